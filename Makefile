@@ -1,0 +1,55 @@
+# modelock — top-level entry points. CMake does the building; this file only
+# names the jobs. `make demo` and `make test` install missing Debian packages
+# first (scripts/install-deps.sh), so both work on a fresh machine.
+
+JOBS        ?= 2
+BUILD_DIR   ?= build
+ASAN_DIR    ?= build-asan
+FUZZ_DIR    ?= build-fuzz
+FUZZ_SECONDS ?= 60
+CMAKE       ?= cmake
+
+.PHONY: all deps build test unit-test sanitize fuzz demo bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+
+build: $(BUILD_DIR)/CMakeCache.txt
+	$(CMAKE) --build $(BUILD_DIR) -j$(JOBS)
+
+# Unit and integration tests, the same suites under ASan+UBSan, then a
+# time-boxed libFuzzer run of the container reader.
+test: deps
+	$(MAKE) unit-test
+	$(MAKE) sanitize
+	$(MAKE) fuzz
+	@echo "make test: all suites passed"
+
+unit-test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+sanitize:
+	$(CMAKE) -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DMODELOCK_SANITIZE=ON -DMODELOCK_BENCH=OFF
+	$(CMAKE) --build $(ASAN_DIR) -j$(JOBS)
+	cd $(ASAN_DIR) && ctest --output-on-failure -j$(JOBS)
+
+fuzz:
+	$(CMAKE) -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DMODELOCK_FUZZ=ON -DMODELOCK_TESTS=OFF -DMODELOCK_BENCH=OFF
+	$(CMAKE) --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_container
+	bash scripts/run-fuzz.sh $(FUZZ_DIR)/tests/fuzz/fuzz_container tests/fuzz/corpus/container $(FUZZ_SECONDS)
+
+demo: deps build
+	bash scripts/demo.sh $(BUILD_DIR)
+
+bench: deps build
+	bash scripts/bench.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

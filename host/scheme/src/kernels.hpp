@@ -1,0 +1,40 @@
+// The byte-crunching inner loops behind Cipher, in two interchangeable sets:
+// portable scalar code (the reference) and AVX-512 GFNI/VAES code. The fast
+// set lives in its own translation unit compiled for that ISA and exchanges
+// only raw pointers and plain aggregates with the rest of the library, so no
+// AVX-512 code can leak into paths that run on older CPUs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "modelock/scheme/key_schedule.hpp"
+
+namespace modelock::scheme::detail {
+
+enum class Direction { lock, unlock };
+
+// out[i] = S(in[i] ^ ks[i])  or  out[i] = S^-1(in[i]) ^ ks[i].
+void apply_keystream_scalar(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
+                            std::uint8_t* out, std::size_t n);
+
+bool avx512_supported() noexcept;
+
+void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
+                            std::uint8_t* out, std::size_t n);
+
+// Runs `lanes` (1..8) independent schedule chains `rounds` rounds each from
+// states[0..lanes), writing chain k's 16 * rounds keystream bytes to
+// out + k * stride, and leaves each state at its last round.
+inline constexpr std::size_t kMaxScheduleLanes = 8;
+void deeplock_keystream_avx512(ScheduleState* states, std::size_t lanes, std::size_t rounds,
+                               std::uint8_t* out, std::size_t stride);
+
+// AES-128-CTR with counter block nonce || BE64(first_block + j) for block j:
+// with in == nullptr writes the keystream itself, otherwise applies it to
+// `in` in direction `dir`. n need not be a multiple of 16.
+void ctr_avx512(const std::uint8_t* round_keys, const std::uint8_t* nonce,
+                std::uint64_t first_block, Direction dir, const std::uint8_t* in,
+                std::uint8_t* out, std::size_t n);
+
+}  // namespace modelock::scheme::detail

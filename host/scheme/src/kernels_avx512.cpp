@@ -1,0 +1,252 @@
+// AVX-512 kernels. This file is compiled with -mavx512f -mavx512bw -mgfni
+// -mvaes; callers reach it only after avx512_supported() said yes.
+//
+// GFNI evaluates the AES S-Box as one instruction: gf2p8affineinvqb computes
+// A * x^-1 + b over GF(2^8) with the AES polynomial, so S(x) is that with the
+// FIPS-197 affine map, and S^-1(y) = (A^-1 * y + A^-1 * 0x63)^-1 is an affine
+// step followed by a bare inversion. The matrices are derived below from the
+// same affine map sbox.hpp uses, not typed in.
+// GCC 12's AVX-512 headers trip -Wuninitialized on their own
+// _mm512_undefined_* placeholders (GCC bug 105593); silence only that.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <array>
+#include <cstring>
+
+#include "kernels.hpp"
+#include "modelock/scheme/sbox.hpp"
+
+namespace modelock::scheme::detail {
+
+namespace {
+
+constexpr std::uint8_t affine_linear(std::uint8_t b) {
+  return static_cast<std::uint8_t>(sbox_affine(b) ^ 0x63);
+}
+
+// GF2P8AFFINEQB's matrix operand: bit i of the result is the parity of
+// (byte 7 - i of the matrix) & x, so that byte holds "row i" of the map.
+template <typename LinearMap>
+constexpr std::uint64_t gfni_matrix(LinearMap map) {
+  std::uint64_t matrix = 0;
+  for (int row = 0; row < 8; ++row) {
+    std::uint64_t bits = 0;
+    for (int col = 0; col < 8; ++col) {
+      if ((map(static_cast<std::uint8_t>(1u << col)) >> row) & 1) bits |= 1u << col;
+    }
+    matrix |= bits << (8 * (7 - row));
+  }
+  return matrix;
+}
+
+constexpr std::uint8_t affine_linear_inverse(std::uint8_t y) {
+  for (unsigned b = 0; b < 256; ++b) {
+    if (affine_linear(static_cast<std::uint8_t>(b)) == y) return static_cast<std::uint8_t>(b);
+  }
+  return 0;  // unreachable: the affine map is a bijection
+}
+
+constexpr std::uint64_t kForwardMatrix = gfni_matrix(affine_linear);
+constexpr std::uint64_t kInverseMatrix = gfni_matrix(affine_linear_inverse);
+constexpr std::uint64_t kIdentityMatrix = gfni_matrix([](std::uint8_t b) { return b; });
+constexpr std::uint8_t kInverseConstant = affine_linear_inverse(0x63);
+static_assert(kForwardMatrix == 0xf1e3c78f1f3e7cf8ull, "FIPS-197 affine map as a GFNI matrix");
+static_assert(kInverseConstant == 0x05);
+
+inline __m512i sbox(__m512i x) {
+  return _mm512_gf2p8affineinv_epi64_epi8(x, _mm512_set1_epi64(kForwardMatrix), 0x63);
+}
+
+inline __m512i inverse_sbox(__m512i y) {
+  const __m512i t =
+      _mm512_gf2p8affine_epi64_epi8(y, _mm512_set1_epi64(kInverseMatrix), kInverseConstant);
+  return _mm512_gf2p8affineinv_epi64_epi8(t, _mm512_set1_epi64(kIdentityMatrix), 0);
+}
+
+inline __m512i apply(Direction dir, __m512i ks, __m512i in) {
+  return dir == Direction::lock ? sbox(_mm512_xor_si512(in, ks))
+                                : _mm512_xor_si512(inverse_sbox(in), ks);
+}
+
+inline __mmask64 tail_mask(std::size_t n) {
+  return n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+}
+
+}  // namespace
+
+bool avx512_supported() noexcept {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("gfni") && __builtin_cpu_supports("vaes");
+}
+
+void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
+                            std::uint8_t* out, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 256 <= n; i += 256) {
+    const __m512i r0 = apply(dir, _mm512_loadu_si512(ks + i), _mm512_loadu_si512(in + i));
+    const __m512i r1 = apply(dir, _mm512_loadu_si512(ks + i + 64), _mm512_loadu_si512(in + i + 64));
+    const __m512i r2 =
+        apply(dir, _mm512_loadu_si512(ks + i + 128), _mm512_loadu_si512(in + i + 128));
+    const __m512i r3 =
+        apply(dir, _mm512_loadu_si512(ks + i + 192), _mm512_loadu_si512(in + i + 192));
+    _mm512_storeu_si512(out + i, r0);
+    _mm512_storeu_si512(out + i + 64, r1);
+    _mm512_storeu_si512(out + i + 128, r2);
+    _mm512_storeu_si512(out + i + 192, r3);
+  }
+  for (; i < n; i += 64) {
+    const __mmask64 m = tail_mask(n - i);
+    const __m512i r =
+        apply(dir, _mm512_maskz_loadu_epi8(m, ks + i), _mm512_maskz_loadu_epi8(m, in + i));
+    _mm512_mask_storeu_epi8(out + i, m, r);
+  }
+}
+
+namespace {
+
+// Four schedule chains, one per 128-bit lane, each lane holding W[4r..4r+3]
+// as big-endian bytes: exactly the keystream bytes of its round.
+struct ChainGroup {
+  __m512i state;
+  __m512i rcon;  // Rcon(r + 1) in bytes 0, 4, 8 and 12 of each lane
+};
+
+ChainGroup load_chains(const ScheduleState* states, std::size_t count) {
+  alignas(64) std::array<std::uint8_t, 64> s{};
+  alignas(64) std::array<std::uint8_t, 64> r{};
+  for (std::size_t lane = 0; lane < count; ++lane) {
+    for (int w = 0; w < 4; ++w) {
+      for (int b = 0; b < 4; ++b) {
+        s[16 * lane + 4 * w + b] = static_cast<std::uint8_t>(states[lane].w[w] >> (24 - 8 * b));
+      }
+      r[16 * lane + 4 * w] = states[lane].next_rcon;
+    }
+  }
+  ChainGroup g{_mm512_load_si512(s.data()), _mm512_load_si512(r.data())};
+  _mm512_store_si512(s.data(), _mm512_setzero_si512());
+  return g;
+}
+
+void store_chains(const ChainGroup& g, ScheduleState* states, std::size_t count) {
+  alignas(64) std::array<std::uint8_t, 64> s{};
+  alignas(64) std::array<std::uint8_t, 64> r{};
+  _mm512_store_si512(s.data(), g.state);
+  _mm512_store_si512(r.data(), g.rcon);
+  for (std::size_t lane = 0; lane < count; ++lane) {
+    for (int w = 0; w < 4; ++w) {
+      const std::uint8_t* p = &s[16 * lane + 4 * w];
+      states[lane].w[w] = std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 |
+                          std::uint32_t{p[2]} << 8 | p[3];
+    }
+    states[lane].next_rcon = r[16 * lane];
+  }
+  _mm512_store_si512(s.data(), _mm512_setzero_si512());
+}
+
+// One round: W'[k] = W[0] ^ ... ^ W[k] ^ T(W[3]) for k = 0..3. The prefix
+// XOR does not depend on T, so only shuffle, S-Box and two XORs are serial.
+inline void step(ChainGroup& g) {
+  const __m512i rot = _mm512_set4_epi32(0x0c0f0e0d, 0x0c0f0e0d, 0x0c0f0e0d, 0x0c0f0e0d);
+  __m512i t = _mm512_shuffle_epi8(g.state, rot);  // RotWord(W[3]) in every word
+  t = _mm512_xor_si512(sbox(t), g.rcon);
+  __m512i p = _mm512_xor_si512(g.state, _mm512_bslli_epi128(g.state, 4));
+  p = _mm512_xor_si512(p, _mm512_bslli_epi128(p, 8));
+  g.state = _mm512_xor_si512(p, t);
+  g.rcon = _mm512_gf2p8mul_epi8(g.rcon, _mm512_set1_epi8(2));  // xtime; zero bytes stay zero
+}
+
+inline void store_lanes(const ChainGroup& g, std::size_t count, std::uint8_t* out,
+                        std::size_t stride) {
+  // extracti32x4 needs an immediate lane index.
+  if (count > 0) _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm512_extracti32x4_epi32(g.state, 0));
+  if (count > 1) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + stride), _mm512_extracti32x4_epi32(g.state, 1));
+  if (count > 2) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 2 * stride), _mm512_extracti32x4_epi32(g.state, 2));
+  if (count > 3) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * stride), _mm512_extracti32x4_epi32(g.state, 3));
+}
+
+}  // namespace
+
+void deeplock_keystream_avx512(ScheduleState* states, std::size_t lanes, std::size_t rounds,
+                               std::uint8_t* out, std::size_t stride) {
+  const std::size_t low = lanes < 4 ? lanes : 4;
+  const std::size_t high = lanes - low;
+  ChainGroup a = load_chains(states, low);
+  ChainGroup b = load_chains(states + low, high);
+  std::uint8_t* out_high = out + 4 * stride;
+  // Two independent groups interleaved hide the latency of the serial chain.
+  for (std::size_t r = 0; r < rounds; ++r) {
+    step(a);
+    store_lanes(a, low, out + 16 * r, stride);
+    if (high != 0) {
+      step(b);
+      store_lanes(b, high, out_high + 16 * r, stride);
+    }
+  }
+  store_chains(a, states, low);
+  store_chains(b, states + low, high);
+}
+
+void ctr_avx512(const std::uint8_t* round_keys, const std::uint8_t* nonce,
+                std::uint64_t first_block, Direction dir, const std::uint8_t* in,
+                std::uint8_t* out, std::size_t n) {
+  __m512i rk[11];
+  for (int r = 0; r < 11; ++r) {
+    rk[r] = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(round_keys + 16 * r)));
+  }
+  std::uint64_t nonce_word = 0;
+  std::memcpy(&nonce_word, nonce, 8);
+  const __m512i nonce_lanes = _mm512_set_epi64(0, static_cast<long long>(nonce_word), 0,
+                                               static_cast<long long>(nonce_word), 0,
+                                               static_cast<long long>(nonce_word), 0,
+                                               static_cast<long long>(nonce_word));
+  // Byte-reverse the high quadword of each lane (the little-endian counter)
+  // into big-endian order and zero the low quadword.
+  const __m512i to_be = _mm512_broadcast_i32x4(
+      _mm_set_epi8(8, 9, 10, 11, 12, 13, 14, 15, -128, -128, -128, -128, -128, -128, -128, -128));
+  const auto b = static_cast<long long>(first_block);
+  __m512i counter = _mm512_set_epi64(b + 3, 0, b + 2, 0, b + 1, 0, b, 0);
+  const __m512i plus4 = _mm512_set_epi64(4, 0, 4, 0, 4, 0, 4, 0);
+
+  auto next_blocks = [&]() {
+    const __m512i block = _mm512_or_si512(nonce_lanes, _mm512_shuffle_epi8(counter, to_be));
+    counter = _mm512_add_epi64(counter, plus4);
+    return _mm512_xor_si512(block, rk[0]);
+  };
+  auto finish = [&](__m512i ks, std::size_t at, __mmask64 m) {
+    const __m512i result =
+        in == nullptr ? ks : apply(dir, ks, _mm512_maskz_loadu_epi8(m, in + at));
+    _mm512_mask_storeu_epi8(out + at, m, result);
+  };
+
+  std::size_t i = 0;
+  for (; i + 256 <= n; i += 256) {
+    __m512i x0 = next_blocks(), x1 = next_blocks(), x2 = next_blocks(), x3 = next_blocks();
+    for (int r = 1; r < 10; ++r) {
+      x0 = _mm512_aesenc_epi128(x0, rk[r]);
+      x1 = _mm512_aesenc_epi128(x1, rk[r]);
+      x2 = _mm512_aesenc_epi128(x2, rk[r]);
+      x3 = _mm512_aesenc_epi128(x3, rk[r]);
+    }
+    x0 = _mm512_aesenclast_epi128(x0, rk[10]);
+    x1 = _mm512_aesenclast_epi128(x1, rk[10]);
+    x2 = _mm512_aesenclast_epi128(x2, rk[10]);
+    x3 = _mm512_aesenclast_epi128(x3, rk[10]);
+    const __mmask64 all = ~__mmask64{0};
+    finish(x0, i, all);
+    finish(x1, i + 64, all);
+    finish(x2, i + 128, all);
+    finish(x3, i + 192, all);
+  }
+  for (; i < n; i += 64) {
+    __m512i x = next_blocks();
+    for (int r = 1; r < 10; ++r) x = _mm512_aesenc_epi128(x, rk[r]);
+    x = _mm512_aesenclast_epi128(x, rk[10]);
+    finish(x, i, tail_mask(n - i));
+  }
+  for (auto& key : rk) key = _mm512_setzero_si512();
+}
+
+}  // namespace modelock::scheme::detail

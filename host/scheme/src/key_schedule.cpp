@@ -1,0 +1,121 @@
+#include "modelock/scheme/key_schedule.hpp"
+
+#include "modelock/scheme/sbox.hpp"
+
+namespace modelock::scheme {
+
+namespace {
+
+std::uint32_t load_be32(const std::uint8_t* p) {
+  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+
+void store_be32(std::uint32_t v, std::uint8_t* p) {
+  p[0] = static_cast<std::uint8_t>(v >> 24);
+  p[1] = static_cast<std::uint8_t>(v >> 16);
+  p[2] = static_cast<std::uint8_t>(v >> 8);
+  p[3] = static_cast<std::uint8_t>(v);
+}
+
+std::uint32_t sub_word(std::uint32_t w) {
+  return std::uint32_t{kSbox[w >> 24]} << 24 | std::uint32_t{kSbox[(w >> 16) & 0xff]} << 16 |
+         std::uint32_t{kSbox[(w >> 8) & 0xff]} << 8 | kSbox[w & 0xff];
+}
+
+std::uint32_t rot_word(std::uint32_t w) { return w << 8 | w >> 24; }
+
+}  // namespace
+
+ScheduleState schedule_start(std::span<const std::uint8_t, kKeyBytes> key) {
+  ScheduleState state{};
+  for (int i = 0; i < 4; ++i) state.w[i] = load_be32(key.data() + 4 * i);
+  state.next_rcon = 0x01;
+  return state;
+}
+
+ScheduleState schedule_step(const ScheduleState& s) {
+  ScheduleState next{};
+  next.w[0] = s.w[0] ^ sub_word(rot_word(s.w[3])) ^ (std::uint32_t{s.next_rcon} << 24);
+  next.w[1] = s.w[1] ^ next.w[0];
+  next.w[2] = s.w[2] ^ next.w[1];
+  next.w[3] = s.w[3] ^ next.w[2];
+  next.next_rcon = gf256::xtime(s.next_rcon);
+  return next;
+}
+
+void schedule_state_bytes(const ScheduleState& state, std::span<std::uint8_t, 16> out) {
+  for (int i = 0; i < 4; ++i) store_be32(state.w[i], out.data() + 4 * i);
+}
+
+RoundKeys aes128_round_keys(std::span<const std::uint8_t, kKeyBytes> key) {
+  RoundKeys keys;
+  ScheduleState state = schedule_start(key);
+  for (std::size_t round = 0; round <= 10; ++round) {
+    schedule_state_bytes(state, keys.mutable_bytes().subspan(16 * round).first<16>());
+    state = schedule_step(state);
+  }
+  secure_wipe({reinterpret_cast<std::uint8_t*>(&state), sizeof state});
+  return keys;
+}
+
+KeySchedule::KeySchedule(std::span<const std::uint8_t, kKeyBytes> key) {
+  checkpoints_.push_back(schedule_start(key));
+}
+
+KeySchedule::~KeySchedule() {
+  secure_wipe({reinterpret_cast<std::uint8_t*>(checkpoints_.data()),
+               checkpoints_.size() * sizeof(ScheduleState)});
+}
+
+void KeySchedule::prepare(std::uint64_t stream_bytes) const {
+  // Segment k covers stream bytes [k * kSegmentBytes, (k + 1) * kSegmentBytes).
+  const std::uint64_t segments = (stream_bytes + kSegmentBytes - 1) / kSegmentBytes;
+  std::lock_guard lock(mutex_);
+  if (checkpoints_.size() >= segments) return;
+  checkpoints_.reserve(segments);
+  ScheduleState state = checkpoints_.back();
+  while (checkpoints_.size() < segments) {
+    for (std::uint64_t r = 0; r < kCheckpointRounds; ++r) state = schedule_step(state);
+    checkpoints_.push_back(state);
+  }
+}
+
+ScheduleState KeySchedule::checkpoint(std::uint64_t segment) const {
+  prepare((segment + 1) * kSegmentBytes);
+  std::lock_guard lock(mutex_);
+  return checkpoints_[segment];
+}
+
+void KeySchedule::keystream(std::uint64_t offset, std::span<std::uint8_t> out) const {
+  if (out.empty()) return;
+  // Stream byte t lies in round 1 + t / 16 (round 0 is the key itself).
+  const std::uint64_t first_round = 1 + offset / 16;
+  const std::uint64_t segment = (first_round - 1) / kCheckpointRounds;
+  ScheduleState state = checkpoint(segment);
+  for (std::uint64_t round = segment * kCheckpointRounds; round < first_round; ++round) {
+    state = schedule_step(state);
+  }
+  std::uint8_t block[16];
+  std::size_t skip = offset % 16;
+  std::size_t done = 0;
+  while (true) {
+    schedule_state_bytes(state, std::span<std::uint8_t, 16>(block));
+    const std::size_t take = std::min<std::size_t>(16 - skip, out.size() - done);
+    std::copy_n(block + skip, take, out.data() + done);
+    done += take;
+    skip = 0;
+    if (done == out.size()) break;
+    state = schedule_step(state);
+  }
+  secure_wipe(block);
+  secure_wipe({reinterpret_cast<std::uint8_t*>(&state), sizeof state});
+}
+
+std::uint32_t KeySchedule::word(std::uint64_t index) const {
+  if (index < 4) return checkpoint(0).w[index];
+  std::uint8_t bytes[4];
+  keystream((index - 4) * 4, bytes);
+  return load_be32(bytes);
+}
+
+}  // namespace modelock::scheme

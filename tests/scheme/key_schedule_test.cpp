@@ -1,0 +1,105 @@
+#include "modelock/scheme/key_schedule.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <random>
+#include <vector>
+
+#include "kernels.hpp"
+#include "modelock/scheme/cipher.hpp"
+
+namespace modelock::scheme {
+namespace {
+
+constexpr std::array<std::uint8_t, 16> kFipsKey = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+                                                   0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
+
+// FIPS-197 Appendix A.1: expansion of the 128-bit cipher key above.
+constexpr std::array<std::uint32_t, 44> kFipsWords = {
+    0x2b7e1516, 0x28aed2a6, 0xabf71588, 0x09cf4f3c, 0xa0fafe17, 0x88542cb1, 0x23a33939,
+    0x2a6c7605, 0xf2c295f2, 0x7a96b943, 0x5935807a, 0x7359f67f, 0x3d80477d, 0x4716fe3e,
+    0x1e237e44, 0x6d7a883b, 0xef44a541, 0xa8525b7f, 0xb671253b, 0xdb0bad00, 0xd4d1c6f8,
+    0x7c839d87, 0xcaf2b8bc, 0x11f915bc, 0x6d88a37a, 0x110b3efd, 0xdbf98641, 0xca0093fd,
+    0x4e54f70e, 0x5f5fc9f3, 0x84a64fb2, 0x4ea6dc4f, 0xead27321, 0xb58dbad2, 0x312bf560,
+    0x7f8d292f, 0xac7766f3, 0x19fadc21, 0x28d12941, 0x575c006e, 0xd014f9a8, 0xc9ee2589,
+    0xe13f0cc8, 0xb6630ca6};
+
+TEST(KeySchedule, FirstFortyFourWordsAreFips197AppendixA1) {
+  const KeySchedule schedule(kFipsKey);
+  for (std::uint64_t i = 0; i < kFipsWords.size(); ++i) {
+    EXPECT_EQ(schedule.word(i), kFipsWords[i]) << "W[" << i << "]";
+  }
+}
+
+TEST(KeySchedule, RoundKeysAreTheFirstElevenRounds) {
+  const RoundKeys keys = aes128_round_keys(kFipsKey);
+  for (std::size_t i = 0; i < 44; ++i) {
+    const auto* p = keys.bytes().data() + 4 * i;
+    const std::uint32_t w = std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 |
+                            std::uint32_t{p[2]} << 8 | p[3];
+    EXPECT_EQ(w, kFipsWords[i]) << "round key word " << i;
+  }
+}
+
+TEST(KeySchedule, RoundConstantHasPeriod51PastRoundTen) {
+  ScheduleState state = schedule_start(kFipsKey);
+  std::vector<std::uint8_t> rcons;
+  for (int r = 0; r < 120; ++r) {
+    rcons.push_back(state.next_rcon);
+    state = schedule_step(state);
+  }
+  // FIPS-197 Rcon for rounds 1..10, then xtime carries on.
+  const std::array<std::uint8_t, 12> expected = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20,
+                                                 0x40, 0x80, 0x1b, 0x36, 0x6c, 0xd8};
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(rcons[i], expected[i]) << i;
+  for (std::size_t i = 0; i + 51 < rcons.size(); ++i) EXPECT_EQ(rcons[i], rcons[i + 51]) << i;
+  for (std::size_t p = 1; p < 51; ++p) EXPECT_NE(rcons[0], rcons[p]) << "period " << p;
+}
+
+TEST(KeySchedule, SeekingFromAnyOffsetMatchesOneLongRun) {
+  const KeySchedule schedule(kFipsKey);
+  constexpr std::size_t kLength = 3 * KeySchedule::kSegmentBytes + 100;
+  std::vector<std::uint8_t> whole(kLength);
+  schedule.keystream(0, whole);
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::size_t offset = rng() % kLength;
+    const std::size_t length = rng() % (kLength - offset + 1);
+    std::vector<std::uint8_t> part(length);
+    schedule.keystream(offset, part);
+    ASSERT_TRUE(std::equal(part.begin(), part.end(), whole.begin() + static_cast<long>(offset)))
+        << "offset " << offset << " length " << length;
+  }
+}
+
+TEST(KeySchedule, Avx512ChainsMatchScalarSteps) {
+  if (!fast_backend_available()) GTEST_SKIP() << "CPU lacks AVX-512 GFNI";
+  std::mt19937 rng(11);
+  for (std::size_t lanes = 1; lanes <= detail::kMaxScheduleLanes; ++lanes) {
+    std::array<ScheduleState, detail::kMaxScheduleLanes> states{};
+    for (std::size_t k = 0; k < lanes; ++k) {
+      for (auto& w : states[k].w) w = static_cast<std::uint32_t>(rng());
+      states[k].next_rcon = static_cast<std::uint8_t>(rng() | 1);
+    }
+    const auto start = states;
+    constexpr std::size_t kRounds = 70;  // more than one Rcon period
+    std::vector<std::uint8_t> out(lanes * kRounds * 16);
+    detail::deeplock_keystream_avx512(states.data(), lanes, kRounds, out.data(), kRounds * 16);
+    for (std::size_t k = 0; k < lanes; ++k) {
+      ScheduleState s = start[k];
+      for (std::size_t r = 0; r < kRounds; ++r) {
+        s = schedule_step(s);
+        std::array<std::uint8_t, 16> expected{};
+        schedule_state_bytes(s, expected);
+        ASSERT_TRUE(std::equal(expected.begin(), expected.end(), out.begin() + static_cast<long>(k * kRounds * 16 + r * 16)))
+            << "lanes " << lanes << " lane " << k << " round " << r;
+      }
+      EXPECT_EQ(states[k].w, s.w);
+      EXPECT_EQ(states[k].next_rcon, s.next_rcon);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace modelock::scheme
