@@ -1,0 +1,98 @@
+// The .mlk container (docs/container-format.md):
+//
+//   0   8  magic "MODELOCK"
+//   8   4  format version, little-endian (1)
+//   12  4  flags, zero
+//   16  8  header length H, little-endian
+//   24  H  header: UTF-8 JSON (scheme, nonce, key check value, tensor table,
+//          source and graph)
+//   ...    zero padding to a multiple of 64: the blob starts there
+//   blob   the tensors, each at a 64-byte aligned offset, zero padding between
+//   end-16 header tag: GMAC over every byte before the blob
+//
+// Parsing checks structure only (no key needed); authenticity is checked by
+// modelock::locking::verify with the key.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "modelock/format/dtype.hpp"
+#include "modelock/scheme/cipher.hpp"
+
+namespace modelock::format {
+
+inline constexpr std::array<std::uint8_t, 8> kContainerMagic = {'M', 'O', 'D', 'E', 'L', 'O', 'C', 'K'};
+inline constexpr std::uint32_t kContainerVersion = 1;
+inline constexpr std::size_t kPreambleBytes = 24;
+inline constexpr std::size_t kBlobAlignment = 64;
+inline constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{1} << 30;
+
+// Layouts a tensor's bytes may have in the blob.
+inline constexpr std::string_view kLayoutRowMajor = "row-major";
+
+struct TensorRecord {
+  std::string name;
+  DType dtype = DType::f32;
+  std::vector<std::uint64_t> shape;
+  std::string layout = std::string(kLayoutRowMajor);
+  std::uint64_t offset = 0;  // from the start of the blob
+  std::uint64_t length = 0;
+  bool locked = true;
+  scheme::Tag tag{};           // GMAC of the stored bytes, IV index = table index + 1
+  nlohmann::json quant;        // quantization parameters, null when none
+  std::uint64_t stream_offset = 0;  // derived, not stored: locked bytes before this tensor
+};
+
+struct ContainerHeader {
+  scheme::Scheme scheme = scheme::Scheme::ctr;
+  scheme::Nonce nonce{};
+  scheme::KeyCheckValue kcv{};
+  std::vector<TensorRecord> tensors;
+  nlohmann::json source;  // how to rebuild the original file; null when none
+  nlohmann::json graph;   // model graph with weights by reference; null when none
+};
+
+class Container {
+ public:
+  // Validates every field against the real file length; `origin` names the
+  // file in error messages.
+  [[nodiscard]] static Container parse(std::vector<std::uint8_t> file, std::string origin);
+  [[nodiscard]] static Container read(const std::filesystem::path& path);
+
+  [[nodiscard]] const ContainerHeader& header() const { return header_; }
+  [[nodiscard]] const std::string& origin() const { return origin_; }
+  [[nodiscard]] std::span<const std::uint8_t> tensor_bytes(std::size_t index) const;
+  [[nodiscard]] std::span<const std::uint8_t> authenticated_prefix() const;
+  [[nodiscard]] scheme::Tag header_tag() const;
+  [[nodiscard]] std::uint64_t stream_length() const;
+  [[nodiscard]] std::uint64_t file_size() const { return file_.size(); }
+
+ private:
+  Container() = default;
+  std::vector<std::uint8_t> file_;
+  std::string origin_;
+  ContainerHeader header_;
+  std::uint64_t blob_offset_ = 0;
+};
+
+// Lays out `header.tensors` (assigning offset, length and stream_offset from
+// `payloads`) and returns the whole file with a zero header tag; the caller
+// computes the tag over the first `blob_offset` bytes and stores it in the
+// last 16. Used by modelock::locking.
+struct EncodedContainer {
+  std::vector<std::uint8_t> bytes;
+  std::size_t blob_offset = 0;
+};
+[[nodiscard]] EncodedContainer encode_container(ContainerHeader& header,
+                                                const std::vector<std::span<const std::uint8_t>>& payloads);
+
+[[nodiscard]] nlohmann::json header_to_json(const ContainerHeader& header);
+
+}  // namespace modelock::format
