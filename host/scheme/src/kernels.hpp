@@ -18,6 +18,7 @@ enum class Direction { lock, unlock };
 void apply_keystream_scalar(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
                             std::uint8_t* out, std::size_t n);
 
+// CPUID and XGETBV: AVX-512F/BW, GFNI and VAES, with ZMM state enabled by the OS.
 bool avx512_supported() noexcept;
 
 void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,

@@ -8,8 +8,10 @@
 // same affine map sbox.hpp uses, not typed in.
 // GCC 12's AVX-512 headers trip -Wuninitialized on their own
 // _mm512_undefined_* placeholders (GCC bug 105593); silence only that.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include <array>
@@ -75,12 +77,6 @@ inline __mmask64 tail_mask(std::size_t n) {
 }
 
 }  // namespace
-
-bool avx512_supported() noexcept {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("gfni") && __builtin_cpu_supports("vaes");
-}
 
 void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
                             std::uint8_t* out, std::size_t n) {
