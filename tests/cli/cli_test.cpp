@@ -1,0 +1,165 @@
+// Runs the real `modelock` binary: exit codes, --json output, atomic outputs
+// and that no key ever reaches the terminal.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "test_models.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("modelock-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    const auto model = modelock::testing::make_safetensors(21);
+    std::ofstream(dir_ / "model.safetensors", std::ios::binary)
+        .write(reinterpret_cast<const char*>(model.data()), static_cast<std::streamsize>(model.size()));
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result run(const std::string& args) {
+    const std::string cmd = "cd '" + dir_.string() + "' && '" + MODELOCK_CLI + "' " + args + " >stdout.txt 2>stderr.txt";
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "stdout.txt"), slurp(dir_ / "stderr.txt")};
+  }
+
+  std::string key_hex(const std::string& name) {
+    std::string text = slurp(dir_ / name);
+    return text.substr(0, 32);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CliTest, KeygenWritesOwnerOnlyKeyAndRefusesToOverwrite) {
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  EXPECT_EQ(fs::status(dir_ / "k.key").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  const Result again = run("keygen -o k.key");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("--force"), std::string::npos);
+  EXPECT_EQ(run("keygen -o k.key --force").exit_code, 0);
+}
+
+TEST_F(CliTest, LockUnlockRestoresTheFileByteForByteWithEveryScheme) {
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  for (const std::string scheme : {"ctr", "deeplock", "none"}) {
+    const Result lock = run("lock model.safetensors -k k.key --scheme " + scheme + " -o m.mlk");
+    ASSERT_EQ(lock.exit_code, 0) << lock.err;
+    const Result unlock = run("unlock m.mlk -k k.key -o back.safetensors");
+    ASSERT_EQ(unlock.exit_code, 0) << unlock.err;
+    EXPECT_EQ(slurp(dir_ / "back.safetensors"), slurp(dir_ / "model.safetensors")) << scheme;
+    EXPECT_EQ(run("verify m.mlk -k k.key").exit_code, 0);
+  }
+}
+
+TEST_F(CliTest, KeyFromEnvironmentVariable) {
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  const std::string env = "MODELOCK_KEY=" + key_hex("k.key") + " ";
+  const std::string cli = std::string("'") + MODELOCK_CLI + "'";
+  const int status = std::system(("cd '" + dir_.string() + "' && " + env + cli +
+                                  " lock model.safetensors --key-env MODELOCK_KEY -o m.mlk >/dev/null && " + cli +
+                                  " verify m.mlk -k k.key >/dev/null").c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST_F(CliTest, ExitCodesTellUsageBadInputWrongKeyAndTampering) {
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  ASSERT_EQ(run("keygen -o other.key").exit_code, 0);
+  ASSERT_EQ(run("lock model.safetensors -k k.key -o m.mlk").exit_code, 0);
+
+  EXPECT_EQ(run("").exit_code, 1);
+  EXPECT_EQ(run("lock model.safetensors -o x.mlk").exit_code, 1);  // no key
+  EXPECT_EQ(run("lock model.safetensors -k k.key --scheme rot13 -o x.mlk").exit_code, 1);
+
+  std::ofstream(dir_ / "garbage.mlk") << "not a container at all, just text";
+  const Result bad = run("verify garbage.mlk -k k.key");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("garbage.mlk: "), std::string::npos) << bad.err;
+
+  const Result wrong = run("verify m.mlk -k other.key");
+  EXPECT_EQ(wrong.exit_code, 3);
+  EXPECT_NE(wrong.err.find("wrong key"), std::string::npos);
+
+  std::string bytes = slurp(dir_ / "m.mlk");
+  bytes[bytes.size() - 100] ^= 0x10;  // inside the blob
+  std::ofstream(dir_ / "tampered.mlk", std::ios::binary) << bytes;
+  const Result tampered = run("verify tampered.mlk -k k.key");
+  EXPECT_EQ(tampered.exit_code, 4) << tampered.err;
+
+  fs::permissions(dir_ / "k.key", fs::perms::group_read, fs::perm_options::add);
+  const Result loose = run("verify m.mlk -k k.key");
+  EXPECT_EQ(loose.exit_code, 2);
+  EXPECT_NE(loose.err.find("chmod 600"), std::string::npos);
+}
+
+TEST_F(CliTest, FailedCommandsLeaveNoOutputFile) {
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  ASSERT_EQ(run("keygen -o other.key").exit_code, 0);
+  ASSERT_EQ(run("lock model.safetensors -k k.key -o m.mlk").exit_code, 0);
+  EXPECT_EQ(run("unlock m.mlk -k other.key -o out.safetensors").exit_code, 3);
+  EXPECT_FALSE(fs::exists(dir_ / "out.safetensors"));
+  std::ofstream(dir_ / "broken.safetensors") << "\x05\x00\x00\x00\x00\x00\x00\x00{\"a\":";
+  EXPECT_EQ(run("lock broken.safetensors -k k.key -o broken.mlk").exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir_ / "broken.mlk"));
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    EXPECT_NE(entry.path().filename().string().front(), '.') << "temporary file left: " << entry.path();
+  }
+}
+
+TEST_F(CliTest, JsonOutputIsMachineReadable) {
+  ASSERT_EQ(run("keygen -o k.key --json").exit_code, 0);
+  const Result lock = run("lock model.safetensors -k k.key -o m.mlk --json");
+  ASSERT_EQ(lock.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(lock.out).at("scheme"), "ctr");
+  const Result inspect = run("inspect m.mlk --json");
+  ASSERT_EQ(inspect.exit_code, 0);
+  const auto header = nlohmann::json::parse(inspect.out);
+  EXPECT_EQ(header.at("tensors").size(), 5u);
+  EXPECT_EQ(header.at("tensors")[0].at("name"), "layer1.weight");
+  const Result verify = run("verify m.mlk -k k.key --json");
+  EXPECT_EQ(nlohmann::json::parse(verify.out).at("tensors_verified"), 5);
+  const Result failure = run("verify missing.mlk -k k.key --json");
+  EXPECT_EQ(failure.exit_code, 2);
+  EXPECT_EQ(nlohmann::json::parse(failure.out).at("exit_code"), 2);
+}
+
+TEST_F(CliTest, NoCommandPrintsTheKey) {
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  const std::string key = key_hex("k.key");
+  for (const std::string args : {"keygen -o k2.key", "lock model.safetensors -k k.key -o m.mlk",
+                                 "inspect m.mlk", "inspect m.mlk --json", "verify m.mlk -k k.key --json",
+                                 "unlock m.mlk -k k.key -o b.safetensors --json"}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+    EXPECT_EQ(r.out.find(key), std::string::npos) << args;
+    EXPECT_EQ(r.err.find(key), std::string::npos) << args;
+  }
+}
+
+}  // namespace
