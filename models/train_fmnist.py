@@ -73,9 +73,9 @@ def parse_args():
         help="directory for the .onnx, JSON and README files "
              "(default: the script's directory, %(default)s)")
     parser.add_argument("--mlp-epochs", type=positive_int, default=12,
-                        help="training epochs of the MLP (default: %(default)s)")
+                        help="MLP training epochs (default: %(default)s)")
     parser.add_argument("--cnn-epochs", type=positive_int, default=8,
-                        help="training epochs of the CNN (default: %(default)s)")
+                        help="CNN training epochs (default: %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=128,
                         help="mini-batch size (default: %(default)s)")
     parser.add_argument("--lr", type=float, default=1e-3,
@@ -83,12 +83,12 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of torch and numpy (default: %(default)s)")
     parser.add_argument("--threads", type=positive_int, default=2,
-                        help="CPU threads used by torch (default: %(default)s)")
+                        help="torch CPU threads (default: %(default)s)")
     return parser.parse_args()
 
 
 def setup_determinism(seed, threads):
-    """Seed the RNGs, pin the thread count and ask for deterministic kernels."""
+    """Seed the RNGs, pin the thread count, ask for deterministic kernels."""
     torch.manual_seed(seed)
     np.random.seed(seed)
     torch.set_num_threads(threads)
@@ -128,7 +128,7 @@ def load_split(data_dir, prefix):
 
 
 def make_mlp():
-    """Flatten -> Linear(784,128) -> ReLU -> Linear(128,64) -> ReLU -> Linear(64,10)."""
+    """Flatten, Linear(784,128), ReLU, Linear(128,64), ReLU, Linear(64,10)."""
     return nn.Sequential(
         nn.Flatten(),
         nn.Linear(28 * 28, 128), nn.ReLU(),
@@ -149,7 +149,7 @@ def make_cnn():
 
 
 def train(model, x, y, epochs, batch_size, lr, seed):
-    """Train `model` in place with Adam and cross-entropy, shuffling each epoch."""
+    """Train `model` in place: Adam, cross-entropy, reshuffled each epoch."""
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
@@ -291,12 +291,14 @@ def check_onnx(path, x_ref, logits_ref):
         raise RuntimeError(f"{path}: external-data initializers: {external}")
 
     def dims(value_info):
+        """Shape of a graph input/output: dim names or sizes."""
         return [d.dim_param or d.dim_value
                 for d in value_info.type.tensor_type.shape.dim]
 
     io = ([(v.name, dims(v)) for v in graph.input],
           [(v.name, dims(v)) for v in graph.output])
-    expected_io = ([(INPUT_NAME, ["N", 1, 28, 28])], [(OUTPUT_NAME, ["N", 10])])
+    expected_io = ([(INPUT_NAME, ["N", 1, 28, 28])],
+                   [(OUTPUT_NAME, ["N", 10])])
     if io != expected_io:
         raise RuntimeError(f"{path}: inputs/outputs {io}, "
                            f"expected {expected_io}")
@@ -471,7 +473,8 @@ def main():
 
     (args.out / "fmnist_reference.json").write_text(format_json(reference))
     write_readme(args.out / "README.md", results, args)
-    print(f"wrote {args.out}; total time {time.monotonic() - start_time:.0f} s")
+    elapsed = time.monotonic() - start_time
+    print(f"wrote {args.out}; total time {elapsed:.0f} s")
 
 
 if __name__ == "__main__":
