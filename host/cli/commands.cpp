@@ -47,9 +47,9 @@ int keygen(const std::filesystem::path& out, bool force, const Output& output) {
   return 0;
 }
 
-int lock(const std::filesystem::path& in, const KeySource& key, scheme::Scheme scheme_id,
-         const std::filesystem::path& out, const Output& output) {
-  const format::Model model = read_model(in);
+int lock(const LockRequest& request, const KeySource& key, const Output& output) {
+  const auto& [in, out, scheme_id, tensors] = request;
+  const format::Model model = read_model(in, tensors);
   const scheme::MasterKey master = key.load();
   const auto bytes = locking::lock_model(model, master, {scheme_id});
   write_file_atomic(out, bytes);

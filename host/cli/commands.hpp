@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "modelock/scheme/cipher.hpp"
 
@@ -22,8 +23,13 @@ struct Output {
 };
 
 int keygen(const std::filesystem::path& out, bool force, const Output& output);
-int lock(const std::filesystem::path& in, const KeySource& key, scheme::Scheme scheme,
-         const std::filesystem::path& out, const Output& output);
+struct LockRequest {
+  std::filesystem::path in;
+  std::filesystem::path out;
+  scheme::Scheme scheme = scheme::Scheme::ctr;
+  std::vector<std::string> tensors;  // ONNX initializers to lock; empty: all
+};
+int lock(const LockRequest& request, const KeySource& key, const Output& output);
 int unlock(const std::filesystem::path& in, const KeySource& key, const std::filesystem::path& out,
            const Output& output);
 int inspect(const std::filesystem::path& in, const Output& output);

@@ -30,17 +30,19 @@ int main(int argc, char** argv) {
   std::filesystem::path in, out;
   bool force = false;
   std::string scheme_name = "ctr";
+  std::vector<std::string> tensors;
 
   auto* keygen = app.add_subcommand("keygen", "generate a random 128-bit master key (file mode 0600)");
   keygen->add_option("-o,--output", out, "key file to write")->required();
   keygen->add_flag("--force", force, "replace an existing file");
 
-  auto* lock = app.add_subcommand("lock", "lock a model (.safetensors) into a .mlk container");
+  auto* lock = app.add_subcommand("lock", "lock a model (.onnx or .safetensors) into a .mlk container");
   lock->add_option("input", in, "model to lock")->required();
   add_key_options(*lock, key);
   lock->add_option("--scheme", scheme_name, "ctr (default, hardened), deeplock (the paper's scheme) or none")
       ->check(CLI::IsMember({"ctr", "deeplock", "none"}));
   lock->add_option("-o,--output", out, "container to write")->required();
+  lock->add_option("--tensors", tensors, "ONNX initializers to lock (default: all)")->delimiter(',');
 
   auto* unlock = app.add_subcommand("unlock", "verify and unlock a container back into the original model file");
   unlock->add_option("input", in, ".mlk container")->required();
@@ -67,7 +69,9 @@ int main(int argc, char** argv) {
 
   try {
     if (*keygen) return modelock::cli::keygen(out, force, output);
-    if (*lock) return modelock::cli::lock(in, key, *modelock::scheme::parse_scheme(scheme_name), out, output);
+    if (*lock) {
+      return modelock::cli::lock({in, out, *modelock::scheme::parse_scheme(scheme_name), tensors}, key, output);
+    }
     if (*unlock) return modelock::cli::unlock(in, key, out, output);
     if (*inspect) return modelock::cli::inspect(in, output);
     if (*verify) return modelock::cli::verify(in, key, output);
