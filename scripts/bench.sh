@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs the unlock benchmarks and writes docs/benchmarks.md.
+#   usage: scripts/bench.sh BUILD_DIR [extra Google Benchmark flags...]
+# `make bench` calls it after building. The raw JSON stays in
+# BUILD_DIR/bench_unlock.json.
+set -euo pipefail
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 BUILD_DIR [extra Google Benchmark flags...]" >&2
+  exit 2
+fi
+build_dir=$1
+shift
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench="$build_dir/tests/bench/bench_unlock"
+json="$build_dir/bench_unlock.json"
+report="$root/docs/benchmarks.md"
+python=/usr/bin/python3
+
+if [ ! -x "$bench" ]; then
+  echo "bench: $bench not found; build it first:" >&2
+  echo "  cmake -S . -B $build_dir -DCMAKE_BUILD_TYPE=Release -DMODELOCK_BENCH=ON" >&2
+  echo "  cmake --build $build_dir -j2 --target bench_unlock     (or: make bench)" >&2
+  exit 1
+fi
+if [ ! -x "$python" ]; then
+  echo "bench: $python is needed to write the report (apt-get install python3)" >&2
+  exit 1
+fi
+
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)
+if [ "$build_type" != "Release" ]; then
+  echo "bench: warning: $build_dir is a '${build_type:-unknown}' build, not Release; numbers will not be representative" >&2
+fi
+
+echo "bench: running $bench (3 repetitions each, interleaved; about a minute)"
+# Random interleaving runs the repetitions of all benchmarks in a shuffled
+# order, so load from other processes spreads over every row alike.
+"$bench" \
+  --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true \
+  --benchmark_enable_random_interleaving=true \
+  --benchmark_format=json \
+  --benchmark_out_format=json \
+  --benchmark_out="$json" \
+  "$@" >/dev/null
+
+# Machine description for the report.
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
+cpu=${cpu:-unknown}
+cores=$(nproc 2>/dev/null || echo '?')
+flags=$(sed -n 's/^flags[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
+simd=""
+for f in aes avx2 avx512f avx512bw gfni vaes; do
+  case " $flags " in *" $f "*) simd="$simd $f" ;; esac
+done
+cxx=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)
+compiler=$("${cxx:-c++}" --version 2>/dev/null | head -n1 || echo unknown)
+openssl_version=$(openssl version 2>/dev/null || dpkg-query -W -f='libssl-dev ${Version}' libssl-dev 2>/dev/null || echo unknown)
+gbench_version=$(dpkg-query -W -f='${Version}' libbenchmark-dev 2>/dev/null || echo unknown)
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$commit" != unknown ] && [ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ]; then
+  commit="$commit (with uncommitted changes)"
+fi
+
+mkdir -p "$(dirname "$report")"
+tmp=$(mktemp "$report.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+"$python" "$root/tests/bench/report.py" "$json" "$tmp" \
+  "CPU=$cpu ($cores logical CPUs;$simd)" \
+  "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
+  "compiler=$compiler, CMake build type ${build_type:-unknown}" \
+  "OpenSSL=$openssl_version" \
+  "Google Benchmark=$gbench_version" \
+  "commit=$commit"
+mv "$tmp" "$report"
+trap - EXIT
+echo "bench: wrote $report (raw results: $json)"
