@@ -85,7 +85,9 @@ TEST(KeySchedule, Avx512ChainsMatchScalarSteps) {
     const auto start = states;
     constexpr std::size_t kRounds = 70;  // more than one Rcon period
     std::vector<std::uint8_t> out(lanes * kRounds * 16);
-    detail::deeplock_keystream_avx512(states.data(), lanes, kRounds, out.data(), kRounds * 16);
+    std::array<std::uint8_t*, detail::kMaxScheduleLanes> rows{};
+    for (std::size_t k = 0; k < lanes; ++k) rows[k] = out.data() + k * kRounds * 16;
+    detail::deeplock_avx512(detail::Direction::lock, states.data(), lanes, kRounds, nullptr, rows.data());
     for (std::size_t k = 0; k < lanes; ++k) {
       ScheduleState s = start[k];
       for (std::size_t r = 0; r < kRounds; ++r) {

@@ -93,40 +93,92 @@ class DeeplockScheme {
   void keystream(Backend backend, std::uint64_t offset, std::span<std::uint8_t> out) const {
     if (backend == Backend::scalar) {
       schedule_.keystream(offset, out);
-      return;
+    } else {
+      fast(Direction::lock, offset, {}, out);
     }
-    // Whole 4 KiB segments, up to eight at once in parallel chains, each
-    // started from its checkpoint; the wanted bytes are then cut out.
-    constexpr std::size_t kSeg = KeySchedule::kSegmentBytes;
-    constexpr std::size_t kLanes = detail::kMaxScheduleLanes;
-    alignas(64) std::array<std::uint8_t, kLanes * kSeg> buffer;
-    std::size_t done = 0;
-    while (done < out.size()) {
-      const std::uint64_t position = offset + done;
-      const std::uint64_t first = position / kSeg;
-      const std::uint64_t last = (offset + out.size() - 1) / kSeg;
-      const std::size_t lanes = static_cast<std::size_t>(std::min<std::uint64_t>(kLanes, last - first + 1));
-      schedule_.prepare((first + lanes) * kSeg);
-      std::array<ScheduleState, kLanes> states{};
-      for (std::size_t k = 0; k < lanes; ++k) states[k] = schedule_.checkpoint(first + k);
-      detail::deeplock_keystream_avx512(states.data(), lanes, KeySchedule::kCheckpointRounds,
-                                        buffer.data(), kSeg);
-      secure_wipe({reinterpret_cast<std::uint8_t*>(states.data()), sizeof states});
-      const std::size_t skip = static_cast<std::size_t>(position - first * kSeg);
-      const std::size_t take = std::min(lanes * kSeg - skip, out.size() - done);
-      std::copy_n(buffer.data() + skip, take, out.data() + done);
-      done += take;
-    }
-    secure_wipe(buffer);
   }
 
   void apply(Backend backend, Direction dir, std::uint64_t offset, std::span<const std::uint8_t> in,
              std::span<std::uint8_t> out) const {
-    apply_by_chunks(backend, dir, offset, in, out,
-                    [&](std::uint64_t at, std::span<std::uint8_t> ks) { keystream(backend, at, ks); });
+    if (backend == Backend::fast) {
+      fast(dir, offset, in, out);
+    } else {
+      apply_by_chunks(backend, dir, offset, in, out,
+                      [&](std::uint64_t at, std::span<std::uint8_t> ks) { schedule_.keystream(at, ks); });
+    }
   }
 
  private:
+  static constexpr std::uint64_t kSeg = KeySchedule::kSegmentBytes;
+  // Past this size the output cannot stay in cache for whoever reads it next,
+  // so the kernel may bypass the cache with non-temporal stores.
+  static constexpr std::size_t kStreamingThreshold = std::size_t{8} << 20;
+
+  // Whole segments run as parallel chains, each from its checkpoint,
+  // with the keystream applied in registers. A segment the range covers only
+  // in part (at most the first and the last) gets its keystream in a buffer.
+  void fast(Direction dir, std::uint64_t offset, std::span<const std::uint8_t> in,
+            std::span<std::uint8_t> out) const {
+    if (out.empty()) return;
+    const bool keystream_only = in.empty();
+    const std::uint64_t end = offset + out.size();
+    schedule_.prepare(end);
+    const std::uint64_t first_full = (offset + kSeg - 1) / kSeg;
+    const std::uint64_t end_full = end / kSeg;
+    if (first_full >= end_full) {
+      partial(dir, offset, in, out);
+      return;
+    }
+    const std::size_t head = static_cast<std::size_t>(first_full * kSeg - offset);
+    const std::size_t body = static_cast<std::size_t>((end_full - first_full) * kSeg);
+    if (head != 0) partial(dir, offset, keystream_only ? in : in.first(head), out.first(head));
+    constexpr std::size_t kLanes = detail::kMaxScheduleLanes;
+    const bool streaming = out.size() >= kStreamingThreshold;
+    for (std::uint64_t seg = first_full; seg < end_full; seg += kLanes) {
+      const std::size_t lanes = static_cast<std::size_t>(std::min<std::uint64_t>(kLanes, end_full - seg));
+      std::array<ScheduleState, kLanes> states{};
+      std::array<const std::uint8_t*, kLanes> src{};
+      std::array<std::uint8_t*, kLanes> dst{};
+      for (std::size_t k = 0; k < lanes; ++k) {
+        states[k] = schedule_.checkpoint(seg + k);
+        const std::size_t at = static_cast<std::size_t>((seg + k) * kSeg - offset);
+        dst[k] = out.data() + at;
+        src[k] = keystream_only ? nullptr : in.data() + at;
+      }
+      detail::deeplock_avx512(dir, states.data(), lanes, KeySchedule::kCheckpointRounds,
+                              keystream_only ? nullptr : src.data(), dst.data(), streaming);
+      secure_wipe({reinterpret_cast<std::uint8_t*>(states.data()), sizeof states});
+    }
+    if (const std::size_t tail = out.size() - head - body; tail != 0) {
+      partial(dir, end - tail, keystream_only ? in : in.last(tail), out.last(tail));
+    }
+  }
+
+  // A range that covers segments only in part: each segment's keystream
+  // goes through a buffer (at most the first and last of a fast() call).
+  void partial(Direction dir, std::uint64_t offset, std::span<const std::uint8_t> in,
+               std::span<std::uint8_t> out) const {
+    alignas(64) std::array<std::uint8_t, kSeg> ks;
+    std::size_t done = 0;
+    while (done < out.size()) {
+      const std::uint64_t position = offset + done;
+      const std::uint64_t seg = position / kSeg;
+      const std::size_t skip = static_cast<std::size_t>(position - seg * kSeg);
+      const std::size_t n = std::min<std::size_t>(kSeg - skip, out.size() - done);
+      ScheduleState state = schedule_.checkpoint(seg);
+      std::uint8_t* row = ks.data();
+      detail::deeplock_avx512(dir, &state, 1, KeySchedule::kCheckpointRounds, nullptr, &row);
+      if (in.empty()) {
+        std::copy_n(ks.data() + skip, n, out.data() + done);
+      } else {
+        detail::apply_keystream_avx512(dir, ks.data() + skip, in.data() + done, out.data() + done, n);
+      }
+      secure_wipe({reinterpret_cast<std::uint8_t*>(&state), sizeof state});
+      done += n;
+    }
+    secure_wipe(ks);
+  }
+
   KeySchedule schedule_;
 };
 

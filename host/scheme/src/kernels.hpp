@@ -14,6 +14,10 @@ namespace modelock::scheme::detail {
 
 enum class Direction { lock, unlock };
 
+// OPENSSL_cleanse behind a plain signature the AVX-512 unit can call without
+// instantiating shared inline templates.
+void wipe_bytes(void* p, std::size_t n) noexcept;
+
 // out[i] = S(in[i] ^ ks[i])  or  out[i] = S^-1(in[i]) ^ ks[i].
 void apply_keystream_scalar(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
                             std::uint8_t* out, std::size_t n);
@@ -24,12 +28,16 @@ bool avx512_supported() noexcept;
 void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
                             std::uint8_t* out, std::size_t n);
 
-// Runs `lanes` (1..8) independent schedule chains `rounds` rounds each from
-// states[0..lanes), writing chain k's 16 * rounds keystream bytes to
-// out + k * stride, and leaves each state at its last round.
+// Runs `lanes` (1..kMaxScheduleLanes) independent schedule chains `rounds`
+// rounds each from states[0..lanes) and leaves each state at its last round.
+// Chain k's 16 * rounds keystream bytes are applied to in[k] in direction
+// `dir` and written to out[k]; with in == nullptr the keystream itself is
+// written. in[k] may equal out[k]. `streaming` asks for non-temporal stores
+// (taken only where every out[k] is 64-byte aligned): for outputs far larger
+// than the caches they save the read-for-ownership of every output line.
 inline constexpr std::size_t kMaxScheduleLanes = 8;
-void deeplock_keystream_avx512(ScheduleState* states, std::size_t lanes, std::size_t rounds,
-                               std::uint8_t* out, std::size_t stride);
+void deeplock_avx512(Direction dir, ScheduleState* states, std::size_t lanes, std::size_t rounds,
+                     const std::uint8_t* const* in, std::uint8_t* const* out, bool streaming = false);
 
 // AES-128-CTR with counter block nonce || BE64(first_block + j) for block j:
 // with in == nullptr writes the keystream itself, otherwise applies it to

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstring>
+#include <vector>
 
 #include "kernels.hpp"
 #include "modelock/scheme/sbox.hpp"
@@ -154,35 +155,122 @@ inline void step(ChainGroup& g) {
   g.rcon = _mm512_gf2p8mul_epi8(g.rcon, _mm512_set1_epi8(2));  // xtime; zero bytes stay zero
 }
 
-inline void store_lanes(const ChainGroup& g, std::size_t count, std::uint8_t* out,
-                        std::size_t stride) {
-  // extracti32x4 needs an immediate lane index.
-  if (count > 0) _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm512_extracti32x4_epi32(g.state, 0));
-  if (count > 1) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + stride), _mm512_extracti32x4_epi32(g.state, 1));
-  if (count > 2) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 2 * stride), _mm512_extracti32x4_epi32(g.state, 2));
-  if (count > 3) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * stride), _mm512_extracti32x4_epi32(g.state, 3));
+// Moves 16 bytes between each lane of a group and its own stream.
+inline __m512i gather_lanes(const std::uint8_t* const* src, std::size_t at) {
+  __m512i v = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src[0] + at)));
+  v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[1] + at)), 1);
+  v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[2] + at)), 2);
+  return _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[3] + at)), 3);
+}
+
+inline void scatter_lanes(__m512i v, std::uint8_t* const* dst, std::size_t at) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[0] + at), _mm512_castsi512_si128(v));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[1] + at), _mm512_extracti32x4_epi32(v, 1));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[2] + at), _mm512_extracti32x4_epi32(v, 2));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[3] + at), _mm512_extracti32x4_epi32(v, 3));
 }
 
 }  // namespace
 
-void deeplock_keystream_avx512(ScheduleState* states, std::size_t lanes, std::size_t rounds,
-                               std::uint8_t* out, std::size_t stride) {
-  const std::size_t low = lanes < 4 ? lanes : 4;
-  const std::size_t high = lanes - low;
-  ChainGroup a = load_chains(states, low);
-  ChainGroup b = load_chains(states + low, high);
-  std::uint8_t* out_high = out + 4 * stride;
-  // Two independent groups interleaved hide the latency of the serial chain.
-  for (std::size_t r = 0; r < rounds; ++r) {
-    step(a);
-    store_lanes(a, low, out + 16 * r, stride);
-    if (high != 0) {
-      step(b);
-      store_lanes(b, high, out_high + 16 * r, stride);
+namespace {
+
+// Turns four consecutive round states of a group (lane k = chain k) into
+// four vectors that each hold 64 consecutive keystream bytes of one chain.
+inline void transpose_rounds(const __m512i (&s)[4], __m512i (&o)[4]) {
+  const __m512i t0 = _mm512_shuffle_i64x2(s[0], s[1], 0x44);  // s0.0 s0.1 s1.0 s1.1
+  const __m512i t1 = _mm512_shuffle_i64x2(s[0], s[1], 0xee);  // s0.2 s0.3 s1.2 s1.3
+  const __m512i t2 = _mm512_shuffle_i64x2(s[2], s[3], 0x44);
+  const __m512i t3 = _mm512_shuffle_i64x2(s[2], s[3], 0xee);
+  o[0] = _mm512_shuffle_i64x2(t0, t2, 0x88);  // s0.0 s1.0 s2.0 s3.0
+  o[1] = _mm512_shuffle_i64x2(t0, t2, 0xdd);
+  o[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
+  o[3] = _mm512_shuffle_i64x2(t1, t3, 0xdd);
+}
+
+// G groups of four chains, G fixed at compile time so that every chain state
+// stays in a register across the round loop. Four rounds at a time are
+// transposed so that each chain's 64 bytes move with one load and one store.
+template <std::size_t G, bool kStreaming>
+void run_groups(Direction dir, ScheduleState* padded, std::size_t rounds, const std::uint8_t* const* src,
+                std::uint8_t* const* dst) {
+  ChainGroup g[G];
+  for (std::size_t i = 0; i < G; ++i) g[i] = load_chains(padded + 4 * i, 4);
+  std::size_t r = 0;
+  for (; r + 4 <= rounds; r += 4) {
+    const std::size_t at = 16 * r;
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < G; ++i) {
+      __m512i s[4];
+      for (auto& v : s) {
+        step(g[i]);
+        v = g[i].state;
+      }
+      __m512i ks[4];
+      transpose_rounds(s, ks);
+      for (std::size_t k = 0; k < 4; ++k) {
+        const __m512i result = src == nullptr ? ks[k] : apply(dir, ks[k], _mm512_loadu_si512(src[4 * i + k] + at));
+        if constexpr (kStreaming) {
+          _mm512_stream_si512(reinterpret_cast<__m512i*>(dst[4 * i + k] + at), result);
+        } else {
+          _mm512_storeu_si512(dst[4 * i + k] + at, result);
+        }
+      }
     }
   }
-  store_chains(a, states, low);
-  store_chains(b, states + low, high);
+  for (; r < rounds; ++r) {
+    const std::size_t at = 16 * r;
+    for (std::size_t i = 0; i < G; ++i) {
+      step(g[i]);
+      const __m512i result = src == nullptr ? g[i].state : apply(dir, g[i].state, gather_lanes(src + 4 * i, at));
+      scatter_lanes(result, dst + 4 * i, at);
+    }
+  }
+  // No wipe of g here: taking its address would pin the chain state to the
+  // stack and put a store-to-load round trip into every step.
+  for (std::size_t i = 0; i < G; ++i) store_chains(g[i], padded + 4 * i, 4);
+  if constexpr (kStreaming) _mm_sfence();
+}
+
+template <std::size_t G>
+void run_groups(Direction dir, ScheduleState* padded, std::size_t rounds, const std::uint8_t* const* src,
+                std::uint8_t* const* dst, bool streaming) {
+  if (streaming) {
+    run_groups<G, true>(dir, padded, rounds, src, dst);
+  } else {
+    run_groups<G, false>(dir, padded, rounds, src, dst);
+  }
+}
+
+}  // namespace
+
+void deeplock_avx512(Direction dir, ScheduleState* states, std::size_t lanes, std::size_t rounds,
+                     const std::uint8_t* const* in, std::uint8_t* const* out, bool streaming) {
+  // Unused lanes of the last group run on a copy of lane 0 over scratch
+  // rows, so the round loop has no per-lane branches.
+  std::vector<std::uint8_t> scratch(lanes % 4 == 0 ? 0 : 16 * rounds);
+  std::array<const std::uint8_t*, kMaxScheduleLanes> src{};
+  std::array<std::uint8_t*, kMaxScheduleLanes> dst{};
+  std::array<ScheduleState, kMaxScheduleLanes> padded{};
+  for (std::size_t k = 0; k < kMaxScheduleLanes; ++k) {
+    const bool used = k < lanes;
+    padded[k] = states[used ? k : 0];
+    dst[k] = used ? out[k] : scratch.data();
+    src[k] = in == nullptr ? nullptr : (used ? in[k] : scratch.data());
+  }
+  const std::uint8_t* const* from = in == nullptr ? nullptr : src.data();
+  for (std::size_t k = 0; k < lanes && streaming; ++k) {
+    streaming = reinterpret_cast<std::uintptr_t>(out[k]) % 64 == 0 && rounds % 4 == 0 && lanes % 4 == 0;
+  }
+  static_assert(kMaxScheduleLanes <= 16);
+  switch ((lanes + 3) / 4) {
+    case 1: run_groups<1>(dir, padded.data(), rounds, from, dst.data(), streaming); break;
+    case 2: run_groups<2>(dir, padded.data(), rounds, from, dst.data(), streaming); break;
+    case 3: run_groups<3>(dir, padded.data(), rounds, from, dst.data(), streaming); break;
+    default: run_groups<4>(dir, padded.data(), rounds, from, dst.data(), streaming); break;
+  }
+  for (std::size_t k = 0; k < lanes; ++k) states[k] = padded[k];
+  wipe_bytes(padded.data(), sizeof padded);
+  wipe_bytes(scratch.data(), scratch.size());
 }
 
 void ctr_avx512(const std::uint8_t* round_keys, const std::uint8_t* nonce,

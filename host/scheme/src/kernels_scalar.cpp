@@ -1,7 +1,13 @@
+#include <openssl/crypto.h>
+
 #include "kernels.hpp"
 #include "modelock/scheme/sbox.hpp"
 
 namespace modelock::scheme::detail {
+
+void wipe_bytes(void* p, std::size_t n) noexcept {
+  if (n != 0) OPENSSL_cleanse(p, n);
+}
 
 void apply_keystream_scalar(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
                             std::uint8_t* out, std::size_t n) {
