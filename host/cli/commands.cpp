@@ -76,7 +76,8 @@ int unlock(const std::filesystem::path& in, const KeySource& key, const std::fil
   const auto container = format::Container::read(in);
   const format::Model model = locking::unlock_model(container, key.load());
   auto bytes = write_model(model, in);
-  write_file_atomic(out, bytes);
+  // Plaintext weights are what the container protects: owner-only, like a key.
+  write_file_atomic(out, bytes, 0600);
   if (output.json) {
     print_json({{"input", in.string()}, {"output", out.string()}, {"tensors", model.tensors.size()},
                 {"file_bytes", bytes.size()}});

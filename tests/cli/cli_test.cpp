@@ -74,6 +74,9 @@ TEST_F(CliTest, LockUnlockRestoresTheFileByteForByteWithEveryScheme) {
     const Result unlock = run("unlock m.mlk -k k.key -o back.safetensors");
     ASSERT_EQ(unlock.exit_code, 0) << unlock.err;
     EXPECT_EQ(slurp(dir_ / "back.safetensors"), slurp(dir_ / "model.safetensors")) << scheme;
+    EXPECT_EQ(fs::status(dir_ / "back.safetensors").permissions() & (fs::perms::group_all | fs::perms::others_all),
+              fs::perms::none)
+        << "plaintext weights written readable by others";
     EXPECT_EQ(run("verify m.mlk -k k.key").exit_code, 0);
   }
 }

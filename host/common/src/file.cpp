@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 #include <string>
@@ -34,6 +35,29 @@ class FileDescriptor {
 
 [[noreturn]] void fail(ErrorKind kind, const std::filesystem::path& path, std::string_view what) {
   throw Error(kind, fmt::format("{}: {}: {}", path.string(), what, std::strerror(errno)));
+}
+
+// The process umask without changing it (umask(2) can only swap it, which
+// races with other threads): Linux reports it in /proc/self/status.
+mode_t current_umask() {
+  FILE* status = std::fopen("/proc/self/status", "r");
+  mode_t mask = 022;
+  if (status == nullptr) return mask;
+  char line[256];
+  while (std::fgets(line, sizeof line, status) != nullptr) {
+    unsigned value = 0;
+    if (std::sscanf(line, "Umask: %o", &value) == 1) {
+      mask = static_cast<mode_t>(value);
+      break;
+    }
+  }
+  std::fclose(status);
+  return mask;
+}
+
+void sync_directory(const std::filesystem::path& dir) {
+  FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() >= 0) ::fsync(fd.get());  // best effort: the rename itself has succeeded
 }
 
 }  // namespace
@@ -73,7 +97,7 @@ void write_file_atomic(const std::filesystem::path& path, std::span<const std::u
     errno = saved;
     fail(ErrorKind::bad_input, path, what);
   };
-  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) discard("cannot set file mode");
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode) & ~current_umask()) != 0) discard("cannot set file mode");
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
@@ -84,6 +108,7 @@ void write_file_atomic(const std::filesystem::path& path, std::span<const std::u
   if (::fsync(fd.get()) != 0) discard("fsync failed");
   if (::close(fd.release()) != 0) discard("close failed");
   if (::rename(temp.c_str(), path.c_str()) != 0) discard("cannot rename the temporary file");
+  sync_directory(dir);
 }
 
 }  // namespace modelock

@@ -1,5 +1,8 @@
 #include "json_fields.hpp"
 
+#include <set>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "modelock/common/error.hpp"
@@ -12,11 +15,27 @@ void FieldChecker::fail(std::string_view field, std::string_view expected) const
 }
 
 nlohmann::json FieldChecker::parse_json(std::string_view field, std::string_view text) const {
+  // JSON leaves duplicate keys undefined and readers disagree on which one
+  // wins; a header that two readers could see differently is refused.
+  std::vector<std::set<std::string>> keys_per_object;
+  std::string duplicate;
+  const nlohmann::json::parser_callback_t track = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) keys_per_object.emplace_back();
+    if (event == Event::object_end) keys_per_object.pop_back();
+    if (event == Event::key && !keys_per_object.back().insert(value.get<std::string>()).second && duplicate.empty()) {
+      duplicate = value.get<std::string>();
+    }
+    return true;
+  };
+  nlohmann::json parsed;
   try {
-    return nlohmann::json::parse(text);
+    parsed = nlohmann::json::parse(text, track);
   } catch (const nlohmann::json::exception& e) {
     fail(field, fmt::format("valid JSON ({})", e.what()));
   }
+  if (!duplicate.empty()) fail(field, fmt::format("JSON without duplicate keys, \"{}\" repeats", duplicate));
+  return parsed;
 }
 
 const nlohmann::json& FieldChecker::member(const nlohmann::json& object, std::string_view field,

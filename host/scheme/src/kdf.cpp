@@ -16,9 +16,10 @@ namespace modelock::scheme {
 
 Key128 kbkdf_aes128_cmac(std::span<const std::uint8_t, kKeyBytes> key, std::string_view label,
                          const Nonce& nonce) {
-  // OpenSSL names SP 800-108's Label "salt" and its Context "info". Its
-  // defaults are the encoding docs/scheme.md fixes: a 32-bit big-endian
-  // counter before the fixed input, a 0x00 separator and L as 32 bits.
+  // OpenSSL names SP 800-108's Label "salt" and its Context "info". The
+  // encoding docs/scheme.md fixes is a 32-bit big-endian counter before the
+  // fixed input (OpenSSL 3.0's only choice), a 0x00 separator and L as 32
+  // bits (set explicitly below, not left to defaults).
   std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "KBKDF", nullptr),
                                                          &EVP_KDF_free);
   if (!kdf) detail::throw_openssl_error("EVP_KDF_fetch(KBKDF)");
@@ -26,6 +27,8 @@ Key128 kbkdf_aes128_cmac(std::span<const std::uint8_t, kKeyBytes> key, std::stri
                                                                  &EVP_KDF_CTX_free);
   if (!ctx) detail::throw_openssl_error("EVP_KDF_CTX_new");
 
+  int use_l = 1;
+  int use_separator = 1;
   char mode[] = "counter";
   char mac[] = "CMAC";
   char cipher[] = "AES-128-CBC";
@@ -39,6 +42,8 @@ Key128 kbkdf_aes128_cmac(std::span<const std::uint8_t, kKeyBytes> key, std::stri
                                         label.size()),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
                                         const_cast<std::uint8_t*>(nonce.data()), nonce.size()),
+      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_KBKDF_USE_L, &use_l),
+      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_KBKDF_USE_SEPARATOR, &use_separator),
       OSSL_PARAM_construct_end(),
   };
   Key128 out;

@@ -2,6 +2,8 @@
 //   locked(t) = S(plain(t) ^ KS(t)),   plain(t) = S^-1(locked(t)) ^ KS(t)
 // over the byte stream formed by a model's locked tensors, with S the AES
 // S-Box and KS the keystream of the chosen scheme at stream offset t.
+// Scheme none is the exception: lock and unlock copy (no S-Box), so that it
+// measures the plain baseline.
 #pragma once
 
 #include <cstdint>
