@@ -216,30 +216,41 @@ onnx::ModelProto parse_onnx(std::span<const std::uint8_t> file, std::string_view
   return model;
 }
 
+format::Tensor tensor_from_proto(const onnx::TensorProto& t, std::string_view origin) {
+  const auto dtype = dtype_of(t.data_type());
+  if (!dtype) {
+    fail(origin, fmt::format("tensor '{}': data type {} is not supported", t.name(),
+                             onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(t.data_type()))));
+  }
+  format::Tensor tensor;
+  tensor.name = t.name();
+  tensor.dtype = *dtype;
+  for (std::int64_t d : t.dims()) {
+    if (d < 0) fail(origin, fmt::format("tensor '{}': expected non-negative dims, got {}", t.name(), d));
+    tensor.shape.push_back(static_cast<std::uint64_t>(d));
+  }
+  const Field field = t.has_raw_data() ? Field::raw : typed_field(tensor.dtype);
+  if (field == Field::raw) {
+    tensor.data.assign(t.raw_data().begin(), t.raw_data().end());
+  } else {
+    tensor.data = typed_to_bytes(t, tensor.dtype, field);
+  }
+  const auto expected = format::tensor_byte_length(tensor.shape, tensor.dtype);
+  if (!expected || *expected != tensor.data.size()) {
+    fail(origin, fmt::format("tensor '{}': expected {} bytes of {} for its dims, got {}", t.name(), expected.value_or(0),
+                             field_name(field), tensor.data.size()));
+  }
+  return tensor;
+}
+
 format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view origin, const ImportOptions& options) {
   onnx::ModelProto model = parse_onnx(file, origin);
   std::set<std::string> wanted(options.lock_only.begin(), options.lock_only.end());
   format::Model out;
   nlohmann::json encodings = nlohmann::json::object();
   for (auto& t : *model.mutable_graph()->mutable_initializer()) {
-    format::Tensor tensor;
-    tensor.name = t.name();
-    tensor.dtype = *dtype_of(t.data_type());
-    for (std::int64_t d : t.dims()) {
-      if (d < 0) fail(origin, fmt::format("initializer '{}': expected non-negative dims, got {}", t.name(), d));
-      tensor.shape.push_back(static_cast<std::uint64_t>(d));
-    }
+    format::Tensor tensor = tensor_from_proto(t, origin);
     const Field field = t.has_raw_data() ? Field::raw : typed_field(tensor.dtype);
-    if (field == Field::raw) {
-      tensor.data.assign(t.raw_data().begin(), t.raw_data().end());
-    } else {
-      tensor.data = typed_to_bytes(t, tensor.dtype, field);
-    }
-    const auto expected = format::tensor_byte_length(tensor.shape, tensor.dtype);
-    if (!expected || *expected != tensor.data.size()) {
-      fail(origin, fmt::format("initializer '{}': expected {} bytes of {} for its dims, got {}", t.name(),
-                               expected.value_or(0), field_name(field), tensor.data.size()));
-    }
     tensor.locked = wanted.empty() || wanted.erase(t.name()) != 0;
     encodings[t.name()] = field_name(field);
     clear_payload(t);

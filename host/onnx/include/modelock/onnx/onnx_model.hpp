@@ -16,6 +16,7 @@
 
 namespace onnx {
 class ModelProto;
+class TensorProto;
 }
 
 namespace modelock::onnxio {
@@ -42,6 +43,10 @@ struct ImportOptions {
 
 // The stored graph (initializers without payload); throws Error(bad_input).
 [[nodiscard]] onnx::ModelProto stored_graph(const format::Model& model, std::string_view origin);
+
+// A TensorProto's values as a format::Tensor (raw little-endian bytes), from
+// raw_data or the typed field; `origin` names the file in errors.
+[[nodiscard]] format::Tensor tensor_from_proto(const onnx::TensorProto& proto, std::string_view origin);
 
 // Parses and validates ONNX bytes (opset range, no external data, supported
 // ops); throws Error(bad_input) naming the node, op or tensor.
