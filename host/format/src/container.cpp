@@ -165,12 +165,14 @@ Container Container::parse(std::vector<std::uint8_t> file, std::string origin) {
     std::copy(tag.begin(), tag.end(), t.tag.begin());
     t.quant = e.value("quant", nlohmann::json());
 
-    if (t.layout != kLayoutRowMajor) check.fail(field + ".layout", fmt::format("\"{}\"", kLayoutRowMajor));
-    const auto expected = tensor_byte_length(t.shape, t.dtype);
+    if (!is_known_layout(t.layout)) {
+      check.fail(field + ".layout", fmt::format("\"{}\" or \"{}\", got \"{}\"", kLayoutRowMajor, kLayoutRowsPadded64, t.layout));
+    }
+    const auto expected = stored_byte_length(t.shape, t.dtype, t.layout);
     if (!expected || *expected != t.length) {
-      check.fail(field + ".length", fmt::format("{} (shape times the {}-byte {} element), got {}",
-                                                expected ? std::to_string(*expected) : "a number without overflow",
-                                                dtype_size(t.dtype), dtype_name(t.dtype), t.length));
+      check.fail(field + ".length", fmt::format("{} (shape, {}-byte {} elements and layout {}), got {}",
+                                                expected ? std::to_string(*expected) : "a 2-D shape and no overflow",
+                                                dtype_size(t.dtype), dtype_name(t.dtype), t.layout, t.length));
     }
     if (t.offset % kBlobAlignment != 0) check.fail(field + ".offset", fmt::format("a multiple of {}, got {}", kBlobAlignment, t.offset));
     if (t.offset < previous_end) {

@@ -11,4 +11,17 @@ std::optional<std::uint64_t> tensor_byte_length(const std::vector<std::uint64_t>
   return length;
 }
 
+bool is_known_layout(std::string_view layout) { return layout == kLayoutRowMajor || layout == kLayoutRowsPadded64; }
+
+std::optional<std::uint64_t> stored_byte_length(const std::vector<std::uint64_t>& shape, DType dtype,
+                                                std::string_view layout) {
+  if (layout == kLayoutRowMajor) return tensor_byte_length(shape, dtype);
+  if (layout != kLayoutRowsPadded64 || shape.size() != 2) return std::nullopt;
+  const auto row = tensor_byte_length({shape[1]}, dtype);
+  if (!row || *row > UINT64_MAX - 63) return std::nullopt;
+  const std::uint64_t padded = (*row + 63) / 64 * 64;
+  if (shape[0] != 0 && padded > UINT64_MAX / shape[0]) return std::nullopt;
+  return padded * shape[0];
+}
+
 }  // namespace modelock::format

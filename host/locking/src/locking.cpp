@@ -29,11 +29,11 @@ std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::M
   std::uint64_t stream_offset = 0;
   for (std::size_t i = 0; i < model.tensors.size(); ++i) {
     const auto& t = model.tensors[i];
-    const auto expected = format::tensor_byte_length(t.shape, t.dtype);
+    const auto expected = format::stored_byte_length(t.shape, t.dtype, t.layout);
     if (!expected || *expected != t.data.size()) {
       throw Error(ErrorKind::bad_input,
-                  fmt::format("tensor '{}': expected {} bytes for its shape and dtype {}, got {}",
-                              t.name, expected.value_or(0), format::dtype_name(t.dtype), t.data.size()));
+                  fmt::format("tensor '{}': expected {} bytes for its shape, dtype {} and layout {}, got {}",
+                              t.name, expected.value_or(0), format::dtype_name(t.dtype), t.layout, t.data.size()));
     }
     if (t.locked) {
       locked[i].resize(t.data.size());

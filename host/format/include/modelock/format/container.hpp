@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modelock/format/dtype.hpp"
+#include "modelock/format/tensor.hpp"
 #include "modelock/scheme/cipher.hpp"
 
 namespace modelock::format {
@@ -33,9 +34,6 @@ inline constexpr std::uint32_t kContainerVersion = 1;
 inline constexpr std::size_t kPreambleBytes = 24;
 inline constexpr std::size_t kBlobAlignment = 64;
 inline constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{1} << 30;
-
-// Layouts a tensor's bytes may have in the blob.
-inline constexpr std::string_view kLayoutRowMajor = "row-major";
 
 struct TensorRecord {
   std::string name;

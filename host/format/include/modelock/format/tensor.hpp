@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,12 +15,19 @@
 
 namespace modelock::format {
 
+// Layouts a tensor's bytes may have. "rows-padded-64" is the engine layout
+// of a 2-D weight matrix: each row zero-padded to a multiple of 64 bytes, so
+// that every row starts on a 512-bit beat of the FPGA's memory port.
+inline constexpr std::string_view kLayoutRowMajor = "row-major";
+inline constexpr std::string_view kLayoutRowsPadded64 = "rows-padded-64";
+
+
 struct Tensor {
   std::string name;
   DType dtype = DType::f32;
   std::vector<std::uint64_t> shape;
   std::vector<std::uint8_t> data;  // little-endian elements, row-major unless `layout` says else
-  std::string layout = "row-major";
+  std::string layout = std::string(kLayoutRowMajor);
   nlohmann::json quant;  // quantization parameters, null when none
   bool locked = true;    // false keeps a tensor in plaintext (still authenticated)
 };
@@ -34,5 +43,12 @@ struct Model {
 // Product of `shape` times the element size, or nullopt on overflow.
 [[nodiscard]] std::optional<std::uint64_t> tensor_byte_length(const std::vector<std::uint64_t>& shape,
                                                               DType dtype);
+
+[[nodiscard]] bool is_known_layout(std::string_view layout);
+
+// Bytes a tensor of this shape, dtype and layout occupies (nullopt on
+// overflow, or for a padded layout on a tensor that is not 2-D).
+[[nodiscard]] std::optional<std::uint64_t> stored_byte_length(const std::vector<std::uint64_t>& shape,
+                                                              DType dtype, std::string_view layout);
 
 }  // namespace modelock::format
