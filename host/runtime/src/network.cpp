@@ -12,7 +12,7 @@
 
 #include "modelock/common/error.hpp"
 #include "modelock/onnx/onnx_model.hpp"
-#include "ops.hpp"
+#include "modelock/runtime/ops.hpp"
 
 namespace modelock::runtime {
 

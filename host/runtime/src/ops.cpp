@@ -1,4 +1,4 @@
-#include "ops.hpp"
+#include "modelock/runtime/ops.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,0 +1,104 @@
+// Post-training int8 quantization and the int8 reference runtime: the golden
+// model of the FPGA engines (docs/engine.md).
+//
+// Weights: symmetric per output channel, s_w[m] = max|W[m,:]| / 127, values
+// in [-127, 127]. Activations: symmetric per tensor, s = max|x| / 127 over
+// the calibration images, zero point 0. Bias: int32, round(b / (s_w * s_x)).
+// Every Conv and Gemm becomes one GEMM job (Conv by im2col on activations),
+// with the ReLU that follows it fused into its requantization.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "modelock/format/tensor.hpp"
+#include "modelock/quant/requantize.hpp"
+#include "modelock/runtime/network.hpp"
+
+namespace modelock::quant {
+
+// Model::graph["format"] of an int8 model.
+inline constexpr std::string_view kInt8GraphFormat = "modelock-int8";
+
+struct ConvShape {
+  std::int64_t in_channels = 0, kernel_h = 1, kernel_w = 1;
+  std::int64_t stride_h = 1, stride_w = 1;
+  std::int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  std::int64_t dilation_h = 1, dilation_w = 1;
+};
+
+// One GEMM job: out[b][m] = requantize(bias[m] + sum_k weight[m][k] * in[b][k]).
+struct GemmLayer {
+  std::string name;
+  std::int64_t rows = 0, cols = 0;
+  std::optional<ConvShape> conv;      // set: `in` is the im2col of an NCHW image
+  bool relu = false;
+  std::vector<std::int8_t> weight;    // [rows][cols], row-major (unpadded)
+  std::vector<std::int32_t> bias;     // [rows]
+  std::vector<std::int32_t> multiplier;  // M0 per row
+  std::vector<std::int8_t> shift;        // s per row
+  std::vector<float> weight_scale;    // s_w per row (for dequantized export)
+  float input_scale = 1, output_scale = 1;
+
+  [[nodiscard]] Multiplier row_multiplier(std::int64_t m) const {
+    return {multiplier[static_cast<std::size_t>(m)], shift[static_cast<std::size_t>(m)]};
+  }
+};
+
+struct PoolLayer {
+  enum class Kind { max, average, global_average } kind = Kind::max;
+  std::int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
+  std::int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  bool count_include_pad = false;
+};
+
+struct FlattenLayer {};  // [N, ...] -> [N, rest]; the bytes do not move
+
+using Layer = std::variant<GemmLayer, PoolLayer, FlattenLayer>;
+
+class QuantizedNetwork {
+ public:
+  // Calibrates activation scales by running `net` on `calibration` (NCHW
+  // float images) and quantizes its weights.
+  static QuantizedNetwork quantize(const runtime::Network& net, const runtime::FloatTensor& calibration);
+
+  // A container model written by to_model(), e.g. after unlocking.
+  static QuantizedNetwork from_model(const format::Model& model, std::string_view origin);
+
+  // The int8 tensors and a JSON description, with weights in the engine
+  // layout (rows padded to 64 bytes). Its source names the QDQ ONNX format
+  // that unlock writes.
+  [[nodiscard]] format::Model to_model() const;
+
+  // int8 in, int8 out (the engine's view); input [N, C, H, W] or [N, K].
+  [[nodiscard]] runtime::Int8Tensor run_int8(const runtime::Int8Tensor& input) const;
+  // Quantizes float input, runs int8, dequantizes the int8 logits.
+  [[nodiscard]] runtime::FloatTensor run(const runtime::FloatTensor& input) const;
+
+  [[nodiscard]] runtime::Int8Tensor quantize_input(const runtime::FloatTensor& input) const;
+
+  [[nodiscard]] const std::vector<Layer>& layers() const { return layers_; }
+  [[nodiscard]] float input_scale() const { return input_scale_; }
+  [[nodiscard]] float output_scale() const { return output_scale_; }
+  [[nodiscard]] const runtime::Shape& input_shape() const { return input_shape_; }  // per image
+
+ private:
+  std::vector<Layer> layers_;
+  float input_scale_ = 1, output_scale_ = 1;
+  runtime::Shape input_shape_;
+  std::string input_name_ = "input", output_name_ = "logits";
+};
+
+// One GEMM job on int8 activations [batch][cols] into int8 [batch][rows]:
+// the arithmetic docs/engine.md defines (the HLS and RTL engines match it).
+void gemm_int8(const GemmLayer& layer, const std::int8_t* in, std::int64_t batch, std::int8_t* out);
+
+// The QDQ ONNX model (int8 initializers with DequantizeLinear) that an int8
+// container unlocks to; our fp32 runtime and onnxruntime both execute it.
+[[nodiscard]] std::vector<std::uint8_t> export_qdq_onnx(const format::Model& model, std::string_view origin);
+
+}  // namespace modelock::quant

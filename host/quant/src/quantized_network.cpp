@@ -1,0 +1,286 @@
+#include "modelock/quant/quantized_network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "modelock/common/error.hpp"
+#include "modelock/runtime/ops.hpp"
+
+namespace modelock::quant {
+
+namespace {
+
+using runtime::FloatTensor;
+using runtime::Int8Tensor;
+using runtime::Op;
+using runtime::OpKind;
+
+float scale_for(float max_abs) { return max_abs > 0.0f ? max_abs / 127.0f : 1.0f; }
+
+[[noreturn]] void cannot_quantize(const Op& op, std::string_view why) {
+  throw Error(ErrorKind::bad_input, fmt::format("node '{}': cannot quantize to int8: {}", op.name, why));
+}
+
+GemmLayer quantize_gemm(const Op& op, bool relu, float input_scale, float output_scale) {
+  GemmLayer g;
+  g.name = op.name;
+  g.rows = op.rows;
+  g.cols = op.cols;
+  g.relu = relu;
+  g.input_scale = input_scale;
+  g.output_scale = output_scale;
+  if (op.kind == OpKind::conv) {
+    const auto& c = op.conv;
+    g.conv = ConvShape{c.in_channels, c.kernel_h, c.kernel_w, c.stride_h, c.stride_w, c.pad_top,
+                       c.pad_left, c.pad_bottom, c.pad_right, c.dilation_h, c.dilation_w};
+  }
+  const auto rows = static_cast<std::size_t>(op.rows), cols = static_cast<std::size_t>(op.cols);
+  g.weight.resize(rows * cols);
+  g.bias.resize(rows);
+  g.multiplier.resize(rows);
+  g.shift.resize(rows);
+  g.weight_scale.resize(rows);
+  for (std::size_t m = 0; m < rows; ++m) {
+    const float* w = op.weight.data() + m * cols;
+    float max_abs = 0.0f;
+    for (std::size_t k = 0; k < cols; ++k) max_abs = std::max(max_abs, std::fabs(w[k]));
+    const float sw = scale_for(max_abs);
+    g.weight_scale[m] = sw;
+    for (std::size_t k = 0; k < cols; ++k) {
+      g.weight[m * cols + k] = static_cast<std::int8_t>(round_to_int(double{w[k]} / sw, -127, 127));
+    }
+    const double accumulator_scale = double{sw} * input_scale;
+    const double b = op.bias.empty() ? 0.0 : op.bias[m];
+    g.bias[m] = round_to_int(b / accumulator_scale, INT32_MIN + 1, INT32_MAX);
+    const Multiplier mult = quantize_multiplier(accumulator_scale / output_scale);
+    g.multiplier[m] = mult.m0;
+    g.shift[m] = static_cast<std::int8_t>(mult.shift);
+  }
+  return g;
+}
+
+PoolLayer pool_of(const Op& op) {
+  PoolLayer p;
+  p.kind = op.kind == OpKind::max_pool ? PoolLayer::Kind::max
+           : op.kind == OpKind::average_pool ? PoolLayer::Kind::average
+                                             : PoolLayer::Kind::global_average;
+  const auto& g = op.pool;
+  p.kernel_h = g.kernel_h, p.kernel_w = g.kernel_w, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+  p.pad_top = g.pad_top, p.pad_left = g.pad_left, p.pad_bottom = g.pad_bottom, p.pad_right = g.pad_right;
+  p.count_include_pad = g.count_include_pad;
+  return p;
+}
+
+runtime::PoolGeometry geometry_of(const PoolLayer& p) {
+  runtime::PoolGeometry g;
+  g.kernel_h = p.kernel_h, g.kernel_w = p.kernel_w, g.stride_h = p.stride_h, g.stride_w = p.stride_w;
+  g.pad_top = p.pad_top, g.pad_left = p.pad_left, g.pad_bottom = p.pad_bottom, g.pad_right = p.pad_right;
+  g.count_include_pad = p.count_include_pad;
+  return g;
+}
+
+runtime::ConvGeometry geometry_of(const ConvShape& c) {
+  runtime::ConvGeometry g;
+  g.in_channels = c.in_channels, g.kernel_h = c.kernel_h, g.kernel_w = c.kernel_w;
+  g.stride_h = c.stride_h, g.stride_w = c.stride_w;
+  g.pad_top = c.pad_top, g.pad_left = c.pad_left, g.pad_bottom = c.pad_bottom, g.pad_right = c.pad_right;
+  g.dilation_h = c.dilation_h, g.dilation_w = c.dilation_w;
+  return g;
+}
+
+// Integer division rounding half away from zero (count > 0).
+std::int32_t divide_rounded(std::int32_t sum, std::int32_t count) {
+  return sum >= 0 ? (2 * sum + count) / (2 * count) : -((-2 * sum + count) / (2 * count));
+}
+
+Int8Tensor run_pool(const PoolLayer& p, const Int8Tensor& x) {
+  const std::int64_t n = x.shape.at(0), c = x.shape.at(1), h = x.shape.at(2), w = x.shape.at(3);
+  if (p.kind == PoolLayer::Kind::global_average) {
+    Int8Tensor y({n, c, 1, 1});
+    const std::int64_t plane = h * w;
+    for (std::int64_t i = 0; i < n * c; ++i) {
+      std::int32_t sum = 0;
+      for (std::int64_t k = 0; k < plane; ++k) sum += x.data[static_cast<std::size_t>(i * plane + k)];
+      y.data[static_cast<std::size_t>(i)] = static_cast<std::int8_t>(divide_rounded(sum, static_cast<std::int32_t>(plane)));
+    }
+    return y;
+  }
+  const auto g = geometry_of(p);
+  const std::int64_t oh = g.out_size(h, true), ow = g.out_size(w, false);
+  Int8Tensor y({n, c, oh, ow});
+  std::int8_t* out = y.data.data();
+  for (std::int64_t plane = 0; plane < n * c; ++plane) {
+    const std::int8_t* in = x.data.data() + plane * h * w;
+    for (std::int64_t oy = 0; oy < oh; ++oy) {
+      for (std::int64_t ox = 0; ox < ow; ++ox) {
+        std::int32_t best = -128, sum = 0, count = 0;
+        for (std::int64_t ky = 0; ky < p.kernel_h; ++ky) {
+          for (std::int64_t kx = 0; kx < p.kernel_w; ++kx) {
+            const std::int64_t iy = oy * p.stride_h - p.pad_top + ky, ix = ox * p.stride_w - p.pad_left + kx;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            const std::int32_t v = in[iy * w + ix];
+            best = std::max(best, v);
+            sum += v;
+            ++count;
+          }
+        }
+        const std::int32_t divisor = p.count_include_pad ? static_cast<std::int32_t>(p.kernel_h * p.kernel_w) : count;
+        *out++ = static_cast<std::int8_t>(p.kind == PoolLayer::Kind::max ? best : (divisor == 0 ? 0 : divide_rounded(sum, divisor)));
+      }
+    }
+  }
+  return y;
+}
+
+Int8Tensor run_gemm(const GemmLayer& layer, const Int8Tensor& x) {
+  if (!layer.conv) {
+    const std::int64_t n = x.shape.at(0);
+    if (runtime::element_count(x.shape) != n * layer.cols) {
+      throw Error(ErrorKind::bad_input, fmt::format("{}: expected {} input features", layer.name, layer.cols));
+    }
+    Int8Tensor y({n, layer.rows});
+    gemm_int8(layer, x.data.data(), n, y.data.data());
+    return y;
+  }
+  // Conv: im2col on the activations ([K, P]), transposed to P rows of K
+  // (the engine's GEMM input), then the [P, M] result back to NCHW.
+  const auto g = geometry_of(*layer.conv);
+  const std::int64_t n = x.shape.at(0), h = x.shape.at(2), w = x.shape.at(3);
+  if (x.shape.at(1) != g.in_channels) throw Error(ErrorKind::bad_input, fmt::format("{}: expected {} channels", layer.name, g.in_channels));
+  const std::int64_t oh = g.out_size(h, true), ow = g.out_size(w, false), positions = oh * ow;
+  Int8Tensor y({n, layer.rows, oh, ow});
+  std::vector<std::int8_t> columns(static_cast<std::size_t>(layer.cols * positions));
+  std::vector<std::int8_t> rows(columns.size());
+  std::vector<std::int8_t> result(static_cast<std::size_t>(positions * layer.rows));
+  for (std::int64_t b = 0; b < n; ++b) {
+    runtime::im2col(x.data.data() + b * g.in_channels * h * w, h, w, g, columns.data());
+    for (std::int64_t k = 0; k < layer.cols; ++k) {
+      for (std::int64_t p = 0; p < positions; ++p) rows[static_cast<std::size_t>(p * layer.cols + k)] = columns[static_cast<std::size_t>(k * positions + p)];
+    }
+    gemm_int8(layer, rows.data(), positions, result.data());
+    std::int8_t* out = y.data.data() + b * layer.rows * positions;
+    for (std::int64_t p = 0; p < positions; ++p) {
+      for (std::int64_t m = 0; m < layer.rows; ++m) out[m * positions + p] = result[static_cast<std::size_t>(p * layer.rows + m)];
+    }
+  }
+  return y;
+}
+
+}  // namespace
+
+void gemm_int8(const GemmLayer& layer, const std::int8_t* in, std::int64_t batch, std::int8_t* out) {
+  const std::int64_t rows = layer.rows, cols = layer.cols;
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const std::int8_t* x = in + b * cols;
+    for (std::int64_t m = 0; m < rows; ++m) {
+      const std::int8_t* w = layer.weight.data() + m * cols;
+      std::int32_t acc = 0;
+      for (std::int64_t k = 0; k < cols; ++k) acc += std::int32_t{w[k]} * std::int32_t{x[k]};
+      acc += layer.bias[static_cast<std::size_t>(m)];
+      out[b * rows + m] = requantize(acc, layer.row_multiplier(m), layer.relu);
+    }
+  }
+}
+
+QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const FloatTensor& calibration) {
+  std::map<std::string, float> max_abs;
+  auto record = [&](const std::string& name, const FloatTensor& t) {
+    float& m = max_abs[name];
+    for (float v : t.data) m = std::max(m, std::fabs(v));
+  };
+  record(net.input_name(), calibration);
+  (void)net.run(calibration, record);
+
+  QuantizedNetwork q;
+  q.input_name_ = net.input_name();
+  q.output_name_ = net.output_name();
+  q.input_shape_.assign(calibration.shape.begin() + 1, calibration.shape.end());
+  q.input_scale_ = scale_for(max_abs[net.input_name()]);
+  float scale = q.input_scale_;
+  std::string current = net.input_name();
+  bool flattened = false;
+  const auto& ops = net.ops();
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = *ops[i];
+    if (op.inputs.size() != 1 || op.inputs[0] != current) {
+      cannot_quantize(op, "only a chain of single-input ops can be quantized");
+    }
+    switch (op.kind) {
+      case OpKind::dense:
+      case OpKind::conv: {
+        if (op.kind == OpKind::conv && flattened) cannot_quantize(op, "a convolution after Flatten/Reshape");
+        const bool relu = i + 1 < ops.size() && ops[i + 1]->kind == OpKind::relu && ops[i + 1]->inputs[0] == op.output;
+        current = relu ? ops[++i]->output : op.output;
+        const float out_scale = scale_for(max_abs[current]);
+        q.layers_.emplace_back(quantize_gemm(op, relu, scale, out_scale));
+        scale = out_scale;
+        break;
+      }
+      case OpKind::max_pool:
+      case OpKind::average_pool:
+      case OpKind::global_average_pool:
+        q.layers_.emplace_back(pool_of(op));
+        current = op.output;
+        break;
+      case OpKind::flatten:
+      case OpKind::reshape:
+        if (op.kind == OpKind::flatten && op.axis != 1) cannot_quantize(op, "Flatten with axis other than 1");
+        q.layers_.emplace_back(FlattenLayer{});
+        flattened = true;
+        current = op.output;
+        break;
+      case OpKind::identity:
+        current = op.output;
+        break;
+      case OpKind::softmax:
+        // Monotonic: the int8 network stops at the logits.
+        if (i + 1 != ops.size()) cannot_quantize(op, "Softmax before the last op");
+        current = op.output;
+        break;
+      default:
+        cannot_quantize(op, "supported ops are Gemm/MatMul/Conv (+ Relu), MaxPool, AveragePool, GlobalAveragePool, "
+                            "Flatten, Reshape, Identity and a final Softmax");
+    }
+  }
+  if (q.layers_.empty() || !std::holds_alternative<GemmLayer>(q.layers_.back())) {
+    throw Error(ErrorKind::bad_input, "cannot quantize to int8: the network must end with a Gemm, MatMul or Conv");
+  }
+  q.output_scale_ = scale;
+  return q;
+}
+
+Int8Tensor QuantizedNetwork::quantize_input(const FloatTensor& input) const {
+  Int8Tensor q(input.shape);
+  for (std::size_t i = 0; i < input.data.size(); ++i) {
+    q.data[i] = static_cast<std::int8_t>(round_to_int(double{input.data[i]} / input_scale_, -128, 127));
+  }
+  return q;
+}
+
+Int8Tensor QuantizedNetwork::run_int8(const Int8Tensor& input) const {
+  Int8Tensor x = input;
+  for (const auto& layer : layers_) {
+    if (const auto* g = std::get_if<GemmLayer>(&layer)) {
+      x = run_gemm(*g, x);
+    } else if (const auto* p = std::get_if<PoolLayer>(&layer)) {
+      x = run_pool(*p, x);
+    } else {
+      const std::int64_t n = x.shape.at(0);
+      x.shape = {n, runtime::element_count(x.shape) / std::max<std::int64_t>(n, 1)};
+    }
+  }
+  return x;
+}
+
+FloatTensor QuantizedNetwork::run(const FloatTensor& input) const {
+  const Int8Tensor out = run_int8(quantize_input(input));
+  FloatTensor logits(out.shape);
+  for (std::size_t i = 0; i < out.data.size(); ++i) logits.data[i] = static_cast<float>(out.data[i]) * output_scale_;
+  return logits;
+}
+
+}  // namespace modelock::quant
