@@ -8,17 +8,64 @@
 #include <nlohmann/json.hpp>
 
 #include "model_io.hpp"
+#include "modelock/onnx/onnx_model.hpp"
+
+#include <unistd.h>
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
 #include "modelock/common/hex.hpp"
 #include "modelock/format/container.hpp"
+#include "modelock/data/fashion_mnist.hpp"
+#include "modelock/evaluation/evaluation.hpp"
 #include "modelock/locking/locking.hpp"
+#include "modelock/quant/quantized_network.hpp"
+#include "modelock/runtime/network.hpp"
 
 namespace modelock::cli {
 
 namespace {
 
 void print_json(const nlohmann::json& j) { fmt::print("{}\n", j.dump(2)); }
+
+// Quantizes an imported fp32 ONNX model to the int8 engine model.
+format::Model to_int8(const format::Model& fp32, const Calibration& calibration, const std::string& origin) {
+  const auto net = runtime::Network::from_model(fp32, origin);
+  const auto train = data::load_fashion_mnist(data::Split::train, calibration.data_dir);
+  const std::size_t n = std::min(calibration.images, train.count);
+  if (n == 0) throw Error(ErrorKind::usage, "--calib: expected at least one calibration image");
+  const runtime::FloatTensor images({static_cast<std::int64_t>(n), 1, static_cast<std::int64_t>(train.rows),
+                                     static_cast<std::int64_t>(train.cols)},
+                                    data::to_float_nchw(train, 0, n));
+  return quant::QuantizedNetwork::quantize(net, images).to_model();
+}
+
+bool is_int8(const format::Model& model) {
+  return model.graph.is_object() && model.graph.value("format", "") == quant::kInt8GraphFormat;
+}
+
+// A progress bar on stderr, drawn only when stderr is a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO) == 1) {}
+  ~ProgressBar() {
+    if (drawn_) fmt::print(stderr, "\n");
+  }
+  void operator()(std::size_t done, std::size_t total) {
+    if (!enabled_ || total == 0) return;
+    const std::size_t percent = done * 100 / total;
+    if (percent == last_) return;
+    last_ = percent;
+    drawn_ = true;
+    const std::size_t filled = percent * 40 / 100;
+    fmt::print(stderr, "\r  [{}{}] {:3}%", std::string(filled, '#'), std::string(40 - filled, '.'), percent);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::size_t last_ = 101;
+};
 
 std::uint64_t total_bytes(const format::Model& model) {
   std::uint64_t n = 0;
@@ -48,8 +95,12 @@ int keygen(const std::filesystem::path& out, bool force, const Output& output) {
 }
 
 int lock(const LockRequest& request, const KeySource& key, const Output& output) {
-  const auto& [in, out, scheme_id, tensors] = request;
-  const format::Model model = read_model(in, tensors);
+  const auto& [in, out, scheme_id, tensors, int8] = request;
+  format::Model model = read_model(in, tensors);
+  if (int8) {
+    if (!onnxio::has_onnx_graph(model)) throw Error(ErrorKind::usage, fmt::format("{}: --int8 needs an .onnx model", in.string()));
+    model = to_int8(model, *int8, in.string());
+  }
   const scheme::MasterKey master = key.load();
   const auto bytes = locking::lock_model(model, master, {scheme_id});
   write_file_atomic(out, bytes);
@@ -122,6 +173,72 @@ int verify(const std::filesystem::path& in, const KeySource& key, const Output& 
     fmt::print("{}: key matches; header and {} tensor tags verify\n", in.string(), container.header().tensors.size());
   }
   return 0;
+}
+
+int quantize(const std::filesystem::path& in, const Calibration& calibration, const std::filesystem::path& out,
+             const Output& output) {
+  const format::Model fp32 = read_model(in);
+  if (!onnxio::has_onnx_graph(fp32)) throw Error(ErrorKind::usage, fmt::format("{}: quantize needs an .onnx model", in.string()));
+  const format::Model int8 = to_int8(fp32, calibration, in.string());
+  write_file_atomic(out, quant::export_qdq_onnx(int8, in.string()), 0600);
+  if (output.json) {
+    print_json({{"input", in.string()}, {"output", out.string()}, {"calibration_images", calibration.images},
+                {"layers", int8.graph.at("layers")}});
+  } else {
+    fmt::print("quantized {} to int8 (QDQ ONNX) with {} calibration images into {}\n", in.string(),
+               calibration.images, out.string());
+  }
+  return 0;
+}
+
+int eval(const EvalRequest& request, const KeySource& key_source, const Output& output) {
+  const bool locked_input = request.model.extension() == ".mlk";
+  format::Model model;
+  std::optional<scheme::MasterKey> key;
+  scheme::Scheme scheme_id = request.scheme;
+  if (locked_input) {
+    // The container opened with the given key stands in for the original.
+    key = key_source.load();
+    const auto container = format::Container::read(request.model);
+    scheme_id = container.header().scheme;
+    model = locking::unlock_model(container, *key);
+  } else {
+    model = read_model(request.model);
+    key = key_source.file.empty() && key_source.env.empty() ? scheme::MasterKey::generate() : key_source.load();
+  }
+  if (request.int8 && !is_int8(model)) model = to_int8(model, request.calibration, request.model.string());
+  if (!request.int8 && is_int8(model)) {
+    throw Error(ErrorKind::usage, fmt::format("{}: holds an int8 model; pass --precision int8", request.model.string()));
+  }
+  const auto test = data::load_fashion_mnist(data::Split::test, request.calibration.data_dir);
+  ProgressBar bar(!output.json);
+  const evaluation::Report r = evaluation::evaluate_locking(
+      model, *key, test, {scheme_id, request.wrong_keys, request.limit, 1},
+      [&](std::size_t done, std::size_t total) { bar(done, total); });
+  const char* precision = request.int8 ? "int8" : "fp32";
+  if (output.json) {
+    print_json({{"model", request.model.string()},
+                {"dataset", "fashion-mnist"},
+                {"precision", precision},
+                {"scheme", scheme::scheme_name(scheme_id)},
+                {"images", r.images},
+                {"original_accuracy", r.original},
+                {"right_key_accuracy", r.right_key},
+                {"right_key_identical_predictions", r.identical_predictions},
+                {"right_key_identical_logits", r.identical_logits},
+                {"wrong_key_accuracies", r.wrong_keys},
+                {"wrong_key_mean", r.wrong_mean()},
+                {"wrong_key_stddev", r.wrong_stddev()}});
+  } else {
+    fmt::print("{} on Fashion-MNIST test ({} images), {} precision, scheme {}\n", request.model.string(), r.images,
+               precision, scheme::scheme_name(scheme_id));
+    fmt::print("  original model        {:6.2f} %\n", 100 * r.original);
+    fmt::print("  locked, right key     {:6.2f} %   predictions {}, logits {}\n", 100 * r.right_key,
+               r.identical_predictions ? "identical" : "DIFFER", r.identical_logits ? "bit-identical" : "DIFFER");
+    fmt::print("  locked, {} wrong keys {:6.2f} % mean, {:.2f} % std. dev. (chance: 10 %)\n", r.wrong_keys.size(),
+               100 * r.wrong_mean(), 100 * r.wrong_stddev());
+  }
+  return r.identical_predictions && r.identical_logits ? 0 : static_cast<int>(ErrorKind::integrity);
 }
 
 }  // namespace modelock::cli

@@ -22,17 +22,36 @@ struct Output {
   bool json = false;
 };
 
+// Post-training quantization settings (lock --int8, quantize, eval --precision int8).
+struct Calibration {
+  std::size_t images = 1000;           // training images that calibrate activation scales
+  std::filesystem::path data_dir;      // Fashion-MNIST; empty: MODELOCK_FMNIST_DIR or the Debian path
+};
+
 int keygen(const std::filesystem::path& out, bool force, const Output& output);
 struct LockRequest {
   std::filesystem::path in;
   std::filesystem::path out;
   scheme::Scheme scheme = scheme::Scheme::ctr;
-  std::vector<std::string> tensors;  // ONNX initializers to lock; empty: all
+  std::vector<std::string> tensors;    // ONNX initializers to lock; empty: all
+  std::optional<Calibration> int8;     // quantize to int8 before locking
 };
 int lock(const LockRequest& request, const KeySource& key, const Output& output);
 int unlock(const std::filesystem::path& in, const KeySource& key, const std::filesystem::path& out,
            const Output& output);
 int inspect(const std::filesystem::path& in, const Output& output);
 int verify(const std::filesystem::path& in, const KeySource& key, const Output& output);
+int quantize(const std::filesystem::path& in, const Calibration& calibration, const std::filesystem::path& out,
+             const Output& output);
+
+struct EvalRequest {
+  std::filesystem::path model;         // .onnx (locked in memory) or .mlk (opened with the key)
+  bool int8 = false;
+  Calibration calibration;
+  scheme::Scheme scheme = scheme::Scheme::ctr;  // for an .onnx model
+  std::size_t wrong_keys = 5;
+  std::size_t limit = 10000;
+};
+int eval(const EvalRequest& request, const KeySource& key, const Output& output);
 
 }  // namespace modelock::cli

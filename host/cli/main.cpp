@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
   bool force = false;
   std::string scheme_name = "ctr";
   std::vector<std::string> tensors;
+  bool int8 = false;
+  modelock::cli::Calibration calibration;
+  modelock::cli::EvalRequest eval_request;
+  std::string precision = "fp32";
+  std::string dataset = "fashion-mnist";
 
   auto* keygen = app.add_subcommand("keygen", "generate a random 128-bit master key (file mode 0600)");
   keygen->add_option("-o,--output", out, "key file to write")->required();
@@ -43,6 +48,31 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ctr", "deeplock", "none"}));
   lock->add_option("-o,--output", out, "container to write")->required();
   lock->add_option("--tensors", tensors, "ONNX initializers to lock (default: all)")->delimiter(',');
+  lock->add_flag("--int8", int8, "quantize an .onnx model to int8 (per-channel weights) and lock the engine model");
+  auto add_calibration = [&](CLI::App& cmd) {
+    cmd.add_option("--calib", calibration.images, "training images that calibrate int8 activation scales")
+        ->check(CLI::Range(1, 60000))
+        ->capture_default_str();
+    cmd.add_option("--data-dir", calibration.data_dir,
+                   "Fashion-MNIST folder (default: $MODELOCK_FMNIST_DIR, else /usr/share/datasets/fashion-mnist)");
+  };
+  add_calibration(*lock);
+
+  auto* quantize = app.add_subcommand("quantize", "quantize an .onnx model to int8 and write it as QDQ ONNX");
+  quantize->add_option("input", in, ".onnx model")->required();
+  quantize->add_option("-o,--output", out, "QDQ .onnx to write")->required();
+  add_calibration(*quantize);
+
+  auto* eval = app.add_subcommand("eval", "accuracy of a model, locked with the right key and with wrong keys");
+  eval->add_option("model", eval_request.model, ".onnx (locked in memory) or .mlk (opened with -k)")->required();
+  eval->add_option("--dataset", dataset, "data set")->check(CLI::IsMember({"fashion-mnist"}))->capture_default_str();
+  add_key_options(*eval, key);
+  eval->add_option("--wrong-keys", eval_request.wrong_keys, "random wrong keys to try")->capture_default_str();
+  eval->add_option("--precision", precision, "fp32 or int8")->check(CLI::IsMember({"fp32", "int8"}))->capture_default_str();
+  eval->add_option("--limit", eval_request.limit, "test images to use")->check(CLI::Range(1, 10000))->capture_default_str();
+  eval->add_option("--scheme", scheme_name, "scheme used to lock an .onnx model in memory")
+      ->check(CLI::IsMember({"ctr", "deeplock", "none"}));
+  add_calibration(*eval);
 
   auto* unlock = app.add_subcommand("unlock", "verify and unlock a container back into the original model file");
   unlock->add_option("input", in, ".mlk container")->required();
@@ -56,7 +86,7 @@ int main(int argc, char** argv) {
   verify->add_option("input", in, ".mlk container")->required();
   add_key_options(*verify, key);
 
-  for (auto* cmd : {keygen, lock, unlock, inspect, verify}) {
+  for (auto* cmd : {keygen, lock, unlock, inspect, verify, quantize, eval}) {
     cmd->add_flag("--json", output.json, "machine-readable output on stdout");
   }
 
@@ -70,11 +100,21 @@ int main(int argc, char** argv) {
   try {
     if (*keygen) return modelock::cli::keygen(out, force, output);
     if (*lock) {
-      return modelock::cli::lock({in, out, *modelock::scheme::parse_scheme(scheme_name), tensors}, key, output);
+      std::optional<modelock::cli::Calibration> int8_calibration;
+      if (int8) int8_calibration = calibration;
+      return modelock::cli::lock({in, out, *modelock::scheme::parse_scheme(scheme_name), tensors, int8_calibration},
+                                 key, output);
     }
     if (*unlock) return modelock::cli::unlock(in, key, out, output);
     if (*inspect) return modelock::cli::inspect(in, output);
     if (*verify) return modelock::cli::verify(in, key, output);
+    if (*quantize) return modelock::cli::quantize(in, calibration, out, output);
+    if (*eval) {
+      eval_request.int8 = precision == "int8";
+      eval_request.calibration = calibration;
+      eval_request.scheme = *modelock::scheme::parse_scheme(scheme_name);
+      return modelock::cli::eval(eval_request, key, output);
+    }
   } catch (const modelock::Error& e) {
     if (output.json) {
       fmt::print("{}\n", nlohmann::json{{"error", e.what()}, {"exit_code", e.exit_code()}}.dump(2));

@@ -6,6 +6,7 @@
 #include "modelock/common/file.hpp"
 #include "modelock/format/safetensors.hpp"
 #include "modelock/onnx/onnx_model.hpp"
+#include "modelock/quant/quantized_network.hpp"
 
 namespace modelock::cli {
 
@@ -25,8 +26,9 @@ std::vector<std::uint8_t> write_model(const format::Model& model, const std::fil
   const std::string kind = model.source.is_object() ? model.source.value("format", "") : "";
   if (kind == "safetensors") return format::write_safetensors(model);
   if (kind == "onnx") return onnxio::export_onnx(model, origin.string());
+  if (kind == "onnx-qdq") return quant::export_qdq_onnx(model, origin.string());
   throw Error(ErrorKind::bad_input,
-              fmt::format("{}: header.source.format: expected \"onnx\" or \"safetensors\", got \"{}\"", origin.string(), kind));
+              fmt::format("{}: header.source.format: expected \"onnx\", \"onnx-qdq\" or \"safetensors\", got \"{}\"", origin.string(), kind));
 }
 
 }  // namespace modelock::cli

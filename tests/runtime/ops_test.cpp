@@ -1,5 +1,5 @@
 // Kernels against direct definitions on small random shapes.
-#include "ops.hpp"
+#include "modelock/runtime/ops.hpp"
 
 #include <gtest/gtest.h>
 
