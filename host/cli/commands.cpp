@@ -11,6 +11,7 @@
 #include "modelock/onnx/onnx_model.hpp"
 
 #include <unistd.h>
+#include "modelock/attack/known_plaintext.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
 #include "modelock/common/hex.hpp"
@@ -239,6 +240,55 @@ int eval(const EvalRequest& request, const KeySource& key_source, const Output& 
                100 * r.wrong_mean(), 100 * r.wrong_stddev());
   }
   return r.identical_predictions && r.identical_logits ? 0 : static_cast<int>(ErrorKind::integrity);
+}
+
+namespace {
+
+attack::KnownParameter parse_known(const std::string& text) {
+  const auto colon = text.rfind(':');
+  const auto equals = text.find('=', colon == std::string::npos ? 0 : colon);
+  attack::KnownParameter p;
+  try {
+    if (colon == std::string::npos || equals == std::string::npos || colon == 0) throw std::invalid_argument("shape");
+    p.tensor = text.substr(0, colon);
+    std::size_t used = 0;
+    const std::string index = text.substr(colon + 1, equals - colon - 1);
+    p.index = std::stoull(index, &used);
+    if (used != index.size()) throw std::invalid_argument("index");
+    const std::string value = text.substr(equals + 1);
+    p.value = std::stof(value, &used);
+    if (used != value.size()) throw std::invalid_argument("value");
+  } catch (const std::exception&) {
+    throw Error(ErrorKind::usage, fmt::format("--known \"{}\": expected NAME:INDEX=VALUE, e.g. 3.weight:100=0.0123", text));
+  }
+  return p;
+}
+
+}  // namespace
+
+int attack_known_plaintext(const std::filesystem::path& in, const std::vector<std::string>& known,
+                           const std::filesystem::path& out, const Output& output) {
+  const auto container = format::Container::read(in);
+  std::vector<attack::KnownParameter> params;
+  for (const auto& k : known) params.push_back(parse_known(k));
+  const attack::KnownPlaintextResult result = attack::known_plaintext(container, params);
+  bool wrote = false;
+  if (result.recovered && !out.empty()) {
+    const format::Model model = locking::unlock_model(container, *result.key);
+    write_file_atomic(out, write_model(model, in), 0600);
+    wrote = true;
+  }
+  if (output.json) {
+    nlohmann::json j = {{"file", in.string()}, {"scheme", scheme::scheme_name(container.header().scheme)},
+                        {"recovered", result.recovered}, {"explanation", result.explanation}};
+    if (wrote) j["output"] = out.string();
+    print_json(j);
+  } else {
+    fmt::print("{}: scheme {}: key {}\n  {}\n", in.string(), scheme::scheme_name(container.header().scheme),
+               result.recovered ? "RECOVERED" : "not recovered", result.explanation);
+    if (wrote) fmt::print("  every weight, verified against its tag, written to {}\n", out.string());
+  }
+  return result.recovered ? 0 : static_cast<int>(ErrorKind::wrong_key);
 }
 
 }  // namespace modelock::cli

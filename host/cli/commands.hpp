@@ -54,4 +54,10 @@ struct EvalRequest {
 };
 int eval(const EvalRequest& request, const KeySource& key, const Output& output);
 
+// `attack known-plaintext`: recovers a deeplock container's key from known
+// fp32 parameters given as NAME:INDEX=VALUE; writes the recovered model to
+// `out` when it succeeds and `out` is set. Exit 0 recovered, 3 not recovered.
+int attack_known_plaintext(const std::filesystem::path& in, const std::vector<std::string>& known,
+                           const std::filesystem::path& out, const Output& output);
+
 }  // namespace modelock::cli

@@ -86,7 +86,16 @@ int main(int argc, char** argv) {
   verify->add_option("input", in, ".mlk container")->required();
   add_key_options(*verify, key);
 
-  for (auto* cmd : {keygen, lock, unlock, inspect, verify, quantize, eval}) {
+  auto* attack = app.add_subcommand("attack", "demonstrations of attacks on locked models (docs/security.md)");
+  attack->require_subcommand(1);
+  std::vector<std::string> known;
+  auto* known_plaintext = attack->add_subcommand(
+      "known-plaintext", "recover a deeplock container's key from four known consecutive fp32 parameters");
+  known_plaintext->add_option("input", in, ".mlk container")->required();
+  known_plaintext->add_option("--known", known, "NAME:INDEX=VALUE, four or more times")->required();
+  known_plaintext->add_option("-o,--output", out, "write the recovered model here when the key is recovered");
+
+  for (auto* cmd : {keygen, lock, unlock, inspect, verify, quantize, eval, known_plaintext}) {
     cmd->add_flag("--json", output.json, "machine-readable output on stdout");
   }
 
@@ -109,6 +118,7 @@ int main(int argc, char** argv) {
     if (*inspect) return modelock::cli::inspect(in, output);
     if (*verify) return modelock::cli::verify(in, key, output);
     if (*quantize) return modelock::cli::quantize(in, calibration, out, output);
+    if (*known_plaintext) return modelock::cli::attack_known_plaintext(in, known, out, output);
     if (*eval) {
       eval_request.int8 = precision == "int8";
       eval_request.calibration = calibration;

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "modelock/common/file.hpp"
+#include "modelock/onnx/onnx_model.hpp"
 #include "test_models.hpp"
 
 namespace {
@@ -163,6 +165,32 @@ TEST_F(CliTest, NoCommandPrintsTheKey) {
     EXPECT_EQ(r.out.find(key), std::string::npos) << args;
     EXPECT_EQ(r.err.find(key), std::string::npos) << args;
   }
+}
+
+TEST_F(CliTest, KnownPlaintextAttackRecoversDeeplockButNotCtr) {
+  const fs::path onnx = fs::path(MODELOCK_MODELS_DIR) / "fmnist_mlp.onnx";
+  const auto model = modelock::onnxio::import_onnx(modelock::read_file(onnx), onnx.string());
+  const auto& w = std::find_if(model.tensors.begin(), model.tensors.end(), [](const auto& t) { return t.name == "3.weight"; })->data;
+  std::string known;
+  for (int i = 100; i < 104; ++i) {
+    float v;
+    std::memcpy(&v, w.data() + 4 * i, 4);
+    char text[64];
+    std::snprintf(text, sizeof text, " --known 3.weight:%d=%.9g", i, static_cast<double>(v));
+    known += text;
+  }
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  ASSERT_EQ(run("lock '" + onnx.string() + "' -k k.key --scheme deeplock -o d.mlk").exit_code, 0);
+  ASSERT_EQ(run("lock '" + onnx.string() + "' -k k.key --scheme ctr -o c.mlk").exit_code, 0);
+  const Result broken = run("attack known-plaintext d.mlk" + known + " -o recovered.onnx");
+  EXPECT_EQ(broken.exit_code, 0) << broken.err;
+  EXPECT_NE(broken.out.find("RECOVERED"), std::string::npos) << broken.out;
+  EXPECT_EQ(slurp(dir_ / "recovered.onnx"), slurp(onnx));
+  const Result safe = run("attack known-plaintext c.mlk" + known + " -o nothing.onnx --json");
+  EXPECT_EQ(safe.exit_code, 3);
+  EXPECT_FALSE(nlohmann::json::parse(safe.out).at("recovered").get<bool>());
+  EXPECT_FALSE(fs::exists(dir_ / "nothing.onnx"));
+  EXPECT_EQ(run("attack known-plaintext d.mlk --known 3.weight:100").exit_code, 1);
 }
 
 }  // namespace

@@ -71,8 +71,21 @@ struct Known {
   std::size_t table_index = 0;
   std::uint64_t index = 0;
   std::uint32_t bits = 0;    // the fp32 bit pattern; its bytes are stored little-endian
+  std::uint64_t byte = 0;    // offset of its first byte in the tensor's stored bytes
   std::uint64_t stream = 0;  // stream offset of its first byte
 };
+
+// Where element `index` (row-major) sits in the stored bytes. The padded
+// layout leaves gaps between rows, so elements adjacent in the matrix need not
+// be adjacent in the stream.
+std::uint64_t element_byte(const format::TensorRecord& record, std::uint64_t index) {
+  if (record.layout == format::kLayoutRowsPadded64 && record.shape.size() == 2) {
+    const std::uint64_t columns = record.shape[1];
+    const std::uint64_t row_bytes = (4 * columns + 63) / 64 * 64;
+    return index / columns * row_bytes + index % columns * 4;
+  }
+  return 4 * index;  // row-major, the only other layout Container::parse accepts
+}
 
 // Keystream bytes learned from the known parameters, by stream word t / 4.
 // They are as secret as the key under deeplock, so they are wiped.
@@ -125,7 +138,8 @@ Known validate(const format::Container& container, const KnownParameter& p) {
                 fmt::format("{}: tensor '{}' is stored in plaintext (not locked), so its values reveal no keystream",
                             what, p.tensor));
   }
-  const std::uint64_t elements = it->length / 4;
+  // Container::parse has checked that the shape's size does not overflow.
+  const std::uint64_t elements = format::tensor_byte_length(it->shape, it->dtype).value_or(0) / 4;
   if (p.index >= elements) {
     throw Error(ErrorKind::usage, fmt::format("{}: index {} is out of range; tensor '{}' has {} elements", what,
                                               p.index, p.tensor, elements));
@@ -135,7 +149,8 @@ Known validate(const format::Container& container, const KnownParameter& p) {
   k.table_index = static_cast<std::size_t>(it - tensors.begin());
   k.index = p.index;
   k.bits = std::bit_cast<std::uint32_t>(p.value);
-  k.stream = it->stream_offset + 4 * p.index;
+  k.byte = element_byte(*it, p.index);
+  k.stream = it->stream_offset + k.byte;
   return k;
 }
 
@@ -164,7 +179,7 @@ std::vector<Known> validate_all(const format::Container& container, std::span<co
 void learn_keystream(const format::Container& container, std::span<const Known> known, KeystreamWords& ks) {
   const bool sbox = container.header().scheme != scheme::Scheme::none;
   for (const auto& k : known) {
-    const auto stored = container.tensor_bytes(k.table_index).subspan(4 * k.index, 4);
+    const auto stored = container.tensor_bytes(k.table_index).subspan(k.byte, 4);
     for (unsigned b = 0; b < 4; ++b) {
       const auto plain = static_cast<std::uint8_t>(k.bits >> (8 * b));
       const std::uint64_t t = k.stream + b;

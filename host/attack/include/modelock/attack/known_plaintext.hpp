@@ -39,8 +39,9 @@ struct KnownPlaintextResult {
 // Recovers the master key of a deeplock container from known parameters.
 //
 // The known parameters must cover 16 consecutive stream bytes starting at a
-// stream offset that is a multiple of 4: four consecutive fp32 elements when
-// their tensor's stream offset is a multiple of 4 (five when it is not). They
+// stream offset that is a multiple of 4: four fp32 elements adjacent in the
+// stream (consecutive within a row, for the padded layout) when their tensor's
+// stream offset is a multiple of 4, five when it is not. They
 // may come in any order, any number from four up, and may run across the end
 // of one locked tensor into the next. Throws Error(usage) naming the parameter
 // or what is missing when they do not (unknown tensor, not F32, stored in
