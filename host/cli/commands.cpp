@@ -147,6 +147,7 @@ int inspect(const std::filesystem::path& in, const Output& output) {
     nlohmann::json j = format::header_to_json(h);
     j["file"] = in.string();
     j["file_bytes"] = container.file_size();
+    j["blob_offset"] = container.blob_offset();
     j["stream_bytes"] = container.stream_length();
     j["header_tag"] = to_hex(container.header_tag());
     print_json(j);

@@ -71,6 +71,7 @@ class Container {
   [[nodiscard]] scheme::Tag header_tag() const;
   [[nodiscard]] std::uint64_t stream_length() const;
   [[nodiscard]] std::uint64_t file_size() const { return file_.size(); }
+  [[nodiscard]] std::uint64_t blob_offset() const { return blob_offset_; }
 
  private:
   Container() = default;
