@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the unlock benchmarks and writes docs/benchmarks.md.
+# Runs the unlock-throughput and per-query-latency benchmarks and writes
+# docs/benchmarks.md.
 #   usage: scripts/bench.sh BUILD_DIR [extra Google Benchmark flags...]
-# `make bench` calls it after building. The raw JSON stays in
-# BUILD_DIR/bench_unlock.json.
+# The extra flags go to both programs. `make bench` calls it after building.
+# The raw JSON stays in BUILD_DIR/bench_unlock.json and
+# BUILD_DIR/bench_inference.json.
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -15,15 +17,19 @@ shift
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench="$build_dir/tests/bench/bench_unlock"
 json="$build_dir/bench_unlock.json"
+bench_inf="$build_dir/tests/bench/bench_inference"
+json_inf="$build_dir/bench_inference.json"
 report="$root/docs/benchmarks.md"
 python=/usr/bin/python3
 
-if [ ! -x "$bench" ]; then
-  echo "bench: $bench not found; build it first:" >&2
-  echo "  cmake -S . -B $build_dir -DCMAKE_BUILD_TYPE=Release -DMODELOCK_BENCH=ON" >&2
-  echo "  cmake --build $build_dir -j2 --target bench_unlock     (or: make bench)" >&2
-  exit 1
-fi
+for b in "$bench" "$bench_inf"; do
+  if [ ! -x "$b" ]; then
+    echo "bench: $b not found; build it first:" >&2
+    echo "  cmake -S . -B $build_dir -DCMAKE_BUILD_TYPE=Release -DMODELOCK_BENCH=ON" >&2
+    echo "  cmake --build $build_dir -j2 --target bench_unlock bench_inference     (or: make bench)" >&2
+    exit 1
+  fi
+done
 if [ ! -x "$python" ]; then
   echo "bench: $python is needed to write the report (apt-get install python3)" >&2
   exit 1
@@ -34,17 +40,24 @@ if [ "$build_type" != "Release" ]; then
   echo "bench: warning: $build_dir is a '${build_type:-unknown}' build, not Release; numbers will not be representative" >&2
 fi
 
-echo "bench: running $bench (3 repetitions each, interleaved; about a minute)"
 # Random interleaving runs the repetitions of all benchmarks in a shuffled
 # order, so load from other processes spreads over every row alike.
-"$bench" \
-  --benchmark_repetitions=3 \
-  --benchmark_report_aggregates_only=true \
-  --benchmark_enable_random_interleaving=true \
-  --benchmark_format=json \
-  --benchmark_out_format=json \
-  --benchmark_out="$json" \
-  "$@" >/dev/null
+run() {
+  local program=$1 out=$2
+  shift 2
+  "$program" \
+    --benchmark_repetitions=3 \
+    --benchmark_report_aggregates_only=true \
+    --benchmark_enable_random_interleaving=true \
+    --benchmark_format=json \
+    --benchmark_out_format=json \
+    --benchmark_out="$out" \
+    "$@" >/dev/null
+}
+echo "bench: running $bench (3 repetitions each, interleaved; about a minute)"
+run "$bench" "$json" "$@"
+echo "bench: running $bench_inf (3 repetitions each, interleaved; about a minute)"
+run "$bench_inf" "$json_inf" "$@"
 
 # Machine description for the report.
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
@@ -68,6 +81,7 @@ mkdir -p "$(dirname "$report")"
 tmp=$(mktemp "$report.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 "$python" "$root/tests/bench/report.py" "$json" "$tmp" \
+  "--inference=$json_inf" \
   "CPU=$cpu ($cores logical CPUs;$simd)" \
   "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
   "compiler=$compiler, CMake build type ${build_type:-unknown}" \
@@ -76,4 +90,4 @@ trap 'rm -f "$tmp"' EXIT
   "commit=$commit"
 mv "$tmp" "$report"
 trap - EXIT
-echo "bench: wrote $report (raw results: $json)"
+echo "bench: wrote $report (raw results: $json, $json_inf)"

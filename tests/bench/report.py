@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Turns bench_unlock's Google Benchmark JSON into docs/benchmarks.md.
+"""Turns the Google Benchmark JSON of bench_unlock (and, optionally, of
+bench_inference) into docs/benchmarks.md.
 
-Usage: report.py RESULTS.json OUTPUT.md [KEY=VALUE ...]
+Usage: report.py RESULTS.json OUTPUT.md [--inference=INFERENCE.json] [KEY=VALUE ...]
+RESULTS.json is bench_unlock's output; --inference adds the section
+"Per-query latency: plain vs online unlock" from bench_inference's output.
 The KEY=VALUE pairs (machine, compiler, date, ...) come from scripts/bench.sh
 and are printed in the "Machine" list in the order given. Standard library only.
 """
@@ -24,6 +27,18 @@ ROWS = [
 ]
 
 UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+# Per-query latency (bench_inference): models, batches and the rows of each
+# table as (benchmark name prefix, row label); "/<model>/b<batch>" is appended.
+INF_MODELS = [("mlp", "fmnist_mlp"), ("cnn", "fmnist_cnn")]
+INF_BATCHES = [1, 64]
+INF_VARIANTS = [
+    ("none/scalar", "none, scalar"),
+    ("deeplock/scalar", "deeplock, scalar"),
+    ("deeplock/fast", "deeplock, fast"),
+    ("ctr/scalar", "ctr, scalar"),
+    ("ctr/fast", "ctr, fast"),
+]
 
 DEEPLOCK_GOAL = 0.8  # deeplock fast >= 0.8 x memcpy at 64 MiB
 CTR_GOAL = 1.0       # ctr fast >= OpenSSL AES-128-CTR at both sizes
@@ -70,6 +85,138 @@ def load(path):
     return data, results
 
 
+def load_latency(path):
+    """bench_inference JSON -> (data, {base name: {"cpu": us, "wall": us, "cv": x}})."""
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    results = {}
+    cvs = {}
+    for b in data.get("benchmarks", []):
+        name = base_name(b.get("run_name", b["name"]))
+        if b.get("error_occurred"):
+            results[name] = {"error": b.get("error_message", "skipped")}
+            continue
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "cv":
+            cvs[name] = b["cpu_time"]
+            continue
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+            continue
+        unit = UNIT_SECONDS[b.get("time_unit", "ns")] / 1e-6
+        entry = {"cpu": b["cpu_time"] * unit, "wall": b["real_time"] * unit}
+        if b.get("run_type") == "aggregate" or name not in results:
+            results[name] = entry
+    for name, cv in cvs.items():
+        if name in results and "cpu" in results[name]:
+            results[name]["cv"] = cv
+    return data, results
+
+
+def fmt_us(x):
+    if x >= 100:
+        return f"{x:,.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def latency_section(w, data, lat):
+    """Writes "Per-query latency: plain vs online unlock" from bench_inference."""
+    ctx = data.get("context", {})
+    reps = None
+    for b in data.get("benchmarks", []):
+        if "repetitions" in b:
+            reps = b["repetitions"]
+            break
+    w("## Per-query latency: plain vs online unlock")
+    w("")
+    w("What locking costs a query, measured by `bench_inference` "
+      "(tests/bench/bench_inference.cpp) on the two models in `models/`. Two ways "
+      "to serve a locked model:")
+    w("")
+    w("- **Unlock once, then infer**: the device loads the key once, unlocks the "
+      "weights once and keeps them unlocked in device memory. Every query then runs "
+      "exactly the plain network, so the per-query overhead is **zero by "
+      "construction** (ratio 1.00×); the one-off cost is the *unlock only* and "
+      "*build network* rows further down. The **plain** row is this setting.")
+    w("- **Online unlock** (the Deep-Lock paper's per-query setting): every query "
+      "unlocks the weights again before it runs. Timed per query: "
+      "`locking::unlock_model` (key check value, header tag and every tensor's GMAC tag "
+      "verified, then every tensor unlocked, as a device would), "
+      "`runtime::Network::from_model` on the result, and `net.run(batch)`. The "
+      "container is parsed once before timing (the device holds the file in memory). "
+      "Scheme **none** (no cipher, tags still verified) separates the container, "
+      "tag and network-build overhead from the cipher's.")
+    w("")
+    w(f"Latency is the median of {reps or '?'} repetitions (at least 0.25 s of CPU "
+      "time each, shuffled together) of the process CPU time per query in µs "
+      "(1 query = 1 batch), single-threaded; **× plain** is that latency over the "
+      "plain row's of the same model and batch. **spread** is the coefficient of "
+      "variation of the repetitions; **wall µs** is wall-clock time, for reference. "
+      f"Inputs: {ctx.get('inputs', 'unknown')}, the first 1 or 64. Before timing, "
+      "every online-unlock row checks that its logits equal the plain network's bit "
+      "for bit. The deeplock rows here are *cold* by nature: each query builds a new "
+      "`Cipher` and its key-schedule checkpoints inside `unlock_model`.")
+    w("")
+
+    def row(label, r, base):
+        if r is None:
+            w(f"| {label} | — | — | — | — |")
+            return
+        if "error" in r:
+            w(f"| {label} | *skipped: {r['error']}* | | | |")
+            return
+        ratio = fmt_ratio(r["cpu"] / base["cpu"]) if base and "cpu" in base else "—"
+        spread = f"±{100 * r['cv']:.0f}%" if "cv" in r else "—"
+        w(f"| {label} | {fmt_us(r['cpu'])} | {ratio} | {spread} | {fmt_us(r['wall'])} |")
+
+    for model_key, model_label in INF_MODELS:
+        for batch in INF_BATCHES:
+            suffix = f"/{model_key}/b{batch}"
+            w(f"### {model_label}, batch {batch}")
+            w("")
+            w("| row | latency (µs) | × plain | spread | wall µs |")
+            w("| --- | ---: | ---: | ---: | ---: |")
+            base = lat.get("plain" + suffix)
+            row("plain (= unlock once, then infer)", base, base)
+            for prefix, label in INF_VARIANTS:
+                row(f"online unlock, {label}", lat.get(f"online_unlock/{prefix}{suffix}"), base)
+            w("")
+
+    w("### Where the online-unlock time goes")
+    w("")
+    w("The parts of an online-unlock query timed alone: *unlock only* is "
+      "`unlock_model` (verify and unlock, no network), *build network* is "
+      "`Network::from_model` on the plain model, *run* is the plain row. **× plain "
+      "batch 1** gives each part over the batch-1 plain latency. Unlock only plus "
+      "build network is, within noise, what online unlock adds to a query over "
+      "plain.")
+    w("")
+    for model_key, model_label in INF_MODELS:
+        w(f"**{model_label}**")
+        w("")
+        w("| part | CPU µs | × plain batch 1 | spread |")
+        w("| --- | ---: | ---: | ---: |")
+        base = lat.get(f"plain/{model_key}/b1")
+
+        def part(label, r):
+            if r is None:
+                w(f"| {label} | — | — | — |")
+                return
+            if "error" in r:
+                w(f"| {label} | *skipped: {r['error']}* | | |")
+                return
+            ratio = fmt_ratio(r["cpu"] / base["cpu"]) if base and "cpu" in base else "—"
+            spread = f"±{100 * r['cv']:.0f}%" if "cv" in r else "—"
+            w(f"| {label} | {fmt_us(r['cpu'])} | {ratio} | {spread} |")
+
+        for prefix, label in INF_VARIANTS:
+            part(f"unlock only, {label}", lat.get(f"unlock_only/{prefix}/{model_key}"))
+        part("build network", lat.get(f"build_network/{model_key}"))
+        for batch in INF_BATCHES:
+            part(f"run, batch {batch}", lat.get(f"plain/{model_key}/b{batch}"))
+        w("")
+
+
 def fmt_gbs(x):
     return f"{x:.2f}" if x >= 1 else f"{x:.3f}"
 
@@ -83,7 +230,11 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     data, results = load(argv[1])
-    extra = [a.split("=", 1) for a in argv[3:] if "=" in a]
+    inference = None
+    for a in argv[3:]:
+        if a.startswith("--inference="):
+            inference = load_latency(a[len("--inference="):])
+    extra = [a.split("=", 1) for a in argv[3:] if "=" in a and not a.startswith("--")]
     ctx = data.get("context", {})
     reps = None
     for b in data.get("benchmarks", []):
@@ -97,7 +248,11 @@ def main(argv):
     w("")
     w("Unlock throughput of every scheme and backend, measured in one run of "
       "`bench_unlock` (tests/bench/bench_unlock.cpp) beside `memcpy` and OpenSSL "
-      "AES-128-CTR on the same buffers. This file is generated by `make bench` "
+      "AES-128-CTR on the same buffers"
+      + ("; then the per-query latency of plain inference against Deep-Lock's online "
+         "unlock, measured by `bench_inference` (tests/bench/bench_inference.cpp)"
+         if inference else "")
+      + ". This file is generated by `make bench` "
       "(scripts/bench.sh); do not edit it by hand.")
     w("")
     w("## Machine")
@@ -195,15 +350,18 @@ def main(argv):
         w(f"For reference, deeplock fast *cold* at 64 MiB reaches "
           f"{cold['cpu'] / mc['cpu']:.2f}× memcpy; the goal is stated for the warm path.")
         w("")
+    if inference:
+        latency_section(w, *inference)
     w("## Reproduce")
     w("")
     w("```sh")
     w("make bench                  # installs dependencies, builds (Release), runs, rewrites this file")
     w("# or, on an existing build:")
-    w("cmake --build build -j2 --target bench_unlock && bash scripts/bench.sh build")
+    w("cmake --build build -j2 --target bench_unlock bench_inference && bash scripts/bench.sh build")
     w("```")
     w("")
-    w("The raw Google Benchmark JSON is left in `<build dir>/bench_unlock.json`.")
+    w("The raw Google Benchmark JSON is left in `<build dir>/bench_unlock.json`"
+      + (" and `<build dir>/bench_inference.json`." if inference else "."))
     w("")
 
     with open(argv[2], "w", encoding="utf-8") as f:
