@@ -99,6 +99,7 @@ int lock(const LockRequest& request, const KeySource& key, const Output& output)
   const auto& [in, out, scheme_id, tensors, int8] = request;
   format::Model model = read_model(in, tensors);
   if (int8) {
+    if (!tensors.empty()) throw Error(ErrorKind::usage, "--tensors and --int8 exclude each other: an int8 container locks every tensor");
     if (!onnxio::has_onnx_graph(model)) throw Error(ErrorKind::usage, fmt::format("{}: --int8 needs an .onnx model", in.string()));
     model = to_int8(model, *int8, in.string());
   }

@@ -91,9 +91,11 @@ std::vector<std::uint8_t> export_qdq_onnx(const format::Model& model, std::strin
   std::string x = w.fake_quantize(input, q.input_scale(), "input");
   float scale = q.input_scale();  // of the activation x
   std::int64_t classes = 0;
-  int index = 0;
+  int gemm_index = 0, other_index = 0;
   for (const auto& layer : q.layers()) {
-    const std::string tag = fmt::format("layer{}", index++);
+    // GEMM layers keep the container's names (layerN counts GEMMs only).
+    const bool is_gemm = std::holds_alternative<GemmLayer>(layer);
+    const std::string tag = is_gemm ? fmt::format("layer{}", gemm_index++) : fmt::format("op{}", other_index++);
     if (const auto* g = std::get_if<GemmLayer>(&layer)) {
       const auto rows = static_cast<std::size_t>(g->rows);
       std::vector<std::int64_t> wdims = {g->rows, g->cols};

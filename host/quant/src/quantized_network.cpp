@@ -178,10 +178,12 @@ void gemm_int8(const GemmLayer& layer, const std::int8_t* in, std::int64_t batch
     const std::int8_t* x = in + b * cols;
     for (std::int64_t m = 0; m < rows; ++m) {
       const std::int8_t* w = layer.weight.data() + m * cols;
-      std::int32_t acc = 0;
-      for (std::int64_t k = 0; k < cols; ++k) acc += std::int32_t{w[k]} * std::int32_t{x[k]};
-      acc += layer.bias[static_cast<std::size_t>(m)];
-      out[b * rows + m] = requantize(acc, layer.row_multiplier(m), layer.relu);
+      // Sums wrap modulo 2^32, as the engines' adders do (docs/engine.md);
+      // only garbage parameters under a wrong key come near that.
+      std::uint32_t acc = 0;
+      for (std::int64_t k = 0; k < cols; ++k) acc += static_cast<std::uint32_t>(std::int32_t{w[k]} * std::int32_t{x[k]});
+      acc += static_cast<std::uint32_t>(layer.bias[static_cast<std::size_t>(m)]);
+      out[b * rows + m] = requantize(static_cast<std::int32_t>(acc), layer.row_multiplier(m), layer.relu);
     }
   }
 }

@@ -154,6 +154,15 @@ format::Model QuantizedNetwork::to_model() const {
 }
 
 QuantizedNetwork QuantizedNetwork::from_model(const format::Model& model, std::string_view origin) {
+  try {
+    return read_int8_model(model, origin);
+  } catch (const nlohmann::json::exception& e) {
+    // A member of the wrong JSON type deep in the graph.
+    throw Error(ErrorKind::bad_input, fmt::format("{}: header.graph: expected the modelock-int8 layout ({})", origin, e.what()));
+  }
+}
+
+QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, std::string_view origin) {
   const Reader r(model, origin);
   const json& g = model.graph;
   if (!g.is_object() || g.value("format", "") != kInt8GraphFormat) r.fail("header.graph.format", fmt::format("\"{}\"", kInt8GraphFormat));

@@ -87,6 +87,8 @@ class QuantizedNetwork {
   [[nodiscard]] const runtime::Shape& input_shape() const { return input_shape_; }  // per image
 
  private:
+  static QuantizedNetwork read_int8_model(const format::Model& model, std::string_view origin);
+
   std::vector<Layer> layers_;
   float input_scale_ = 1, output_scale_ = 1;
   runtime::Shape input_shape_;

@@ -1,5 +1,5 @@
-// The int8 arithmetic the FPGA engines implement (docs/engine.md): header-only
-// so the HLS kernel and the host reference include the very same code.
+// The int8 arithmetic the FPGA engines implement (docs/engine.md). The HLS
+// and RTL engines are independent implementations held bit-exact to this.
 //
 //   acc   = bias[m] + sum_k w[m][k] * x[k]                (int32, exact)
 //   y     = (int64(acc) * M0[m] + 2^(s[m]-1)) >> s[m]       (arithmetic shift)
@@ -20,8 +20,8 @@ struct Multiplier {
   std::int32_t shift = 1;
 };
 
-// The closest M0 * 2^-shift to `real` (> 0). Throws nothing; clamps `real`
-// into the representable range [2^-31, 2^30).
+// The closest M0 * 2^-shift to `real` (> 0). Throws nothing; saturates above
+// 2^30 and returns a zero multiplier below 2^-32.
 inline Multiplier quantize_multiplier(double real) {
   if (!(real > 0.0)) return {0, 1};
   int exponent = 0;
