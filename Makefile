@@ -9,7 +9,7 @@ FUZZ_DIR    ?= build-fuzz
 FUZZ_SECONDS ?= 60
 CMAKE       ?= cmake
 
-.PHONY: all deps build test unit-test sanitize fuzz demo bench clean
+.PHONY: all deps build test unit-test sanitize fuzz demo bench xclbin clean
 
 all: build
 
@@ -52,6 +52,11 @@ demo: deps build
 
 bench: deps build
 	bash scripts/bench.sh $(BUILD_DIR)
+
+# The FPGA bitstream (needs AMD Vitis; stops at once with what to install
+# when v++ is missing). TARGET=hw|hw_emu, PLATFORM=<Alveo platform>.
+xclbin:
+	$(MAKE) -C bitstreams xclbin
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -136,14 +136,14 @@ Int8Tensor run_pool(const PoolLayer& p, const Int8Tensor& x) {
   return y;
 }
 
-Int8Tensor run_gemm(const GemmLayer& layer, const Int8Tensor& x) {
+Int8Tensor run_gemm(const GemmLayer& layer, std::size_t index, const Int8Tensor& x, const GemmExecutor& gemm) {
   if (!layer.conv) {
     const std::int64_t n = x.shape.at(0);
     if (runtime::element_count(x.shape) != n * layer.cols) {
       throw Error(ErrorKind::bad_input, fmt::format("{}: expected {} input features", layer.name, layer.cols));
     }
     Int8Tensor y({n, layer.rows});
-    gemm_int8(layer, x.data.data(), n, y.data.data());
+    gemm(layer, index, x.data.data(), n, y.data.data());
     return y;
   }
   // Conv: im2col on the activations ([K, P]), transposed to P rows of K
@@ -161,7 +161,7 @@ Int8Tensor run_gemm(const GemmLayer& layer, const Int8Tensor& x) {
     for (std::int64_t k = 0; k < layer.cols; ++k) {
       for (std::int64_t p = 0; p < positions; ++p) rows[static_cast<std::size_t>(p * layer.cols + k)] = columns[static_cast<std::size_t>(k * positions + p)];
     }
-    gemm_int8(layer, rows.data(), positions, result.data());
+    gemm(layer, index, rows.data(), positions, result.data());
     std::int8_t* out = y.data.data() + b * layer.rows * positions;
     for (std::int64_t p = 0; p < positions; ++p) {
       for (std::int64_t m = 0; m < layer.rows; ++m) out[m * positions + p] = result[static_cast<std::size_t>(p * layer.rows + m)];
@@ -263,11 +263,15 @@ Int8Tensor QuantizedNetwork::quantize_input(const FloatTensor& input) const {
   return q;
 }
 
-Int8Tensor QuantizedNetwork::run_int8(const Int8Tensor& input) const {
+Int8Tensor QuantizedNetwork::run_int8(const Int8Tensor& input, const GemmExecutor& gemm) const {
+  const GemmExecutor host = [](const GemmLayer& layer, std::size_t, const std::int8_t* in, std::int64_t batch,
+                               std::int8_t* out) { gemm_int8(layer, in, batch, out); };
+  const GemmExecutor& executor = gemm ? gemm : host;
   Int8Tensor x = input;
+  std::size_t index = 0;
   for (const auto& layer : layers_) {
     if (const auto* g = std::get_if<GemmLayer>(&layer)) {
-      x = run_gemm(*g, x);
+      x = run_gemm(*g, index++, x, executor);
     } else if (const auto* p = std::get_if<PoolLayer>(&layer)) {
       x = run_pool(*p, x);
     } else {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,13 @@ struct FlattenLayer {};  // [N, ...] -> [N, rest]; the bytes do not move
 
 using Layer = std::variant<GemmLayer, PoolLayer, FlattenLayer>;
 
+// Runs one GEMM job: `batch` int8 rows of layer.cols in, `batch` rows of
+// layer.rows out. `index` counts GEMM layers (layerN in the container). The
+// default is gemm_int8; a device backend (the HLS kernel, the RTL engine)
+// plugs in here while the host keeps im2col, pooling and flattening.
+using GemmExecutor = std::function<void(const GemmLayer& layer, std::size_t index, const std::int8_t* in,
+                                        std::int64_t batch, std::int8_t* out)>;
+
 class QuantizedNetwork {
  public:
   // Calibrates activation scales by running `net` on `calibration` (NCHW
@@ -75,7 +83,7 @@ class QuantizedNetwork {
   [[nodiscard]] format::Model to_model() const;
 
   // int8 in, int8 out (the engine's view); input [N, C, H, W] or [N, K].
-  [[nodiscard]] runtime::Int8Tensor run_int8(const runtime::Int8Tensor& input) const;
+  [[nodiscard]] runtime::Int8Tensor run_int8(const runtime::Int8Tensor& input, const GemmExecutor& gemm = {}) const;
   // Quantizes float input, runs int8, dequantizes the int8 logits.
   [[nodiscard]] runtime::FloatTensor run(const runtime::FloatTensor& input) const;
 

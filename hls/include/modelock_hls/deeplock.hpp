@@ -1,0 +1,41 @@
+// The deeplock keystream: the AES-128 key expansion continued forever
+// (docs/scheme.md). A round turns W[4r..4r+3] into W[4r+4..4r+7]; the engine
+// runs four rounds a cycle to produce 64 keystream bytes.
+#ifndef MODELOCK_HLS_DEEPLOCK_HPP
+#define MODELOCK_HLS_DEEPLOCK_HPP
+
+#include <cstdint>
+
+#include "modelock_hls/aes128.hpp"
+
+namespace modelock_hls {
+
+struct ScheduleState {
+  std::uint8_t w[16];  // W[4r..4r+3] as big-endian bytes: the round's keystream
+  std::uint8_t rcon;   // Rcon(r + 1)
+};
+
+inline ScheduleState schedule_start(const std::uint8_t key[16]) {
+  ScheduleState s;
+  for (int i = 0; i < 16; ++i) s.w[i] = key[i];
+  s.rcon = 1;
+  return s;
+}
+
+inline ScheduleState schedule_step(const ScheduleState& s) {
+#pragma HLS INLINE
+  ScheduleState n;
+  std::uint8_t t[4] = {static_cast<std::uint8_t>(sbox(s.w[13]) ^ s.rcon), sbox(s.w[14]), sbox(s.w[15]), sbox(s.w[12])};
+  for (int w = 0; w < 4; ++w) {
+    for (int b = 0; b < 4; ++b) {
+      n.w[4 * w + b] = static_cast<std::uint8_t>(s.w[4 * w + b] ^ t[b]);
+      t[b] = n.w[4 * w + b];
+    }
+  }
+  n.rcon = xtime(s.rcon);
+  return n;
+}
+
+}  // namespace modelock_hls
+
+#endif

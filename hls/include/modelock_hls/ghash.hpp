@@ -1,0 +1,58 @@
+// GHASH (NIST SP 800-38D) four blocks per beat: with H^1..H^4 precomputed at
+// key load, Y' = (Y ^ A1)·H^4 ^ A2·H^3 ^ A3·H^2 ^ A4·H, one update a cycle.
+#ifndef MODELOCK_HLS_GHASH_HPP
+#define MODELOCK_HLS_GHASH_HPP
+
+#include <cstdint>
+
+#include "modelock_hls/types.hpp"
+
+namespace modelock_hls {
+
+// X·Y in GF(2^128) with GCM's bit order (SP 800-38D Algorithm 1). In
+// hardware the loop unrolls into an XOR network.
+inline Block gf128_mul(const Block& x, const Block& y) {
+  Block z;
+  Block v = y;
+  for (int i = 0; i < 128; ++i) {
+#pragma HLS UNROLL
+    const std::uint64_t bit = i < 64 ? (x.hi >> (63 - i)) & 1 : (x.lo >> (127 - i)) & 1;
+    if (bit) z = z ^ v;
+    const bool carry = v.lo & 1;
+    v.lo = (v.lo >> 1) | (v.hi << 63);
+    v.hi >>= 1;
+    if (carry) v.hi ^= 0xe100000000000000ull;
+  }
+  return z;
+}
+
+struct GhashKey {
+  Block h[4];  // h[i] = H^(i+1)
+};
+
+inline GhashKey ghash_key(const Block& h) {
+  GhashKey k;
+  k.h[0] = h;
+  for (int i = 1; i < 4; ++i) k.h[i] = gf128_mul(k.h[i - 1], h);
+  return k;
+}
+
+// Absorbs the first `blocks` (1..4) 16-byte blocks of a beat.
+inline Block ghash_beat(const GhashKey& key, const Block& y, const Beat& beat, int blocks) {
+#pragma HLS INLINE
+  Block acc;
+  for (int i = 0; i < 4; ++i) {
+#pragma HLS UNROLL
+    if (i >= blocks) break;
+    std::uint8_t bytes[16];
+    for (int j = 0; j < 16; ++j) bytes[j] = beat[16 * i + j];
+    Block a = block_from_bytes(bytes);
+    if (i == 0) a = a ^ y;
+    acc = acc ^ gf128_mul(a, key.h[blocks - 1 - i]);
+  }
+  return acc;
+}
+
+}  // namespace modelock_hls
+
+#endif

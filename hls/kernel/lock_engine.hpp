@@ -1,0 +1,99 @@
+// The lock_engine kernel interface (docs/engine.md, "Kernel interface"):
+// commands, the job descriptor layout, status codes, counters and limits.
+// Shared by the kernel, its tests and the host driver.
+#ifndef MODELOCK_HLS_LOCK_ENGINE_HPP
+#define MODELOCK_HLS_LOCK_ENGINE_HPP
+
+#include <cstdint>
+
+#include "modelock_hls/types.hpp"
+
+#ifndef MODELOCK_BATCH
+#define MODELOCK_BATCH 8
+#endif
+
+namespace modelock_hls {
+
+// Activation vectors held on chip per job; each unlocked weight is used this
+// many times. A compile-time parameter (-DMODELOCK_BATCH=N), at least 8.
+constexpr int kBatch = MODELOCK_BATCH;
+static_assert(kBatch >= 8, "the engine holds at least 8 activation vectors");
+
+// Limits. A job past them is refused with kStatusBadJob before any output.
+constexpr std::uint32_t kMaxRows = 4096;                       // output channels of one job
+constexpr std::uint32_t kMaxPaddedCols = 8192;                 // input features, padded to 64
+constexpr std::uint32_t kMaxJobs = 1024;                       // jobs in one run
+constexpr std::uint32_t kOutputBufferBytes = 64 * 1024;        // outputs held until the run's tags verify
+constexpr std::uint32_t kCheckpointRounds = 1024;              // deeplock seek granularity: 16 KiB
+constexpr std::uint32_t kMaxCheckpoints = 4096;                // deeplock stream limit: 64 MiB
+constexpr std::uint64_t kMaxDeeplockStream = std::uint64_t{kCheckpointRounds} * 16 * kMaxCheckpoints;
+
+// `command` register.
+enum Command : std::uint32_t {
+  kCommandLoadKey = 1,   // take the key registers, expand keys, build deeplock checkpoints
+  kCommandRun = 2,       // run num_jobs jobs from the job list
+  kCommandClearKey = 3,  // wipe every piece of key material in the engine
+  kCommandNoVerify = 0x100,  // with kCommandRun: experiment only, write outputs even on a tag mismatch
+};
+
+enum Scheme : std::uint32_t { kSchemeNone = 0, kSchemeDeeplock = 1, kSchemeCtr = 2 };
+
+// `status` register.
+enum Status : std::uint32_t {
+  kStatusOk = 0,
+  kStatusTagMismatch = 1,  // some tensor's GHASH tag did not match: no output was written
+  kStatusNoKey = 2,        // run before load_key, or after clear_key
+  kStatusBadJob = 3,       // a descriptor breaks a limit or is inconsistent: no output was written
+  kStatusBadCommand = 4,
+  kStatusBadKey = 5,       // load_key with an unknown scheme or a stream past kMaxDeeplockStream
+};
+
+// A job descriptor: 64 little-endian 32-bit words (4 beats) in the job list.
+namespace job {
+constexpr int kWords = 64;
+constexpr int kBeats = kWords * 4 / kBeatBytes;
+constexpr std::uint32_t kMagic = 0x314a4c4d;  // "MLJ1"
+enum Word : int {
+  kMagicWord = 0,
+  kRows = 1,          // M: output channels
+  kCols = 2,          // K: input features (the weight rows are padded to 64 bytes)
+  kBatchSize = 3,     // activation vectors, 1..kBatch
+  kFlags = 4,         // bit 0: fused ReLU
+  kActOffset = 5,     // byte offset in `acts` of vector 0; vector b at + b * padded cols
+  kOutOffset = 6,     // byte offset in `outs` of vector 0; vector b at + b * padded rows
+  kTensors = 8,       // four tensor references, 6 words each: weight, bias, multiplier, shift
+  kTags = 32,         // four expected tags, 4 words each, in the same order
+};
+// Tensor reference fields (word offsets inside a reference).
+enum TensorField : int { kBlobLo = 0, kBlobHi = 1, kStreamLo = 2, kStreamHi = 3, kLength = 4, kTagIndex = 5 };
+constexpr int kTensorWords = 6;
+enum TensorRole : int { kWeight = 0, kBias = 1, kMultiplier = 2, kShift = 3 };
+constexpr std::uint32_t kFlagRelu = 1;
+}  // namespace job
+
+// Per-job counters written to `counters`: 8 words per job.
+namespace counter {
+constexpr int kWords = 8;
+enum Word : int {
+  kBeatsIn = 0,        // blob beats consumed (weights and parameters)
+  kBeatsOut = 1,       // output beats produced
+  kCyclesBusyLo = 2,   // cycles the job's pipeline ran
+  kCyclesBusyHi = 3,
+  kCyclesStalledLo = 4,  // cycles it waited on memory
+  kCyclesStalledHi = 5,
+  kTagStatus = 6,      // bit r set: tensor r's tag mismatched
+  kReserved = 7,
+};
+}  // namespace counter
+
+}  // namespace modelock_hls
+
+extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::Beat* acts, modelock_hls::Beat* outs,
+                            const modelock_hls::Beat* jobs, std::uint32_t* counters, std::uint32_t command,
+                            std::uint32_t num_jobs, std::uint32_t scheme, std::uint32_t stream_bytes_lo,
+                            std::uint32_t stream_bytes_hi, std::uint32_t key_0, std::uint32_t key_1,
+                            std::uint32_t key_2, std::uint32_t key_3, std::uint32_t mac_0, std::uint32_t mac_1,
+                            std::uint32_t mac_2, std::uint32_t mac_3, std::uint32_t nonce_0, std::uint32_t nonce_1,
+                            std::uint32_t* status);
+
+#endif

@@ -1,0 +1,203 @@
+// The HLS kernel, called as a C++ function (C simulation), against the host
+// int8 reference: random layers and the shipped models, both schemes, batch
+// 1 and kBatch; tampering, wrong keys, the no-verify experiment, limits.
+#include "lock_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "engine_harness.hpp"
+#include "modelock/common/file.hpp"
+#include "modelock/data/fashion_mnist.hpp"
+#include "modelock/locking/locking.hpp"
+#include "modelock/onnx/onnx_model.hpp"
+#include "modelock/runtime/network.hpp"
+#include "test_models.hpp"
+
+namespace modelock::testing {
+namespace {
+
+using quant::GemmLayer;
+using scheme::Scheme;
+
+// A single random GEMM layer stored as a container the way to_model() stores
+// layers: layer0.{weight, bias, multiplier, shift, weight_scale}.
+struct RandomLayer {
+  GemmLayer layer;
+  format::Model model;
+};
+
+RandomLayer random_layer(std::uint64_t seed, std::int64_t rows, std::int64_t cols, bool relu) {
+  std::mt19937_64 rng(seed);
+  GemmLayer g;
+  g.name = "random";
+  g.rows = rows;
+  g.cols = cols;
+  g.relu = relu;
+  for (std::int64_t i = 0; i < rows * cols; ++i) g.weight.push_back(static_cast<std::int8_t>(static_cast<int>(rng() % 255) - 127));
+  for (std::int64_t m = 0; m < rows; ++m) {
+    g.bias.push_back(static_cast<std::int32_t>(rng() % 400001) - 200000);
+    const quant::Multiplier mult = quant::quantize_multiplier(std::exp2(-8.0 - static_cast<double>(rng() % 10)));
+    g.multiplier.push_back(mult.m0);
+    g.shift.push_back(static_cast<std::int8_t>(mult.shift));
+    g.weight_scale.push_back(0.01f);
+  }
+  // Serialize through the real int8 model writer by way of a one-layer network.
+  format::Model model;
+  const std::size_t padded = (static_cast<std::size_t>(cols) + 63) / 64 * 64;
+  format::Tensor w;
+  w.name = "layer0.weight";
+  w.dtype = format::DType::i8;
+  w.shape = {static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols)};
+  w.layout = std::string(format::kLayoutRowsPadded64);
+  w.data.assign(static_cast<std::size_t>(rows) * padded, 0);
+  for (std::int64_t m = 0; m < rows; ++m) {
+    std::memcpy(w.data.data() + static_cast<std::size_t>(m) * padded, g.weight.data() + m * cols, static_cast<std::size_t>(cols));
+  }
+  auto raw = [](std::string name, format::DType dtype, std::uint64_t n, const void* p, std::size_t bytes) {
+    format::Tensor t;
+    t.name = std::move(name);
+    t.dtype = dtype;
+    t.shape = {n};
+    t.data.assign(static_cast<const std::uint8_t*>(p), static_cast<const std::uint8_t*>(p) + bytes);
+    return t;
+  };
+  // A leading tensor of odd length puts the layer at an unaligned stream offset.
+  std::vector<std::uint8_t> odd(static_cast<std::size_t>(7 + seed % 50), 0x5a);
+  model.tensors.push_back(raw("pad", format::DType::u8, odd.size(), odd.data(), odd.size()));
+  model.tensors.push_back(std::move(w));
+  const auto n = static_cast<std::uint64_t>(rows);
+  model.tensors.push_back(raw("layer0.bias", format::DType::i32, n, g.bias.data(), g.bias.size() * 4));
+  model.tensors.push_back(raw("layer0.multiplier", format::DType::i32, n, g.multiplier.data(), g.multiplier.size() * 4));
+  model.tensors.push_back(raw("layer0.shift", format::DType::i8, n, g.shift.data(), g.shift.size()));
+  model.graph = {{"layers", {{{"op", "gemm"}, {"relu", relu}}}}};
+  return {std::move(g), std::move(model)};
+}
+
+std::vector<std::int8_t> random_activations(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::int8_t> a(n);
+  for (auto& v : a) v = static_cast<std::int8_t>(rng());
+  return a;
+}
+
+class EngineByScheme : public ::testing::TestWithParam<Scheme> {};
+
+TEST_P(EngineByScheme, RandomLayersAreBitExactToTheHostReference) {
+  for (int trial = 0; trial < 6; ++trial) {
+    const std::int64_t rows = 1 + trial * 37, cols = 1 + trial * 101;
+    RandomLayer r = random_layer(100 + static_cast<std::uint64_t>(trial), rows, cols, trial % 2 == 1);
+    const auto key = key_from_seed(200 + static_cast<std::uint64_t>(trial));
+    const auto file = locking::lock_model(r.model, key, {GetParam()});
+    const auto container = format::Container::parse(file, "random");
+    EngineHarness engine(file, container);
+    ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+    for (std::int64_t batch : {std::int64_t{1}, std::int64_t{modelock_hls::kBatch}, std::int64_t{modelock_hls::kBatch + 3}}) {
+      const auto in = random_activations(static_cast<std::size_t>(batch * cols), 300 + static_cast<std::uint64_t>(trial));
+      std::vector<std::int8_t> expected(static_cast<std::size_t>(batch * rows));
+      quant::gemm_int8(r.layer, in.data(), batch, expected.data());
+      const auto result = engine.run_layer(0, static_cast<std::size_t>(rows), static_cast<std::size_t>(cols), in.data(), batch);
+      ASSERT_EQ(result.status, modelock_hls::kStatusOk) << "trial " << trial << " batch " << batch;
+      EXPECT_EQ(result.out, expected) << "trial " << trial << " batch " << batch;
+      const std::size_t padded = (static_cast<std::size_t>(cols) + 63) / 64 * 64;
+      EXPECT_EQ(result.counters[modelock_hls::counter::kBeatsIn],
+                static_cast<std::uint32_t>(static_cast<std::size_t>(rows) * padded / 64 + 2 * ((4 * static_cast<std::size_t>(rows) + 63) / 64) +
+                                           (static_cast<std::size_t>(rows) + 63) / 64));
+      EXPECT_EQ(result.counters[modelock_hls::counter::kTagStatus], 0u);
+    }
+  }
+}
+
+TEST_P(EngineByScheme, AFlippedBlobBitGivesTagMismatchAndNoOutput) {
+  RandomLayer r = random_layer(7, 40, 150, true);
+  const auto key = key_from_seed(8);
+  const auto file = locking::lock_model(r.model, key, {GetParam()});
+  const auto container = format::Container::parse(file, "random");
+  EngineHarness engine(file, container);
+  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  const auto in = random_activations(4 * 150, 9);
+  const auto& weight = container.header().tensors[1];
+  engine.blob()[weight.offset / 64 + 3][17] ^= 0x04;
+  const auto result = engine.run_layer(0, 40, 150, in.data(), 4);
+  EXPECT_EQ(result.status, modelock_hls::kStatusTagMismatch);
+  EXPECT_EQ(result.counters[modelock_hls::counter::kTagStatus], 1u << modelock_hls::job::kWeight);
+  for (auto v : result.out) ASSERT_EQ(static_cast<std::uint8_t>(v), 0xa5) << "an output was written";
+}
+
+TEST_P(EngineByScheme, AWrongKeyFailsTheTagsAndWithoutVerificationGivesGarbage) {
+  RandomLayer r = random_layer(10, 48, 200, false);
+  const auto key = key_from_seed(11);
+  const auto file = locking::lock_model(r.model, key, {GetParam()});
+  const auto container = format::Container::parse(file, "random");
+  EngineHarness engine(file, container);
+  ASSERT_EQ(engine.load_key(key_from_seed(12)), modelock_hls::kStatusOk);
+  const auto in = random_activations(8 * 200, 13);
+  const auto refused = engine.run_layer(0, 48, 200, in.data(), 8);
+  EXPECT_EQ(refused.status, modelock_hls::kStatusTagMismatch);
+  for (auto v : refused.out) ASSERT_EQ(static_cast<std::uint8_t>(v), 0xa5);
+  // The documented experiment flag: run on regardless.
+  const auto forced = engine.run_layer(0, 48, 200, in.data(), 8, modelock_hls::kCommandNoVerify);
+  EXPECT_EQ(forced.status, modelock_hls::kStatusOk);
+  std::vector<std::int8_t> expected(8 * 48);
+  quant::gemm_int8(r.layer, in.data(), 8, expected.data());
+  if (GetParam() != Scheme::none) {
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) same += forced.out[i] == expected[i];
+    EXPECT_LT(same, expected.size() / 2) << "a wrong key still produced the model's outputs";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSchemes, EngineByScheme, ::testing::Values(Scheme::none, Scheme::deeplock, Scheme::ctr),
+                         [](const auto& info) { return std::string(scheme::scheme_name(info.param)); });
+
+TEST(Engine, KeyCommandsAndLimits) {
+  RandomLayer r = random_layer(20, 10, 30, false);
+  const auto key = key_from_seed(21);
+  const auto file = locking::lock_model(r.model, key, {Scheme::ctr});
+  const auto container = format::Container::parse(file, "random");
+  EngineHarness engine(file, container);
+  const auto in = random_activations(30, 22);
+  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1, 0, modelock_hls::kMaxRows + 1).status, modelock_hls::kStatusBadJob);
+  EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1, 0, 11).status, modelock_hls::kStatusBadJob);  // lengths disagree
+  EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusOk);
+  EXPECT_EQ(engine.clear_key(), modelock_hls::kStatusOk);
+  EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusNoKey);
+}
+
+class ShippedModelOnEngine : public ::testing::TestWithParam<std::tuple<std::string, Scheme>> {};
+
+TEST_P(ShippedModelOnEngine, WholeNetworkIsBitExactToTheHostInt8Reference) {
+  if (!std::filesystem::exists(data::fashion_mnist_dir())) GTEST_SKIP() << "Fashion-MNIST is not installed";
+  const auto& [name, scheme_id] = GetParam();
+  const auto path = std::filesystem::path(MODELOCK_MODELS_DIR) / name;
+  const auto fp32 = onnxio::import_onnx(read_file(path), path.string());
+  const auto train = data::load_fashion_mnist(data::Split::train);
+  const auto net = quant::QuantizedNetwork::quantize(runtime::Network::from_model(fp32, path.string()),
+                                                     runtime::FloatTensor({200, 1, 28, 28}, data::to_float_nchw(train, 0, 200)));
+  const auto key = key_from_seed(31);
+  const auto file = locking::lock_model(net.to_model(), key, {scheme_id});
+  const auto container = format::Container::parse(file, "shipped");
+  EngineHarness engine(file, container);
+  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  const auto test = data::load_fashion_mnist(data::Split::test);
+  for (std::int64_t batch : {std::int64_t{1}, std::int64_t{modelock_hls::kBatch}}) {
+    const auto images = net.quantize_input(runtime::FloatTensor({batch, 1, 28, 28}, data::to_float_nchw(test, 0, static_cast<std::size_t>(batch))));
+    const auto on_engine = net.run_int8(images, engine.executor());
+    EXPECT_EQ(engine.worst_status(), modelock_hls::kStatusOk);
+    EXPECT_EQ(on_engine.data, net.run_int8(images).data) << name << " batch " << batch;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ShippedModelOnEngine,
+                         ::testing::Combine(::testing::Values("fmnist_mlp.onnx", "fmnist_cnn.onnx"),
+                                            ::testing::Values(Scheme::deeplock, Scheme::ctr)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param).substr(7, 3) + "_" + std::string(scheme::scheme_name(std::get<1>(info.param)));
+                         });
+
+}  // namespace
+}  // namespace modelock::testing
