@@ -41,6 +41,7 @@ run "$ml" eval models/fmnist_cnn.onnx --dataset fashion-mnist -k "$work/owner.ke
 step "6. int8 engine model (per-channel weights, 1000 calibration images), locked with deeplock"
 run "$ml" lock models/fmnist_cnn.onnx --int8 --calib 1000 -k "$work/owner.key" --scheme deeplock -o "$work/cnn-int8.mlk"
 run "$ml" eval "$work/cnn-int8.mlk" --precision int8 -k "$work/owner.key" --wrong-keys 3
+run "$ml" run "$work/cnn-int8.mlk" -k "$work/owner.key" --first 0 --count 8
 
 step "7. Known-plaintext attack: four known weights break deeplock, not ctr"
 "$ml" lock models/fmnist_mlp.onnx -k "$work/owner.key" --scheme deeplock -o "$work/mlp-deeplock.mlk" >/dev/null

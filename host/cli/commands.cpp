@@ -244,6 +244,43 @@ int eval(const EvalRequest& request, const KeySource& key_source, const Output& 
   return r.identical_predictions && r.identical_logits ? 0 : static_cast<int>(ErrorKind::integrity);
 }
 
+int run(const RunRequest& request, const KeySource& key, const Output& output) {
+  const auto container = format::Container::read(request.model);
+  // Unlocked in memory; the plaintext model is never written anywhere.
+  const auto classifier = evaluation::Classifier::build(locking::unlock_model(container, key.load()), request.model.string());
+  const auto test = data::load_fashion_mnist(data::Split::test, request.data_dir);
+  if (request.first >= test.count) {
+    throw Error(ErrorKind::usage, fmt::format("--first: expected an image index below {}", test.count));
+  }
+  const std::size_t n = std::min(request.count, test.count - request.first);
+  const runtime::FloatTensor images({static_cast<std::int64_t>(n), 1, static_cast<std::int64_t>(test.rows),
+                                     static_cast<std::int64_t>(test.cols)},
+                                    data::to_float_nchw(test, request.first, n));
+  const auto predicted = runtime::argmax_rows(classifier.logits(images));
+  nlohmann::json rows = nlohmann::json::array();
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int label = test.labels[request.first + i];
+    correct += predicted[i] == label;
+    rows.push_back({{"image", request.first + i},
+                    {"predicted", predicted[i]},
+                    {"predicted_name", data::fashion_mnist_class_name(predicted[i])},
+                    {"label", label},
+                    {"label_name", data::fashion_mnist_class_name(label)}});
+  }
+  if (output.json) {
+    print_json({{"model", request.model.string()}, {"predictions", rows}, {"correct", correct}, {"images", n}});
+  } else {
+    for (const auto& r : rows) {
+      fmt::print("  image {:5}  predicted {:<12} label {:<12} {}\n", r["image"].get<std::size_t>(),
+                 r["predicted_name"].get<std::string>(), r["label_name"].get<std::string>(),
+                 r["predicted"] == r["label"] ? "" : "(wrong)");
+    }
+    fmt::print("{} of {} correct\n", correct, n);
+  }
+  return 0;
+}
+
 namespace {
 
 attack::KnownParameter parse_known(const std::string& text) {

@@ -54,6 +54,15 @@ struct EvalRequest {
 };
 int eval(const EvalRequest& request, const KeySource& key, const Output& output);
 
+// `run`: classifies test images with a locked model, unlocked in memory only.
+struct RunRequest {
+  std::filesystem::path model;  // .mlk
+  std::size_t first = 0;        // first test image
+  std::size_t count = 10;
+  std::filesystem::path data_dir;
+};
+int run(const RunRequest& request, const KeySource& key, const Output& output);
+
 // `attack known-plaintext`: recovers a deeplock container's key from known
 // fp32 parameters given as NAME:INDEX=VALUE; writes the recovered model to
 // `out` when it succeeds and `out` is set. Exit 0 recovered, 3 not recovered.

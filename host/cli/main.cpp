@@ -86,6 +86,14 @@ int main(int argc, char** argv) {
   verify->add_option("input", in, ".mlk container")->required();
   add_key_options(*verify, key);
 
+  modelock::cli::RunRequest run_request;
+  auto* run = app.add_subcommand("run", "classify Fashion-MNIST test images with a locked model (unlocked in memory)");
+  run->add_option("model", run_request.model, ".mlk container")->required();
+  add_key_options(*run, key);
+  run->add_option("--first", run_request.first, "first test image")->capture_default_str();
+  run->add_option("--count", run_request.count, "how many images")->check(CLI::Range(1, 10000))->capture_default_str();
+  run->add_option("--data-dir", run_request.data_dir, "Fashion-MNIST folder");
+
   auto* attack = app.add_subcommand("attack", "demonstrations of attacks on locked models (docs/security.md)");
   attack->require_subcommand(1);
   std::vector<std::string> known;
@@ -95,7 +103,7 @@ int main(int argc, char** argv) {
   known_plaintext->add_option("--known", known, "NAME:INDEX=VALUE, four or more times")->required();
   known_plaintext->add_option("-o,--output", out, "write the recovered model here when the key is recovered");
 
-  for (auto* cmd : {keygen, lock, unlock, inspect, verify, quantize, eval, known_plaintext}) {
+  for (auto* cmd : {keygen, lock, unlock, inspect, verify, quantize, eval, run, known_plaintext}) {
     cmd->add_flag("--json", output.json, "machine-readable output on stdout");
   }
 
@@ -118,6 +126,7 @@ int main(int argc, char** argv) {
     if (*inspect) return modelock::cli::inspect(in, output);
     if (*verify) return modelock::cli::verify(in, key, output);
     if (*quantize) return modelock::cli::quantize(in, calibration, out, output);
+    if (*run) return modelock::cli::run(run_request, key, output);
     if (*known_plaintext) return modelock::cli::attack_known_plaintext(in, known, out, output);
     if (*eval) {
       eval_request.int8 = precision == "int8";

@@ -193,4 +193,22 @@ TEST_F(CliTest, KnownPlaintextAttackRecoversDeeplockButNotCtr) {
   EXPECT_EQ(run("attack known-plaintext d.mlk --known 3.weight:100").exit_code, 1);
 }
 
+TEST_F(CliTest, RunClassifiesInMemoryAndWritesNothing) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist") && std::getenv("MODELOCK_FMNIST_DIR") == nullptr) {
+    GTEST_SKIP() << "Fashion-MNIST is not installed";
+  }
+  const fs::path onnx = fs::path(MODELOCK_MODELS_DIR) / "fmnist_mlp.onnx";
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  ASSERT_EQ(run("lock '" + onnx.string() + "' -k k.key -o m.mlk").exit_code, 0);
+  const auto before = std::distance(fs::directory_iterator(dir_), fs::directory_iterator());
+  const Result r = run("run m.mlk -k k.key --first 0 --count 20 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("images"), 20);
+  EXPECT_GE(j.at("correct").get<int>(), 15);
+  EXPECT_EQ(j.at("predictions")[0].at("label_name"), "Ankle boot");
+  // stdout.txt and stderr.txt are rewritten, nothing else appears.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), before);
+}
+
 }  // namespace
