@@ -54,39 +54,13 @@ def size_bytes(size_key):
     return int(size_key[: -len("KiB")]) * 1024
 
 
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    results = {}  # base name -> {"cpu": GB/s, "wall": GB/s} or {"error": msg}
-    cvs = {}      # base name -> coefficient of variation of the CPU time
-    for b in data.get("benchmarks", []):
-        name = base_name(b.get("run_name", b["name"]))
-        if b.get("error_occurred"):
-            results[name] = {"error": b.get("error_message", "skipped")}
-            continue
-        if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "cv":
-            # Spread of the repetitions: stddev / mean of the time.
-            cvs[name] = b["cpu_time"]
-            continue
-        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
-            continue
-        size = size_bytes(name.rsplit("/", 1)[1])
-        unit = UNIT_SECONDS[b.get("time_unit", "ns")]
-        entry = {
-            "cpu": size / (b["cpu_time"] * unit) / 1e9,
-            "wall": size / (b["real_time"] * unit) / 1e9,
-        }
-        # A median aggregate wins over a single run of the same name.
-        if b.get("run_type") == "aggregate" or name not in results:
-            results[name] = entry
-    for name, cv in cvs.items():
-        if name in results and "cpu" in results[name]:
-            results[name]["cv"] = cv
-    return data, results
+def load_medians(path, value):
+    """Google Benchmark JSON -> (data, {base name: value(b) plus "cv"}).
 
-
-def load_latency(path):
-    """bench_inference JSON -> (data, {base name: {"cpu": us, "wall": us, "cv": x}})."""
+    `value(b)` turns one benchmark record into the figures to report; medians
+    of repeated runs win over single runs of the same name, and the spread of
+    the repetitions (stddev / mean of the CPU time) is attached as "cv".
+    """
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     results = {}
@@ -101,14 +75,29 @@ def load_latency(path):
             continue
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
-        unit = UNIT_SECONDS[b.get("time_unit", "ns")] / 1e-6
-        entry = {"cpu": b["cpu_time"] * unit, "wall": b["real_time"] * unit}
         if b.get("run_type") == "aggregate" or name not in results:
-            results[name] = entry
+            results[name] = value(name, b)
     for name, cv in cvs.items():
         if name in results and "cpu" in results[name]:
             results[name]["cv"] = cv
     return data, results
+
+
+def load(path):
+    """bench_unlock JSON -> (data, {base name: {"cpu": GB/s, "wall": GB/s, "cv": x}})."""
+    def throughput(name, b):
+        size = size_bytes(name.rsplit("/", 1)[1])
+        unit = UNIT_SECONDS[b.get("time_unit", "ns")]
+        return {"cpu": size / (b["cpu_time"] * unit) / 1e9, "wall": size / (b["real_time"] * unit) / 1e9}
+    return load_medians(path, throughput)
+
+
+def load_latency(path):
+    """bench_inference JSON -> (data, {base name: {"cpu": us, "wall": us, "cv": x}})."""
+    def latency(_name, b):
+        unit = UNIT_SECONDS[b.get("time_unit", "ns")] / 1e-6
+        return {"cpu": b["cpu_time"] * unit, "wall": b["real_time"] * unit}
+    return load_medians(path, latency)
 
 
 def fmt_us(x):
