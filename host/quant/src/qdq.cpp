@@ -133,10 +133,11 @@ std::vector<std::uint8_t> export_qdq_onnx(const format::Model& model, std::strin
         w.node("GlobalAveragePool", {x}, tag + ".out");
       } else {
         auto& n = w.node(p->kind == PoolLayer::Kind::max ? "MaxPool" : "AveragePool", {x}, tag + ".out");
-        GraphWriter::ints(n, "kernel_shape", {p->kernel_h, p->kernel_w});
-        GraphWriter::ints(n, "strides", {p->stride_h, p->stride_w});
-        GraphWriter::ints(n, "pads", {p->pad_top, p->pad_left, p->pad_bottom, p->pad_right});
-        if (p->kind == PoolLayer::Kind::average) GraphWriter::integer(n, "count_include_pad", p->count_include_pad ? 1 : 0);
+        const auto& g = p->geometry;
+        GraphWriter::ints(n, "kernel_shape", {g.kernel_h, g.kernel_w});
+        GraphWriter::ints(n, "strides", {g.stride_h, g.stride_w});
+        GraphWriter::ints(n, "pads", {g.pad_top, g.pad_left, g.pad_bottom, g.pad_right});
+        if (p->kind == PoolLayer::Kind::average) GraphWriter::integer(n, "count_include_pad", g.count_include_pad ? 1 : 0);
       }
       x = tag + ".out";
       // Average pooling rounds to the int8 grid in the engine; so does the QDQ graph.

@@ -33,11 +33,7 @@ GemmLayer quantize_gemm(const Op& op, bool relu, float input_scale, float output
   g.relu = relu;
   g.input_scale = input_scale;
   g.output_scale = output_scale;
-  if (op.kind == OpKind::conv) {
-    const auto& c = op.conv;
-    g.conv = ConvShape{c.in_channels, c.kernel_h, c.kernel_w, c.stride_h, c.stride_w, c.pad_top,
-                       c.pad_left, c.pad_bottom, c.pad_right, c.dilation_h, c.dilation_w};
-  }
+  if (op.kind == OpKind::conv) g.conv = op.conv;
   const auto rows = static_cast<std::size_t>(op.rows), cols = static_cast<std::size_t>(op.cols);
   g.weight.resize(rows * cols);
   g.bias.resize(rows);
@@ -68,28 +64,8 @@ PoolLayer pool_of(const Op& op) {
   p.kind = op.kind == OpKind::max_pool ? PoolLayer::Kind::max
            : op.kind == OpKind::average_pool ? PoolLayer::Kind::average
                                              : PoolLayer::Kind::global_average;
-  const auto& g = op.pool;
-  p.kernel_h = g.kernel_h, p.kernel_w = g.kernel_w, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
-  p.pad_top = g.pad_top, p.pad_left = g.pad_left, p.pad_bottom = g.pad_bottom, p.pad_right = g.pad_right;
-  p.count_include_pad = g.count_include_pad;
+  p.geometry = op.pool;
   return p;
-}
-
-runtime::PoolGeometry geometry_of(const PoolLayer& p) {
-  runtime::PoolGeometry g;
-  g.kernel_h = p.kernel_h, g.kernel_w = p.kernel_w, g.stride_h = p.stride_h, g.stride_w = p.stride_w;
-  g.pad_top = p.pad_top, g.pad_left = p.pad_left, g.pad_bottom = p.pad_bottom, g.pad_right = p.pad_right;
-  g.count_include_pad = p.count_include_pad;
-  return g;
-}
-
-runtime::ConvGeometry geometry_of(const ConvShape& c) {
-  runtime::ConvGeometry g;
-  g.in_channels = c.in_channels, g.kernel_h = c.kernel_h, g.kernel_w = c.kernel_w;
-  g.stride_h = c.stride_h, g.stride_w = c.stride_w;
-  g.pad_top = c.pad_top, g.pad_left = c.pad_left, g.pad_bottom = c.pad_bottom, g.pad_right = c.pad_right;
-  g.dilation_h = c.dilation_h, g.dilation_w = c.dilation_w;
-  return g;
 }
 
 // Integer division rounding half away from zero (count > 0).
@@ -109,7 +85,7 @@ Int8Tensor run_pool(const PoolLayer& p, const Int8Tensor& x) {
     }
     return y;
   }
-  const auto g = geometry_of(p);
+  const auto& g = p.geometry;
   const std::int64_t oh = g.out_size(h, true), ow = g.out_size(w, false);
   Int8Tensor y({n, c, oh, ow});
   std::int8_t* out = y.data.data();
@@ -118,9 +94,9 @@ Int8Tensor run_pool(const PoolLayer& p, const Int8Tensor& x) {
     for (std::int64_t oy = 0; oy < oh; ++oy) {
       for (std::int64_t ox = 0; ox < ow; ++ox) {
         std::int32_t best = -128, sum = 0, count = 0;
-        for (std::int64_t ky = 0; ky < p.kernel_h; ++ky) {
-          for (std::int64_t kx = 0; kx < p.kernel_w; ++kx) {
-            const std::int64_t iy = oy * p.stride_h - p.pad_top + ky, ix = ox * p.stride_w - p.pad_left + kx;
+        for (std::int64_t ky = 0; ky < g.kernel_h; ++ky) {
+          for (std::int64_t kx = 0; kx < g.kernel_w; ++kx) {
+            const std::int64_t iy = oy * g.stride_h - g.pad_top + ky, ix = ox * g.stride_w - g.pad_left + kx;
             if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
             const std::int32_t v = in[iy * w + ix];
             best = std::max(best, v);
@@ -128,7 +104,7 @@ Int8Tensor run_pool(const PoolLayer& p, const Int8Tensor& x) {
             ++count;
           }
         }
-        const std::int32_t divisor = p.count_include_pad ? static_cast<std::int32_t>(p.kernel_h * p.kernel_w) : count;
+        const std::int32_t divisor = g.count_include_pad ? static_cast<std::int32_t>(g.kernel_h * g.kernel_w) : count;
         *out++ = static_cast<std::int8_t>(p.kind == PoolLayer::Kind::max ? best : (divisor == 0 ? 0 : divide_rounded(sum, divisor)));
       }
     }
@@ -148,7 +124,7 @@ Int8Tensor run_gemm(const GemmLayer& layer, std::size_t index, const Int8Tensor&
   }
   // Conv: im2col on the activations ([K, P]), transposed to P rows of K
   // (the engine's GEMM input), then the [P, M] result back to NCHW.
-  const auto g = geometry_of(*layer.conv);
+  const auto& g = *layer.conv;
   const std::int64_t n = x.shape.at(0), h = x.shape.at(2), w = x.shape.at(3);
   if (x.shape.at(1) != g.in_channels) throw Error(ErrorKind::bad_input, fmt::format("{}: expected {} channels", layer.name, g.in_channels));
   const std::int64_t oh = g.out_size(h, true), ow = g.out_size(w, false), positions = oh * ow;

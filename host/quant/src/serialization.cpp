@@ -28,7 +28,7 @@ format::Tensor make_tensor(std::string name, DType dtype, std::vector<std::uint6
   return t;
 }
 
-json conv_json(const ConvShape& c) {
+json conv_json(const runtime::ConvGeometry& c) {
   return {{"in_channels", c.in_channels}, {"kernel", {c.kernel_h, c.kernel_w}},
           {"strides", {c.stride_h, c.stride_w}}, {"pads", {c.pad_top, c.pad_left, c.pad_bottom, c.pad_right}},
           {"dilations", {c.dilation_h, c.dilation_w}}};
@@ -134,10 +134,11 @@ format::Model QuantizedNetwork::to_model() const {
       const char* op = p->kind == PoolLayer::Kind::max ? "max_pool" : p->kind == PoolLayer::Kind::average ? "average_pool" : "global_average_pool";
       json entry = {{"op", op}};
       if (p->kind != PoolLayer::Kind::global_average) {
-        entry["kernel"] = {p->kernel_h, p->kernel_w};
-        entry["strides"] = {p->stride_h, p->stride_w};
-        entry["pads"] = {p->pad_top, p->pad_left, p->pad_bottom, p->pad_right};
-        entry["count_include_pad"] = p->count_include_pad;
+        const auto& g = p->geometry;
+        entry["kernel"] = {g.kernel_h, g.kernel_w};
+        entry["strides"] = {g.stride_h, g.stride_w};
+        entry["pads"] = {g.pad_top, g.pad_left, g.pad_bottom, g.pad_right};
+        entry["count_include_pad"] = g.count_include_pad;
       }
       layers.push_back(std::move(entry));
     } else {
@@ -200,7 +201,7 @@ QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, s
       if (l.contains("conv")) {
         const json& c = l.at("conv");
         const std::string cf = field + ".conv";
-        ConvShape cs;
+        runtime::ConvGeometry cs;
         cs.in_channels = r.integer(c, cf, "in_channels", 1, 1 << 16);
         const auto k = r.ints(c, cf, "kernel", 2), s = r.ints(c, cf, "strides", 2), p = r.ints(c, cf, "pads", 4), d = r.ints(c, cf, "dilations", 2);
         cs.kernel_h = k[0], cs.kernel_w = k[1], cs.stride_h = s[0], cs.stride_w = s[1];
@@ -225,10 +226,11 @@ QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, s
       p.kind = op == "max_pool" ? PoolLayer::Kind::max : op == "average_pool" ? PoolLayer::Kind::average : PoolLayer::Kind::global_average;
       if (p.kind != PoolLayer::Kind::global_average) {
         const auto k = r.ints(l, field, "kernel", 2), s = r.ints(l, field, "strides", 2), pad = r.ints(l, field, "pads", 4);
-        p.kernel_h = k[0], p.kernel_w = k[1], p.stride_h = s[0], p.stride_w = s[1];
-        p.pad_top = pad[0], p.pad_left = pad[1], p.pad_bottom = pad[2], p.pad_right = pad[3];
-        if (p.stride_h < 1 || p.stride_w < 1 || p.kernel_h < 1 || p.kernel_w < 1) r.fail(field, "kernel and strides >= 1");
-        p.count_include_pad = l.value("count_include_pad", false);
+        auto& g = p.geometry;
+        g.kernel_h = k[0], g.kernel_w = k[1], g.stride_h = s[0], g.stride_w = s[1];
+        g.pad_top = pad[0], g.pad_left = pad[1], g.pad_bottom = pad[2], g.pad_right = pad[3];
+        if (g.stride_h < 1 || g.stride_w < 1 || g.kernel_h < 1 || g.kernel_w < 1) r.fail(field, "kernel and strides >= 1");
+        g.count_include_pad = l.value("count_include_pad", false);
       }
       q.layers_.emplace_back(p);
     } else if (op == "flatten") {

@@ -19,24 +19,18 @@
 #include "modelock/format/tensor.hpp"
 #include "modelock/quant/requantize.hpp"
 #include "modelock/runtime/network.hpp"
+#include "modelock/runtime/ops.hpp"
 
 namespace modelock::quant {
 
 // Model::graph["format"] of an int8 model.
 inline constexpr std::string_view kInt8GraphFormat = "modelock-int8";
 
-struct ConvShape {
-  std::int64_t in_channels = 0, kernel_h = 1, kernel_w = 1;
-  std::int64_t stride_h = 1, stride_w = 1;
-  std::int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-  std::int64_t dilation_h = 1, dilation_w = 1;
-};
-
 // One GEMM job: out[b][m] = requantize(bias[m] + sum_k weight[m][k] * in[b][k]).
 struct GemmLayer {
   std::string name;
   std::int64_t rows = 0, cols = 0;
-  std::optional<ConvShape> conv;      // set: `in` is the im2col of an NCHW image
+  std::optional<runtime::ConvGeometry> conv;  // set: `in` is the im2col of an NCHW image
   bool relu = false;
   std::vector<std::int8_t> weight;    // [rows][cols], row-major (unpadded)
   std::vector<std::int32_t> bias;     // [rows]
@@ -52,9 +46,7 @@ struct GemmLayer {
 
 struct PoolLayer {
   enum class Kind { max, average, global_average } kind = Kind::max;
-  std::int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
-  std::int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-  bool count_include_pad = false;
+  runtime::PoolGeometry geometry;  // unused for global_average
 };
 
 struct FlattenLayer {};  // [N, ...] -> [N, rest]; the bytes do not move
