@@ -207,6 +207,9 @@ QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const F
       case OpKind::flatten:
       case OpKind::reshape:
         if (op.kind == OpKind::flatten && op.axis != 1) cannot_quantize(op, "Flatten with axis other than 1");
+        if (op.kind == OpKind::reshape && (op.target_shape.size() != 2 || op.target_shape[1] == 0)) {
+          cannot_quantize(op, "a Reshape other than to [N, features]");
+        }
         q.layers_.emplace_back(FlattenLayer{});
         flattened = true;
         current = op.output;

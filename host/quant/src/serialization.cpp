@@ -229,7 +229,10 @@ QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, s
         auto& g = p.geometry;
         g.kernel_h = k[0], g.kernel_w = k[1], g.stride_h = s[0], g.stride_w = s[1];
         g.pad_top = pad[0], g.pad_left = pad[1], g.pad_bottom = pad[2], g.pad_right = pad[3];
-        if (g.stride_h < 1 || g.stride_w < 1 || g.kernel_h < 1 || g.kernel_w < 1) r.fail(field, "kernel and strides >= 1");
+        // The int8 average sums a window in int32: keep its area well inside that.
+        if (g.stride_h < 1 || g.stride_w < 1 || g.kernel_h < 1 || g.kernel_w < 1 || g.kernel_h * g.kernel_w > 65536) {
+          r.fail(field, "kernel and strides >= 1 and a kernel area of at most 65536");
+        }
         g.count_include_pad = l.value("count_include_pad", false);
       }
       q.layers_.emplace_back(p);
