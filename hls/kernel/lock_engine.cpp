@@ -2,7 +2,9 @@
 // pipeline (S^-1(locked) ^ KS, 64 bytes a beat), feeds them straight into an
 // int8 MAC array shared by kBatch activation vectors, and checks each
 // tensor's GMAC tag on the fly. Plaintext weights exist only in the pipeline
-// registers between the unlock and MAC stages.
+// registers between the unlock and MAC stages; the small per-row parameters
+// (bias, multiplier, shift) sit in on-chip arrays during a run, and every
+// on-chip buffer is wiped when the run ends and on clear_key.
 //
 // Per job the weight path is one DATAFLOW region:
 //   read_locked -> split (GHASH | unlock) <- keystream -> mac -> requantize
@@ -47,6 +49,8 @@ void word_bytes(std::uint32_t w, std::uint8_t* out) {
 
 std::uint32_t load_key(std::uint32_t scheme, std::uint64_t stream_bytes, const std::uint32_t key[4],
                        const std::uint32_t mac[4], const std::uint32_t nonce[2]) {
+  // Whatever was loaded before is gone, whether or not this load succeeds.
+  wipe(key_state);
   if (scheme > kSchemeCtr) return kStatusBadKey;
   if (scheme == kSchemeDeeplock && stream_bytes > kMaxDeeplockStream) return kStatusBadKey;
   std::uint8_t k[16], m[16];
@@ -63,10 +67,11 @@ std::uint32_t load_key(std::uint32_t scheme, std::uint64_t stream_bytes, const s
   key_state.ghash = ghash_key(block_from_bytes(h));
   if (scheme == kSchemeCtr) expand_key(k, key_state.enc);
   if (scheme == kSchemeDeeplock) {
-    // Checkpoint j is the state after round j * kCheckpointRounds.
+    // Checkpoint j is the state after round j * kCheckpointRounds; a seek to
+    // stream byte t < stream_bytes reads checkpoint (t / 16) / kCheckpointRounds.
     ScheduleState s = schedule_start(k);
     const std::uint64_t rounds = (stream_bytes + 15) / 16;
-    const std::uint32_t count = static_cast<std::uint32_t>(rounds / kCheckpointRounds + 1);
+    const std::uint32_t count = rounds == 0 ? 1 : static_cast<std::uint32_t>((rounds + kCheckpointRounds - 1) / kCheckpointRounds);
   build_checkpoints:
     for (std::uint32_t j = 0; j < count; ++j) {
       key_state.checkpoints[j] = s;
@@ -113,7 +118,7 @@ read_descriptor:
   }
   job.rows = w[job::kRows];
   job.cols = w[job::kCols];
-  job.padded_cols = pad64(job.cols);
+  job.padded_cols = job.cols <= kMaxPaddedCols ? pad64(job.cols) : 0;  // padding a huge value would wrap
   job.batch = w[job::kBatchSize];
   job.flags = w[job::kFlags];
   job.act_offset = w[job::kActOffset];
@@ -130,13 +135,14 @@ read_descriptor:
   // Consistency and limits: every check a later stage relies on.
   const std::uint32_t rows = job.rows;
   bool ok = w[job::kMagicWord] == job::kMagic && rows >= 1 && rows <= kMaxRows && job.cols >= 1 &&
-            job.padded_cols <= kMaxPaddedCols && job.batch >= 1 && job.batch <= static_cast<std::uint32_t>(kBatch) &&
+            job.cols <= kMaxPaddedCols && job.batch >= 1 && job.batch <= static_cast<std::uint32_t>(kBatch) &&
             job.act_offset % kBeatBytes == 0 && job.out_offset % kBeatBytes == 0 &&
             job.tensor[job::kWeight].length == rows * job.padded_cols && job.tensor[job::kBias].length == 4 * rows &&
             job.tensor[job::kMultiplier].length == 4 * rows && job.tensor[job::kShift].length == rows;
   for (int t = 0; t < 4; ++t) {
-    ok = ok && job.tensor[t].blob_offset % kBeatBytes == 0 &&
-         job.tensor[t].stream_offset + job.tensor[t].length <= key_state.stream_bytes;
+    // Written so that no sum can wrap around.
+    ok = ok && job.tensor[t].blob_offset % kBeatBytes == 0 && job.tensor[t].stream_offset <= key_state.stream_bytes &&
+         job.tensor[t].length <= key_state.stream_bytes - job.tensor[t].stream_offset;
   }
   return ok;
 }
@@ -315,11 +321,11 @@ struct Accumulators {
 void mac(hls::stream<Beat>& weights, const std::int8_t act[kBatch][kMaxPaddedCols], std::uint32_t rows,
          std::uint32_t cols, std::uint32_t row_beats, hls::stream<Accumulators>& out) {
   Accumulators a = {};
+  std::uint32_t c = 0;  // beat within the row (a counter, not i % row_beats: no divider)
 mac_rows:
   for (std::uint32_t i = 0; i < rows * row_beats; ++i) {
 #pragma HLS PIPELINE II = 1
     const Beat w = weights.read();
-    const std::uint32_t c = i % row_beats;
     for (int b = 0; b < kBatch; ++b) {
 #pragma HLS UNROLL
       std::uint32_t sum = 0;
@@ -334,6 +340,9 @@ mac_rows:
     if (c == row_beats - 1) {
       out.write(a);
       a = Accumulators{};
+      c = 0;
+    } else {
+      ++c;
     }
   }
 }
@@ -382,8 +391,17 @@ struct Placement {
   std::uint32_t out_offset, bytes;
 };
 
-std::uint32_t run(const Beat* blob, const Beat* acts, Beat* outs, const Beat* jobs, std::uint32_t* counters,
-                  std::uint32_t num_jobs, bool verify) {
+void wipe_buffers() {
+  wipe(activations);
+  wipe(parameters);
+  wipe(bias);
+  wipe(multiplier);
+  wipe(shift);
+  wipe(output_buffer);
+}
+
+std::uint32_t run_jobs(const Beat* blob, const Beat* acts, Beat* outs, const Beat* jobs, std::uint32_t* counters,
+                       std::uint32_t num_jobs, bool verify) {
 #pragma HLS ARRAY_PARTITION variable = activations dim = 1 complete
 #pragma HLS ARRAY_PARTITION variable = activations dim = 2 cyclic factor = 64
   if (!key_state.loaded) return kStatusNoKey;
@@ -443,10 +461,7 @@ jobs_loop:
     c[counter::kTagStatus] = tag_bits;
     c[counter::kReserved] = 0;
   }
-  if (!all_tags_ok && verify) {
-    for (std::uint32_t i = 0; i < used; ++i) output_buffer[i] = 0;  // nothing unverified leaves the chip
-    return kStatusTagMismatch;
-  }
+  if (!all_tags_ok && verify) return kStatusTagMismatch;  // nothing unverified leaves the chip
   std::uint32_t consumed = 0;
 write_outputs:
   for (std::uint32_t j = 0; j < num_jobs; ++j) {
@@ -459,6 +474,13 @@ write_outputs:
     consumed += placements[j].bytes;
   }
   return kStatusOk;
+}
+
+std::uint32_t run(const Beat* blob, const Beat* acts, Beat* outs, const Beat* jobs, std::uint32_t* counters,
+                  std::uint32_t num_jobs, bool verify) {
+  const std::uint32_t status = run_jobs(blob, acts, outs, jobs, counters, num_jobs, verify);
+  wipe_buffers();
+  return status;
 }
 
 }  // namespace
@@ -502,9 +524,15 @@ extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::
     *status = load_key(scheme, std::uint64_t{stream_bytes_lo} | std::uint64_t{stream_bytes_hi} << 32, key, mac, nonce);
   } else if (op == kCommandClearKey) {
     wipe(key_state);
+    wipe_buffers();
     *status = kStatusOk;
   } else if (op == kCommandRun) {
-    *status = run(blob, acts, outs, jobs, counters, num_jobs, (command & kCommandNoVerify) == 0);
+#ifdef MODELOCK_ENGINE_EXPERIMENTS
+    const bool verify = (command & kCommandNoVerify) == 0;
+#else
+    const bool verify = true;  // production builds cannot switch verification off
+#endif
+    *status = run(blob, acts, outs, jobs, counters, num_jobs, verify);
   } else {
     *status = kStatusBadCommand;
   }

@@ -33,7 +33,10 @@ enum Command : std::uint32_t {
   kCommandLoadKey = 1,   // take the key registers, expand keys, build deeplock checkpoints
   kCommandRun = 2,       // run num_jobs jobs from the job list
   kCommandClearKey = 3,  // wipe every piece of key material in the engine
-  kCommandNoVerify = 0x100,  // with kCommandRun: experiment only, write outputs even on a tag mismatch
+  // With kCommandRun, experiment only: write outputs even on a tag mismatch.
+  // Honoured only by builds with MODELOCK_ENGINE_EXPERIMENTS defined (the C
+  // simulation tests); a bitstream built by bitstreams/ ignores it.
+  kCommandNoVerify = 0x100,
 };
 
 enum Scheme : std::uint32_t { kSchemeNone = 0, kSchemeDeeplock = 1, kSchemeCtr = 2 };
@@ -53,37 +56,36 @@ namespace job {
 constexpr int kWords = 64;
 constexpr int kBeats = kWords * 4 / kBeatBytes;
 constexpr std::uint32_t kMagic = 0x314a4c4d;  // "MLJ1"
-enum Word : int {
-  kMagicWord = 0,
-  kRows = 1,          // M: output channels
-  kCols = 2,          // K: input features (the weight rows are padded to 64 bytes)
-  kBatchSize = 3,     // activation vectors, 1..kBatch
-  kFlags = 4,         // bit 0: fused ReLU
-  kActOffset = 5,     // byte offset in `acts` of vector 0; vector b at + b * padded cols
-  kOutOffset = 6,     // byte offset in `outs` of vector 0; vector b at + b * padded rows
-  kTensors = 8,       // four tensor references, 6 words each: weight, bias, multiplier, shift
-  kTags = 32,         // four expected tags, 4 words each, in the same order
-};
+// Word offsets.
+constexpr int kMagicWord = 0;
+constexpr int kRows = 1;          // M: output channels
+constexpr int kCols = 2;          // K: input features (the weight rows are padded to 64 bytes)
+constexpr int kBatchSize = 3;     // activation vectors, 1..kBatch
+constexpr int kFlags = 4;         // bit 0: fused ReLU
+constexpr int kActOffset = 5;     // byte offset in `acts` of vector 0; vector b at + b * padded cols
+constexpr int kOutOffset = 6;     // byte offset in `outs` of vector 0; vector b at + b * padded rows
+constexpr int kTensors = 8;       // four tensor references, 6 words each: weight, bias, multiplier, shift
+constexpr int kTags = 32;         // four expected tags, 4 words each, in the same order
 // Tensor reference fields (word offsets inside a reference).
-enum TensorField : int { kBlobLo = 0, kBlobHi = 1, kStreamLo = 2, kStreamHi = 3, kLength = 4, kTagIndex = 5 };
+constexpr int kBlobLo = 0, kBlobHi = 1, kStreamLo = 2, kStreamHi = 3, kLength = 4, kTagIndex = 5;
 constexpr int kTensorWords = 6;
-enum TensorRole : int { kWeight = 0, kBias = 1, kMultiplier = 2, kShift = 3 };
+// Tensor roles, in reference and tag order.
+constexpr int kWeight = 0, kBias = 1, kMultiplier = 2, kShift = 3;
 constexpr std::uint32_t kFlagRelu = 1;
 }  // namespace job
 
 // Per-job counters written to `counters`: 8 words per job.
 namespace counter {
 constexpr int kWords = 8;
-enum Word : int {
-  kBeatsIn = 0,        // blob beats consumed (weights and parameters)
-  kBeatsOut = 1,       // output beats produced
-  kCyclesBusyLo = 2,   // cycles the job's pipeline ran
-  kCyclesBusyHi = 3,
-  kCyclesStalledLo = 4,  // cycles it waited on memory
-  kCyclesStalledHi = 5,
-  kTagStatus = 6,      // bit r set: tensor r's tag mismatched
-  kReserved = 7,
-};
+// Word offsets.
+constexpr int kBeatsIn = 0;        // blob beats consumed (weights and parameters)
+constexpr int kBeatsOut = 1;       // output beats produced
+constexpr int kCyclesBusyLo = 2;   // cycles the job's pipeline ran
+constexpr int kCyclesBusyHi = 3;
+constexpr int kCyclesStalledLo = 4;  // cycles it waited on memory
+constexpr int kCyclesStalledHi = 5;
+constexpr int kTagStatus = 6;      // bit r set: tensor r's tag mismatched
+constexpr int kReserved = 7;
 }  // namespace counter
 
 }  // namespace modelock_hls

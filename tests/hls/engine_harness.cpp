@@ -62,9 +62,17 @@ std::uint32_t EngineHarness::clear_key() {
   return status;
 }
 
+std::uint32_t EngineHarness::load_raw_key(std::uint32_t scheme, std::uint64_t stream_bytes) {
+  std::uint32_t status = ~0u;
+  lock_engine(nullptr, nullptr, nullptr, nullptr, nullptr, modelock_hls::kCommandLoadKey, 0, scheme,
+              static_cast<std::uint32_t>(stream_bytes), static_cast<std::uint32_t>(stream_bytes >> 32), 1, 2, 3, 4, 5,
+              6, 7, 8, 9, 10, &status);
+  return status;
+}
+
 EngineHarness::Result EngineHarness::run_layer(std::size_t layer, std::size_t rows, std::size_t cols,
                                                const std::int8_t* in, std::int64_t batch, std::uint32_t command_flags,
-                                               std::uint32_t override_rows) {
+                                               const DescriptorEdit& edit) {
   namespace job = modelock_hls::job;
   const auto& tensors = container_.header().tensors;
   const char* suffixes[4] = {".weight", ".bias", ".multiplier", ".shift"};
@@ -89,7 +97,7 @@ EngineHarness::Result EngineHarness::run_layer(std::size_t layer, std::size_t ro
     const std::size_t first = j * modelock_hls::kBatch;
     const std::size_t n = std::min<std::size_t>(modelock_hls::kBatch, static_cast<std::size_t>(batch) - first);
     w[job::kMagicWord] = job::kMagic;
-    w[job::kRows] = override_rows != 0 ? override_rows : static_cast<std::uint32_t>(rows);
+    w[job::kRows] = static_cast<std::uint32_t>(rows);
     w[job::kCols] = static_cast<std::uint32_t>(cols);
     w[job::kBatchSize] = static_cast<std::uint32_t>(n);
     w[job::kFlags] = 0;  // ReLU comes from the layer: set below
@@ -116,6 +124,9 @@ EngineHarness::Result EngineHarness::run_layer(std::size_t layer, std::size_t ro
         for (std::size_t j = 0; j < jobs; ++j) words[j * job::kWords + job::kFlags] |= job::kFlagRelu;
       }
     }
+  }
+  if (edit) {
+    for (std::size_t j = 0; j < jobs; ++j) edit(words.data() + j * job::kWords);
   }
   std::vector<Beat> job_beats = to_beats(reinterpret_cast<const std::uint8_t*>(words.data()), words.size() * 4);
   std::vector<Beat> act_beats = to_beats(acts.data(), acts.size());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "lock_engine.hpp"
@@ -28,8 +29,13 @@ class EngineHarness {
   };
   // One GEMM layer over `batch` activation rows of `cols` bytes, split into
   // jobs of at most kBatch vectors, all in one run.
+  // `edit`, when set, may change each job's descriptor words before the run.
+  using DescriptorEdit = std::function<void(std::uint32_t* words)>;
   Result run_layer(std::size_t layer, std::size_t rows, std::size_t cols, const std::int8_t* in,
-                   std::int64_t batch, std::uint32_t command_flags = 0, std::uint32_t override_rows = 0);
+                   std::int64_t batch, std::uint32_t command_flags = 0, const DescriptorEdit& edit = {});
+
+  // load_key with explicit registers, for tests of the key path itself.
+  static std::uint32_t load_raw_key(std::uint32_t scheme, std::uint64_t stream_bytes);
 
   // The whole blob, for tests that flip bits in it.
   std::vector<modelock_hls::Beat>& blob() { return blob_; }

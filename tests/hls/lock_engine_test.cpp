@@ -160,12 +160,30 @@ TEST(Engine, KeyCommandsAndLimits) {
   const auto container = format::Container::parse(file, "random");
   EngineHarness engine(file, container);
   const auto in = random_activations(30, 22);
+  namespace job = modelock_hls::job;
   ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
-  EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1, 0, modelock_hls::kMaxRows + 1).status, modelock_hls::kStatusBadJob);
-  EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1, 0, 11).status, modelock_hls::kStatusBadJob);  // lengths disagree
+  auto refused = [&](EngineHarness::DescriptorEdit edit) {
+    return engine.run_layer(0, 10, 30, in.data(), 1, 0, edit).status == modelock_hls::kStatusBadJob;
+  };
+  EXPECT_TRUE(refused([](std::uint32_t* w) { w[job::kRows] = modelock_hls::kMaxRows + 1; }));
+  EXPECT_TRUE(refused([](std::uint32_t* w) { w[job::kRows] = 11; }));  // lengths disagree
+  EXPECT_TRUE(refused([](std::uint32_t* w) { w[job::kCols] = 0xffffffc1u; }));  // padding would wrap to 0
+  EXPECT_TRUE(refused([](std::uint32_t* w) {  // offset + length would wrap past 2^64
+    w[job::kTensors + job::kStreamLo] = 0xffffffffu;
+    w[job::kTensors + job::kStreamHi] = 0xffffffffu;
+  }));
+  EXPECT_TRUE(refused([](std::uint32_t* w) { w[job::kMagicWord] = 0; }));
+  EXPECT_TRUE(refused([](std::uint32_t* w) { w[job::kBatchSize] = modelock_hls::kBatch + 1; }));
   EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusOk);
   EXPECT_EQ(engine.clear_key(), modelock_hls::kStatusOk);
   EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusNoKey);
+  // The deeplock stream limit: exactly 64 MiB is accepted (the checkpoint
+  // table is full, not overrun), a byte more is refused, and a refused load
+  // leaves no key behind.
+  EXPECT_EQ(EngineHarness::load_raw_key(modelock_hls::kSchemeDeeplock, modelock_hls::kMaxDeeplockStream), modelock_hls::kStatusOk);
+  EXPECT_EQ(EngineHarness::load_raw_key(modelock_hls::kSchemeDeeplock, modelock_hls::kMaxDeeplockStream + 1), modelock_hls::kStatusBadKey);
+  EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusNoKey);
+  EXPECT_EQ(EngineHarness::load_raw_key(7, 100), modelock_hls::kStatusBadKey);
 }
 
 class ShippedModelOnEngine : public ::testing::TestWithParam<std::tuple<std::string, Scheme>> {};

@@ -37,18 +37,22 @@ inline GhashKey ghash_key(const Block& h) {
   return k;
 }
 
-// Absorbs the first `blocks` (1..4) 16-byte blocks of a beat.
+// Absorbs the first `blocks` (1..4) 16-byte blocks of a beat. All four
+// multipliers always run; the block count only selects which power of H each
+// uses and masks the unused ones, so the hardware has no data-dependent loop.
 inline Block ghash_beat(const GhashKey& key, const Block& y, const Beat& beat, int blocks) {
 #pragma HLS INLINE
   Block acc;
   for (int i = 0; i < 4; ++i) {
 #pragma HLS UNROLL
-    if (i >= blocks) break;
     std::uint8_t bytes[16];
     for (int j = 0; j < 16; ++j) bytes[j] = beat[16 * i + j];
     Block a = block_from_bytes(bytes);
     if (i == 0) a = a ^ y;
-    acc = acc ^ gf128_mul(a, key.h[blocks - 1 - i]);
+    const int power = blocks - 1 - i;  // H^(blocks - i), valid while i < blocks
+    const Block h = power == 3 ? key.h[3] : power == 2 ? key.h[2] : power == 1 ? key.h[1] : key.h[0];
+    const Block product = gf128_mul(a, h);
+    if (i < blocks) acc = acc ^ product;
   }
   return acc;
 }
