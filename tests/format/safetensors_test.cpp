@@ -59,6 +59,9 @@ TEST(Safetensors, ErrorsNameTheFieldAndTheExpectation) {
   EXPECT_NE(error_of(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}})", 4))
                 .find("without duplicate keys, \"t\" repeats"),
             std::string::npos);
+  EXPECT_NE(error_of(with_header("{\"__metadata__\":" + std::string(100000, '[') + std::string(100000, ']') + "}", 0))
+                .find("nested at most 64 levels deep"),
+            std::string::npos);
   auto huge = with_header("{}", 0);
   huge[7] = 0x7f;
   EXPECT_NE(error_of(huge).find("header length: expected at most"), std::string::npos);

@@ -72,6 +72,8 @@ TEST_F(KeyFileTest, RejectsMalformedKeysWithoutQuotingThem) {
     EXPECT_NE(std::string(e.what()).find("32 hexadecimal digits"), std::string::npos);
   }
   EXPECT_THROW((void)MasterKey::from_file(write("short", "abcd", kOwnerOnly)), Error);
+  // Sixteen hex digits are half a hex key, not sixteen raw bytes.
+  EXPECT_THROW((void)MasterKey::from_file(write("half", "0123456789abcdef", kOwnerOnly)), Error);
   EXPECT_THROW((void)MasterKey::from_file(dir_ / "missing"), Error);
 }
 

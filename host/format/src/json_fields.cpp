@@ -16,11 +16,15 @@ void FieldChecker::fail(std::string_view field, std::string_view expected) const
 
 nlohmann::json FieldChecker::parse_json(std::string_view field, std::string_view text) const {
   // JSON leaves duplicate keys undefined and readers disagree on which one
-  // wins; a header that two readers could see differently is refused.
+  // wins; a header that two readers could see differently is refused. Deep
+  // nesting is refused too: parsing, printing and destroying JSON recurse.
   std::vector<std::set<std::string>> keys_per_object;
   std::string duplicate;
-  const nlohmann::json::parser_callback_t track = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
+  constexpr int kMaxDepth = 64;
+  const nlohmann::json::parser_callback_t track = [&](int depth, nlohmann::json::parse_event_t event,
+                                                      nlohmann::json& value) {
     using Event = nlohmann::json::parse_event_t;
+    if (depth > kMaxDepth) throw std::length_error("nesting");
     if (event == Event::object_start) keys_per_object.emplace_back();
     if (event == Event::object_end) keys_per_object.pop_back();
     if (event == Event::key && !keys_per_object.back().insert(value.get<std::string>()).second && duplicate.empty()) {
@@ -33,6 +37,8 @@ nlohmann::json FieldChecker::parse_json(std::string_view field, std::string_view
     parsed = nlohmann::json::parse(text, track);
   } catch (const nlohmann::json::exception& e) {
     fail(field, fmt::format("valid JSON ({})", e.what()));
+  } catch (const std::length_error&) {
+    fail(field, fmt::format("JSON nested at most {} levels deep", kMaxDepth));
   }
   if (!duplicate.empty()) fail(field, fmt::format("JSON without duplicate keys, \"{}\" repeats", duplicate));
   return parsed;

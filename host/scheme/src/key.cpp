@@ -2,9 +2,15 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <vector>
 #include <cstdlib>
 #include <string>
 
@@ -80,18 +86,45 @@ MasterKey MasterKey::generate() {
 }
 
 MasterKey MasterKey::from_file(const std::filesystem::path& path) {
+  // Permissions are checked on the opened file itself (fstat), so the file
+  // read is the file checked.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(ErrorKind::bad_input, fmt::format("{}: cannot open key file: {}", path.string(), std::strerror(errno)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw Error(ErrorKind::bad_input, fmt::format("{}: expected a regular key file", path.string()));
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     throw Error(ErrorKind::bad_input,
                 fmt::format("{}: key file is accessible by group or others (mode {:04o}); "
                             "expected owner-only access: run `chmod 600 {}`",
                             path.string(), st.st_mode & 07777, path.string()));
   }
-  WipedBuffer contents(read_file(path));
-  if (contents.bytes().size() == kKeyBytes) {
-    return MasterKey(std::span<const std::uint8_t, kKeyBytes>(contents.bytes().first<kKeyBytes>()));
+  // A key file is tiny; anything past 1 KiB is not one.
+  std::vector<std::uint8_t> buffer(1024);
+  std::size_t size = 0;
+  while (size < buffer.size()) {
+    const ssize_t n = ::read(fd, buffer.data() + size, buffer.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    size += static_cast<std::size_t>(n);
   }
-  return key_from_text(contents.bytes(), path.string());
+  buffer.resize(size);
+  WipedBuffer contents(std::move(buffer));
+  const auto bytes = contents.bytes();
+  // 16 raw bytes, unless all of them are hex digits: that is a truncated hex
+  // key (64 bits), not a 128-bit one, and is refused below.
+  const bool all_hex = std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t c) { return hex_digit(c) >= 0; });
+  if (bytes.size() == kKeyBytes && !all_hex) {
+    return MasterKey(std::span<const std::uint8_t, kKeyBytes>(bytes.first<kKeyBytes>()));
+  }
+  return key_from_text(bytes, path.string());
 }
 
 MasterKey MasterKey::from_env(std::string_view variable) {

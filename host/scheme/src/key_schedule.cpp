@@ -1,5 +1,7 @@
 #include "modelock/scheme/key_schedule.hpp"
 
+#include <algorithm>
+
 #include "modelock/scheme/sbox.hpp"
 
 namespace modelock::scheme {
@@ -72,12 +74,21 @@ void KeySchedule::prepare(std::uint64_t stream_bytes) const {
   const std::uint64_t segments = (stream_bytes + kSegmentBytes - 1) / kSegmentBytes;
   std::lock_guard lock(mutex_);
   if (checkpoints_.size() >= segments) return;
-  checkpoints_.reserve(segments);
+  if (checkpoints_.capacity() < segments) {
+    // Grow geometrically into a new buffer and wipe the old one: every
+    // checkpoint determines the master key, so none may be left in freed memory.
+    std::vector<ScheduleState> grown;
+    grown.reserve(std::max<std::uint64_t>(segments, 2 * checkpoints_.capacity()));
+    grown.assign(checkpoints_.begin(), checkpoints_.end());
+    secure_wipe({reinterpret_cast<std::uint8_t*>(checkpoints_.data()), checkpoints_.size() * sizeof(ScheduleState)});
+    checkpoints_.swap(grown);
+  }
   ScheduleState state = checkpoints_.back();
   while (checkpoints_.size() < segments) {
     for (std::uint64_t r = 0; r < kCheckpointRounds; ++r) state = schedule_step(state);
     checkpoints_.push_back(state);
   }
+  secure_wipe({reinterpret_cast<std::uint8_t*>(&state), sizeof state});
 }
 
 ScheduleState KeySchedule::checkpoint(std::uint64_t segment) const {
