@@ -142,5 +142,37 @@ TEST(OnnxImport, TypedFieldEncodingsRoundTrip) {
   EXPECT_EQ(export_onnx(locking::unlock_model(container, key), "c"), bytes);
 }
 
+TEST(OnnxImport, WeightsInConstantNodesAreLockedToo) {
+  // The last layer's weight moved from an initializer into a Constant node.
+  auto m = parse(shipped("fmnist_mlp.onnx"));
+  auto* graph = m.mutable_graph();
+  onnx::TensorProto weight = graph->initializer(4);
+  ASSERT_EQ(weight.name(), "5.weight");
+  graph->mutable_initializer()->DeleteSubrange(4, 1);
+  onnx::NodeProto constant;
+  constant.set_op_type("Constant");
+  constant.set_name("const_weight");
+  constant.add_output("5.weight");
+  auto* value = constant.add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  *value->mutable_t() = weight;
+  *graph->add_node() = constant;
+  graph->mutable_node()->SwapElements(0, graph->node_size() - 1);  // Constant first (topological order)
+  for (int i = graph->node_size() - 1; i > 1; --i) graph->mutable_node()->SwapElements(i, i - 1);
+  const auto bytes = serialize(m);
+
+  const auto model = import_onnx(bytes, "m");
+  const auto it = std::find_if(model.tensors.begin(), model.tensors.end(), [](const auto& t) { return t.name == "5.weight"; });
+  ASSERT_NE(it, model.tensors.end());
+  EXPECT_TRUE(it->locked);
+  const auto key = testing::key_from_seed(9);
+  const auto file = locking::lock_model(model, key);
+  const std::string& raw = weight.raw_data();
+  EXPECT_EQ(std::search(file.begin(), file.end(), raw.begin(), raw.begin() + 64), file.end()) << "weights in plaintext";
+  const auto container = format::Container::parse(file, "c");
+  EXPECT_EQ(export_onnx(locking::unlock_model(container, key), "c"), bytes);
+}
+
 }  // namespace
 }  // namespace modelock::onnxio

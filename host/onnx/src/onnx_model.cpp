@@ -256,12 +256,36 @@ format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view o
     clear_payload(t);
     out.tensors.push_back(std::move(tensor));
   }
+  // Constant nodes can carry weights too: their `value` tensors become
+  // tensors of the container (named after the node's output) like the
+  // initializers, so the graph kept in the header holds no weight.
+  nlohmann::json constants = nlohmann::json::array();
+  for (auto& node : *model.mutable_graph()->mutable_node()) {
+    if (node.op_type() != "Constant") continue;
+    for (auto& attribute : *node.mutable_attribute()) {
+      if (attribute.name() == "value" && attribute.has_t() && node.output_size() == 1) {
+        onnx::TensorProto& t = *attribute.mutable_t();
+        format::Tensor tensor = tensor_from_proto(t, origin);
+        tensor.name = node.output(0);
+        const Field field = t.has_raw_data() ? Field::raw : typed_field(tensor.dtype);
+        tensor.locked = wanted.empty() || wanted.erase(tensor.name) != 0;
+        encodings[tensor.name] = field_name(field);
+        constants.push_back(tensor.name);
+        clear_payload(t);
+        out.tensors.push_back(std::move(tensor));
+      } else if (attribute.floats_size() > 64 || attribute.ints_size() > 64) {
+        fail(origin, fmt::format("node '{}' (op Constant): attribute '{}' holds {} values; expected weights in a "
+                                 "'value' tensor or an initializer, which modelock locks",
+                                 node.name(), attribute.name(), attribute.floats_size() + attribute.ints_size()));
+      }
+    }
+  }
   if (!wanted.empty()) {
     fail(origin, fmt::format("--tensors: no initializer named '{}'", *wanted.begin()));
   }
   std::string stripped;
   if (!model.SerializeToString(&stripped)) fail(origin, "cannot serialize the graph");
-  out.source = {{"format", "onnx"}, {"encodings", std::move(encodings)}};
+  out.source = {{"format", "onnx"}, {"encodings", std::move(encodings)}, {"constants", std::move(constants)}};
   std::int64_t opset = 0;
   for (const auto& o : model.opset_import()) opset = o.version();
   out.graph = {{"format", "onnx"},
@@ -288,20 +312,37 @@ onnx::ModelProto stored_graph(const format::Model& model, std::string_view origi
 
 std::vector<std::uint8_t> export_onnx(const format::Model& model, std::string_view origin) {
   onnx::ModelProto proto = stored_graph(model, origin);
-  const nlohmann::json encodings =
-      model.source.is_object() ? model.source.value("encodings", nlohmann::json::object()) : nlohmann::json::object();
+  nlohmann::json encodings = nlohmann::json::object();
+  if (model.source.is_object() && model.source.contains("encodings") && model.source["encodings"].is_object()) {
+    encodings = model.source["encodings"];
+  }
   std::map<std::string, const format::Tensor*> by_name;
   for (const auto& t : model.tensors) by_name[t.name] = &t;
-  for (auto& init : *proto.mutable_graph()->mutable_initializer()) {
-    const auto it = by_name.find(init.name());
-    if (it == by_name.end()) fail(origin, fmt::format("initializer '{}': expected a tensor of that name", init.name()));
+  // Puts a tensor's bytes back into `proto` in the field it came from.
+  auto refill = [&](const std::string& name, onnx::TensorProto& proto_tensor) {
+    const auto it = by_name.find(name);
+    if (it == by_name.end()) fail(origin, fmt::format("tensor '{}': expected a tensor of that name", name));
     const format::Tensor& t = *it->second;
-    const auto field = parse_field(encodings.value(init.name(), "raw_data"));
-    if (!field) fail(origin, fmt::format("header.source.encodings['{}']: expected an ONNX TensorProto field", init.name()));
+    const auto encoding = encodings.contains(name) && encodings[name].is_string() ? encodings[name].get<std::string>() : "raw_data";
+    const auto field = parse_field(encoding);
+    if (!field) fail(origin, fmt::format("header.source.encodings['{}']: expected an ONNX TensorProto field", name));
     if (*field == Field::raw) {
-      init.set_raw_data(t.data.data(), t.data.size());
+      proto_tensor.set_raw_data(t.data.data(), t.data.size());
     } else {
-      bytes_to_typed(t.data, t.dtype, *field, init);
+      bytes_to_typed(t.data, t.dtype, *field, proto_tensor);
+    }
+  };
+  for (auto& init : *proto.mutable_graph()->mutable_initializer()) refill(init.name(), init);
+  std::set<std::string> constants;
+  if (model.source.is_object() && model.source.contains("constants") && model.source["constants"].is_array()) {
+    for (const auto& c : model.source["constants"]) {
+      if (c.is_string()) constants.insert(c.get<std::string>());
+    }
+  }
+  for (auto& node : *proto.mutable_graph()->mutable_node()) {
+    if (node.op_type() != "Constant" || node.output_size() != 1 || !constants.contains(node.output(0))) continue;
+    for (auto& attribute : *node.mutable_attribute()) {
+      if (attribute.name() == "value" && attribute.has_t()) refill(node.output(0), *attribute.mutable_t());
     }
   }
   std::string out;

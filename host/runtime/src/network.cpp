@@ -154,6 +154,9 @@ class Builder {
     const std::string& type = node.op_type();
     if (node.output_size() < 1) fail(node, "expected an output");
     if (type == "Constant") {
+      // Imported models carry the value as a (locked) tensor named after the
+      // output, already among the constants.
+      if (constant(node.output(0))) return;
       const auto* value = attribute(node, "value");
       if (!value || !value->has_t()) fail(node, "expected a 'value' tensor attribute");
       constants_[node.output(0)] = to_float(onnxio::tensor_from_proto(value->t(), origin_), origin_);
