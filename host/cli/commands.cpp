@@ -28,6 +28,20 @@ namespace {
 
 void print_json(const nlohmann::json& j) { fmt::print("{}\n", j.dump(2)); }
 
+// Header strings are unverified input: show control characters as \xNN
+// rather than letting them reach the terminal.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
 // Quantizes an imported fp32 ONNX model to the int8 engine model.
 format::Model to_int8(const format::Model& fp32, const Calibration& calibration, const std::string& origin) {
   const auto net = runtime::Network::from_model(fp32, origin);
@@ -41,7 +55,7 @@ format::Model to_int8(const format::Model& fp32, const Calibration& calibration,
 }
 
 bool is_int8(const format::Model& model) {
-  return model.graph.is_object() && model.graph.value("format", "") == quant::kInt8GraphFormat;
+  return format::format_name(model.graph) == quant::kInt8GraphFormat;
 }
 
 // A progress bar on stderr, drawn only when stderr is a terminal.
@@ -157,10 +171,10 @@ int inspect(const std::filesystem::path& in, const Output& output) {
   fmt::print("{}: modelock container v{}, {} bytes\n", in.string(), format::kContainerVersion, container.file_size());
   fmt::print("  scheme  {}\n  nonce   {}\n  kcv     {}\n  stream  {} locked bytes\n", scheme::scheme_name(h.scheme),
              to_hex(h.nonce), to_hex(h.kcv), container.stream_length());
-  if (h.source.is_object()) fmt::print("  source  {}\n", h.source.value("format", "?"));
+  if (h.source.is_object()) fmt::print("  source  {}\n", printable(format::format_name(h.source)));
   fmt::print("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", "tensor", "dtype", "shape", "offset", "bytes", "locked");
   for (const auto& t : h.tensors) {
-    fmt::print("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", t.name, format::dtype_name(t.dtype),
+    fmt::print("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", printable(t.name), format::dtype_name(t.dtype),
                fmt::format("[{}]", fmt::join(t.shape, ",")), t.offset, t.length, t.locked ? "yes" : "no");
   }
   return 0;

@@ -140,6 +140,10 @@ int main(int argc, char** argv) {
     }
     fmt::print(stderr, "modelock: error: {}\n", e.what());
     return e.exit_code();
+  } catch (const nlohmann::json::exception& e) {
+    // A header member of an unexpected JSON type that no field check caught.
+    fmt::print(stderr, "modelock: error: malformed header: {}\n", e.what());
+    return static_cast<int>(modelock::ErrorKind::bad_input);
   } catch (const std::exception& e) {
     fmt::print(stderr, "modelock: internal error: {}\n", e.what());
     return 70;

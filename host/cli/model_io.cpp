@@ -23,7 +23,7 @@ format::Model read_model(const std::filesystem::path& path, const std::vector<st
 }
 
 std::vector<std::uint8_t> write_model(const format::Model& model, const std::filesystem::path& origin) {
-  const std::string kind = model.source.is_object() ? model.source.value("format", "") : "";
+  const std::string kind = format::format_name(model.source);
   if (kind == "safetensors") return format::write_safetensors(model);
   if (kind == "onnx") return onnxio::export_onnx(model, origin.string());
   if (kind == "onnx-qdq") return quant::export_qdq_onnx(model, origin.string());

@@ -2,6 +2,8 @@
 // (models/fmnist_reference.json holds PyTorch's logits and predictions).
 #include "modelock/runtime/network.hpp"
 
+#include <onnx/onnx_pb.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -64,6 +66,39 @@ TEST(Network, MissingWeightsAreNamed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("initializer '1.weight'"), std::string::npos) << e.what();
   }
+}
+
+// Malformed graphs are refused with a named node, never a crash.
+TEST(Network, MalformedNodesAreRefusedWithTheirName) {
+  const auto path = kModels / "fmnist_cnn.onnx";
+  const format::Model model = onnxio::import_onnx(read_file(path), path.string());
+  const onnx::ModelProto graph = onnxio::stored_graph(model, "m");
+  auto expect_refused = [&](auto&& edit, std::string_view message) {
+    onnx::ModelProto broken = graph;
+    edit(*broken.mutable_graph());
+    try {
+      const Network net = Network::from_onnx(broken, model.tensors, "m.onnx");
+      (void)net.run(FloatTensor({1, 1, 28, 28}));
+      ADD_FAILURE() << "accepted: " << message;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::bad_input);
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  };
+  auto set_ints = [](onnx::NodeProto& node, const char* name, std::vector<std::int64_t> values) {
+    for (auto& a : *node.mutable_attribute()) {
+      if (a.name() == name) {
+        a.clear_ints();
+        for (auto v : values) a.add_ints(v);
+      }
+    }
+  };
+  expect_refused([&](onnx::GraphProto& g) { set_ints(*g.mutable_node(0), "strides", {0, 1}); }, "strides");
+  expect_refused([&](onnx::GraphProto& g) { set_ints(*g.mutable_node(0), "pads", {-1, 0, 0, 0}); }, "pads");
+  expect_refused([&](onnx::GraphProto& g) { set_ints(*g.mutable_node(3), "kernel_shape", {40, 40}); }, "pooling window");
+  expect_refused([&](onnx::GraphProto& g) { g.mutable_node(2)->clear_input(); }, "expected at least one input");
+  expect_refused([&](onnx::GraphProto& g) { g.mutable_node(1)->set_input(4, "1.weight"); g.mutable_node(1)->set_input(1, "4.bias"); },
+                 "of one size");
 }
 
 }  // namespace

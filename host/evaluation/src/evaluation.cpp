@@ -20,7 +20,7 @@ constexpr std::size_t kBatch = 100;
 
 Classifier Classifier::build(const format::Model& model, std::string_view origin) {
   Classifier c;
-  if (model.graph.is_object() && model.graph.value("format", "") == quant::kInt8GraphFormat) {
+  if (format::format_name(model.graph) == quant::kInt8GraphFormat) {
     auto net = std::make_shared<quant::QuantizedNetwork>(quant::QuantizedNetwork::from_model(model, origin));
     c.run_ = [net](const runtime::FloatTensor& x) { return net->run(x); };
     c.precision_ = Precision::int8;

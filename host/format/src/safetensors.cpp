@@ -96,7 +96,7 @@ Model read_safetensors(std::span<const std::uint8_t> file, std::string_view orig
 }
 
 std::vector<std::uint8_t> write_safetensors(const Model& model) {
-  if (!model.source.is_object() || model.source.value("format", "") != "safetensors" ||
+  if (format_name(model.source) != "safetensors" ||
       !model.source.contains("header") || !model.source["header"].is_string()) {
     throw Error(ErrorKind::bad_input,
                 "source: expected {\"format\": \"safetensors\", \"header\": ...} to rebuild a "

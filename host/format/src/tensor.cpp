@@ -11,6 +11,12 @@ std::optional<std::uint64_t> tensor_byte_length(const std::vector<std::uint64_t>
   return length;
 }
 
+std::string format_name(const nlohmann::json& object) {
+  if (!object.is_object()) return {};
+  const auto it = object.find("format");
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool is_known_layout(std::string_view layout) { return layout == kLayoutRowMajor || layout == kLayoutRowsPadded64; }
 
 std::optional<std::uint64_t> stored_byte_length(const std::vector<std::uint64_t>& shape, DType dtype,

@@ -295,7 +295,7 @@ format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view o
 }
 
 bool has_onnx_graph(const format::Model& model) {
-  return model.graph.is_object() && model.graph.value("format", "") == "onnx" && model.graph.contains("model") &&
+  return format::format_name(model.graph) == "onnx" && model.graph.contains("model") &&
          model.graph["model"].is_string();
 }
 

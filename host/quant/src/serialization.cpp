@@ -166,7 +166,7 @@ QuantizedNetwork QuantizedNetwork::from_model(const format::Model& model, std::s
 QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, std::string_view origin) {
   const Reader r(model, origin);
   const json& g = model.graph;
-  if (!g.is_object() || g.value("format", "") != kInt8GraphFormat) r.fail("header.graph.format", fmt::format("\"{}\"", kInt8GraphFormat));
+  if (format::format_name(g) != kInt8GraphFormat) r.fail("header.graph.format", fmt::format("\"{}\"", kInt8GraphFormat));
   if (r.integer(g, "header.graph", "version", 1, 1) != 1) r.fail("header.graph.version", "1");
   QuantizedNetwork q;
   const json& input = r.member(g, "header.graph", "input");

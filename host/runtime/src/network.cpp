@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <initializer_list>
 #include <set>
 
 #include <fmt/format.h>
@@ -112,6 +113,18 @@ class Builder {
     const auto* a = attribute(node, name);
     return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end()) : fallback;
   }
+  // Kernel sizes, strides and dilations at least 1, pads at least 0, and all
+  // small enough that output sizes cannot overflow.
+  void require_geometry(const onnx::NodeProto& node, std::initializer_list<std::int64_t> positive,
+                        const std::vector<std::int64_t>& pads) const {
+    for (auto v : positive) {
+      if (v < 1 || v > 4096) fail(node, "expected kernel sizes, strides and dilations from 1 to 4096");
+    }
+    for (auto p : pads) {
+      if (p < 0 || p > 4096) fail(node, "expected pads from 0 to 4096");
+    }
+  }
+
   void require_no_auto_pad(const onnx::NodeProto& node) const {
     const auto* a = attribute(node, "auto_pad");
     if (a && a->s() != "NOTSET" && a->s() != "VALID") fail(node, "auto_pad other than NOTSET or VALID is not supported; expected explicit pads");
@@ -162,7 +175,7 @@ class Builder {
       constants_[node.output(0)] = to_float(onnxio::tensor_from_proto(value->t(), origin_), origin_);
       return;
     }
-    if (type == "DequantizeLinear" && constant(node.input(0))) {
+    if (type == "DequantizeLinear" && node.input_size() > 0 && constant(node.input(0))) {
       // Constant weights of a QDQ model are dequantized once, here.
       Op dq;
       dq.kind = OpKind::dequantize;
@@ -170,6 +183,7 @@ class Builder {
       constants_[node.output(0)] = run_dequantize(dq, *constant(node.input(0)));
       return;
     }
+    if (node.input_size() < 1 || node.input(0).empty()) fail(node, "expected at least one input");
     if (constant(node.input(0))) fail(node, "expected an activation as the first input, got a constant");
     if (type == "Gemm") return add_gemm(node, index, ops);
     if (type == "MatMul") return add_matmul(node, index, ops);
@@ -208,6 +222,7 @@ class Builder {
     op.scale = require_constant(node, 1, "scale").data;
     const FloatTensor* zero = optional_constant(node, 2);
     op.shift = zero ? zero->data : std::vector<float>(op.scale.size(), 0.0f);
+    if (op.scale.empty() || op.shift.size() != op.scale.size()) fail(node, "expected a scale and a zero point of one size");
     op.axis = int_attr(node, "axis", 1);
     // QuantizeLinear saturates to the zero point's type: uint8 unless it is int8.
     bool is_signed = false;
@@ -284,6 +299,7 @@ class Builder {
     g.stride_h = strides[0], g.stride_w = strides[1];
     g.dilation_h = dilations[0], g.dilation_w = dilations[1];
     g.pad_top = pads[0], g.pad_left = pads[1], g.pad_bottom = pads[2], g.pad_right = pads[3];
+    require_geometry(node, {g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w}, pads);
     if (const FloatTensor* b = optional_constant(node, 2)) {
       if (b->data.size() != static_cast<std::size_t>(op->rows)) fail(node, "expected one bias per output channel");
       op->bias = b->data;
@@ -307,6 +323,7 @@ class Builder {
       op->constant = *c;
       return void(ops.push_back(std::move(op)));
     }
+    if (node.input_size() != 2 || node.input(1).empty()) fail(node, "expected two inputs");
     auto op = make(node, OpKind::add, index);
     op->inputs.push_back(node.input(1));
     ops.push_back(std::move(op));
@@ -319,6 +336,9 @@ class Builder {
     const FloatTensor& var = require_constant(node, 4, "input_var");
     const float eps = float_attr(node, "epsilon", 1e-5f);
     const std::size_t channels = gamma.data.size();
+    if (beta.data.size() != channels || mean.data.size() != channels || var.data.size() != channels) {
+      fail(node, "expected scale, B, input_mean and input_var of one size");
+    }
     std::vector<float> scale(channels), shift(channels);
     for (std::size_t c = 0; c < channels; ++c) {
       scale[c] = gamma.data[c] / std::sqrt(var.data[c] + eps);
@@ -353,8 +373,11 @@ class Builder {
     const auto pads = ints_attr(node, "pads", {0, 0, 0, 0});
     auto& g = op->pool;
     g.kernel_h = kernel[0], g.kernel_w = kernel[1];
-    g.stride_h = strides.at(0), g.stride_w = strides.at(1);
-    g.pad_top = pads.at(0), g.pad_left = pads.at(1), g.pad_bottom = pads.at(2), g.pad_right = pads.at(3);
+    if (strides.size() != 2) fail(node, "expected 2-D strides");
+    g.stride_h = strides[0], g.stride_w = strides[1];
+    if (strides.size() != 2 || pads.size() != 4) fail(node, "expected 2-D strides and pads");
+    g.pad_top = pads[0], g.pad_left = pads[1], g.pad_bottom = pads[2], g.pad_right = pads[3];
+    require_geometry(node, {g.kernel_h, g.kernel_w, g.stride_h, g.stride_w}, pads);
     g.count_include_pad = int_attr(node, "count_include_pad", 0) != 0;
     ops.push_back(std::move(op));
   }
@@ -369,7 +392,7 @@ class Builder {
 FloatTensor execute(const Op& op, const std::vector<const FloatTensor*>& in) {
   switch (op.kind) {
     case OpKind::dense: {
-      if (element_count(in[0]->shape) != in[0]->shape.at(0) * op.cols) {
+      if (in[0]->shape.empty() || element_count(in[0]->shape) != in[0]->shape[0] * op.cols) {
         throw Error(ErrorKind::bad_input, fmt::format("{}: expected inputs of {} features", op.name, op.cols));
       }
       return run_dense(op, *in[0]);
@@ -380,17 +403,44 @@ FloatTensor execute(const Op& op, const std::vector<const FloatTensor*>& in) {
       }
       return run_conv(op, *in[0]);
     case OpKind::add: return run_add(*in[0], in.size() > 1 ? *in[1] : op.constant);
+    default: break;
+  }
+  const auto rank = static_cast<std::int64_t>(in[0]->shape.size());
+  auto require = [&](bool ok, std::string_view what) {
+    if (!ok) throw Error(ErrorKind::bad_input, fmt::format("{}: expected {}", op.name, what));
+  };
+  switch (op.kind) {
     case OpKind::relu: return run_relu(*in[0]);
-    case OpKind::max_pool: return run_max_pool(op.pool, *in[0]);
-    case OpKind::average_pool: return run_average_pool(op.pool, *in[0]);
-    case OpKind::global_average_pool: return run_global_average_pool(*in[0]);
-    case OpKind::flatten: return run_flatten(*in[0], op.axis);
+    case OpKind::max_pool:
+    case OpKind::average_pool:
+      require(rank == 4 && op.pool.out_size(in[0]->shape[2], true) >= 1 && op.pool.out_size(in[0]->shape[3], false) >= 1,
+              "an NCHW input at least as large as the pooling window");
+      return op.kind == OpKind::max_pool ? run_max_pool(op.pool, *in[0]) : run_average_pool(op.pool, *in[0]);
+    case OpKind::global_average_pool:
+      require(rank >= 3, "an input of rank 3 or more");
+      return run_global_average_pool(*in[0]);
+    case OpKind::flatten:
+      require(op.axis >= -rank && op.axis <= rank, "an axis within the input's rank");
+      return run_flatten(*in[0], op.axis);
     case OpKind::reshape: return run_reshape(*in[0], op.target_shape);
-    case OpKind::softmax: return run_softmax(*in[0], op.axis);
-    case OpKind::batch_norm: return run_batch_norm(op, *in[0]);
-    case OpKind::quantize: return run_quantize(op, *in[0]);
-    case OpKind::dequantize: return run_dequantize(op, *in[0]);
+    case OpKind::softmax:
+      require(op.axis >= -rank && op.axis < rank, "an axis within the input's rank");
+      return run_softmax(*in[0], op.axis);
+    case OpKind::batch_norm:
+      require(rank >= 2 && in[0]->shape[1] == static_cast<std::int64_t>(op.scale.size()), "one channel per parameter");
+      return run_batch_norm(op, *in[0]);
+    case OpKind::quantize:
+    case OpKind::dequantize: {
+      const std::int64_t axis = op.axis < 0 ? op.axis + rank : op.axis;
+      require(op.scale.size() == 1 || (axis >= 0 && axis < rank && in[0]->shape[static_cast<std::size_t>(axis)] ==
+                                                                       static_cast<std::int64_t>(op.scale.size())),
+              "one scale, or one per element along the axis");
+      Op normalized = op;
+      normalized.axis = axis;
+      return op.kind == OpKind::quantize ? run_quantize(normalized, *in[0]) : run_dequantize(normalized, *in[0]);
+    }
     case OpKind::identity: return *in[0];
+    default: break;
   }
   return *in[0];
 }

@@ -222,7 +222,13 @@ FloatTensor run_reshape(FloatTensor x, const Shape& target) {
   Shape shape = target;
   std::int64_t known = 1, infer = -1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] == 0) shape[i] = x.shape.at(i);  // ONNX: 0 copies the input dimension
+    if (shape[i] == 0) {  // ONNX: 0 copies the input dimension
+      if (i >= x.shape.size()) throw Error(ErrorKind::bad_input, "Reshape: a 0 in the shape has no input dimension to copy");
+      shape[i] = x.shape[i];
+    }
+    if (shape[i] < -1 || (shape[i] == -1 && infer >= 0)) {
+      throw Error(ErrorKind::bad_input, "Reshape: expected dimensions >= 0 and at most one -1");
+    }
     if (shape[i] == -1) {
       infer = static_cast<std::int64_t>(i);
     } else {

@@ -40,6 +40,10 @@ struct Model {
   std::vector<Tensor> tensors;
 };
 
+// The "format" member of a source or graph object, or "" when there is none
+// or it is not a string (headers come from files: never assume a type).
+[[nodiscard]] std::string format_name(const nlohmann::json& object);
+
 // Product of `shape` times the element size, or nullopt on overflow.
 [[nodiscard]] std::optional<std::uint64_t> tensor_byte_length(const std::vector<std::uint64_t>& shape,
                                                               DType dtype);
