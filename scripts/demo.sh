@@ -26,8 +26,14 @@ run "$ml" verify "$work/cnn-ctr.mlk" -k "$work/owner.key"
 set +e
 "$ml" verify "$work/cnn-ctr.mlk" -k "$work/stranger.key"; echo "exit code $?"
 cp "$work/cnn-ctr.mlk" "$work/tampered.mlk"
-# One bit in the middle of the file: inside the largest weight tensor.
-printf '\x01' | dd of="$work/tampered.mlk" bs=1 seek=$(( $(stat -c %s "$work/tampered.mlk") / 2 )) conv=notrunc status=none
+# Flip one bit in the middle of the file: inside the largest weight tensor.
+/usr/bin/python3 - "$work/tampered.mlk" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+data[len(data) // 2] ^= 0x01
+open(path, "wb").write(data)
+PY
 "$ml" verify "$work/tampered.mlk" -k "$work/owner.key"; echo "exit code $?"
 set -e
 
