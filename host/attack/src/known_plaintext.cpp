@@ -20,42 +20,10 @@ namespace modelock::attack {
 
 namespace {
 
-// Rcon(r) = x^(r-1) in GF(2^8); x has order 51, so one period covers every
-// round however far into the stream the known words lie.
-constexpr std::size_t kRconPeriod = 51;
-
-constexpr std::array<std::uint8_t, kRconPeriod> make_rcon_table() {
-  std::array<std::uint8_t, kRconPeriod> table{};
-  std::uint8_t r = 0x01;
-  for (auto& entry : table) {
-    entry = r;
-    r = scheme::gf256::xtime(r);
-  }
-  return table;
-}
-
-constexpr auto kRcon = make_rcon_table();
-static_assert(kRcon[0] == 0x01 && kRcon[9] == 0x36 && kRcon[50] == 0x8d &&
-              scheme::gf256::xtime(kRcon[50]) == 0x01);
-
 // Each candidate costs a walk back to W[0] and a KBKDF; a handful of runs is
 // enough to step past a mistyped value without letting a long list of known
 // parameters turn into a long computation.
 constexpr std::size_t kMaxCandidates = 8;
-
-std::uint32_t sub_word(std::uint32_t w) {
-  const auto& s = scheme::kSbox;
-  return std::uint32_t{s[w >> 24]} << 24 | std::uint32_t{s[(w >> 16) & 0xff]} << 16 |
-         std::uint32_t{s[(w >> 8) & 0xff]} << 8 | s[w & 0xff];
-}
-
-std::uint32_t rot_word(std::uint32_t w) { return w << 8 | w >> 24; }
-
-// T_i of docs/scheme.md: W[i] = W[i-4] ^ T_i(W[i-1]).
-std::uint32_t schedule_t(std::uint64_t i, std::uint32_t w) {
-  if (i % 4 != 0) return w;
-  return sub_word(rot_word(w)) ^ std::uint32_t{kRcon[(i / 4 - 1) % kRconPeriod]} << 24;
-}
 
 std::uint32_t load_be32(const std::uint8_t* p) {
   return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
@@ -277,7 +245,7 @@ scheme::MasterKey invert_key_schedule(std::uint64_t first, std::span<const std::
   std::array<std::uint32_t, 4> w{words[0], words[1], words[2], words[3]};
   // w holds W[k..k+3]; W[k-1] = W[k+3] ^ T_{k+3}(W[k+2]).
   for (std::uint64_t k = first; k > 0; --k) {
-    const std::uint32_t previous = w[3] ^ schedule_t(k + 3, w[2]);
+    const std::uint32_t previous = w[3] ^ scheme::schedule_transform(k + 3, w[2]);
     w = {previous, w[0], w[1], w[2]};
   }
   std::array<std::uint8_t, scheme::kKeyBytes> bytes{};

@@ -26,7 +26,26 @@ std::uint32_t sub_word(std::uint32_t w) {
 
 std::uint32_t rot_word(std::uint32_t w) { return w << 8 | w >> 24; }
 
+// Rcon(r) = x^(r-1) in GF(2^8); x has order 51, so one period covers every round.
+constexpr std::size_t kRconPeriod = 51;
+constexpr std::array<std::uint8_t, kRconPeriod> make_rcon_table() {
+  std::array<std::uint8_t, kRconPeriod> table{};
+  std::uint8_t r = 0x01;
+  for (auto& entry : table) {
+    entry = r;
+    r = gf256::xtime(r);
+  }
+  return table;
+}
+constexpr auto kRcon = make_rcon_table();
+static_assert(kRcon[0] == 0x01 && kRcon[9] == 0x36 && gf256::xtime(kRcon[50]) == 0x01);
+
 }  // namespace
+
+std::uint32_t schedule_transform(std::uint64_t index, std::uint32_t w) {
+  if (index % 4 != 0) return w;
+  return sub_word(rot_word(w)) ^ std::uint32_t{kRcon[(index / 4 - 1) % kRconPeriod]} << 24;
+}
 
 ScheduleState schedule_start(std::span<const std::uint8_t, kKeyBytes> key) {
   ScheduleState state{};

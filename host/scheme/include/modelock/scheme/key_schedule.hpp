@@ -27,6 +27,12 @@ struct ScheduleState {
 };
 
 [[nodiscard]] ScheduleState schedule_start(std::span<const std::uint8_t, kKeyBytes> key);
+
+// T_i of the recurrence W[i] = W[i-4] ^ T_i(W[i-1]), for any word index i:
+// SubWord(RotWord(w)) ^ Rcon(i/4) when i % 4 == 0, else w. Rcon has period 51
+// past round 10, so this needs no walk from the start (the attack in
+// host/attack runs the schedule backwards with it).
+[[nodiscard]] std::uint32_t schedule_transform(std::uint64_t index, std::uint32_t w);
 [[nodiscard]] ScheduleState schedule_step(const ScheduleState& state);
 
 // Writes the big-endian bytes of the state's four words (16 bytes).
