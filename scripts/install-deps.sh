@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox
   # the data set `modelock eval` and the accuracy tests read
   dataset-fashion-mnist
+  # scripts/demo.sh and scripts/bench.sh post-process with the standard library only
+  python3
 )
 
 missing=()

@@ -2,14 +2,12 @@
 
 namespace modelock {
 
-namespace {
-int hex_value(char c) {
+int hex_digit_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -26,8 +24,8 @@ std::optional<std::vector<std::uint8_t>> from_hex(std::string_view text) {
   if (text.size() % 2 != 0) return std::nullopt;
   std::vector<std::uint8_t> bytes(text.size() / 2);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const int hi = hex_value(text[2 * i]);
-    const int lo = hex_value(text[2 * i + 1]);
+    const int hi = hex_digit_value(text[2 * i]);
+    const int lo = hex_digit_value(text[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     bytes[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }

@@ -18,6 +18,7 @@
 
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
+#include "modelock/common/hex.hpp"
 
 namespace modelock::scheme {
 
@@ -40,12 +41,7 @@ class WipedBuffer {
   std::vector<std::uint8_t> bytes_;
 };
 
-int hex_digit(std::uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+int hex_digit(std::uint8_t c) { return hex_digit_value(static_cast<char>(c)); }
 
 // Parses 32 hex digits into `key` without leaving partial copies behind, and
 // without quoting the offending text: it is probably a key.
