@@ -80,8 +80,11 @@ fi
 mkdir -p "$(dirname "$report")"
 tmp=$(mktemp "$report.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
+plot_tsv="$build_dir/bench_throughput.tsv"
+plot_png="$(dirname "$report")/benchmarks-throughput.png"
 "$python" "$root/tests/bench/report.py" "$json" "$tmp" \
   "--inference=$json_inf" \
+  "--plot-data=$plot_tsv" "--plot-image=$(basename "$plot_png")" \
   "CPU=$cpu ($cores logical CPUs;$simd)" \
   "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
   "compiler=$compiler, CMake build type ${build_type:-unknown}" \
@@ -90,4 +93,10 @@ trap 'rm -f "$tmp"' EXIT
   "commit=$commit"
 mv "$tmp" "$report"
 trap - EXIT
+if command -v gnuplot >/dev/null 2>&1; then
+  gnuplot -e "data='$plot_tsv'; out='$plot_png'" "$root/scripts/plot-throughput.gp"
+  echo "bench: drew $plot_png"
+else
+  echo "bench: gnuplot not found (Debian package gnuplot-nox): $plot_png not redrawn" >&2
+fi
 echo "bench: wrote $report (raw results: $json, $json_inf)"

@@ -2,9 +2,12 @@
 """Turns the Google Benchmark JSON of bench_unlock (and, optionally, of
 bench_inference) into docs/benchmarks.md.
 
-Usage: report.py RESULTS.json OUTPUT.md [--inference=INFERENCE.json] [KEY=VALUE ...]
+Usage: report.py RESULTS.json OUTPUT.md [--inference=INFERENCE.json]
+                 [--plot-data=TSV --plot-image=PNG] [KEY=VALUE ...]
 RESULTS.json is bench_unlock's output; --inference adds the section
 "Per-query latency: plain vs online unlock" from bench_inference's output.
+--plot-data writes the throughput table as tab-separated values for
+scripts/plot-throughput.gp, and --plot-image links the chart it draws.
 The KEY=VALUE pairs (machine, compiler, date, ...) come from scripts/bench.sh
 and are printed in the "Machine" list in the order given. Standard library only.
 """
@@ -220,9 +223,14 @@ def main(argv):
         return 2
     data, results = load(argv[1])
     inference = None
+    plot_data = plot_image = None
     for a in argv[3:]:
         if a.startswith("--inference="):
             inference = load_latency(a[len("--inference="):])
+        elif a.startswith("--plot-data="):
+            plot_data = a[len("--plot-data="):]
+        elif a.startswith("--plot-image="):
+            plot_image = a[len("--plot-image="):]
     extra = [a.split("=", 1) for a in argv[3:] if "=" in a and not a.startswith("--")]
     ctx = data.get("context", {})
     reps = None
@@ -338,6 +346,16 @@ def main(argv):
     if cold and mc and "cpu" in cold and "cpu" in mc:
         w(f"For reference, deeplock fast *cold* at 64 MiB reaches "
           f"{cold['cpu'] / mc['cpu']:.2f}× memcpy; the goal is stated for the warm path.")
+        w("")
+    if plot_data:
+        with open(plot_data, "w", encoding="utf-8") as f:
+            f.write("# row\t" + "\t".join(label for _, label in SIZES) + "\n")
+            for prefix, label in ROWS:
+                cells = [get(prefix, key) for key, _ in SIZES]
+                if all(c and "cpu" in c for c in cells):
+                    f.write(f'"{label}"\t' + "\t".join(f"{c['cpu']:.3f}" for c in cells) + "\n")
+    if plot_image:
+        w(f"![Unlock throughput in GB/s at 256 KiB and 64 MiB]({plot_image})")
         w("")
     if inference:
         latency_section(w, *inference)
