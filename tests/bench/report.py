@@ -111,6 +111,21 @@ def fmt_us(x):
     return f"{x:.2f}"
 
 
+def latency_row(w, label, r, base, with_wall):
+    """One table row: latency, ratio to `base`, spread (and wall time)."""
+    blanks = 4 if with_wall else 3
+    if r is None:
+        w(f"| {label} |" + " — |" * blanks)
+        return
+    if "error" in r:
+        w(f"| {label} | *skipped: {r['error']}* |" + " |" * (blanks - 1))
+        return
+    ratio = fmt_ratio(r["cpu"] / base["cpu"]) if base and "cpu" in base else "—"
+    spread = f"±{100 * r['cv']:.0f}%" if "cv" in r else "—"
+    wall = f" {fmt_us(r['wall'])} |" if with_wall else ""
+    w(f"| {label} | {fmt_us(r['cpu'])} | {ratio} | {spread} |" + wall)
+
+
 def latency_section(w, data, lat):
     """Writes "Per-query latency: plain vs online unlock" from bench_inference."""
     ctx = data.get("context", {})
@@ -151,15 +166,7 @@ def latency_section(w, data, lat):
     w("")
 
     def row(label, r, base):
-        if r is None:
-            w(f"| {label} | — | — | — | — |")
-            return
-        if "error" in r:
-            w(f"| {label} | *skipped: {r['error']}* | | | |")
-            return
-        ratio = fmt_ratio(r["cpu"] / base["cpu"]) if base and "cpu" in base else "—"
-        spread = f"±{100 * r['cv']:.0f}%" if "cv" in r else "—"
-        w(f"| {label} | {fmt_us(r['cpu'])} | {ratio} | {spread} | {fmt_us(r['wall'])} |")
+        latency_row(w, label, r, base, with_wall=True)
 
     for model_key, model_label in INF_MODELS:
         for batch in INF_BATCHES:
@@ -191,15 +198,7 @@ def latency_section(w, data, lat):
         base = lat.get(f"plain/{model_key}/b1")
 
         def part(label, r):
-            if r is None:
-                w(f"| {label} | — | — | — |")
-                return
-            if "error" in r:
-                w(f"| {label} | *skipped: {r['error']}* | | |")
-                return
-            ratio = fmt_ratio(r["cpu"] / base["cpu"]) if base and "cpu" in base else "—"
-            spread = f"±{100 * r['cv']:.0f}%" if "cv" in r else "—"
-            w(f"| {label} | {fmt_us(r['cpu'])} | {ratio} | {spread} |")
+            latency_row(w, label, r, base, with_wall=False)
 
         for prefix, label in INF_VARIANTS:
             part(f"unlock only, {label}", lat.get(f"unlock_only/{prefix}/{model_key}"))
