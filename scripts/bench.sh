@@ -73,7 +73,8 @@ compiler=$("${cxx:-c++}" --version 2>/dev/null | head -n1 || echo unknown)
 openssl_version=$(openssl version 2>/dev/null || dpkg-query -W -f='libssl-dev ${Version}' libssl-dev 2>/dev/null || echo unknown)
 gbench_version=$(dpkg-query -W -f='${Version}' libbenchmark-dev 2>/dev/null || echo unknown)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ "$commit" != unknown ] && [ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ]; then
+# The report and chart this script rewrites do not count as changes to the code measured.
+if [ "$commit" != unknown ] && [ -n "$(git -C "$root" status --porcelain 2>/dev/null | grep -v " docs/benchmarks")" ]; then
   commit="$commit (with uncommitted changes)"
 fi
 
