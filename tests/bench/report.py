@@ -111,6 +111,11 @@ def fmt_us(x):
     return f"{x:.2f}"
 
 
+def repetitions(data):
+    """How many repetitions each benchmark ran (None when not repeated)."""
+    return next((b["repetitions"] for b in data.get("benchmarks", []) if "repetitions" in b), None)
+
+
 def latency_row(w, label, r, base, with_wall):
     """One table row: latency, ratio to `base`, spread (and wall time)."""
     blanks = 4 if with_wall else 3
@@ -129,11 +134,7 @@ def latency_row(w, label, r, base, with_wall):
 def latency_section(w, data, lat):
     """Writes "Per-query latency: plain vs online unlock" from bench_inference."""
     ctx = data.get("context", {})
-    reps = None
-    for b in data.get("benchmarks", []):
-        if "repetitions" in b:
-            reps = b["repetitions"]
-            break
+    reps = repetitions(data)
     w("## Per-query latency: plain vs online unlock")
     w("")
     w("What locking costs a query, measured by `bench_inference` "
@@ -232,11 +233,7 @@ def main(argv):
             plot_image = a[len("--plot-image="):]
     extra = [a.split("=", 1) for a in argv[3:] if "=" in a and not a.startswith("--")]
     ctx = data.get("context", {})
-    reps = None
-    for b in data.get("benchmarks", []):
-        if "repetitions" in b:
-            reps = b["repetitions"]
-            break
+    reps = repetitions(data)
 
     out = []
     w = out.append
