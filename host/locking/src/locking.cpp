@@ -44,12 +44,7 @@ std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::M
       payloads.emplace_back(t.data);
     }
     format::TensorRecord record;
-    record.name = t.name;
-    record.dtype = t.dtype;
-    record.shape = t.shape;
-    record.layout = t.layout;
-    record.locked = t.locked;
-    record.quant = t.quant;
+    static_cast<format::TensorInfo&>(record) = t;
     record.tag = cipher.tag(tensor_tag_index(i), payloads.back());
     header.tensors.push_back(std::move(record));
   }
@@ -107,12 +102,7 @@ format::Model unlock_model(const format::Container& container, const scheme::Mas
   for (std::size_t i = 0; i < header.tensors.size(); ++i) {
     const auto& record = header.tensors[i];
     format::Tensor t;
-    t.name = record.name;
-    t.dtype = record.dtype;
-    t.shape = record.shape;
-    t.layout = record.layout;
-    t.quant = record.quant;
-    t.locked = record.locked;
+    static_cast<format::TensorInfo&>(t) = record;
     const auto stored = container.tensor_bytes(i);
     t.data.resize(stored.size());
     if (record.locked) {

@@ -35,16 +35,10 @@ inline constexpr std::size_t kPreambleBytes = 24;
 inline constexpr std::size_t kBlobAlignment = 64;
 inline constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{1} << 30;
 
-struct TensorRecord {
-  std::string name;
-  DType dtype = DType::f32;
-  std::vector<std::uint64_t> shape;
-  std::string layout = std::string(kLayoutRowMajor);
+struct TensorRecord : TensorInfo {
   std::uint64_t offset = 0;  // from the start of the blob
   std::uint64_t length = 0;
-  bool locked = true;
-  scheme::Tag tag{};           // GMAC of the stored bytes, IV index = table index + 1
-  nlohmann::json quant;        // quantization parameters, null when none
+  scheme::Tag tag{};         // GMAC of the stored bytes, IV index = table index + 1
   std::uint64_t stream_offset = 0;  // derived, not stored: locked bytes before this tensor
 };
 

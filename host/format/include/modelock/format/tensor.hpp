@@ -22,14 +22,20 @@ inline constexpr std::string_view kLayoutRowMajor = "row-major";
 inline constexpr std::string_view kLayoutRowsPadded64 = "rows-padded-64";
 
 
-struct Tensor {
+// What describes a tensor apart from its bytes: shared by the plaintext
+// Tensor and the container's TensorRecord, so locking and unlocking copy it
+// as one piece.
+struct TensorInfo {
   std::string name;
   DType dtype = DType::f32;
   std::vector<std::uint64_t> shape;
-  std::vector<std::uint8_t> data;  // little-endian elements, row-major unless `layout` says else
   std::string layout = std::string(kLayoutRowMajor);
   nlohmann::json quant;  // quantization parameters, null when none
   bool locked = true;    // false keeps a tensor in plaintext (still authenticated)
+};
+
+struct Tensor : TensorInfo {
+  std::vector<std::uint8_t> data;  // little-endian elements, in `layout`
 };
 
 struct Model {
