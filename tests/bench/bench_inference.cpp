@@ -166,16 +166,13 @@ bool same_logits(const runtime::FloatTensor& a, const runtime::FloatTensor& b) {
   return a.shape == b.shape && a.data == b.data;
 }
 
-// ---- benchmarks ---------------------------------------------------------------
-
-void bm_plain(benchmark::State& state, std::string model, std::int64_t batch) {
-  ModelFixture& f = fixture(model);
-  if (skip_if_unavailable(state, f, Backend::scalar)) return;
-  const runtime::FloatTensor x = batch_tensor(batch);
+// Times `query` (returning a batch of logits) and reports per-image rates; an
+// exception skips the benchmark with its message.
+template <typename Query>
+void time_queries(benchmark::State& state, std::int64_t batch, Query&& query) {
   try {
-    const runtime::Network net = runtime::Network::from_model(f.model, f.origin);
     for (auto _ : state) {
-      runtime::FloatTensor y = net.run(x);
+      runtime::FloatTensor y = query();
       benchmark::DoNotOptimize(y.data.data());
       benchmark::ClobberMemory();
     }
@@ -185,6 +182,22 @@ void bm_plain(benchmark::State& state, std::string model, std::int64_t batch) {
   }
   state.SetItemsProcessed(state.iterations() * batch);
   state.SetLabel(inputs().source);
+}
+
+// ---- benchmarks ---------------------------------------------------------------
+
+void bm_plain(benchmark::State& state, std::string model, std::int64_t batch) {
+  ModelFixture& f = fixture(model);
+  if (skip_if_unavailable(state, f, Backend::scalar)) return;
+  const runtime::FloatTensor x = batch_tensor(batch);
+  std::optional<runtime::Network> net;
+  try {
+    net.emplace(runtime::Network::from_model(f.model, f.origin));
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  time_queries(state, batch, [&] { return net->run(x); });
 }
 
 void bm_online_unlock(benchmark::State& state, Scheme s, Backend backend, std::string model,
@@ -203,19 +216,13 @@ void bm_online_unlock(benchmark::State& state, Scheme s, Backend backend, std::s
       state.SkipWithError("unlocked network's logits differ from the plain network's");
       return;
     }
-    for (auto _ : state) {
-      const format::Model unlocked = locking::unlock_model(container, key, {backend});
-      const runtime::Network net = runtime::Network::from_model(unlocked, f.origin);
-      runtime::FloatTensor y = net.run(x);
-      benchmark::DoNotOptimize(y.data.data());
-      benchmark::ClobberMemory();
-    }
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     return;
   }
-  state.SetItemsProcessed(state.iterations() * batch);
-  state.SetLabel(inputs().source);
+  time_queries(state, batch, [&] {
+    return runtime::Network::from_model(locking::unlock_model(container, key, {backend}), f.origin).run(x);
+  });
 }
 
 void bm_unlock_only(benchmark::State& state, Scheme s, Backend backend, std::string model) {
