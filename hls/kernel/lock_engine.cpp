@@ -6,10 +6,19 @@
 // (bias, multiplier, shift) sit in on-chip arrays during a run, and every
 // on-chip buffer is wiped when the run ends and on clear_key.
 //
-// Per job the weight path is one DATAFLOW region:
-//   read_locked -> split (GHASH | unlock) <- keystream -> mac -> requantize
-// Outputs stay in an on-chip buffer until every tag of the run verified.
+// A job runs in three steps, each a pipeline at one beat a cycle:
+//   1. three parameter regions:  read_locked -> unlock_and_hash -> store_beats
+//                                                  ^ keystream
+//   2. load_activations:         acts -> kBatch activation banks
+//   3. the weight region:        read_locked -> unlock_and_hash -> mac
+//                                  -> requantize_rows -> collect_outputs
+//                                                  ^ keystream
+// Both regions are DATAFLOW in canonical form: only stream declarations and
+// process calls, every process taking its scalars by value. Outputs stay in
+// on-chip banks until every tag of the run verified.
 #include "lock_engine.hpp"
+
+#include <cstddef>
 
 #include "hls_stream.h"
 #include "modelock_hls/aes128.hpp"
@@ -21,26 +30,51 @@
 namespace modelock_hls {
 namespace {
 
+constexpr std::uint32_t kActivationBeats = kMaxPaddedCols / kBeatBytes;  // one bank per vector
+constexpr std::uint32_t kWordParameterBeats = 4 * kMaxRows / kBeatBytes;  // bias, multiplier: 16 rows a beat
+constexpr std::uint32_t kShiftBeats = kMaxRows / kBeatBytes;              // shift: 64 rows a beat
+
 // ---------------------------------------------------------------- key state
+// What the keystream generators need; handed to them by value, so each
+// DATAFLOW process has its own registers and no global is shared.
+struct CipherKey {
+  std::uint8_t nonce[8];
+  RoundKeys enc;  // ctr: round keys of K_enc
+};
+
 // Lives in the kernel across invocations (registers and BRAM); written only
 // by load_key, wiped by clear_key, never copied to any port.
 struct KeyState {
   bool loaded;
   std::uint32_t scheme;
   std::uint64_t stream_bytes;
-  std::uint8_t nonce[8];
-  RoundKeys enc;          // ctr: round keys of K_enc
-  RoundKeys mac;          // GMAC: round keys of K_mac
-  GhashKey ghash;         // H^1..H^4
-  ScheduleState checkpoints[kMaxCheckpoints];  // deeplock: every kCheckpointRounds rounds
+  CipherKey cipher;
+  RoundKeys mac;   // GMAC: round keys of K_mac
+  GhashKey ghash;  // H^1..H^4
 };
 
 KeyState key_state;
+ScheduleState checkpoints[kMaxCheckpoints];  // deeplock: every kCheckpointRounds rounds
 
-template <typename T>
-void wipe(T& value) {
-  volatile std::uint8_t* p = reinterpret_cast<volatile std::uint8_t*>(&value);
-  for (unsigned i = 0; i < sizeof(T); ++i) p[i] = 0;
+// Overwrites local key material. The volatile stores keep the compiler from
+// dropping writes to a variable that is dead afterwards.
+template <std::size_t N>
+void wipe_array(std::uint8_t (&a)[N]) {
+  volatile std::uint8_t* p = a;
+  for (std::size_t i = 0; i < N; ++i) p[i] = 0;
+}
+
+void wipe_round_keys(RoundKeys& rk) {
+  for (auto& round : rk.bytes) wipe_array(round);
+}
+
+void clear_key_state() {
+  key_state = KeyState{};
+clear_checkpoints:
+  for (std::uint32_t j = 0; j < kMaxCheckpoints; ++j) {
+#pragma HLS PIPELINE II = 1
+    checkpoints[j] = ScheduleState{};
+  }
 }
 
 void word_bytes(std::uint32_t w, std::uint8_t* out) {
@@ -50,7 +84,7 @@ void word_bytes(std::uint32_t w, std::uint8_t* out) {
 std::uint32_t load_key(std::uint32_t scheme, std::uint64_t stream_bytes, const std::uint32_t key[4],
                        const std::uint32_t mac[4], const std::uint32_t nonce[2]) {
   // Whatever was loaded before is gone, whether or not this load succeeds.
-  wipe(key_state);
+  clear_key_state();
   if (scheme > kSchemeCtr) return kStatusBadKey;
   if (scheme == kSchemeDeeplock && stream_bytes > kMaxDeeplockStream) return kStatusBadKey;
   std::uint8_t k[16], m[16];
@@ -58,14 +92,14 @@ std::uint32_t load_key(std::uint32_t scheme, std::uint64_t stream_bytes, const s
     word_bytes(key[i], k + 4 * i);
     word_bytes(mac[i], m + 4 * i);
   }
-  for (int i = 0; i < 2; ++i) word_bytes(nonce[i], key_state.nonce + 4 * i);
+  for (int i = 0; i < 2; ++i) word_bytes(nonce[i], key_state.cipher.nonce + 4 * i);
   key_state.scheme = scheme;
   key_state.stream_bytes = stream_bytes;
   expand_key(m, key_state.mac);
   std::uint8_t zero[16] = {}, h[16];
   encrypt_block(key_state.mac, zero, h);
   key_state.ghash = ghash_key(block_from_bytes(h));
-  if (scheme == kSchemeCtr) expand_key(k, key_state.enc);
+  if (scheme == kSchemeCtr) expand_key(k, key_state.cipher.enc);
   if (scheme == kSchemeDeeplock) {
     // Checkpoint j is the state after round j * kCheckpointRounds; a seek to
     // stream byte t < stream_bytes reads checkpoint (t / 16) / kCheckpointRounds.
@@ -74,17 +108,17 @@ std::uint32_t load_key(std::uint32_t scheme, std::uint64_t stream_bytes, const s
     const std::uint32_t count = rounds == 0 ? 1 : static_cast<std::uint32_t>((rounds + kCheckpointRounds - 1) / kCheckpointRounds);
   build_checkpoints:
     for (std::uint32_t j = 0; j < count; ++j) {
-      key_state.checkpoints[j] = s;
+      checkpoints[j] = s;
       for (std::uint32_t r = 0; r < kCheckpointRounds; ++r) {
 #pragma HLS PIPELINE II = 1
         s = schedule_step(s);
       }
     }
-    wipe(s);
+    wipe_array(s.w);
   }
-  wipe(k);
-  wipe(m);
-  wipe(h);
+  wipe_array(k);
+  wipe_array(m);
+  wipe_array(h);
   key_state.loaded = true;
   return kStatusOk;
 }
@@ -104,9 +138,11 @@ struct Job {
 };
 
 std::uint32_t pad64(std::uint32_t v) { return (v + 63) / 64 * 64; }
+std::uint32_t beats_of(std::uint32_t length) { return (length + kBeatBytes - 1) / kBeatBytes; }
 
 bool read_job(const Beat* jobs, std::uint32_t index, Job& job) {
   std::uint32_t w[job::kWords];
+#pragma HLS ARRAY_PARTITION variable = w complete
 read_descriptor:
   for (int b = 0; b < job::kBeats; ++b) {
 #pragma HLS PIPELINE II = 1
@@ -147,16 +183,39 @@ read_descriptor:
   return ok;
 }
 
+// One tensor's stream, as the processes of a region take it: by value.
+struct TensorPlan {
+  std::uint64_t first_beat;     // in `blob`
+  std::uint64_t stream_offset;  // first keystream byte
+  std::uint32_t length;         // bytes covered by the tag
+  std::uint32_t beats;
+};
+
+TensorPlan plan_of(const TensorRef& ref) {
+  return {ref.blob_offset / kBeatBytes, ref.stream_offset, ref.length, beats_of(ref.length)};
+}
+
+// Cycles of an unlock stage: every loop iteration is one clock at II=1, so on
+// hardware these are measured, not modelled. C simulation runs the processes
+// one after another, which gives the ideal schedule: no stalls.
+struct StageCycles {
+  std::uint64_t busy;
+  std::uint64_t stalled;
+};
+
 // ---------------------------------------------------------------- keystream
-// 64 keystream bytes for stream offsets [base + 64 i, base + 64 i + 64),
-// base a multiple of 16, produced one chunk a cycle.
-void keystream_chunks(std::uint64_t base, std::uint32_t chunks, hls::stream<Beat>& out) {
-  const std::uint32_t scheme = key_state.scheme;
+// The 16-byte-aligned keystream from `stream_offset` rounded down to 16, one
+// 64-byte chunk a cycle: one chunk more than `beats` when the offset is not
+// aligned, since align_keystream then straddles two chunks per beat.
+void keystream_chunks(std::uint32_t scheme, CipherKey cipher, const ScheduleState chunk_checkpoints[kMaxCheckpoints],
+                      std::uint64_t stream_offset, std::uint32_t beats, hls::stream<Beat>& out) {
+  const std::uint64_t base = stream_offset / 16 * 16;
+  const std::uint32_t chunks = beats + (stream_offset % 16 != 0 ? 1 : 0);
   if (scheme == kSchemeDeeplock) {
     // Seek: the state after round `first - 1` from the nearest checkpoint;
     // stream byte t is in round 1 + t / 16.
     const std::uint64_t before = base / 16;
-    ScheduleState s = key_state.checkpoints[before / kCheckpointRounds];
+    ScheduleState s = chunk_checkpoints[before / kCheckpointRounds];
   seek:
     for (std::uint32_t r = 0; r < before % kCheckpointRounds; ++r) {
 #pragma HLS PIPELINE II = 1
@@ -173,7 +232,7 @@ void keystream_chunks(std::uint64_t base, std::uint32_t chunks, hls::stream<Beat
       }
       out.write(ks);
     }
-    wipe(s);
+    wipe_array(s.w);
   } else if (scheme == kSchemeCtr) {
     const std::uint64_t first_block = base / 16;
   ctr_chunks:
@@ -185,10 +244,10 @@ void keystream_chunks(std::uint64_t base, std::uint32_t chunks, hls::stream<Beat
         const std::uint64_t block = first_block + 4 * std::uint64_t{c} + q;
         std::uint8_t counter[16], e[16];
         for (int i = 0; i < 8; ++i) {
-          counter[i] = key_state.nonce[i];
+          counter[i] = cipher.nonce[i];
           counter[8 + i] = static_cast<std::uint8_t>(block >> (56 - 8 * i));
         }
-        encrypt_block(key_state.enc, counter, e);
+        encrypt_block(cipher.enc, counter, e);
         for (int i = 0; i < 16; ++i) ks[16 * q + i] = e[i];
       }
       out.write(ks);
@@ -200,11 +259,15 @@ void keystream_chunks(std::uint64_t base, std::uint32_t chunks, hls::stream<Beat
       out.write(Beat(0));
     }
   }
+  wipe_round_keys(cipher.enc);
 }
 
 // Re-aligns chunks that start `skip` (0..15) bytes before the tensor's first
-// stream byte into one keystream beat per data beat.
-void align_keystream(hls::stream<Beat>& chunks, std::uint32_t skip, std::uint32_t beats, hls::stream<Beat>& out) {
+// stream byte into one keystream beat per data beat: a 16-byte barrel shift
+// over two consecutive chunks.
+void align_keystream(hls::stream<Beat>& chunks, std::uint64_t stream_offset, std::uint32_t beats,
+                     hls::stream<Beat>& out) {
+  const std::uint32_t skip = static_cast<std::uint32_t>(stream_offset % 16);
   Beat previous = chunks.read();
 align:
   for (std::uint32_t i = 0; i < beats; ++i) {
@@ -222,33 +285,42 @@ align:
   }
 }
 
-void keystream(std::uint64_t stream_offset, std::uint32_t beats, hls::stream<Beat>& out) {
+void keystream(std::uint32_t scheme, CipherKey cipher, const ScheduleState stream_checkpoints[kMaxCheckpoints],
+               std::uint64_t stream_offset, std::uint32_t beats, hls::stream<Beat>& out) {
 #pragma HLS DATAFLOW
   hls::stream<Beat, 4> chunks("chunks");
-  const std::uint32_t skip = static_cast<std::uint32_t>(stream_offset % 16);
-  keystream_chunks(stream_offset - skip, beats + (skip != 0 ? 1 : 0), chunks);
-  align_keystream(chunks, skip, beats, out);
+  keystream_chunks(scheme, cipher, stream_checkpoints, stream_offset, beats, chunks);
+  align_keystream(chunks, stream_offset, beats, out);
 }
 
-// ---------------------------------------------------------------- tensor path
-void read_locked(const Beat* blob, std::uint64_t offset, std::uint32_t beats, hls::stream<Beat>& out) {
+// ---------------------------------------------------------------- unlock
+void read_locked(const Beat* blob, std::uint64_t first_beat, std::uint32_t beats, hls::stream<Beat>& out) {
 read:
   for (std::uint32_t i = 0; i < beats; ++i) {
 #pragma HLS PIPELINE II = 1
-    out.write(blob[offset / kBeatBytes + i]);
+    out.write(blob[first_beat + i]);
   }
 }
 
 // GHASH of the stored bytes alongside their unlock, one beat a cycle; the
 // bytes past `length` in the last beat are the blob's zero padding and are
-// not part of the tag.
-void unlock_and_hash(hls::stream<Beat>& locked, hls::stream<Beat>& ks, std::uint32_t length, std::uint32_t beats,
-                     hls::stream<Beat>& plain, Block& hash) {
+// not part of the tag. The loop polls its inputs instead of blocking on
+// them, so every clock it runs is counted, and those without both a locked
+// beat and a keystream beat are counted as stalls: the timing signature.
+void unlock_and_hash(hls::stream<Beat>& locked, hls::stream<Beat>& ks, std::uint32_t scheme, GhashKey ghash,
+                     std::uint32_t length, std::uint32_t beats, hls::stream<Beat>& plain, Block& hash,
+                     StageCycles& cycles) {
   Block y;
-  const bool cipher = key_state.scheme != kSchemeNone;
+  std::uint64_t busy = 0, stalled = 0;
+  std::uint32_t i = 0;
 unlock:
-  for (std::uint32_t i = 0; i < beats; ++i) {
+  while (i < beats) {
 #pragma HLS PIPELINE II = 1
+    ++busy;
+    if (locked.empty() || ks.empty()) {
+      ++stalled;
+      continue;
+    }
     Beat c = locked.read();
     const Beat k = ks.read();
     const std::uint32_t valid = length - i * kBeatBytes < kBeatBytes ? length - i * kBeatBytes : kBeatBytes;
@@ -256,23 +328,28 @@ unlock:
 #pragma HLS UNROLL
       if (static_cast<std::uint32_t>(l) >= valid) c[l] = 0;
     }
-    y = ghash_beat(key_state.ghash, y, c, static_cast<int>((valid + 15) / 16));
+    y = ghash_beat(ghash, y, c, static_cast<int>((valid + 15) / 16));
     Beat p;
     for (int l = 0; l < kBeatBytes; ++l) {
 #pragma HLS UNROLL
-      p[l] = cipher ? static_cast<std::uint8_t>(inverse_sbox(c[l]) ^ k[l]) : c[l];
+      p[l] = scheme != kSchemeNone ? static_cast<std::uint8_t>(inverse_sbox(c[l]) ^ k[l]) : c[l];
     }
     plain.write(p);
+    ++i;
   }
   hash = y;
+  cycles = {busy, stalled};
 }
 
+// The GMAC tag of one tensor: GHASH state, then the length block, then
+// E(K_mac, nonce || BE32(tag index) || 0^31 || 1). One shared instance.
 bool tag_matches(const Block& ghash_state, const TensorRef& ref) {
+#pragma HLS INLINE off
   Block length_block;
   length_block.hi = std::uint64_t{ref.length} * 8;  // len(A) in bits || len(C) = 0
   const Block s = gf128_mul(ghash_state ^ length_block, key_state.ghash.h[0]);
   std::uint8_t j0[16], e[16], computed[16];
-  for (int i = 0; i < 8; ++i) j0[i] = key_state.nonce[i];
+  for (int i = 0; i < 8; ++i) j0[i] = key_state.cipher.nonce[i];
   for (int i = 0; i < 4; ++i) j0[8 + i] = static_cast<std::uint8_t>(ref.tag_index >> (24 - 8 * i));
   j0[12] = j0[13] = j0[14] = 0;
   j0[15] = 1;
@@ -283,30 +360,26 @@ bool tag_matches(const Block& ghash_state, const TensorRef& ref) {
   return diff == 0;
 }
 
-std::uint32_t beats_of(std::uint32_t length) { return (length + kBeatBytes - 1) / kBeatBytes; }
-
-// A small tensor (bias, multiplier, shift) unlocked into an on-chip array of
-// little-endian bytes; returns whether its tag matched.
-bool load_parameter(const Beat* blob, const TensorRef& ref, std::uint8_t* bytes) {
-#pragma HLS DATAFLOW
-  hls::stream<Beat, 4> locked("param_locked"), ks("param_ks"), plain("param_plain");
-  Block hash;
-  const std::uint32_t beats = beats_of(ref.length);
-  read_locked(blob, ref.blob_offset, beats, locked);
-  keystream(ref.stream_offset, beats, ks);
-  unlock_and_hash(locked, ks, ref.length, beats, plain, hash);
-store_parameter:
+// ---------------------------------------------------------------- parameters
+void store_beats(hls::stream<Beat>& plain, std::uint32_t beats, Beat* store) {
+store:
   for (std::uint32_t i = 0; i < beats; ++i) {
 #pragma HLS PIPELINE II = 1
-    const Beat p = plain.read();
-    for (int l = 0; l < kBeatBytes; ++l) bytes[i * kBeatBytes + l] = p[l];
+    store[i] = plain.read();
   }
-  return tag_matches(hash, ref);
 }
 
-std::int32_t le32(const std::uint8_t* p) {
-  return static_cast<std::int32_t>(std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
-                                   std::uint32_t{p[3]} << 24);
+// A small tensor (bias, multiplier, shift) unlocked into an on-chip store of
+// little-endian bytes, 64 a beat.
+void unlock_parameter(const Beat* blob, TensorPlan plan, std::uint32_t scheme, CipherKey cipher,
+                      const ScheduleState param_checkpoints[kMaxCheckpoints], GhashKey ghash, Beat* store, Block& hash,
+                      StageCycles& cycles) {
+#pragma HLS DATAFLOW
+  hls::stream<Beat, 8> locked("param_locked"), ks("param_ks"), plain("param_plain");
+  read_locked(blob, plan.first_beat, plan.beats, locked);
+  keystream(scheme, cipher, param_checkpoints, plan.stream_offset, plan.beats, ks);
+  unlock_and_hash(locked, ks, scheme, ghash, plan.length, plan.beats, plain, hash, cycles);
+  store_beats(plain, plan.beats, store);
 }
 
 // ---------------------------------------------------------------- MAC array
@@ -318,8 +391,9 @@ struct Accumulators {
 // kBatch x 64 int8 multiply-accumulates a beat: each unlocked weight byte is
 // used by every activation vector; one Accumulators per finished row. The
 // row padding past `cols` contributes nothing, whatever it decodes to.
-void mac(hls::stream<Beat>& weights, const std::int8_t act[kBatch][kMaxPaddedCols], std::uint32_t rows,
-         std::uint32_t cols, std::uint32_t row_beats, hls::stream<Accumulators>& out) {
+void mac(hls::stream<Beat>& weights, const Beat act[kBatch][kActivationBeats], std::uint32_t rows, std::uint32_t cols,
+         hls::stream<Accumulators>& out) {
+  const std::uint32_t row_beats = beats_of(cols);
   Accumulators a = {};
   std::uint32_t c = 0;  // beat within the row (a counter, not i % row_beats: no divider)
 mac_rows:
@@ -328,11 +402,12 @@ mac_rows:
     const Beat w = weights.read();
     for (int b = 0; b < kBatch; ++b) {
 #pragma HLS UNROLL
+      const Beat x = act[b][c];
       std::uint32_t sum = 0;
       for (int l = 0; l < kBeatBytes; ++l) {
 #pragma HLS UNROLL
         const bool live = c * kBeatBytes + l < cols;
-        const std::int32_t product = std::int32_t{static_cast<std::int8_t>(w[l])} * act[b][c * kBeatBytes + l];
+        const std::int32_t product = std::int32_t{static_cast<std::int8_t>(w[l])} * static_cast<std::int8_t>(x[l]);
         sum += live ? static_cast<std::uint32_t>(product) : 0u;
       }
       a.acc[b] += sum;
@@ -347,131 +422,214 @@ mac_rows:
   }
 }
 
-void requantize_rows(hls::stream<Accumulators>& in, const std::int32_t* bias, const std::int32_t* multiplier,
-                     const std::int8_t* shift, std::uint32_t rows, std::uint32_t batch, bool relu,
-                     std::uint8_t* out, std::uint32_t out_stride) {
+std::int32_t word_at(const Beat& beat, std::uint32_t word) {
+  const std::uint32_t at = 4 * word;
+  return static_cast<std::int32_t>(std::uint32_t{beat[at]} | std::uint32_t{beat[at + 1]} << 8 |
+                                   std::uint32_t{beat[at + 2]} << 16 | std::uint32_t{beat[at + 3]} << 24);
+}
+
+// One output row: the requantized value for every activation vector.
+struct OutputRow {
+  std::uint8_t value[kBatch];
+};
+
+void requantize_rows(hls::stream<Accumulators>& in, const Beat bias[kWordParameterBeats],
+                     const Beat multiplier[kWordParameterBeats], const Beat shift[kShiftBeats], std::uint32_t rows,
+                     std::uint32_t flags, hls::stream<OutputRow>& out) {
+  const bool relu = (flags & job::kFlagRelu) != 0;
 requantize:
   for (std::uint32_t m = 0; m < rows; ++m) {
 #pragma HLS PIPELINE II = 1
     const Accumulators a = in.read();
+    const std::uint32_t b0 = static_cast<std::uint32_t>(word_at(bias[m / 16], m % 16));
+    const std::int32_t m0 = word_at(multiplier[m / 16], m % 16);
+    const std::int8_t s = static_cast<std::int8_t>(shift[m / kBeatBytes][m % kBeatBytes]);
+    OutputRow r;
     for (int b = 0; b < kBatch; ++b) {
 #pragma HLS UNROLL
-      if (static_cast<std::uint32_t>(b) < batch) {
-        const auto acc = static_cast<std::int32_t>(a.acc[b] + static_cast<std::uint32_t>(bias[m]));
-        out[b * out_stride + m] = static_cast<std::uint8_t>(requantize(acc, multiplier[m], shift[m], relu));
+      r.value[b] = static_cast<std::uint8_t>(requantize(static_cast<std::int32_t>(a.acc[b] + b0), m0, s, relu));
+    }
+    out.write(r);
+  }
+}
+
+// Packs 64 rows into a beat per vector and writes it to that vector's bank
+// at `first_beat`; the rows past `rows` in the last beat are zero.
+void collect_outputs(hls::stream<OutputRow>& in, std::uint32_t rows, std::uint32_t first_beat,
+                     Beat banks[kBatch][kOutputBeats]) {
+  Beat line[kBatch];
+#pragma HLS ARRAY_PARTITION variable = line complete
+  for (int b = 0; b < kBatch; ++b) line[b] = Beat(0);
+  std::uint32_t lane = 0, beat = first_beat;
+collect:
+  for (std::uint32_t m = 0; m < rows; ++m) {
+#pragma HLS PIPELINE II = 1
+    const OutputRow r = in.read();
+    for (int b = 0; b < kBatch; ++b) {
+#pragma HLS UNROLL
+      line[b][lane] = r.value[b];
+    }
+    if (lane == kBeatBytes - 1 || m == rows - 1) {
+      for (int b = 0; b < kBatch; ++b) {
+#pragma HLS UNROLL
+        banks[b][beat] = line[b];
+        line[b] = Beat(0);
       }
+      lane = 0;
+      ++beat;
+    } else {
+      ++lane;
     }
   }
 }
 
-// The weight pipeline of one job.
-void weight_pipeline(const Beat* blob, const Job& job, const std::int8_t act[kBatch][kMaxPaddedCols],
-                     const std::int32_t* bias, const std::int32_t* multiplier, const std::int8_t* shift,
-                     std::uint8_t* out, std::uint32_t out_stride, Block& hash) {
+// The weight region of one job: the weights exist in plaintext only on the
+// `plain` stream between unlock_and_hash and mac.
+void weight_region(const Beat* blob, TensorPlan plan, std::uint32_t scheme, CipherKey cipher,
+                   const ScheduleState weight_checkpoints[kMaxCheckpoints], GhashKey ghash,
+                   const Beat act[kBatch][kActivationBeats], const Beat bias[kWordParameterBeats],
+                   const Beat multiplier[kWordParameterBeats], const Beat shift[kShiftBeats], std::uint32_t rows,
+                   std::uint32_t cols, std::uint32_t flags, std::uint32_t first_output_beat,
+                   Beat banks[kBatch][kOutputBeats], Block& hash, StageCycles& cycles) {
 #pragma HLS DATAFLOW
   hls::stream<Beat, 8> locked("w_locked"), ks("w_ks"), plain("w_plain");
   hls::stream<Accumulators, 4> sums("w_sums");
-  const TensorRef& w = job.tensor[job::kWeight];
-  const std::uint32_t beats = beats_of(w.length);
-  read_locked(blob, w.blob_offset, beats, locked);
-  keystream(w.stream_offset, beats, ks);
-  unlock_and_hash(locked, ks, w.length, beats, plain, hash);
-  mac(plain, act, job.rows, job.cols, job.padded_cols / kBeatBytes, sums);
-  requantize_rows(sums, bias, multiplier, shift, job.rows, job.batch, (job.flags & job::kFlagRelu) != 0, out, out_stride);
+  hls::stream<OutputRow, 4> requantized("w_rows");
+  read_locked(blob, plan.first_beat, plan.beats, locked);
+  keystream(scheme, cipher, weight_checkpoints, plan.stream_offset, plan.beats, ks);
+  unlock_and_hash(locked, ks, scheme, ghash, plan.length, plan.beats, plain, hash, cycles);
+  mac(plain, act, rows, cols, sums);
+  requantize_rows(sums, bias, multiplier, shift, rows, flags, requantized);
+  collect_outputs(requantized, rows, first_output_beat, banks);
 }
 
 // ---------------------------------------------------------------- run
-std::int8_t activations[kBatch][kMaxPaddedCols];
-std::uint8_t parameters[3][4 * kMaxRows];
-std::int32_t bias[kMaxRows], multiplier[kMaxRows];
-std::int8_t shift[kMaxRows];
-std::uint8_t output_buffer[kOutputBufferBytes];
-
-struct Placement {
-  std::uint32_t out_offset, bytes;
-};
+// On-chip buffers of a run, all wiped when it ends.
+Beat activations[kBatch][kActivationBeats];
+Beat bias_store[kWordParameterBeats], multiplier_store[kWordParameterBeats], shift_store[kShiftBeats];
+Beat output_banks[kBatch][kOutputBeats];
 
 void wipe_buffers() {
-  wipe(activations);
-  wipe(parameters);
-  wipe(bias);
-  wipe(multiplier);
-  wipe(shift);
-  wipe(output_buffer);
+wipe_activations:
+  for (std::uint32_t i = 0; i < kActivationBeats; ++i) {
+#pragma HLS PIPELINE II = 1
+    for (int b = 0; b < kBatch; ++b) activations[b][i] = Beat(0);
+  }
+wipe_parameters:
+  for (std::uint32_t i = 0; i < kWordParameterBeats; ++i) {
+#pragma HLS PIPELINE II = 1
+    bias_store[i] = Beat(0);
+    multiplier_store[i] = Beat(0);
+    if (i < kShiftBeats) shift_store[i] = Beat(0);
+  }
+wipe_outputs:
+  for (std::uint32_t i = 0; i < kOutputBeats; ++i) {
+#pragma HLS PIPELINE II = 1
+    for (int b = 0; b < kBatch; ++b) output_banks[b][i] = Beat(0);
+  }
+}
+
+// Where a job's outputs go once the run verified.
+struct Placement {
+  std::uint32_t out_beat;    // in `outs`, vector 0
+  std::uint32_t bank_beat;   // in every output bank
+  std::uint32_t row_beats;   // ceil(rows / 64)
+  std::uint32_t batch;
+};
+
+std::uint32_t load_activations(const Beat* acts, const Job& job) {
+  const std::uint32_t row_beats = job.padded_cols / kBeatBytes;
+  const std::uint32_t first = job.act_offset / kBeatBytes;
+  std::uint32_t b = 0, c = 0;
+load_activations:
+  for (std::uint32_t i = 0; i < job.batch * row_beats; ++i) {
+#pragma HLS PIPELINE II = 1
+    activations[b][c] = acts[first + i];
+    if (c == row_beats - 1) {
+      c = 0;
+      ++b;
+    } else {
+      ++c;
+    }
+  }
+  return job.batch * row_beats;
+}
+
+// Unlocks one parameter tensor into `store`, checks its tag and adds its
+// cycles to the job's.
+void load_parameter(const Beat* blob, const TensorRef& ref, int role, Beat* store, std::uint32_t& tag_bits,
+                    StageCycles& job_cycles) {
+  Block hash;
+  StageCycles cycles;
+  unlock_parameter(blob, plan_of(ref), key_state.scheme, key_state.cipher, checkpoints, key_state.ghash, store, hash,
+                   cycles);
+  if (!tag_matches(hash, ref)) tag_bits |= 1u << role;
+  job_cycles.busy += cycles.busy;
+  job_cycles.stalled += cycles.stalled;
 }
 
 std::uint32_t run_jobs(const Beat* blob, const Beat* acts, Beat* outs, const Beat* jobs, std::uint32_t* counters,
                        std::uint32_t num_jobs, bool verify) {
+  // Banks the MAC array and the output collector reach in the same cycle.
 #pragma HLS ARRAY_PARTITION variable = activations dim = 1 complete
-#pragma HLS ARRAY_PARTITION variable = activations dim = 2 cyclic factor = 64
+#pragma HLS ARRAY_PARTITION variable = output_banks dim = 1 complete
   if (!key_state.loaded) return kStatusNoKey;
   if (num_jobs > kMaxJobs) return kStatusBadJob;
   static Placement placements[kMaxJobs];
   bool all_tags_ok = true;
-  std::uint32_t used = 0;
+  std::uint32_t used = 0;  // beats taken in every output bank
 jobs_loop:
   for (std::uint32_t j = 0; j < num_jobs; ++j) {
     Job job;
     if (!read_job(jobs, j, job)) return kStatusBadJob;
-    const std::uint32_t out_stride = pad64(job.rows);
-    const std::uint32_t out_bytes = out_stride * job.batch;
-    if (used + out_bytes > kOutputBufferBytes) return kStatusBadJob;
-    std::uint32_t tag_bits = 0;
-    for (int t = job::kBias; t <= job::kShift; ++t) {
-      if (!load_parameter(blob, job.tensor[t], parameters[t - 1])) tag_bits |= 1u << t;
-    }
-    for (std::uint32_t m = 0; m < job.rows; ++m) {
-#pragma HLS PIPELINE II = 1
-      bias[m] = le32(parameters[0] + 4 * m);
-      multiplier[m] = le32(parameters[1] + 4 * m);
-      shift[m] = static_cast<std::int8_t>(parameters[2][m]);
-    }
-  load_activations:
-    for (std::uint32_t b = 0; b < job.batch; ++b) {
-      for (std::uint32_t c = 0; c < job.padded_cols / kBeatBytes; ++c) {
-#pragma HLS PIPELINE II = 1
-        const Beat a = acts[(job.act_offset + b * job.padded_cols) / kBeatBytes + c];
-        for (int l = 0; l < kBeatBytes; ++l) activations[b][c * kBeatBytes + l] = static_cast<std::int8_t>(a[l]);
-      }
-    }
-    Block hash;
-    weight_pipeline(blob, job, activations, bias, multiplier, shift, output_buffer + used, out_stride, hash);
-    if (!tag_matches(hash, job.tensor[job::kWeight])) tag_bits |= 1u << job::kWeight;
-    all_tags_ok = all_tags_ok && tag_bits == 0;
-    placements[j] = {job.out_offset, out_bytes};
-    used += out_bytes;
+    const std::uint32_t row_beats = beats_of(job.rows);
+    if (row_beats > kOutputBeats - used) return kStatusBadJob;
 
-    // Counters. The cycle figures are the pipeline's trip counts at II=1
-    // plus the deeplock seek; on hardware they come from the same loops, and
-    // stalls are the cycles a read waited on memory (none in C simulation).
-    std::uint64_t beats_in = beats_of(job.tensor[job::kWeight].length);
-    for (int t = job::kBias; t <= job::kShift; ++t) beats_in += beats_of(job.tensor[t].length);
-    std::uint64_t seek = 0;
-    if (key_state.scheme == kSchemeDeeplock) {
-      for (int t = 0; t < 4; ++t) seek += (job.tensor[t].stream_offset / 16) % kCheckpointRounds;
-    }
-    const std::uint64_t busy = beats_in + seek + job.rows + std::uint64_t{job.batch} * (job.padded_cols / kBeatBytes);
+    std::uint32_t tag_bits = 0;
+    StageCycles job_cycles = {0, 0};
+    load_parameter(blob, job.tensor[job::kBias], job::kBias, bias_store, tag_bits, job_cycles);
+    load_parameter(blob, job.tensor[job::kMultiplier], job::kMultiplier, multiplier_store, tag_bits, job_cycles);
+    load_parameter(blob, job.tensor[job::kShift], job::kShift, shift_store, tag_bits, job_cycles);
+    job_cycles.busy += load_activations(acts, job);
+    Block hash;
+    StageCycles cycles;
+    weight_region(blob, plan_of(job.tensor[job::kWeight]), key_state.scheme, key_state.cipher, checkpoints,
+                  key_state.ghash, activations, bias_store, multiplier_store, shift_store, job.rows, job.cols,
+                  job.flags, used, output_banks, hash, cycles);
+    if (!tag_matches(hash, job.tensor[job::kWeight])) tag_bits |= 1u << job::kWeight;
+    const std::uint64_t busy = job_cycles.busy + cycles.busy, stalled = job_cycles.stalled + cycles.stalled;
+    all_tags_ok = all_tags_ok && tag_bits == 0;
+    placements[j] = {job.out_offset / kBeatBytes, used, row_beats, job.batch};
+    used += row_beats;
+
+    std::uint32_t beats_in = 0;
+    for (int t = 0; t < 4; ++t) beats_in += beats_of(job.tensor[t].length);
     std::uint32_t* c = counters + j * counter::kWords;
-    c[counter::kBeatsIn] = static_cast<std::uint32_t>(beats_in);
-    c[counter::kBeatsOut] = out_bytes / kBeatBytes;
+    c[counter::kBeatsIn] = beats_in;
+    c[counter::kBeatsOut] = row_beats * job.batch;
     c[counter::kCyclesBusyLo] = static_cast<std::uint32_t>(busy);
     c[counter::kCyclesBusyHi] = static_cast<std::uint32_t>(busy >> 32);
-    c[counter::kCyclesStalledLo] = 0;
-    c[counter::kCyclesStalledHi] = 0;
+    c[counter::kCyclesStalledLo] = static_cast<std::uint32_t>(stalled);
+    c[counter::kCyclesStalledHi] = static_cast<std::uint32_t>(stalled >> 32);
     c[counter::kTagStatus] = tag_bits;
     c[counter::kReserved] = 0;
   }
   if (!all_tags_ok && verify) return kStatusTagMismatch;  // nothing unverified leaves the chip
-  std::uint32_t consumed = 0;
 write_outputs:
   for (std::uint32_t j = 0; j < num_jobs; ++j) {
-    for (std::uint32_t i = 0; i < placements[j].bytes / kBeatBytes; ++i) {
+    const Placement p = placements[j];
+    std::uint32_t b = 0, i = 0;
+  write_job:
+    for (std::uint32_t n = 0; n < p.batch * p.row_beats; ++n) {
 #pragma HLS PIPELINE II = 1
-      Beat beat;
-      for (int l = 0; l < kBeatBytes; ++l) beat[l] = output_buffer[consumed + i * kBeatBytes + l];
-      outs[placements[j].out_offset / kBeatBytes + i] = beat;
+      outs[p.out_beat + n] = output_banks[b][p.bank_beat + i];
+      if (i == p.row_beats - 1) {
+        i = 0;
+        ++b;
+      } else {
+        ++i;
+      }
     }
-    consumed += placements[j].bytes;
   }
   return kStatusOk;
 }
@@ -493,11 +651,14 @@ extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::
                             std::uint32_t key_2, std::uint32_t key_3, std::uint32_t mac_0, std::uint32_t mac_1,
                             std::uint32_t mac_2, std::uint32_t mac_3, std::uint32_t nonce_0, std::uint32_t nonce_1,
                             std::uint32_t* status) {
-#pragma HLS INTERFACE m_axi port = blob offset = slave bundle = gmem_blob max_read_burst_length = 64
-#pragma HLS INTERFACE m_axi port = acts offset = slave bundle = gmem_act
-#pragma HLS INTERFACE m_axi port = outs offset = slave bundle = gmem_out
-#pragma HLS INTERFACE m_axi port = jobs offset = slave bundle = gmem_job
-#pragma HLS INTERFACE m_axi port = counters offset = slave bundle = gmem_job
+  // depth= sizes the memories C/RTL co-simulation attaches to each port: at
+  // least what hls/testbench/lock_engine_tb.cpp passes. It does not limit
+  // the hardware.
+#pragma HLS INTERFACE m_axi port = blob offset = slave bundle = gmem_blob max_read_burst_length = 64 depth = 64
+#pragma HLS INTERFACE m_axi port = acts offset = slave bundle = gmem_act depth = 16
+#pragma HLS INTERFACE m_axi port = outs offset = slave bundle = gmem_out depth = 8
+#pragma HLS INTERFACE m_axi port = jobs offset = slave bundle = gmem_job depth = 4
+#pragma HLS INTERFACE m_axi port = counters offset = slave bundle = gmem_job depth = 8
 #pragma HLS INTERFACE s_axilite port = command
 #pragma HLS INTERFACE s_axilite port = num_jobs
 #pragma HLS INTERFACE s_axilite port = scheme
@@ -523,16 +684,20 @@ extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::
     const std::uint32_t nonce[2] = {nonce_0, nonce_1};
     *status = load_key(scheme, std::uint64_t{stream_bytes_lo} | std::uint64_t{stream_bytes_hi} << 32, key, mac, nonce);
   } else if (op == kCommandClearKey) {
-    wipe(key_state);
+    clear_key_state();
     wipe_buffers();
     *status = kStatusOk;
   } else if (op == kCommandRun) {
+    // Key material may sit in the register file only between the driver's
+    // write and load_key: a run with it still there is refused, so no key
+    // is in a host-visible register while the engine works.
+    const bool key_registers_clear = (key_0 | key_1 | key_2 | key_3 | mac_0 | mac_1 | mac_2 | mac_3) == 0;
 #ifdef MODELOCK_ENGINE_EXPERIMENTS
     const bool verify = (command & kCommandNoVerify) == 0;
 #else
     const bool verify = true;  // production builds cannot switch verification off
 #endif
-    *status = run(blob, acts, outs, jobs, counters, num_jobs, verify);
+    *status = key_registers_clear ? run(blob, acts, outs, jobs, counters, num_jobs, verify) : kStatusKeyRegistersSet;
   } else {
     *status = kStatusBadCommand;
   }

@@ -23,7 +23,11 @@ static_assert(kBatch >= 8, "the engine holds at least 8 activation vectors");
 constexpr std::uint32_t kMaxRows = 4096;                       // output channels of one job
 constexpr std::uint32_t kMaxPaddedCols = 8192;                 // input features, padded to 64
 constexpr std::uint32_t kMaxJobs = 1024;                       // jobs in one run
-constexpr std::uint32_t kOutputBufferBytes = 64 * 1024;        // outputs held until the run's tags verify
+// Outputs are held on chip until every tag of the run verified: one bank per
+// activation vector, each of kOutputBeats beats (64 output rows a beat). A
+// job takes ceil(rows / 64) beats of every bank, so the rows of all jobs in a
+// run, each padded to 64, add up to at most 64 * kOutputBeats.
+constexpr std::uint32_t kOutputBeats = 256;
 constexpr std::uint32_t kCheckpointRounds = 1024;              // deeplock seek granularity: 16 KiB
 constexpr std::uint32_t kMaxCheckpoints = 4096;                // deeplock stream limit: 64 MiB
 constexpr std::uint64_t kMaxDeeplockStream = std::uint64_t{kCheckpointRounds} * 16 * kMaxCheckpoints;
@@ -49,6 +53,7 @@ enum Status : std::uint32_t {
   kStatusBadJob = 3,       // a descriptor breaks a limit or is inconsistent: no output was written
   kStatusBadCommand = 4,
   kStatusBadKey = 5,       // load_key with an unknown scheme or a stream past kMaxDeeplockStream
+  kStatusKeyRegistersSet = 6,  // run while a key_* or mac_* register is not zero: clear them after load_key
 };
 
 // A job descriptor: 64 little-endian 32-bit words (4 beats) in the job list.
@@ -80,9 +85,9 @@ constexpr int kWords = 8;
 // Word offsets.
 constexpr int kBeatsIn = 0;        // blob beats consumed (weights and parameters)
 constexpr int kBeatsOut = 1;       // output beats produced
-constexpr int kCyclesBusyLo = 2;   // cycles the job's pipeline ran
+constexpr int kCyclesBusyLo = 2;   // clock cycles of the job's streaming loops (one iteration a cycle at II=1)
 constexpr int kCyclesBusyHi = 3;
-constexpr int kCyclesStalledLo = 4;  // cycles it waited on memory
+constexpr int kCyclesStalledLo = 4;  // of those, cycles an unlock stage waited for locked bytes or keystream
 constexpr int kCyclesStalledHi = 5;
 constexpr int kTagStatus = 6;      // bit r set: tensor r's tag mismatched
 constexpr int kReserved = 7;

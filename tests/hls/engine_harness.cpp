@@ -72,7 +72,7 @@ std::uint32_t EngineHarness::load_raw_key(std::uint32_t scheme, std::uint64_t st
 
 EngineHarness::Result EngineHarness::run_layer(std::size_t layer, std::size_t rows, std::size_t cols,
                                                const std::int8_t* in, std::int64_t batch, std::uint32_t command_flags,
-                                               const DescriptorEdit& edit) {
+                                               const DescriptorEdit& edit, std::uint32_t stray_key_word) {
   namespace job = modelock_hls::job;
   const auto& tensors = container_.header().tensors;
   const char* suffixes[4] = {".weight", ".bias", ".multiplier", ".shift"};
@@ -134,8 +134,8 @@ EngineHarness::Result EngineHarness::run_layer(std::size_t layer, std::size_t ro
   Result result;
   result.counters.assign(jobs * modelock_hls::counter::kWords, 0);
   lock_engine(blob_.data(), act_beats.data(), out_beats.data(), job_beats.data(), result.counters.data(),
-              modelock_hls::kCommandRun | command_flags, static_cast<std::uint32_t>(jobs), 0, 0, 0, 0, 0, 0, 0, 0, 0,
-              0, 0, 0, 0, &result.status);
+              modelock_hls::kCommandRun | command_flags, static_cast<std::uint32_t>(jobs), 0, 0, 0, stray_key_word, 0, 0,
+              0, 0, 0, 0, 0, 0, 0, &result.status);
   result.out.resize(static_cast<std::size_t>(batch) * rows);
   for (std::int64_t b = 0; b < batch; ++b) {
     for (std::size_t m = 0; m < rows; ++m) {

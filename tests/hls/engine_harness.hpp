@@ -30,9 +30,12 @@ class EngineHarness {
   // One GEMM layer over `batch` activation rows of `cols` bytes, split into
   // jobs of at most kBatch vectors, all in one run.
   // `edit`, when set, may change each job's descriptor words before the run.
+  // `stray_key_word` goes into key_0 for the run, as a driver that forgot to
+  // clear the key registers after load_key would leave it.
   using DescriptorEdit = std::function<void(std::uint32_t* words)>;
   Result run_layer(std::size_t layer, std::size_t rows, std::size_t cols, const std::int8_t* in,
-                   std::int64_t batch, std::uint32_t command_flags = 0, const DescriptorEdit& edit = {});
+                   std::int64_t batch, std::uint32_t command_flags = 0, const DescriptorEdit& edit = {},
+                   std::uint32_t stray_key_word = 0);
 
   // load_key with explicit registers, for tests of the key path itself.
   static std::uint32_t load_raw_key(std::uint32_t scheme, std::uint64_t stream_bytes);

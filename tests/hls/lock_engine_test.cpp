@@ -84,6 +84,30 @@ std::vector<std::int8_t> random_activations(std::size_t n, std::uint64_t seed) {
   return a;
 }
 
+std::size_t beats(std::size_t bytes) { return (bytes + 63) / 64; }
+
+// The counters of a run of one layer, job by job. C simulation runs the
+// DATAFLOW processes one after another, so no stage ever waits: each
+// unlock loop runs exactly one iteration per beat and the busy cycles are
+// the beats streamed in (the four tensors and the activations).
+void expect_ideal_counters(const EngineHarness::Result& result, std::size_t rows, std::size_t cols, std::int64_t batch) {
+  namespace counter = modelock_hls::counter;
+  const std::size_t jobs = (static_cast<std::size_t>(batch) + modelock_hls::kBatch - 1) / modelock_hls::kBatch;
+  ASSERT_EQ(result.counters.size(), jobs * counter::kWords);
+  const std::size_t beats_in = rows * beats(cols) + 2 * beats(4 * rows) + beats(rows);
+  for (std::size_t j = 0; j < jobs; ++j) {
+    const std::uint32_t* c = result.counters.data() + j * counter::kWords;
+    const std::size_t vectors = std::min<std::size_t>(modelock_hls::kBatch, static_cast<std::size_t>(batch) - j * modelock_hls::kBatch);
+    const std::uint64_t busy = std::uint64_t{c[counter::kCyclesBusyLo]} | std::uint64_t{c[counter::kCyclesBusyHi]} << 32;
+    const std::uint64_t stalled = std::uint64_t{c[counter::kCyclesStalledLo]} | std::uint64_t{c[counter::kCyclesStalledHi]} << 32;
+    EXPECT_EQ(c[counter::kBeatsIn], beats_in) << "job " << j;
+    EXPECT_EQ(c[counter::kBeatsOut], vectors * beats(rows)) << "job " << j;
+    EXPECT_EQ(busy, beats_in + vectors * beats(cols)) << "job " << j;
+    EXPECT_EQ(stalled, 0u) << "job " << j;
+    EXPECT_EQ(c[counter::kTagStatus], 0u) << "job " << j;
+  }
+}
+
 class EngineByScheme : public ::testing::TestWithParam<Scheme> {};
 
 TEST_P(EngineByScheme, RandomLayersAreBitExactToTheHostReference) {
@@ -102,10 +126,7 @@ TEST_P(EngineByScheme, RandomLayersAreBitExactToTheHostReference) {
       const auto result = engine.run_layer(0, static_cast<std::size_t>(rows), static_cast<std::size_t>(cols), in.data(), batch);
       ASSERT_EQ(result.status, modelock_hls::kStatusOk) << "trial " << trial << " batch " << batch;
       EXPECT_EQ(result.out, expected) << "trial " << trial << " batch " << batch;
-      const std::size_t padded = (static_cast<std::size_t>(cols) + 63) / 64 * 64;
-      EXPECT_EQ(result.counters[modelock_hls::counter::kBeatsIn],
-                static_cast<std::uint32_t>(static_cast<std::size_t>(rows) * padded / 64 + 2 * ((4 * static_cast<std::size_t>(rows) + 63) / 64) +
-                                           (static_cast<std::size_t>(rows) + 63) / 64));
+      expect_ideal_counters(result, static_cast<std::size_t>(rows), static_cast<std::size_t>(cols), batch);
       EXPECT_EQ(result.counters[modelock_hls::counter::kTagStatus], 0u);
     }
   }
@@ -174,6 +195,11 @@ TEST(Engine, KeyCommandsAndLimits) {
   }));
   EXPECT_TRUE(refused([](std::uint32_t* w) { w[job::kMagicWord] = 0; }));
   EXPECT_TRUE(refused([](std::uint32_t* w) { w[job::kBatchSize] = modelock_hls::kBatch + 1; }));
+  // Key material left in the registers after load_key: the run is refused
+  // and writes nothing.
+  const auto stray_key = engine.run_layer(0, 10, 30, in.data(), 1, 0, {}, 0x0badc0de);
+  EXPECT_EQ(stray_key.status, modelock_hls::kStatusKeyRegistersSet);
+  for (auto v : stray_key.out) ASSERT_EQ(static_cast<std::uint8_t>(v), 0xa5);
   EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusOk);
   EXPECT_EQ(engine.clear_key(), modelock_hls::kStatusOk);
   EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusNoKey);
@@ -184,6 +210,30 @@ TEST(Engine, KeyCommandsAndLimits) {
   EXPECT_EQ(EngineHarness::load_raw_key(modelock_hls::kSchemeDeeplock, modelock_hls::kMaxDeeplockStream + 1), modelock_hls::kStatusBadKey);
   EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusNoKey);
   EXPECT_EQ(EngineHarness::load_raw_key(7, 100), modelock_hls::kStatusBadKey);
+}
+
+// The output banks hold kOutputBeats beats: jobs of 4096 rows take 64 beats
+// each, so four fit in a run and a fifth is refused before anything is
+// written.
+TEST(Engine, OutputBanksBoundTheRowsOfARun) {
+  constexpr std::size_t kRows = modelock_hls::kMaxRows;
+  static_assert(modelock_hls::kOutputBeats == 4 * kRows / 64, "the boundary below assumes four full jobs fill the banks");
+  RandomLayer r = random_layer(40, kRows, 3, true);
+  const auto key = key_from_seed(41);
+  const auto file = locking::lock_model(r.model, key, {Scheme::deeplock});
+  const auto container = format::Container::parse(file, "random");
+  EngineHarness engine(file, container);
+  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  const std::int64_t fits = 4 * modelock_hls::kBatch;
+  const auto in = random_activations(static_cast<std::size_t>(fits + 1) * 3, 42);
+  const auto full = engine.run_layer(0, kRows, 3, in.data(), fits);
+  ASSERT_EQ(full.status, modelock_hls::kStatusOk);
+  std::vector<std::int8_t> expected(static_cast<std::size_t>(fits) * kRows);
+  quant::gemm_int8(r.layer, in.data(), fits, expected.data());
+  EXPECT_EQ(full.out, expected);
+  const auto over = engine.run_layer(0, kRows, 3, in.data(), fits + 1);
+  EXPECT_EQ(over.status, modelock_hls::kStatusBadJob);
+  for (auto v : over.out) ASSERT_EQ(static_cast<std::uint8_t>(v), 0xa5);
 }
 
 class ShippedModelOnEngine : public ::testing::TestWithParam<std::tuple<std::string, Scheme>> {};
