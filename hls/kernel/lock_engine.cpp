@@ -22,10 +22,11 @@
 
 #include "hls_stream.h"
 #include "modelock_hls/aes128.hpp"
+#include "modelock_hls/ctr.hpp"
 #include "modelock_hls/deeplock.hpp"
 #include "modelock_hls/ghash.hpp"
 #include "modelock_hls/requant.hpp"
-#include "modelock_hls/sbox.hpp"
+#include "modelock_hls/unlock.hpp"
 
 namespace modelock_hls {
 namespace {
@@ -224,13 +225,7 @@ void keystream_chunks(std::uint32_t scheme, CipherKey cipher, const ScheduleStat
   deeplock_chunks:
     for (std::uint32_t c = 0; c < chunks; ++c) {
 #pragma HLS PIPELINE II = 1
-      Beat ks;
-      for (int q = 0; q < 4; ++q) {  // four schedule steps a cycle
-#pragma HLS UNROLL
-        s = schedule_step(s);
-        for (int i = 0; i < 16; ++i) ks[16 * q + i] = s.w[i];
-      }
-      out.write(ks);
+      out.write(deeplock_keystream_beat(s));
     }
     wipe_array(s.w);
   } else if (scheme == kSchemeCtr) {
@@ -238,19 +233,7 @@ void keystream_chunks(std::uint32_t scheme, CipherKey cipher, const ScheduleStat
   ctr_chunks:
     for (std::uint32_t c = 0; c < chunks; ++c) {
 #pragma HLS PIPELINE II = 1
-      Beat ks;
-      for (int q = 0; q < 4; ++q) {  // four AES cores, fully unrolled rounds
-#pragma HLS UNROLL
-        const std::uint64_t block = first_block + 4 * std::uint64_t{c} + q;
-        std::uint8_t counter[16], e[16];
-        for (int i = 0; i < 8; ++i) {
-          counter[i] = cipher.nonce[i];
-          counter[8 + i] = static_cast<std::uint8_t>(block >> (56 - 8 * i));
-        }
-        encrypt_block(cipher.enc, counter, e);
-        for (int i = 0; i < 16; ++i) ks[16 * q + i] = e[i];
-      }
-      out.write(ks);
+      out.write(ctr_keystream_beat(cipher.enc, cipher.nonce, first_block + 4 * std::uint64_t{c}));
     }
   } else {
   none_chunks:
@@ -329,12 +312,7 @@ unlock:
       if (static_cast<std::uint32_t>(l) >= valid) c[l] = 0;
     }
     y = ghash_beat(ghash, y, c, static_cast<int>((valid + 15) / 16));
-    Beat p;
-    for (int l = 0; l < kBeatBytes; ++l) {
-#pragma HLS UNROLL
-      p[l] = scheme != kSchemeNone ? static_cast<std::uint8_t>(inverse_sbox(c[l]) ^ k[l]) : c[l];
-    }
-    plain.write(p);
+    plain.write(scheme != kSchemeNone ? unlock_beat(c, k) : c);
     ++i;
   }
   hash = y;

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "modelock_hls/aes128.hpp"
+#include "modelock_hls/types.hpp"
 
 namespace modelock_hls {
 
@@ -34,6 +35,18 @@ inline ScheduleState schedule_step(const ScheduleState& s) {
   }
   n.rcon = xtime(s.rcon);
   return n;
+}
+
+// The next 64 keystream bytes: four schedule steps chained in one cycle.
+inline Beat deeplock_keystream_beat(ScheduleState& s) {
+#pragma HLS INLINE
+  Beat ks;
+  for (int q = 0; q < 4; ++q) {
+#pragma HLS UNROLL
+    s = schedule_step(s);
+    for (int i = 0; i < 16; ++i) ks[16 * q + i] = s.w[i];
+  }
+  return ks;
 }
 
 }  // namespace modelock_hls

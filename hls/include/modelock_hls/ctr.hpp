@@ -1,0 +1,33 @@
+// The ctr keystream, 64 bytes a beat: four AES-128 cores side by side, each
+// with its rounds fully unrolled, on the counter blocks
+// nonce || BE64(first_block + q), q = 0..3 (docs/scheme.md).
+#ifndef MODELOCK_HLS_CTR_HPP
+#define MODELOCK_HLS_CTR_HPP
+
+#include <cstdint>
+
+#include "modelock_hls/aes128.hpp"
+#include "modelock_hls/types.hpp"
+
+namespace modelock_hls {
+
+inline Beat ctr_keystream_beat(const RoundKeys& rk, const std::uint8_t nonce[8], std::uint64_t first_block) {
+#pragma HLS INLINE
+  Beat ks;
+  for (int q = 0; q < 4; ++q) {
+#pragma HLS UNROLL
+    const std::uint64_t block = first_block + static_cast<std::uint64_t>(q);
+    std::uint8_t counter[16], e[16];
+    for (int i = 0; i < 8; ++i) {
+      counter[i] = nonce[i];
+      counter[8 + i] = static_cast<std::uint8_t>(block >> (56 - 8 * i));
+    }
+    encrypt_block(rk, counter, e);
+    for (int i = 0; i < 16; ++i) ks[16 * q + i] = e[i];
+  }
+  return ks;
+}
+
+}  // namespace modelock_hls
+
+#endif

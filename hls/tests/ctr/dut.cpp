@@ -1,0 +1,21 @@
+// Synthesis wrapper of ctr_keystream_beat: key expansion once, then 64
+// keystream bytes (four AES-128 blocks) a cycle.
+#include <cstdint>
+
+#include "hls_stream.h"
+#include "modelock_hls/ctr.hpp"
+
+using modelock_hls::Beat;
+
+void ctr_dut(const std::uint8_t key[16], const std::uint8_t nonce[8], std::uint64_t first_block, int beats,
+             hls::stream<Beat>& keystream) {
+  modelock_hls::RoundKeys rk;
+  modelock_hls::expand_key(key, rk);
+  std::uint8_t n[8];
+  for (int i = 0; i < 8; ++i) n[i] = nonce[i];
+ctr:
+  for (int c = 0; c < beats; ++c) {
+#pragma HLS PIPELINE II = 1
+    keystream.write(modelock_hls::ctr_keystream_beat(rk, n, first_block + 4 * static_cast<std::uint64_t>(c)));
+  }
+}
