@@ -137,15 +137,19 @@ TEST_P(EngineByScheme, AFlippedBlobBitGivesTagMismatchAndNoOutput) {
   const auto key = key_from_seed(8);
   const auto file = locking::lock_model(r.model, key, {GetParam()});
   const auto container = format::Container::parse(file, "random");
-  EngineHarness engine(file, container);
-  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
   const auto in = random_activations(4 * 150, 9);
-  const auto& weight = container.header().tensors[1];
-  engine.blob()[weight.offset / 64 + 3][17] ^= 0x04;
-  const auto result = engine.run_layer(0, 40, 150, in.data(), 4);
-  EXPECT_EQ(result.status, modelock_hls::kStatusTagMismatch);
-  EXPECT_EQ(result.counters[modelock_hls::counter::kTagStatus], 1u << modelock_hls::job::kWeight);
-  for (auto v : result.out) ASSERT_EQ(static_cast<std::uint8_t>(v), 0xa5) << "an output was written";
+  // Container tensors 1..4 are the layer's weight, bias, multiplier and shift.
+  for (int role = modelock_hls::job::kWeight; role <= modelock_hls::job::kShift; ++role) {
+    EngineHarness engine(file, container);
+    ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+    const auto& tensor = container.header().tensors[static_cast<std::size_t>(role) + 1];
+    const std::size_t byte = tensor.length / 2;
+    engine.blob()[(tensor.offset + byte) / 64][(tensor.offset + byte) % 64] ^= 0x04;
+    const auto result = engine.run_layer(0, 40, 150, in.data(), 4);
+    EXPECT_EQ(result.status, modelock_hls::kStatusTagMismatch) << "role " << role;
+    EXPECT_EQ(result.counters[modelock_hls::counter::kTagStatus], 1u << role) << "role " << role;
+    for (auto v : result.out) ASSERT_EQ(static_cast<std::uint8_t>(v), 0xa5) << "an output was written, role " << role;
+  }
 }
 
 TEST_P(EngineByScheme, AWrongKeyFailsTheTagsAndWithoutVerificationGivesGarbage) {
