@@ -655,6 +655,8 @@ extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::
 #pragma HLS INTERFACE s_axilite port = status
 #pragma HLS INTERFACE s_axilite port = return
   using namespace modelock_hls;
+#pragma HLS ARRAY_PARTITION variable = kSbox complete
+#pragma HLS ARRAY_PARTITION variable = kInverseSbox complete
   const std::uint32_t op = command & 0xff;
   if (op == kCommandLoadKey) {
     const std::uint32_t key[4] = {key_0, key_1, key_2, key_3};

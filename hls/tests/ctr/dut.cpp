@@ -9,6 +9,8 @@ using modelock_hls::Beat;
 
 void ctr_dut(const std::uint8_t key[16], const std::uint8_t nonce[8], std::uint64_t first_block, int beats,
              hls::stream<Beat>& keystream) {
+  using modelock_hls::kSbox;
+#pragma HLS ARRAY_PARTITION variable = kSbox complete
   modelock_hls::RoundKeys rk;
   modelock_hls::expand_key(key, rk);
   std::uint8_t n[8];

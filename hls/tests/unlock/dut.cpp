@@ -5,6 +5,8 @@
 using modelock_hls::Beat;
 
 void unlock_dut(hls::stream<Beat>& locked, hls::stream<Beat>& keystream, hls::stream<Beat>& plain, int beats) {
+  using modelock_hls::kInverseSbox;
+#pragma HLS ARRAY_PARTITION variable = kInverseSbox complete
 unlock:
   for (int i = 0; i < beats; ++i) {
 #pragma HLS PIPELINE II = 1
