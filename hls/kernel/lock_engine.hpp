@@ -48,11 +48,11 @@ enum Scheme : std::uint32_t { kSchemeNone = 0, kSchemeDeeplock = 1, kSchemeCtr =
 // `status` register.
 enum Status : std::uint32_t {
   kStatusOk = 0,
-  kStatusTagMismatch = 1,  // some tensor's GHASH tag did not match: no output was written
-  kStatusNoKey = 2,        // run before load_key, or after clear_key
-  kStatusBadJob = 3,       // a descriptor breaks a limit or is inconsistent: no output was written
+  kStatusTagMismatch = 1,      // some tensor's GHASH tag did not match: no output was written
+  kStatusNoKey = 2,            // run before load_key, or after clear_key
+  kStatusBadJob = 3,           // a descriptor breaks a limit or is inconsistent: no output was written
   kStatusBadCommand = 4,
-  kStatusBadKey = 5,       // load_key with an unknown scheme or a stream past kMaxDeeplockStream
+  kStatusBadKey = 5,           // load_key with an unknown scheme or a stream past kMaxDeeplockStream
   kStatusKeyRegistersSet = 6,  // run while a key_* or mac_* register is not zero: clear them after load_key
 };
 
