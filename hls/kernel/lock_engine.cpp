@@ -1,21 +1,21 @@
 // lock_engine: streams locked weights from device memory, unlocks them in the
 // pipeline (S^-1(locked) ^ KS, 64 bytes a beat), feeds them straight into an
 // int8 MAC array shared by kBatch activation vectors, and checks each
-// tensor's GMAC tag on the fly. Plaintext weights exist only in the pipeline
-// registers between the unlock and MAC stages; the small per-row parameters
-// (bias, multiplier, shift) sit in on-chip arrays during a run, and every
-// on-chip buffer is wiped when the run ends and on clear_key.
+// tensor's GMAC tag on the fly. Plaintext weights exist only on the stream
+// between the unlock and MAC stages; the small per-row parameters (bias,
+// multiplier, shift) sit in an on-chip store during a run. The on-chip
+// stores and banks are wiped when the run ends and on clear_key.
 //
 // A job runs in three steps, each a pipeline at one beat a cycle:
-//   1. three parameter regions:  read_locked -> unlock_and_hash -> store_beats
-//                                                  ^ keystream
-//   2. load_activations:         acts -> kBatch activation banks
-//   3. the weight region:        read_locked -> unlock_and_hash -> mac
-//                                  -> requantize_rows -> collect_outputs
-//                                                  ^ keystream
-// Both regions are DATAFLOW in canonical form: only stream declarations and
-// process calls, every process taking its scalars by value. Outputs stay in
-// on-chip banks until every tag of the run verified.
+//   1. the parameter region, once per role: read_locked -> unlock_and_hash
+//                                             -> store_beats
+//   2. load_activations:  acts -> kBatch activation banks
+//   3. the weight region: read_locked -> unlock_and_hash -> mac
+//                           -> requantize_rows -> collect_outputs
+// with a keystream region feeding each unlock_and_hash. Every region is
+// DATAFLOW in canonical form: stream declarations and process calls only,
+// every process taking its scalars and key material by value. Outputs stay
+// in on-chip banks until every tag of the run verified.
 #include "lock_engine.hpp"
 
 #include <cstddef>
@@ -33,36 +33,39 @@ namespace {
 
 constexpr std::uint32_t kActivationBeats = kMaxPaddedCols / kBeatBytes;  // one bank per vector
 constexpr std::uint32_t kWordParameterBeats = 4 * kMaxRows / kBeatBytes;  // bias, multiplier: 16 rows a beat
-constexpr std::uint32_t kShiftBeats = kMaxRows / kBeatBytes;              // shift: 64 rows a beat
 
 // ---------------------------------------------------------------- key state
-// What the keystream generators need; handed to them by value, so each
-// DATAFLOW process has its own registers and no global is shared.
-struct CipherKey {
-  std::uint8_t nonce[8];
-  RoundKeys enc;  // ctr: round keys of K_enc
-};
-
 // Lives in the kernel across invocations (registers and BRAM); written only
-// by load_key, wiped by clear_key, never copied to any port.
+// by load_key, wiped by clear_key, never copied to any port. The regions get
+// the parts they need by value, so no DATAFLOW process shares a global.
 struct KeyState {
   bool loaded;
   std::uint32_t scheme;
   std::uint64_t stream_bytes;
-  CipherKey cipher;
-  RoundKeys mac;   // GMAC: round keys of K_mac
-  GhashKey ghash;  // H^1..H^4
+  std::uint64_t nonce;             // the container's nonce, bytes 0..7 big-endian
+  RoundKeys enc;                   // ctr: round keys of K_enc
+  RoundKeys mac;                   // GMAC: round keys of K_mac
+  GhashKey ghash;                  // H^1..H^4
+  std::uint32_t checkpoint_count;  // deeplock: entries of `checkpoints` in use
 };
 
 KeyState key_state;
 ScheduleState checkpoints[kMaxCheckpoints];  // deeplock: every kCheckpointRounds rounds
 
-// Overwrites local key material. The volatile stores keep the compiler from
-// dropping writes to a variable that is dead afterwards.
+// Overwrites key material in locals of the C++ build, where it would
+// otherwise linger on the stack of the host process that runs the kernel
+// as a function (C simulation, the driver's software device). The volatile
+// stores keep the compiler from dropping writes to a dead variable. In
+// hardware the same values stay in key_state for the whole session, so the
+// synthesized kernel leaves these registers alone rather than pay cycles.
 template <std::size_t N>
 void wipe_array(std::uint8_t (&a)[N]) {
+#ifndef __SYNTHESIS__
   volatile std::uint8_t* p = a;
   for (std::size_t i = 0; i < N; ++i) p[i] = 0;
+#else
+  (void)a;
+#endif
 }
 
 void wipe_round_keys(RoundKeys& rk) {
@@ -93,20 +96,23 @@ std::uint32_t load_key(std::uint32_t scheme, std::uint64_t stream_bytes, const s
     word_bytes(key[i], k + 4 * i);
     word_bytes(mac[i], m + 4 * i);
   }
-  for (int i = 0; i < 2; ++i) word_bytes(nonce[i], key_state.cipher.nonce + 4 * i);
+  std::uint8_t n[8];
+  for (int i = 0; i < 2; ++i) word_bytes(nonce[i], n + 4 * i);
+  for (int i = 0; i < 8; ++i) key_state.nonce = key_state.nonce << 8 | n[i];
   key_state.scheme = scheme;
   key_state.stream_bytes = stream_bytes;
   expand_key(m, key_state.mac);
   std::uint8_t zero[16] = {}, h[16];
   encrypt_block(key_state.mac, zero, h);
   key_state.ghash = ghash_key(block_from_bytes(h));
-  if (scheme == kSchemeCtr) expand_key(k, key_state.cipher.enc);
+  if (scheme == kSchemeCtr) expand_key(k, key_state.enc);
   if (scheme == kSchemeDeeplock) {
     // Checkpoint j is the state after round j * kCheckpointRounds; a seek to
     // stream byte t < stream_bytes reads checkpoint (t / 16) / kCheckpointRounds.
     ScheduleState s = schedule_start(k);
     const std::uint64_t rounds = (stream_bytes + 15) / 16;
     const std::uint32_t count = rounds == 0 ? 1 : static_cast<std::uint32_t>((rounds + kCheckpointRounds - 1) / kCheckpointRounds);
+    key_state.checkpoint_count = count;
   build_checkpoints:
     for (std::uint32_t j = 0; j < count; ++j) {
       checkpoints[j] = s;
@@ -184,18 +190,6 @@ read_descriptor:
   return ok;
 }
 
-// One tensor's stream, as the processes of a region take it: by value.
-struct TensorPlan {
-  std::uint64_t first_beat;     // in `blob`
-  std::uint64_t stream_offset;  // first keystream byte
-  std::uint32_t length;         // bytes covered by the tag
-  std::uint32_t beats;
-};
-
-TensorPlan plan_of(const TensorRef& ref) {
-  return {ref.blob_offset / kBeatBytes, ref.stream_offset, ref.length, beats_of(ref.length)};
-}
-
 // Cycles of an unlock stage: every loop iteration is one clock at II=1, so on
 // hardware these are measured, not modelled. C simulation runs the processes
 // one after another, which gives the ideal schedule: no stalls.
@@ -205,35 +199,111 @@ struct StageCycles {
 };
 
 // ---------------------------------------------------------------- keystream
-// The 16-byte-aligned keystream from `stream_offset` rounded down to 16, one
-// 64-byte chunk a cycle: one chunk more than `beats` when the offset is not
-// aligned, since align_keystream then straddles two chunks per beat.
-void keystream_chunks(std::uint32_t scheme, CipherKey cipher, const ScheduleState chunk_checkpoints[kMaxCheckpoints],
-                      std::uint64_t stream_offset, std::uint32_t beats, hls::stream<Beat>& out) {
-  const std::uint64_t base = stream_offset / 16 * 16;
-  const std::uint32_t chunks = beats + (stream_offset % 16 != 0 ? 1 : 0);
-  if (scheme == kSchemeDeeplock) {
-    // Seek: the state after round `first - 1` from the nearest checkpoint;
-    // stream byte t is in round 1 + t / 16.
-    const std::uint64_t before = base / 16;
-    ScheduleState s = chunk_checkpoints[before / kCheckpointRounds];
-  seek:
-    for (std::uint32_t r = 0; r < before % kCheckpointRounds; ++r) {
+// A tensor's keystream is generated from its stream offset rounded down to
+// 64 bytes, one 64-byte chunk a cycle, and align_keystream shifts it onto
+// the tensor's first byte: one chunk more than `beats` when the offset is not
+// a multiple of 64. Chunk c covers stream bytes base + 64 c .. base + 64 c + 63.
+std::uint64_t chunk_base(std::uint64_t stream_offset) { return stream_offset / kBeatBytes * kBeatBytes; }
+std::uint32_t chunk_count(std::uint64_t stream_offset, std::uint32_t beats) {
+  return beats + (stream_offset % kBeatBytes != 0 ? 1 : 0);
+}
+
+// deeplock. The schedule is a serial recurrence: one step a cycle is what a
+// 300 MHz clock allows (an S-Box lookup and an XOR chain), and a chunk needs
+// four. So kDeeplockLanes lanes each run one step a cycle on their own
+// checkpoint segment of kCheckpointRounds rounds (lane g takes segments
+// first + g, first + g + 4, ...), and keystream_chunks takes whole chunks
+// from the lane that holds the current segment. The lane FIFOs let the lanes
+// run ahead: after a start-up of about three quarters of a segment the
+// chunks come out at one a cycle.
+constexpr int kDeeplockLanes = 4;
+constexpr int kLaneDepth = 512;  // chunks a lane may run ahead: 32 KiB of keystream
+
+// Stream byte t is in round 1 + t / 16: the state after `before` steps
+// precedes the first chunk, and the chunks end at state `before + 4 chunks`.
+struct DeeplockSpan {
+  std::uint64_t before;
+  std::uint64_t end;
+  std::uint64_t first_segment, last_segment;
+};
+
+DeeplockSpan deeplock_span(std::uint64_t stream_offset, std::uint32_t beats) {
+  DeeplockSpan span;
+  span.before = chunk_base(stream_offset) / 16;
+  span.end = span.before + 4 * std::uint64_t{chunk_count(stream_offset, beats)};
+  span.first_segment = span.before / kCheckpointRounds;
+  span.last_segment = (span.end - 1) / kCheckpointRounds;
+  return span;
+}
+
+// Reads the checkpoint of every segment the tensor touches, in order, and
+// hands it to the lane that runs that segment: the only reader of the
+// checkpoint table in the region. Segments past the table lie wholly past
+// the end of the stream, whose keystream no tag covers; they start from zero.
+void fetch_checkpoints(std::uint32_t scheme, const ScheduleState table[kMaxCheckpoints], std::uint32_t table_size,
+                       std::uint64_t stream_offset, std::uint32_t beats, hls::stream<ScheduleState> starts[kDeeplockLanes]) {
+  if (scheme != kSchemeDeeplock) return;
+  const DeeplockSpan span = deeplock_span(stream_offset, beats);
+  int lane = 0;
+fetch:
+  for (std::uint64_t segment = span.first_segment; segment <= span.last_segment; ++segment) {
+#pragma HLS PIPELINE II = 1
+    const ScheduleState start = segment < table_size ? table[segment] : ScheduleState{};
+    starts[lane].write(start);
+    lane = lane == kDeeplockLanes - 1 ? 0 : lane + 1;
+  }
+}
+
+// Lane `lane`: runs its segments one step a cycle from their checkpoints and
+// writes every chunk of the span that falls in them. Steps before the span
+// (the seek inside the first segment) write nothing.
+void deeplock_lane(int lane, std::uint32_t scheme, std::uint64_t stream_offset, std::uint32_t beats,
+                   hls::stream<ScheduleState>& starts, hls::stream<Beat>& chunks) {
+  if (scheme != kSchemeDeeplock) return;
+  const DeeplockSpan span = deeplock_span(stream_offset, beats);
+lane_segments:
+  for (std::uint64_t segment = span.first_segment + lane; segment <= span.last_segment; segment += kDeeplockLanes) {
+    const std::uint64_t first_state = segment * kCheckpointRounds;
+    const std::uint64_t last_state = span.end < first_state + kCheckpointRounds ? span.end : first_state + kCheckpointRounds;
+    ScheduleState s = starts.read();
+    Beat chunk;
+  lane_steps:
+    for (std::uint64_t state = first_state + 1; state <= last_state; ++state) {
 #pragma HLS PIPELINE II = 1
       s = schedule_step(s);
+      const std::uint32_t slot = static_cast<std::uint32_t>((state - 1) % 4);  // `before` is a multiple of 4
+      for (int i = 0; i < 16; ++i) chunk[16 * slot + i] = s.w[i];
+      if (state > span.before && slot == 3) chunks.write(chunk);
     }
+  }
+}
+
+// One chunk a cycle: ctr from four AES cores, deeplock from the lanes in
+// segment order, none as zeros.
+void keystream_chunks(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, std::uint64_t stream_offset,
+                      std::uint32_t beats, hls::stream<Beat> lanes[kDeeplockLanes], hls::stream<Beat>& out) {
+#pragma HLS AGGREGATE variable = enc
+  const std::uint32_t chunks = chunk_count(stream_offset, beats);
+  if (scheme == kSchemeDeeplock) {
+    // A chunk never straddles two segments: both are multiples of 64 bytes.
+    std::uint32_t position = static_cast<std::uint32_t>(deeplock_span(stream_offset, beats).before % kCheckpointRounds);
+    int lane = 0;
   deeplock_chunks:
     for (std::uint32_t c = 0; c < chunks; ++c) {
 #pragma HLS PIPELINE II = 1
-      out.write(deeplock_keystream_beat(s));
+      out.write(lanes[lane].read());
+      position += 4;
+      if (position == kCheckpointRounds) {
+        position = 0;
+        lane = lane == kDeeplockLanes - 1 ? 0 : lane + 1;
+      }
     }
-    wipe_array(s.w);
   } else if (scheme == kSchemeCtr) {
-    const std::uint64_t first_block = base / 16;
+    const std::uint64_t first_block = chunk_base(stream_offset) / 16;
   ctr_chunks:
     for (std::uint32_t c = 0; c < chunks; ++c) {
 #pragma HLS PIPELINE II = 1
-      out.write(ctr_keystream_beat(cipher.enc, cipher.nonce, first_block + 4 * std::uint64_t{c}));
+      out.write(ctr_keystream_beat(enc, nonce, first_block + 4 * std::uint64_t{c}));
     }
   } else {
   none_chunks:
@@ -242,21 +312,22 @@ void keystream_chunks(std::uint32_t scheme, CipherKey cipher, const ScheduleStat
       out.write(Beat(0));
     }
   }
-  wipe_round_keys(cipher.enc);
+  wipe_round_keys(enc);
 }
 
-// Re-aligns chunks that start `skip` (0..15) bytes before the tensor's first
-// stream byte into one keystream beat per data beat: a 16-byte barrel shift
-// over two consecutive chunks.
+// Re-aligns chunks that start `skip` (0..63) bytes before the tensor's first
+// stream byte into one keystream beat per data beat: a barrel shift over two
+// consecutive chunks. One read site, so the loop holds II=1.
 void align_keystream(hls::stream<Beat>& chunks, std::uint64_t stream_offset, std::uint32_t beats,
                      hls::stream<Beat>& out) {
-  const std::uint32_t skip = static_cast<std::uint32_t>(stream_offset % 16);
+  const std::uint32_t skip = static_cast<std::uint32_t>(stream_offset % kBeatBytes);
+  const std::uint32_t chunk_total = chunk_count(stream_offset, beats);
   Beat previous = chunks.read();
 align:
   for (std::uint32_t i = 0; i < beats; ++i) {
 #pragma HLS PIPELINE II = 1
-    Beat next = Beat(0);
-    if (skip != 0) next = chunks.read();
+    Beat next = previous;
+    if (i + 1 < chunk_total) next = chunks.read();
     Beat ks;
     for (int l = 0; l < kBeatBytes; ++l) {
 #pragma HLS UNROLL
@@ -264,15 +335,24 @@ align:
       ks[l] = at < kBeatBytes ? previous[at] : next[at - kBeatBytes];
     }
     out.write(ks);
-    previous = skip != 0 ? next : (i + 1 < beats ? chunks.read() : previous);
+    previous = next;
   }
 }
 
-void keystream(std::uint32_t scheme, CipherKey cipher, const ScheduleState stream_checkpoints[kMaxCheckpoints],
-               std::uint64_t stream_offset, std::uint32_t beats, hls::stream<Beat>& out) {
+void keystream(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const ScheduleState table[kMaxCheckpoints],
+               std::uint32_t table_size, std::uint64_t stream_offset, std::uint32_t beats, hls::stream<Beat>& out) {
 #pragma HLS DATAFLOW
+  hls::stream<ScheduleState> starts[kDeeplockLanes];
+#pragma HLS STREAM variable = starts depth = 4
+  hls::stream<Beat> lanes[kDeeplockLanes];
+#pragma HLS STREAM variable = lanes depth = kLaneDepth
   hls::stream<Beat, 4> chunks("chunks");
-  keystream_chunks(scheme, cipher, stream_checkpoints, stream_offset, beats, chunks);
+  fetch_checkpoints(scheme, table, table_size, stream_offset, beats, starts);
+  deeplock_lane(0, scheme, stream_offset, beats, starts[0], lanes[0]);
+  deeplock_lane(1, scheme, stream_offset, beats, starts[1], lanes[1]);
+  deeplock_lane(2, scheme, stream_offset, beats, starts[2], lanes[2]);
+  deeplock_lane(3, scheme, stream_offset, beats, starts[3], lanes[3]);
+  keystream_chunks(scheme, enc, nonce, stream_offset, beats, lanes, chunks);
   align_keystream(chunks, stream_offset, beats, out);
 }
 
@@ -320,14 +400,15 @@ unlock:
 }
 
 // The GMAC tag of one tensor: GHASH state, then the length block, then
-// E(K_mac, nonce || BE32(tag index) || 0^31 || 1). One shared instance.
+// E(K_mac, nonce || BE32(tag index) || 0^31 || 1). Called from one site
+// (check_tags in run_jobs), so there is one instance of its AES core.
 bool tag_matches(const Block& ghash_state, const TensorRef& ref) {
 #pragma HLS INLINE off
   Block length_block;
   length_block.hi = std::uint64_t{ref.length} * 8;  // len(A) in bits || len(C) = 0
   const Block s = gf128_mul(ghash_state ^ length_block, key_state.ghash.h[0]);
   std::uint8_t j0[16], e[16], computed[16];
-  for (int i = 0; i < 8; ++i) j0[i] = key_state.cipher.nonce[i];
+  for (int i = 0; i < 8; ++i) j0[i] = static_cast<std::uint8_t>(key_state.nonce >> (56 - 8 * i));
   for (int i = 0; i < 4; ++i) j0[8 + i] = static_cast<std::uint8_t>(ref.tag_index >> (24 - 8 * i));
   j0[12] = j0[13] = j0[14] = 0;
   j0[15] = 1;
@@ -339,25 +420,34 @@ bool tag_matches(const Block& ghash_state, const TensorRef& ref) {
 }
 
 // ---------------------------------------------------------------- parameters
-void store_beats(hls::stream<Beat>& plain, std::uint32_t beats, Beat* store) {
+// The bias, multiplier and shift of a job, unlocked into one store with a
+// bank per role (partitioned in run_jobs) so requantize_rows reads all three
+// in the same cycle: 16 rows of bias or multiplier a beat, 64 of shift.
+constexpr int kParameterRoles = 3;
+constexpr std::uint32_t kParameterBeats = kWordParameterBeats;  // the largest role
+
+void store_beats(hls::stream<Beat>& plain, std::uint32_t beats, std::uint32_t bank,
+                 Beat store[kParameterRoles][kParameterBeats]) {
 store:
   for (std::uint32_t i = 0; i < beats; ++i) {
 #pragma HLS PIPELINE II = 1
-    store[i] = plain.read();
+    store[bank][i] = plain.read();
   }
 }
 
-// A small tensor (bias, multiplier, shift) unlocked into an on-chip store of
-// little-endian bytes, 64 a beat.
-void unlock_parameter(const Beat* blob, TensorPlan plan, std::uint32_t scheme, CipherKey cipher,
-                      const ScheduleState param_checkpoints[kMaxCheckpoints], GhashKey ghash, Beat* store, Block& hash,
+// One parameter tensor, called from a single site for all three roles so
+// the parameter path is one keystream generator, GHASH and unlock datapath.
+void unlock_parameter(const Beat* blob, std::uint64_t first_beat, std::uint64_t stream_offset, std::uint32_t length,
+                      std::uint32_t beats, std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce,
+                      const ScheduleState table[kMaxCheckpoints], std::uint32_t table_size, GhashKey ghash,
+                      std::uint32_t bank, Beat store[kParameterRoles][kParameterBeats], Block& hash,
                       StageCycles& cycles) {
 #pragma HLS DATAFLOW
   hls::stream<Beat, 8> locked("param_locked"), ks("param_ks"), plain("param_plain");
-  read_locked(blob, plan.first_beat, plan.beats, locked);
-  keystream(scheme, cipher, param_checkpoints, plan.stream_offset, plan.beats, ks);
-  unlock_and_hash(locked, ks, scheme, ghash, plan.length, plan.beats, plain, hash, cycles);
-  store_beats(plain, plan.beats, store);
+  read_locked(blob, first_beat, beats, locked);
+  keystream(scheme, enc, nonce, table, table_size, stream_offset, beats, ks);
+  unlock_and_hash(locked, ks, scheme, ghash, length, beats, plain, hash, cycles);
+  store_beats(plain, beats, bank, store);
 }
 
 // ---------------------------------------------------------------- MAC array
@@ -411,17 +501,16 @@ struct OutputRow {
   std::uint8_t value[kBatch];
 };
 
-void requantize_rows(hls::stream<Accumulators>& in, const Beat bias[kWordParameterBeats],
-                     const Beat multiplier[kWordParameterBeats], const Beat shift[kShiftBeats], std::uint32_t rows,
-                     std::uint32_t flags, hls::stream<OutputRow>& out) {
+void requantize_rows(hls::stream<Accumulators>& in, const Beat parameters[kParameterRoles][kParameterBeats],
+                     std::uint32_t rows, std::uint32_t flags, hls::stream<OutputRow>& out) {
   const bool relu = (flags & job::kFlagRelu) != 0;
 requantize:
   for (std::uint32_t m = 0; m < rows; ++m) {
 #pragma HLS PIPELINE II = 1
     const Accumulators a = in.read();
-    const std::uint32_t b0 = static_cast<std::uint32_t>(word_at(bias[m / 16], m % 16));
-    const std::int32_t m0 = word_at(multiplier[m / 16], m % 16);
-    const std::int8_t s = static_cast<std::int8_t>(shift[m / kBeatBytes][m % kBeatBytes]);
+    const std::uint32_t b0 = static_cast<std::uint32_t>(word_at(parameters[job::kBias - 1][m / 16], m % 16));
+    const std::int32_t m0 = word_at(parameters[job::kMultiplier - 1][m / 16], m % 16);
+    const std::int8_t s = static_cast<std::int8_t>(parameters[job::kShift - 1][m / kBeatBytes][m % kBeatBytes]);
     OutputRow r;
     for (int b = 0; b < kBatch; ++b) {
 #pragma HLS UNROLL
@@ -463,28 +552,28 @@ collect:
 
 // The weight region of one job: the weights exist in plaintext only on the
 // `plain` stream between unlock_and_hash and mac.
-void weight_region(const Beat* blob, TensorPlan plan, std::uint32_t scheme, CipherKey cipher,
-                   const ScheduleState weight_checkpoints[kMaxCheckpoints], GhashKey ghash,
-                   const Beat act[kBatch][kActivationBeats], const Beat bias[kWordParameterBeats],
-                   const Beat multiplier[kWordParameterBeats], const Beat shift[kShiftBeats], std::uint32_t rows,
-                   std::uint32_t cols, std::uint32_t flags, std::uint32_t first_output_beat,
+void weight_region(const Beat* blob, std::uint64_t first_beat, std::uint64_t stream_offset, std::uint32_t length,
+                   std::uint32_t beats, std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce,
+                   const ScheduleState table[kMaxCheckpoints], std::uint32_t table_size, GhashKey ghash,
+                   const Beat act[kBatch][kActivationBeats], const Beat parameters[kParameterRoles][kParameterBeats],
+                   std::uint32_t rows, std::uint32_t cols, std::uint32_t flags, std::uint32_t first_output_beat,
                    Beat banks[kBatch][kOutputBeats], Block& hash, StageCycles& cycles) {
 #pragma HLS DATAFLOW
   hls::stream<Beat, 8> locked("w_locked"), ks("w_ks"), plain("w_plain");
   hls::stream<Accumulators, 4> sums("w_sums");
   hls::stream<OutputRow, 4> requantized("w_rows");
-  read_locked(blob, plan.first_beat, plan.beats, locked);
-  keystream(scheme, cipher, weight_checkpoints, plan.stream_offset, plan.beats, ks);
-  unlock_and_hash(locked, ks, scheme, ghash, plan.length, plan.beats, plain, hash, cycles);
+  read_locked(blob, first_beat, beats, locked);
+  keystream(scheme, enc, nonce, table, table_size, stream_offset, beats, ks);
+  unlock_and_hash(locked, ks, scheme, ghash, length, beats, plain, hash, cycles);
   mac(plain, act, rows, cols, sums);
-  requantize_rows(sums, bias, multiplier, shift, rows, flags, requantized);
+  requantize_rows(sums, parameters, rows, flags, requantized);
   collect_outputs(requantized, rows, first_output_beat, banks);
 }
 
 // ---------------------------------------------------------------- run
 // On-chip buffers of a run, all wiped when it ends.
 Beat activations[kBatch][kActivationBeats];
-Beat bias_store[kWordParameterBeats], multiplier_store[kWordParameterBeats], shift_store[kShiftBeats];
+Beat parameter_store[kParameterRoles][kParameterBeats];
 Beat output_banks[kBatch][kOutputBeats];
 
 void wipe_buffers() {
@@ -494,11 +583,9 @@ wipe_activations:
     for (int b = 0; b < kBatch; ++b) activations[b][i] = Beat(0);
   }
 wipe_parameters:
-  for (std::uint32_t i = 0; i < kWordParameterBeats; ++i) {
+  for (std::uint32_t i = 0; i < kParameterBeats; ++i) {
 #pragma HLS PIPELINE II = 1
-    bias_store[i] = Beat(0);
-    multiplier_store[i] = Beat(0);
-    if (i < kShiftBeats) shift_store[i] = Beat(0);
+    for (int r = 0; r < kParameterRoles; ++r) parameter_store[r][i] = Beat(0);
   }
 wipe_outputs:
   for (std::uint32_t i = 0; i < kOutputBeats; ++i) {
@@ -533,23 +620,34 @@ load_activations:
   return job.batch * row_beats;
 }
 
-// Unlocks one parameter tensor into `store`, checks its tag and adds its
-// cycles to the job's.
-void load_parameter(const Beat* blob, const TensorRef& ref, int role, Beat* store, std::uint32_t& tag_bits,
-                    StageCycles& job_cycles) {
-  Block hash;
-  StageCycles cycles;
-  unlock_parameter(blob, plan_of(ref), key_state.scheme, key_state.cipher, checkpoints, key_state.ghash, store, hash,
-                   cycles);
-  if (!tag_matches(hash, ref)) tag_bits |= 1u << role;
-  job_cycles.busy += cycles.busy;
-  job_cycles.stalled += cycles.stalled;
+// The job's counters as one burst of counter::kWords words.
+void write_counters(std::uint32_t* counters, std::uint32_t index, const Job& job, std::uint32_t row_beats,
+                    const StageCycles& cycles, std::uint32_t tag_bits) {
+  std::uint32_t beats_in = 0;
+  for (int t = 0; t < 4; ++t) beats_in += beats_of(job.tensor[t].length);
+  std::uint32_t words[counter::kWords];
+#pragma HLS ARRAY_PARTITION variable = words complete
+  words[counter::kBeatsIn] = beats_in;
+  words[counter::kBeatsOut] = row_beats * job.batch;
+  words[counter::kCyclesBusyLo] = static_cast<std::uint32_t>(cycles.busy);
+  words[counter::kCyclesBusyHi] = static_cast<std::uint32_t>(cycles.busy >> 32);
+  words[counter::kCyclesStalledLo] = static_cast<std::uint32_t>(cycles.stalled);
+  words[counter::kCyclesStalledHi] = static_cast<std::uint32_t>(cycles.stalled >> 32);
+  words[counter::kTagStatus] = tag_bits;
+  words[counter::kReserved] = 0;
+write_counters:
+  for (int i = 0; i < counter::kWords; ++i) {
+#pragma HLS PIPELINE II = 1
+    counters[index * counter::kWords + i] = words[i];
+  }
 }
 
 std::uint32_t run_jobs(const Beat* blob, const Beat* acts, Beat* outs, const Beat* jobs, std::uint32_t* counters,
                        std::uint32_t num_jobs, bool verify) {
-  // Banks the MAC array and the output collector reach in the same cycle.
+  // Banks the MAC array, requantize_rows and the output collector reach in
+  // the same cycle.
 #pragma HLS ARRAY_PARTITION variable = activations dim = 1 complete
+#pragma HLS ARRAY_PARTITION variable = parameter_store dim = 1 complete
 #pragma HLS ARRAY_PARTITION variable = output_banks dim = 1 complete
   if (!key_state.loaded) return kStatusNoKey;
   if (num_jobs > kMaxJobs) return kStatusBadJob;
@@ -563,34 +661,37 @@ jobs_loop:
     const std::uint32_t row_beats = beats_of(job.rows);
     if (row_beats > kOutputBeats - used) return kStatusBadJob;
 
-    std::uint32_t tag_bits = 0;
+    Block hashes[4];
     StageCycles job_cycles = {0, 0};
-    load_parameter(blob, job.tensor[job::kBias], job::kBias, bias_store, tag_bits, job_cycles);
-    load_parameter(blob, job.tensor[job::kMultiplier], job::kMultiplier, multiplier_store, tag_bits, job_cycles);
-    load_parameter(blob, job.tensor[job::kShift], job::kShift, shift_store, tag_bits, job_cycles);
+  parameters:
+    for (int role = job::kBias; role <= job::kShift; ++role) {
+      const TensorRef& ref = job.tensor[role];
+      StageCycles cycles;
+      unlock_parameter(blob, ref.blob_offset / kBeatBytes, ref.stream_offset, ref.length, beats_of(ref.length),
+                       key_state.scheme, key_state.enc, key_state.nonce, checkpoints, key_state.checkpoint_count,
+                       key_state.ghash, static_cast<std::uint32_t>(role - 1), parameter_store, hashes[role], cycles);
+      job_cycles.busy += cycles.busy;
+      job_cycles.stalled += cycles.stalled;
+    }
     job_cycles.busy += load_activations(acts, job);
-    Block hash;
+    const TensorRef& w = job.tensor[job::kWeight];
     StageCycles cycles;
-    weight_region(blob, plan_of(job.tensor[job::kWeight]), key_state.scheme, key_state.cipher, checkpoints,
-                  key_state.ghash, activations, bias_store, multiplier_store, shift_store, job.rows, job.cols,
-                  job.flags, used, output_banks, hash, cycles);
-    if (!tag_matches(hash, job.tensor[job::kWeight])) tag_bits |= 1u << job::kWeight;
-    const std::uint64_t busy = job_cycles.busy + cycles.busy, stalled = job_cycles.stalled + cycles.stalled;
+    weight_region(blob, w.blob_offset / kBeatBytes, w.stream_offset, w.length, beats_of(w.length), key_state.scheme,
+                  key_state.enc, key_state.nonce, checkpoints, key_state.checkpoint_count, key_state.ghash,
+                  activations, parameter_store, job.rows, job.cols, job.flags, used, output_banks,
+                  hashes[job::kWeight], cycles);
+    job_cycles.busy += cycles.busy;
+    job_cycles.stalled += cycles.stalled;
+
+    std::uint32_t tag_bits = 0;
+  check_tags:
+    for (int role = 0; role < 4; ++role) {
+      if (!tag_matches(hashes[role], job.tensor[role])) tag_bits |= 1u << role;
+    }
     all_tags_ok = all_tags_ok && tag_bits == 0;
     placements[j] = {job.out_offset / kBeatBytes, used, row_beats, job.batch};
     used += row_beats;
-
-    std::uint32_t beats_in = 0;
-    for (int t = 0; t < 4; ++t) beats_in += beats_of(job.tensor[t].length);
-    std::uint32_t* c = counters + j * counter::kWords;
-    c[counter::kBeatsIn] = beats_in;
-    c[counter::kBeatsOut] = row_beats * job.batch;
-    c[counter::kCyclesBusyLo] = static_cast<std::uint32_t>(busy);
-    c[counter::kCyclesBusyHi] = static_cast<std::uint32_t>(busy >> 32);
-    c[counter::kCyclesStalledLo] = static_cast<std::uint32_t>(stalled);
-    c[counter::kCyclesStalledHi] = static_cast<std::uint32_t>(stalled >> 32);
-    c[counter::kTagStatus] = tag_bits;
-    c[counter::kReserved] = 0;
+    write_counters(counters, j, job, row_beats, job_cycles, tag_bits);
   }
   if (!all_tags_ok && verify) return kStatusTagMismatch;  // nothing unverified leaves the chip
 write_outputs:
@@ -657,6 +758,8 @@ extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::
   using namespace modelock_hls;
 #pragma HLS ARRAY_PARTITION variable = kSbox complete
 #pragma HLS ARRAY_PARTITION variable = kInverseSbox complete
+  // One 136-bit word per checkpoint instead of 17 byte-wide memories.
+#pragma HLS AGGREGATE variable = checkpoints
   const std::uint32_t op = command & 0xff;
   if (op == kCommandLoadKey) {
     const std::uint32_t key[4] = {key_0, key_1, key_2, key_3};

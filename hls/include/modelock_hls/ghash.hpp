@@ -9,19 +9,22 @@
 
 namespace modelock_hls {
 
-// X·Y in GF(2^128) with GCM's bit order (SP 800-38D Algorithm 1). In
-// hardware the loop unrolls into an XOR network.
+// X·Y in GF(2^128) with GCM's bit order (SP 800-38D Algorithm 1). Written
+// without branches: z is a plain XOR of masked terms, which the tools
+// balance into a tree once the loop unrolls (a chain of conditional
+// assignments would stay a 128-deep mux chain on GHASH's loop-carried path).
 inline Block gf128_mul(const Block& x, const Block& y) {
   Block z;
   Block v = y;
   for (int i = 0; i < 128; ++i) {
 #pragma HLS UNROLL
     const std::uint64_t bit = i < 64 ? (x.hi >> (63 - i)) & 1 : (x.lo >> (127 - i)) & 1;
-    if (bit) z = z ^ v;
-    const bool carry = v.lo & 1;
+    const std::uint64_t take = 0 - bit;
+    z.hi ^= v.hi & take;
+    z.lo ^= v.lo & take;
+    const std::uint64_t carry = 0 - (v.lo & 1);
     v.lo = (v.lo >> 1) | (v.hi << 63);
-    v.hi >>= 1;
-    if (carry) v.hi ^= 0xe100000000000000ull;
+    v.hi = (v.hi >> 1) ^ (0xe100000000000000ull & carry);
   }
   return z;
 }

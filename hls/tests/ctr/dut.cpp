@@ -13,8 +13,8 @@ void ctr_dut(const std::uint8_t key[16], const std::uint8_t nonce[8], std::uint6
 #pragma HLS ARRAY_PARTITION variable = kSbox complete
   modelock_hls::RoundKeys rk;
   modelock_hls::expand_key(key, rk);
-  std::uint8_t n[8];
-  for (int i = 0; i < 8; ++i) n[i] = nonce[i];
+  std::uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n = n << 8 | nonce[i];
 ctr:
   for (int c = 0; c < beats; ++c) {
 #pragma HLS PIPELINE II = 1
