@@ -209,6 +209,12 @@ TEST(Engine, KeyCommandsAndLimits) {
   const auto in = random_activations(30, 22);
   namespace job = modelock_hls::job;
   ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  // The run of 0 jobs a driver uses to zero the key registers after load_key
+  // (docs/engine.md, "Commands"): it succeeds and keeps the key loaded.
+  std::uint32_t status = ~0u;
+  lock_engine(nullptr, nullptr, nullptr, nullptr, nullptr, modelock_hls::kCommandRun, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+              0, 0, 0, &status);
+  EXPECT_EQ(status, modelock_hls::kStatusOk);
   auto refused = [&](EngineHarness::DescriptorEdit edit) {
     return engine.run_layer(0, 10, 30, in.data(), 1, 0, edit).status == modelock_hls::kStatusBadJob;
   };
