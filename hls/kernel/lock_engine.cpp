@@ -217,7 +217,6 @@ std::uint32_t chunk_count(std::uint64_t stream_offset, std::uint32_t beats) {
 // run ahead: after a start-up of about three quarters of a segment the
 // chunks come out at one a cycle.
 constexpr int kDeeplockLanes = 4;
-constexpr int kLaneDepth = 512;  // chunks a lane may run ahead: 32 KiB of keystream
 
 // Stream byte t is in round 1 + t / 16: the state after `before` steps
 // precedes the first chunk, and the chunks end at state `before + 4 chunks`.
@@ -345,7 +344,9 @@ void keystream(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const S
   hls::stream<ScheduleState> starts[kDeeplockLanes];
 #pragma HLS STREAM variable = starts depth = 4
   hls::stream<Beat> lanes[kDeeplockLanes];
-#pragma HLS STREAM variable = lanes depth = kLaneDepth
+  // 512 chunks (32 KiB) a lane: at full rate a lane runs at most about one
+  // and a half segments (384 chunks) ahead of keystream_chunks.
+#pragma HLS STREAM variable = lanes depth = 512
   hls::stream<Beat, 4> chunks("chunks");
   fetch_checkpoints(scheme, table, table_size, stream_offset, beats, starts);
   deeplock_lane(0, scheme, stream_offset, beats, starts[0], lanes[0]);
