@@ -214,8 +214,9 @@ std::uint32_t chunk_count(std::uint64_t stream_offset, std::uint32_t beats) {
 // checkpoint segment of kCheckpointRounds rounds (lane g takes segments
 // first + g, first + g + 4, ...), and keystream_chunks takes whole chunks
 // from the lane that holds the current segment. The lane FIFOs let the lanes
-// run ahead: after a start-up of about three quarters of a segment the
-// chunks come out at one a cycle.
+// run ahead: after a start-up of three quarters of a segment (192 cycles)
+// the chunks come out at one a cycle. A tensor shorter than a segment runs
+// on one lane, at a quarter of the rate.
 constexpr int kDeeplockLanes = 4;
 
 // Stream byte t is in round 1 + t / 16: the state after `before` steps
@@ -344,9 +345,10 @@ void keystream(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const S
   hls::stream<ScheduleState> starts[kDeeplockLanes];
 #pragma HLS STREAM variable = starts depth = 4
   hls::stream<Beat> lanes[kDeeplockLanes];
-  // 512 chunks (32 KiB) a lane: at full rate a lane runs at most about one
-  // and a half segments (384 chunks) ahead of keystream_chunks.
-#pragma HLS STREAM variable = lanes depth = 512
+  // 128 chunks (8 KiB, two segments) a lane: a cycle model of the lanes
+  // and the reader keeps one chunk a cycle with 64; the rest absorbs the
+  // reader's stalls on memory.
+#pragma HLS STREAM variable = lanes depth = 128
   hls::stream<Beat, 4> chunks("chunks");
   fetch_checkpoints(scheme, table, table_size, stream_offset, beats, starts);
   deeplock_lane(0, scheme, stream_offset, beats, starts[0], lanes[0]);

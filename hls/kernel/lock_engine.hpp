@@ -28,8 +28,8 @@ constexpr std::uint32_t kMaxJobs = 1024;                       // jobs in one ru
 // job takes ceil(rows / 64) beats of every bank, so the rows of all jobs in a
 // run, each padded to 64, add up to at most 64 * kOutputBeats.
 constexpr std::uint32_t kOutputBeats = 256;
-constexpr std::uint32_t kCheckpointRounds = 1024;              // deeplock seek granularity: 16 KiB
-constexpr std::uint32_t kMaxCheckpoints = 4096;                // deeplock stream limit: 64 MiB
+constexpr std::uint32_t kCheckpointRounds = 256;               // deeplock segment: 4 KiB of keystream
+constexpr std::uint32_t kMaxCheckpoints = 16384;               // deeplock stream limit: 64 MiB
 constexpr std::uint64_t kMaxDeeplockStream = std::uint64_t{kCheckpointRounds} * 16 * kMaxCheckpoints;
 
 // `command` register.
