@@ -345,9 +345,9 @@ void keystream(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const S
   hls::stream<ScheduleState> starts[kDeeplockLanes];
 #pragma HLS STREAM variable = starts depth = 4
   hls::stream<Beat> lanes[kDeeplockLanes];
-  // 128 chunks (8 KiB, two segments) a lane: a cycle model of the lanes
-  // and the reader keeps one chunk a cycle with 64; the rest absorbs the
-  // reader's stalls on memory.
+  // 128 chunks (8 KiB, two segments) a lane: the cycle model of the lanes
+  // and the reader (scripts/deeplock-lane-model.py) keeps one chunk a cycle
+  // from 64 up; the rest absorbs the reader's stalls on memory.
 #pragma HLS STREAM variable = lanes depth = 128
   hls::stream<Beat, 4> chunks("chunks");
   fetch_checkpoints(scheme, table, table_size, stream_offset, beats, starts);
