@@ -741,9 +741,6 @@ extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::
 #pragma HLS INTERFACE m_axi port = outs offset = slave bundle = gmem_out depth = 8
 #pragma HLS INTERFACE m_axi port = jobs offset = slave bundle = gmem_job depth = 4
 #pragma HLS INTERFACE m_axi port = counters offset = slave bundle = gmem_job depth = 8
-  // The status word goes to memory, not to an s_axilite output register, so
-  // a driver reads it back like any buffer, with the compute unit shared.
-#pragma HLS INTERFACE m_axi port = status offset = slave bundle = gmem_job depth = 1
 #pragma HLS INTERFACE s_axilite port = command
 #pragma HLS INTERFACE s_axilite port = num_jobs
 #pragma HLS INTERFACE s_axilite port = scheme
@@ -759,6 +756,7 @@ extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::
 #pragma HLS INTERFACE s_axilite port = mac_3
 #pragma HLS INTERFACE s_axilite port = nonce_0
 #pragma HLS INTERFACE s_axilite port = nonce_1
+#pragma HLS INTERFACE s_axilite port = status
 #pragma HLS INTERFACE s_axilite port = return
   using namespace modelock_hls;
 #pragma HLS ARRAY_PARTITION variable = kSbox complete
