@@ -41,9 +41,9 @@ class stream<T, 0> {
     write(value);
     return true;
   }
-  [[nodiscard]] bool empty() const { return fifo_.empty(); }
-  [[nodiscard]] bool full() const { return false; }
-  [[nodiscard]] std::size_t size() const { return fifo_.size(); }
+  bool empty() const { return fifo_.empty(); }
+  bool full() const { return false; }
+  std::size_t size() const { return fifo_.size(); }
   stream& operator<<(const T& value) {
     write(value);
     return *this;
