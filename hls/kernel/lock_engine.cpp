@@ -625,9 +625,11 @@ load_activations:
 
 // The job's counters as one burst of counter::kWords words.
 void write_counters(std::uint32_t* counters, std::uint32_t index, const Job& job, std::uint32_t row_beats,
-                    const StageCycles& cycles, std::uint32_t tag_bits) {
-  std::uint32_t beats_in = 0;
-  for (int t = 0; t < 4; ++t) beats_in += beats_of(job.tensor[t].length);
+                    bool parameters_read, const StageCycles& cycles, std::uint32_t tag_bits) {
+  std::uint32_t beats_in = beats_of(job.tensor[job::kWeight].length);
+  if (parameters_read) {
+    for (int t = job::kBias; t <= job::kShift; ++t) beats_in += beats_of(job.tensor[t].length);
+  }
   std::uint32_t words[counter::kWords];
 #pragma HLS ARRAY_PARTITION variable = words complete
   words[counter::kBeatsIn] = beats_in;
@@ -645,6 +647,13 @@ write_counters:
   }
 }
 
+bool same_tensor(const TensorRef& a, const TensorRef& b) {
+  bool same = a.blob_offset == b.blob_offset && a.stream_offset == b.stream_offset && a.length == b.length &&
+              a.tag_index == b.tag_index;
+  for (int i = 0; i < 16; ++i) same = same && a.tag[i] == b.tag[i];
+  return same;
+}
+
 std::uint32_t run_jobs(const Beat* blob, const Beat* acts, Beat* outs, const Beat* jobs, std::uint32_t* counters,
                        std::uint32_t num_jobs, bool verify) {
   // Banks the MAC array, requantize_rows and the output collector reach in
@@ -657,6 +666,12 @@ std::uint32_t run_jobs(const Beat* blob, const Beat* acts, Beat* outs, const Bea
   static Placement placements[kMaxJobs];
   bool all_tags_ok = true;
   std::uint32_t used = 0;  // beats taken in every output bank
+  // The parameter tensors in the store, and their tag bits. The jobs of one
+  // layer (a convolution's im2col rows, a batch over kBatch) name the same
+  // three, and read and unlock them once.
+  TensorRef stored[4] = {};
+  bool have_stored = false;
+  std::uint32_t stored_tag_bits = 0;
 jobs_loop:
   for (std::uint32_t j = 0; j < num_jobs; ++j) {
     Job job;
@@ -666,8 +681,11 @@ jobs_loop:
 
     Block hashes[4];
     StageCycles job_cycles = {0, 0};
+    const bool reuse = have_stored && same_tensor(job.tensor[job::kBias], stored[job::kBias]) &&
+                       same_tensor(job.tensor[job::kMultiplier], stored[job::kMultiplier]) &&
+                       same_tensor(job.tensor[job::kShift], stored[job::kShift]);
   parameters:
-    for (int role = job::kBias; role <= job::kShift; ++role) {
+    for (int role = job::kBias; role <= job::kShift && !reuse; ++role) {
       const TensorRef& ref = job.tensor[role];
       StageCycles cycles;
       unlock_parameter(blob, ref.blob_offset / kBeatBytes, ref.stream_offset, ref.length, beats_of(ref.length),
@@ -686,15 +704,20 @@ jobs_loop:
     job_cycles.busy += cycles.busy;
     job_cycles.stalled += cycles.stalled;
 
-    std::uint32_t tag_bits = 0;
+    std::uint32_t tag_bits = reuse ? stored_tag_bits : 0;
   check_tags:
     for (int role = 0; role < 4; ++role) {
-      if (!tag_matches(hashes[role], job.tensor[role])) tag_bits |= 1u << role;
+      if ((role == job::kWeight || !reuse) && !tag_matches(hashes[role], job.tensor[role])) tag_bits |= 1u << role;
+    }
+    if (!reuse) {
+      for (int role = job::kBias; role <= job::kShift; ++role) stored[role] = job.tensor[role];
+      stored_tag_bits = tag_bits & ~(1u << job::kWeight);
+      have_stored = true;
     }
     all_tags_ok = all_tags_ok && tag_bits == 0;
     placements[j] = {job.out_offset / kBeatBytes, used, row_beats, job.batch};
     used += row_beats;
-    write_counters(counters, j, job, row_beats, job_cycles, tag_bits);
+    write_counters(counters, j, job, row_beats, !reuse, job_cycles, tag_bits);
   }
   if (!all_tags_ok && verify) return kStatusTagMismatch;  // nothing unverified leaves the chip
 write_outputs:

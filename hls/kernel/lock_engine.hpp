@@ -83,7 +83,7 @@ constexpr std::uint32_t kFlagRelu = 1;
 namespace counter {
 constexpr int kWords = 8;
 // Word offsets.
-constexpr int kBeatsIn = 0;        // blob beats consumed (weights and parameters)
+constexpr int kBeatsIn = 0;        // blob beats read: weights, and parameters unless reused from the job before
 constexpr int kBeatsOut = 1;       // output beats produced
 constexpr int kCyclesBusyLo = 2;   // clock cycles of the job's streaming loops (one iteration a cycle at II=1)
 constexpr int kCyclesBusyHi = 3;

@@ -89,13 +89,17 @@ std::size_t beats(std::size_t bytes) { return (bytes + 63) / 64; }
 // The counters of a run of one layer, job by job. C simulation runs the
 // DATAFLOW processes one after another, so no stage ever waits: each
 // unlock loop runs exactly one iteration per beat and the busy cycles are
-// the beats streamed in (the four tensors and the activations).
+// the beats streamed in (the tensors and the activations). Only the first
+// job reads the bias, multiplier and shift; the others name the same three
+// and find them in the parameter store.
 void expect_ideal_counters(const EngineHarness::Result& result, std::size_t rows, std::size_t cols, std::int64_t batch) {
   namespace counter = modelock_hls::counter;
   const std::size_t jobs = (static_cast<std::size_t>(batch) + modelock_hls::kBatch - 1) / modelock_hls::kBatch;
   ASSERT_EQ(result.counters.size(), jobs * counter::kWords);
-  const std::size_t beats_in = rows * beats(cols) + 2 * beats(4 * rows) + beats(rows);
+  const std::size_t weight_beats = rows * beats(cols);
+  const std::size_t parameter_beats = 2 * beats(4 * rows) + beats(rows);
   for (std::size_t j = 0; j < jobs; ++j) {
+    const std::size_t beats_in = weight_beats + (j == 0 ? parameter_beats : 0);
     const std::uint32_t* c = result.counters.data() + j * counter::kWords;
     const std::size_t vectors = std::min<std::size_t>(modelock_hls::kBatch, static_cast<std::size_t>(batch) - j * modelock_hls::kBatch);
     const std::uint64_t busy = std::uint64_t{c[counter::kCyclesBusyLo]} | std::uint64_t{c[counter::kCyclesBusyHi]} << 32;
@@ -159,7 +163,10 @@ TEST_P(EngineByScheme, AFlippedBlobBitGivesTagMismatchAndNoOutput) {
   const auto key = key_from_seed(8);
   const auto file = locking::lock_model(r.model, key, {GetParam()});
   const auto container = format::Container::parse(file, "random");
-  const auto in = random_activations(4 * 150, 9);
+  // Two jobs: the second reuses the first's parameters, and reports their
+  // tag bits as well.
+  const std::int64_t batch = modelock_hls::kBatch + 3;
+  const auto in = random_activations(static_cast<std::size_t>(batch) * 150, 9);
   // Container tensors 1..4 are the layer's weight, bias, multiplier and shift.
   for (int role = modelock_hls::job::kWeight; role <= modelock_hls::job::kShift; ++role) {
     EngineHarness engine(file, container);
@@ -167,9 +174,12 @@ TEST_P(EngineByScheme, AFlippedBlobBitGivesTagMismatchAndNoOutput) {
     const auto& tensor = container.header().tensors[static_cast<std::size_t>(role) + 1];
     const std::size_t byte = tensor.length / 2;
     engine.blob()[(tensor.offset + byte) / 64][(tensor.offset + byte) % 64] ^= 0x04;
-    const auto result = engine.run_layer(0, 40, 150, in.data(), 4);
+    const auto result = engine.run_layer(0, 40, 150, in.data(), batch);
     EXPECT_EQ(result.status, modelock_hls::kStatusTagMismatch) << "role " << role;
-    EXPECT_EQ(result.counters[modelock_hls::counter::kTagStatus], 1u << role) << "role " << role;
+    for (int j = 0; j < 2; ++j) {
+      EXPECT_EQ(result.counters[j * modelock_hls::counter::kWords + modelock_hls::counter::kTagStatus], 1u << role)
+          << "role " << role << " job " << j;
+    }
     for (auto v : result.out) ASSERT_EQ(static_cast<std::uint8_t>(v), 0xa5) << "an output was written, role " << role;
   }
 }
@@ -242,6 +252,33 @@ TEST(Engine, KeyCommandsAndLimits) {
   EXPECT_EQ(EngineHarness::load_raw_key(modelock_hls::kSchemeDeeplock, modelock_hls::kMaxDeeplockStream + 1), modelock_hls::kStatusBadKey);
   EXPECT_EQ(engine.run_layer(0, 10, 30, in.data(), 1).status, modelock_hls::kStatusNoKey);
   EXPECT_EQ(EngineHarness::load_raw_key(7, 100), modelock_hls::kStatusBadKey);
+}
+
+// Parameter reuse is by the whole tensor reference, tag included: a second
+// job whose bias reference differs only in its expected tag reads and checks
+// the bias again, and that job alone reports the mismatch.
+TEST(Engine, ParametersAreReadAgainWhenAJobNamesOthers) {
+  namespace job = modelock_hls::job;
+  namespace counter = modelock_hls::counter;
+  RandomLayer r = random_layer(50, 12, 70, false);
+  const auto key = key_from_seed(51);
+  const auto file = locking::lock_model(r.model, key, {Scheme::deeplock});
+  const auto container = format::Container::parse(file, "random");
+  EngineHarness engine(file, container);
+  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  const std::int64_t batch = 2 * modelock_hls::kBatch;
+  const auto in = random_activations(static_cast<std::size_t>(batch) * 70, 52);
+  int seen = 0;
+  const auto result = engine.run_layer(0, 12, 70, in.data(), batch, 0, [&seen](std::uint32_t* w) {
+    if (seen++ == 1) w[job::kTags + 4 * job::kBias] ^= 1;
+  });
+  EXPECT_EQ(result.status, modelock_hls::kStatusTagMismatch);
+  EXPECT_EQ(result.counters[counter::kTagStatus], 0u);
+  EXPECT_EQ(result.counters[counter::kWords + counter::kTagStatus], 1u << job::kBias);
+  // Both jobs read their parameters: 12 rows of weights (2 beats each), 48
+  // bytes of bias and of multiplier, 12 of shift.
+  EXPECT_EQ(result.counters[counter::kBeatsIn], 24u + 3u);
+  EXPECT_EQ(result.counters[counter::kWords + counter::kBeatsIn], 24u + 3u);
 }
 
 // The output banks hold kOutputBeats beats: jobs of 4096 rows take 64 beats
