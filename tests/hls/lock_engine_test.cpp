@@ -84,6 +84,21 @@ std::vector<std::int8_t> random_activations(std::size_t n, std::uint64_t seed) {
   return a;
 }
 
+// A random layer locked under one scheme: the file's bytes and the parsed
+// container, which an EngineHarness reads, and the key that locked it.
+struct LockedLayer {
+  LockedLayer(RandomLayer layer, std::uint64_t key_seed, Scheme scheme_id)
+      : r(std::move(layer)),
+        key(key_from_seed(key_seed)),
+        file(locking::lock_model(r.model, key, {scheme_id})),
+        container(format::Container::parse(file, "random")) {}
+
+  RandomLayer r;
+  scheme::MasterKey key;
+  std::vector<std::uint8_t> file;
+  format::Container container;
+};
+
 std::size_t beats(std::size_t bytes) { return (bytes + 63) / 64; }
 
 // The counters of a run of one layer, job by job. C simulation runs the
@@ -117,16 +132,14 @@ class EngineByScheme : public ::testing::TestWithParam<Scheme> {};
 TEST_P(EngineByScheme, RandomLayersAreBitExactToTheHostReference) {
   for (int trial = 0; trial < 6; ++trial) {
     const std::int64_t rows = 1 + trial * 37, cols = 1 + trial * 101;
-    RandomLayer r = random_layer(100 + static_cast<std::uint64_t>(trial), rows, cols, trial % 2 == 1);
-    const auto key = key_from_seed(200 + static_cast<std::uint64_t>(trial));
-    const auto file = locking::lock_model(r.model, key, {GetParam()});
-    const auto container = format::Container::parse(file, "random");
-    EngineHarness engine(file, container);
-    ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+    const auto seed = static_cast<std::uint64_t>(trial);
+    const LockedLayer l(random_layer(100 + seed, rows, cols, trial % 2 == 1), 200 + seed, GetParam());
+    EngineHarness engine(l.file, l.container);
+    ASSERT_EQ(engine.load_key(l.key), modelock_hls::kStatusOk);
     for (std::int64_t batch : {std::int64_t{1}, std::int64_t{modelock_hls::kBatch}, std::int64_t{modelock_hls::kBatch + 3}}) {
       const auto in = random_activations(static_cast<std::size_t>(batch * cols), 300 + static_cast<std::uint64_t>(trial));
       std::vector<std::int8_t> expected(static_cast<std::size_t>(batch * rows));
-      quant::gemm_int8(r.layer, in.data(), batch, expected.data());
+      quant::gemm_int8(l.r.layer, in.data(), batch, expected.data());
       const auto result = engine.run_layer(0, static_cast<std::size_t>(rows), static_cast<std::size_t>(cols), in.data(), batch);
       ASSERT_EQ(result.status, modelock_hls::kStatusOk) << "trial " << trial << " batch " << batch;
       EXPECT_EQ(result.out, expected) << "trial " << trial << " batch " << batch;
@@ -143,35 +156,29 @@ TEST_P(EngineByScheme, RandomLayersAreBitExactToTheHostReference) {
 TEST_P(EngineByScheme, ATensorAtTheVeryEndOfTheStream) {
   // 55 bytes of leading pad (seed 48), 1 row padded to 4032, 9 bytes a row
   // of parameters: 55 + 4032 + 9 = 4096.
-  RandomLayer r = random_layer(48, 1, 4000, true);
-  const auto key = key_from_seed(33);
-  const auto file = locking::lock_model(r.model, key, {GetParam()});
-  const auto container = format::Container::parse(file, "random");
-  ASSERT_EQ(container.stream_length(), modelock_hls::kCheckpointRounds * 16);
-  EngineHarness engine(file, container);
-  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  const LockedLayer l(random_layer(48, 1, 4000, true), 33, GetParam());
+  ASSERT_EQ(l.container.stream_length(), modelock_hls::kCheckpointRounds * 16);
+  EngineHarness engine(l.file, l.container);
+  ASSERT_EQ(engine.load_key(l.key), modelock_hls::kStatusOk);
   const auto in = random_activations(2 * 4000, 34);
   std::vector<std::int8_t> expected(2 * 1);
-  quant::gemm_int8(r.layer, in.data(), 2, expected.data());
+  quant::gemm_int8(l.r.layer, in.data(), 2, expected.data());
   const auto result = engine.run_layer(0, 1, 4000, in.data(), 2);
   ASSERT_EQ(result.status, modelock_hls::kStatusOk);
   EXPECT_EQ(result.out, expected);
 }
 
 TEST_P(EngineByScheme, AFlippedBlobBitGivesTagMismatchAndNoOutput) {
-  RandomLayer r = random_layer(7, 40, 150, true);
-  const auto key = key_from_seed(8);
-  const auto file = locking::lock_model(r.model, key, {GetParam()});
-  const auto container = format::Container::parse(file, "random");
+  const LockedLayer l(random_layer(7, 40, 150, true), 8, GetParam());
   // Two jobs: the second reuses the first's parameters, and reports their
   // tag bits as well.
   const std::int64_t batch = modelock_hls::kBatch + 3;
   const auto in = random_activations(static_cast<std::size_t>(batch) * 150, 9);
   // Container tensors 1..4 are the layer's weight, bias, multiplier and shift.
   for (int role = modelock_hls::job::kWeight; role <= modelock_hls::job::kShift; ++role) {
-    EngineHarness engine(file, container);
-    ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
-    const auto& tensor = container.header().tensors[static_cast<std::size_t>(role) + 1];
+    EngineHarness engine(l.file, l.container);
+    ASSERT_EQ(engine.load_key(l.key), modelock_hls::kStatusOk);
+    const auto& tensor = l.container.header().tensors[static_cast<std::size_t>(role) + 1];
     const std::size_t byte = tensor.length / 2;
     engine.blob()[(tensor.offset + byte) / 64][(tensor.offset + byte) % 64] ^= 0x04;
     const auto result = engine.run_layer(0, 40, 150, in.data(), batch);
@@ -185,11 +192,8 @@ TEST_P(EngineByScheme, AFlippedBlobBitGivesTagMismatchAndNoOutput) {
 }
 
 TEST_P(EngineByScheme, AWrongKeyFailsTheTagsAndWithoutVerificationGivesGarbage) {
-  RandomLayer r = random_layer(10, 48, 200, false);
-  const auto key = key_from_seed(11);
-  const auto file = locking::lock_model(r.model, key, {GetParam()});
-  const auto container = format::Container::parse(file, "random");
-  EngineHarness engine(file, container);
+  const LockedLayer l(random_layer(10, 48, 200, false), 11, GetParam());
+  EngineHarness engine(l.file, l.container);
   ASSERT_EQ(engine.load_key(key_from_seed(12)), modelock_hls::kStatusOk);
   const auto in = random_activations(8 * 200, 13);
   const auto refused = engine.run_layer(0, 48, 200, in.data(), 8);
@@ -199,7 +203,7 @@ TEST_P(EngineByScheme, AWrongKeyFailsTheTagsAndWithoutVerificationGivesGarbage) 
   const auto forced = engine.run_layer(0, 48, 200, in.data(), 8, modelock_hls::kCommandNoVerify);
   EXPECT_EQ(forced.status, modelock_hls::kStatusOk);
   std::vector<std::int8_t> expected(8 * 48);
-  quant::gemm_int8(r.layer, in.data(), 8, expected.data());
+  quant::gemm_int8(l.r.layer, in.data(), 8, expected.data());
   if (GetParam() != Scheme::none) {
     std::size_t same = 0;
     for (std::size_t i = 0; i < expected.size(); ++i) same += forced.out[i] == expected[i];
@@ -211,14 +215,11 @@ INSTANTIATE_TEST_SUITE_P(AllSchemes, EngineByScheme, ::testing::Values(Scheme::n
                          [](const auto& info) { return std::string(scheme::scheme_name(info.param)); });
 
 TEST(Engine, KeyCommandsAndLimits) {
-  RandomLayer r = random_layer(20, 10, 30, false);
-  const auto key = key_from_seed(21);
-  const auto file = locking::lock_model(r.model, key, {Scheme::ctr});
-  const auto container = format::Container::parse(file, "random");
-  EngineHarness engine(file, container);
+  const LockedLayer l(random_layer(20, 10, 30, false), 21, Scheme::ctr);
+  EngineHarness engine(l.file, l.container);
   const auto in = random_activations(30, 22);
   namespace job = modelock_hls::job;
-  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  ASSERT_EQ(engine.load_key(l.key), modelock_hls::kStatusOk);
   // The run of 0 jobs a driver uses to zero the key registers after load_key
   // (docs/engine.md, "Commands"): it succeeds and keeps the key loaded.
   std::uint32_t status = ~0u;
@@ -260,12 +261,9 @@ TEST(Engine, KeyCommandsAndLimits) {
 TEST(Engine, ParametersAreReadAgainWhenAJobNamesOthers) {
   namespace job = modelock_hls::job;
   namespace counter = modelock_hls::counter;
-  RandomLayer r = random_layer(50, 12, 70, false);
-  const auto key = key_from_seed(51);
-  const auto file = locking::lock_model(r.model, key, {Scheme::deeplock});
-  const auto container = format::Container::parse(file, "random");
-  EngineHarness engine(file, container);
-  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  const LockedLayer l(random_layer(50, 12, 70, false), 51, Scheme::deeplock);
+  EngineHarness engine(l.file, l.container);
+  ASSERT_EQ(engine.load_key(l.key), modelock_hls::kStatusOk);
   const std::int64_t batch = 2 * modelock_hls::kBatch;
   const auto in = random_activations(static_cast<std::size_t>(batch) * 70, 52);
   int seen = 0;
@@ -287,18 +285,15 @@ TEST(Engine, ParametersAreReadAgainWhenAJobNamesOthers) {
 TEST(Engine, OutputBanksBoundTheRowsOfARun) {
   constexpr std::size_t kRows = modelock_hls::kMaxRows;
   static_assert(modelock_hls::kOutputBeats == 4 * kRows / 64, "the boundary below assumes four full jobs fill the banks");
-  RandomLayer r = random_layer(40, kRows, 3, true);
-  const auto key = key_from_seed(41);
-  const auto file = locking::lock_model(r.model, key, {Scheme::deeplock});
-  const auto container = format::Container::parse(file, "random");
-  EngineHarness engine(file, container);
-  ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
+  const LockedLayer l(random_layer(40, kRows, 3, true), 41, Scheme::deeplock);
+  EngineHarness engine(l.file, l.container);
+  ASSERT_EQ(engine.load_key(l.key), modelock_hls::kStatusOk);
   const std::int64_t fits = 4 * modelock_hls::kBatch;
   const auto in = random_activations(static_cast<std::size_t>(fits + 1) * 3, 42);
   const auto full = engine.run_layer(0, kRows, 3, in.data(), fits);
   ASSERT_EQ(full.status, modelock_hls::kStatusOk);
   std::vector<std::int8_t> expected(static_cast<std::size_t>(fits) * kRows);
-  quant::gemm_int8(r.layer, in.data(), fits, expected.data());
+  quant::gemm_int8(l.r.layer, in.data(), fits, expected.data());
   EXPECT_EQ(full.out, expected);
   const auto over = engine.run_layer(0, kRows, 3, in.data(), fits + 1);
   EXPECT_EQ(over.status, modelock_hls::kStatusBadJob);
