@@ -84,31 +84,47 @@ struct PlainScheme {
   void prepare(std::uint64_t) const {}
 };
 
-class DeeplockScheme {
+// The backend dispatch of the keystream schemes: the fast backend runs the
+// scheme's fused kernel, `fast`; the scalar backend takes its keystream from
+// the scheme's `reference_keystream` and applies it chunk by chunk.
+template <typename Scheme>
+class KeystreamScheme {
  public:
-  explicit DeeplockScheme(const MasterKey& master) : schedule_(master.bytes()) {}
-
-  void prepare(std::uint64_t stream_bytes) const { schedule_.prepare(stream_bytes); }
-
   void keystream(Backend backend, std::uint64_t offset, std::span<std::uint8_t> out) const {
-    if (backend == Backend::scalar) {
-      schedule_.keystream(offset, out);
+    if (backend == Backend::fast) {
+      self().fast(Direction::lock, offset, {}, out);
     } else {
-      fast(Direction::lock, offset, {}, out);
+      self().reference_keystream(offset, out);
     }
   }
 
   void apply(Backend backend, Direction dir, std::uint64_t offset, std::span<const std::uint8_t> in,
              std::span<std::uint8_t> out) const {
     if (backend == Backend::fast) {
-      fast(dir, offset, in, out);
+      self().fast(dir, offset, in, out);
     } else {
       apply_by_chunks(backend, dir, offset, in, out,
-                      [&](std::uint64_t at, std::span<std::uint8_t> ks) { schedule_.keystream(at, ks); });
+                      [&](std::uint64_t at, std::span<std::uint8_t> ks) { self().reference_keystream(at, ks); });
     }
   }
 
  private:
+  const Scheme& self() const { return static_cast<const Scheme&>(*this); }
+};
+
+class DeeplockScheme : public KeystreamScheme<DeeplockScheme> {
+ public:
+  explicit DeeplockScheme(const MasterKey& master) : schedule_(master.bytes()) {}
+
+  void prepare(std::uint64_t stream_bytes) const { schedule_.prepare(stream_bytes); }
+
+ private:
+  friend class KeystreamScheme<DeeplockScheme>;
+
+  void reference_keystream(std::uint64_t offset, std::span<std::uint8_t> out) const {
+    schedule_.keystream(offset, out);
+  }
+
   static constexpr std::uint64_t kSeg = KeySchedule::kSegmentBytes;
   // Past this size the output cannot stay in cache for whoever reads it next,
   // so the kernel may bypass the cache with non-temporal stores.
@@ -182,36 +198,20 @@ class DeeplockScheme {
   KeySchedule schedule_;
 };
 
-class CtrScheme {
+class CtrScheme : public KeystreamScheme<CtrScheme> {
  public:
   explicit CtrScheme(const Key128& enc, const Nonce& nonce)
       : enc_(enc), round_keys_(aes128_round_keys(enc.bytes())), nonce_(nonce) {}
 
   void prepare(std::uint64_t) const {}
 
-  void keystream(Backend backend, std::uint64_t offset, std::span<std::uint8_t> out) const {
-    if (backend == Backend::fast) {
-      fast(Direction::lock, offset, {}, out);
-    } else {
-      openssl_keystream(offset, out);
-    }
-  }
-
-  void apply(Backend backend, Direction dir, std::uint64_t offset, std::span<const std::uint8_t> in,
-             std::span<std::uint8_t> out) const {
-    if (backend == Backend::fast) {
-      fast(dir, offset, in, out);
-    } else {
-      apply_by_chunks(backend, dir, offset, in, out,
-                      [&](std::uint64_t at, std::span<std::uint8_t> ks) { openssl_keystream(at, ks); });
-    }
-  }
-
  private:
+  friend class KeystreamScheme<CtrScheme>;
+
   // The reference: OpenSSL's AES-128-CTR over zeros, whose 128-bit
   // big-endian counter increment equals nonce || BE64(block) for every block
   // index below 2^64.
-  void openssl_keystream(std::uint64_t offset, std::span<std::uint8_t> out) const {
+  void reference_keystream(std::uint64_t offset, std::span<std::uint8_t> out) const {
     if (out.empty()) return;
     std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
                                                                        &EVP_CIPHER_CTX_free);
