@@ -13,7 +13,15 @@ enum class ErrorKind : int {
   bad_input = 2,   // an input file is malformed, unreadable or unsupported
   wrong_key = 3,   // the key does not match the file's key check value
   integrity = 4,   // a tag does not verify: the file was altered
+  system = 5,      // the environment failed: an output cannot be written (disk
+                   // full, read-only), memory ran out, or a library the
+                   // process relies on (OpenSSL) reported an error
 };
+
+// Exit code of a failure that is none of the above: a bug in modelock. Every
+// path that reaches it is a defect with a test that shows it (sysexits.h's
+// EX_SOFTWARE).
+inline constexpr int kInternalErrorExitCode = 70;
 
 class Error : public std::runtime_error {
  public:
