@@ -82,6 +82,13 @@ ImageSet load_fashion_mnist(Split split, const std::filesystem::path& explicit_d
     fail(images_path, "ndim",
          fmt::format("3 dimensions (count, rows, cols) for images, got {}", images.dims.size()));
   }
+  // An empty set or zero-sized images would pass on to the consumers as a
+  // usage error (--first, --calib) or an empty input tensor: the file is at fault.
+  if (images.dims[0] == 0 || images.dims[1] == 0 || images.dims[2] == 0) {
+    fail(images_path, "dims",
+         fmt::format("at least 1 image of at least 1x1 pixels, got {}x{}x{}", images.dims[0], images.dims[1],
+                     images.dims[2]));
+  }
   IdxArray labels = read_idx(labels_path);
   if (labels.dims.size() != 1) {
     fail(labels_path, "ndim", fmt::format("1 dimension (count) for labels, got {}", labels.dims.size()));

@@ -1,8 +1,5 @@
 #include "modelock/data/idx.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -16,6 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "modelock/common/error.hpp"
+#include "modelock/common/file.hpp"
 
 namespace modelock::data {
 
@@ -68,27 +66,26 @@ class MemorySource final : public Source {
 
 class GzipSource final : public Source {
  public:
-  GzipSource(const std::filesystem::path& path, std::string_view origin) : origin_(origin) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) system_error("cannot open");
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      const int saved = errno;
-      ::close(fd);
-      errno = saved;
-      system_error("cannot stat");
-    }
-    if (!S_ISREG(st.st_mode)) {
-      ::close(fd);
-      throw Error(ErrorKind::bad_input, fmt::format("{}: not a regular file", origin_));
+  // open_input_file refuses a FIFO, a device or a directory without blocking
+  // on it (a FIFO without a writer would hold a plain open() for ever).
+  GzipSource(const std::filesystem::path& path, std::string_view origin, std::uint64_t max_file_bytes)
+      : origin_(origin) {
+    InputFile in = open_input_file(path);
+    // Checked before zlib reads a byte: past this size the file cannot be a
+    // valid IDX file within the payload cap, and reading it would only cost
+    // time (a sparse file of terabytes, a gzip file of empty blocks).
+    if (in.size > max_file_bytes) {
+      fail(origin_, "file size",
+           fmt::format("at most {} bytes (the payload cap plus kIdxFileOverheadBytes), got {}", max_file_bytes,
+                       in.size));
     }
     // gzread checks the first two bytes for the gzip magic 1f 8b and copies
     // any other file through unchanged, so plain IDX files need no second path.
-    file_ = ::gzdopen(fd, "rb");
+    file_ = ::gzdopen(in.fd.get(), "rb");
     if (file_ == nullptr) {
-      ::close(fd);
-      throw Error(ErrorKind::bad_input, fmt::format("{}: cannot open: out of memory for zlib", origin_));
+      throw Error(ErrorKind::system, fmt::format("{}: cannot open: out of memory for zlib", origin_));
     }
+    in.fd.release();  // gzclose_r closes it from now on
     // Larger than zlib's 8 KiB default: fewer read calls on the 26 MB train images.
     ::gzbuffer(file_, 1 << 17);
   }
@@ -209,15 +206,14 @@ IdxArray parse(Source& in, std::string_view origin, std::uint64_t max_payload_by
     fail(origin, "payload", fmt::format("{}, got {}: the file is truncated", expected, data.size()));
   }
 
-  std::array<std::uint8_t, 1 << 16> scratch{};
-  std::uint64_t trailing = 0;
-  for (std::size_t n = in.read(scratch); n > 0; n = in.read(scratch)) {
-    trailing += n;
-    if (n < scratch.size()) break;
-  }
-  if (trailing != 0) {
+  // One probe, not a count of everything that follows: see kIdxTrailingProbeBytes.
+  std::array<std::uint8_t, kIdxTrailingProbeBytes> probe{};
+  if (const std::size_t trailing = in.read(probe); trailing == probe.size()) {
     fail(origin, "payload",
-         fmt::format("{}, got {}: {} trailing bytes", expected, size + trailing, trailing));
+         fmt::format("{}, got at least {}: {} or more trailing bytes (not counted further)", expected,
+                     size + trailing, trailing));
+  } else if (trailing != 0) {
+    fail(origin, "payload", fmt::format("{}, got {}: {} trailing bytes", expected, size + trailing, trailing));
   }
   return out;
 }
@@ -232,7 +228,9 @@ IdxArray parse_idx(std::span<const std::uint8_t> file, std::string_view origin,
 
 IdxArray read_idx(const std::filesystem::path& path, std::uint64_t max_payload_bytes) {
   const std::string origin = path.string();
-  GzipSource in(path, origin);
+  const std::uint64_t max_file_bytes =
+      max_payload_bytes > UINT64_MAX - kIdxFileOverheadBytes ? UINT64_MAX : max_payload_bytes + kIdxFileOverheadBytes;
+  GzipSource in(path, origin, max_file_bytes);
   return parse(in, origin, max_payload_bytes);
 }
 

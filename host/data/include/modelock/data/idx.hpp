@@ -4,6 +4,7 @@
 // unsigned bytes (type 0x08) are read: every (Fashion-)MNIST file uses them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -13,9 +14,26 @@
 namespace modelock::data {
 
 // A payload above this is refused before anything is allocated for it. The
-// largest Fashion-MNIST file holds 47 MB, so a larger size means a corrupt
-// header, and a 4 GiB^n product must not turn into an allocation attempt.
-inline constexpr std::uint64_t kIdxMaxPayloadBytes = std::uint64_t{1} << 30;
+// largest file of the data set, Fashion-MNIST's (and MNIST's) training
+// images, holds 60000 x 28 x 28 = 47 040 000 bytes; 64 MiB is the next power
+// of two, so a larger declared size means a corrupt or hostile header. Since
+// the payload buffer grows by doubling, reading one file takes less than
+// twice the cap: under 128 MiB, whatever the header claims and however well
+// a gzip stream compresses (a 1 GiB run of zeros gzips to 1 MB).
+inline constexpr std::uint64_t kIdxMaxPayloadBytes = std::uint64_t{64} << 20;
+
+// The file itself, compressed or not, may exceed the payload cap by this
+// much: the IDX header (at most 4 + 4 * 255 bytes) and gzip's framing
+// (18 bytes, and 5 bytes per 64 KiB stored block when the data does not
+// compress: 5 KiB for 64 MiB). A larger file is refused by its size before a
+// byte is read, so a sparse file of terabytes or a gzip file of empty blocks
+// costs no time.
+inline constexpr std::uint64_t kIdxFileOverheadBytes = std::uint64_t{1} << 20;
+
+// Past the payload, at most this many bytes are read to tell whether anything
+// follows. Reading on to count them all would let a small gzip file make the
+// reader inflate gigabytes of trailing zeros (1032 bytes per compressed byte).
+inline constexpr std::size_t kIdxTrailingProbeBytes = std::size_t{1} << 16;
 
 struct IdxArray {
   std::vector<std::uint32_t> dims;  // outermost first, at least one
@@ -29,7 +47,9 @@ struct IdxArray {
                                  std::uint64_t max_payload_bytes = kIdxMaxPayloadBytes);
 
 // Reads a gzip-compressed (by its magic 1f 8b, whatever the file name) or a
-// plain IDX file, with the checks of parse_idx; errors name the path. The
+// plain IDX file, with the checks of parse_idx; errors name the path. Only a
+// regular file of at most max_payload_bytes + kIdxFileOverheadBytes is read:
+// a FIFO, a device or a directory is refused without blocking on it. The
 // payload is streamed out of zlib into a buffer grown as data arrives, never
 // past the declared size, so a short file that claims a large size is caught
 // without allocating what it claims.
