@@ -5,7 +5,9 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake pkg-config clang libclang-rt-14-dev
+  # libclang-rt-dev: the sanitizer and libFuzzer runtimes of the default
+  # clang, whatever its version (a versioned name breaks when clang moves on)
+  build-essential cmake pkg-config clang libclang-rt-dev
   # libraries the host code links
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
