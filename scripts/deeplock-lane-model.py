@@ -12,7 +12,7 @@ arithmetic (tests/hls holds that bit-exact). Usage: deeplock-lane-model.py
 import sys
 
 LANES = 4
-ROUNDS_PER_SEGMENT = 256            # kCheckpointRounds
+ROUNDS_PER_SEGMENT = 256            # kEngineCheckpointRounds (hls/kernel/lock_engine.hpp)
 CHUNKS_PER_SEGMENT = ROUNDS_PER_SEGMENT // 4
 
 

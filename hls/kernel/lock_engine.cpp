@@ -50,7 +50,7 @@ struct KeyState {
 };
 
 KeyState key_state;
-ScheduleState checkpoints[kMaxCheckpoints];  // deeplock: every kCheckpointRounds rounds
+EngineScheduleState checkpoints[kMaxCheckpoints];  // deeplock: every kEngineCheckpointRounds rounds
 
 // Overwrites key material in locals of the C++ build, where it would
 // otherwise linger on the stack of the host process that runs the kernel
@@ -77,7 +77,7 @@ void clear_key_state() {
 clear_checkpoints:
   for (std::uint32_t j = 0; j < kMaxCheckpoints; ++j) {
 #pragma HLS PIPELINE II = 1
-    checkpoints[j] = ScheduleState{};
+    checkpoints[j] = EngineScheduleState{};
   }
 }
 
@@ -107,16 +107,16 @@ std::uint32_t load_key(std::uint32_t scheme, std::uint64_t stream_bytes, const s
   key_state.ghash = ghash_key(block_from_bytes(h));
   if (scheme == kSchemeCtr) expand_key(k, key_state.enc);
   if (scheme == kSchemeDeeplock) {
-    // Checkpoint j is the state after round j * kCheckpointRounds; a seek to
-    // stream byte t < stream_bytes reads checkpoint (t / 16) / kCheckpointRounds.
-    ScheduleState s = schedule_start(k);
+    // Checkpoint j is the state after round j * kEngineCheckpointRounds; a seek to
+    // stream byte t < stream_bytes reads checkpoint (t / 16) / kEngineCheckpointRounds.
+    EngineScheduleState s = schedule_start(k);
     const std::uint64_t rounds = (stream_bytes + 15) / 16;
-    const std::uint32_t count = rounds == 0 ? 1 : static_cast<std::uint32_t>((rounds + kCheckpointRounds - 1) / kCheckpointRounds);
+    const std::uint32_t count = rounds == 0 ? 1 : static_cast<std::uint32_t>((rounds + kEngineCheckpointRounds - 1) / kEngineCheckpointRounds);
     key_state.checkpoint_count = count;
   build_checkpoints:
     for (std::uint32_t j = 0; j < count; ++j) {
       checkpoints[j] = s;
-      for (std::uint32_t r = 0; r < kCheckpointRounds; ++r) {
+      for (std::uint32_t r = 0; r < kEngineCheckpointRounds; ++r) {
 #pragma HLS PIPELINE II = 1
         s = schedule_step(s);
       }
@@ -211,7 +211,7 @@ std::uint32_t chunk_count(std::uint64_t stream_offset, std::uint32_t beats) {
 // deeplock. The schedule is a serial recurrence: one step a cycle is what a
 // 300 MHz clock allows (an S-Box lookup and an XOR chain), and a chunk needs
 // four. So kDeeplockLanes lanes each run one step a cycle on their own
-// checkpoint segment of kCheckpointRounds rounds (lane g takes segments
+// checkpoint segment of kEngineCheckpointRounds rounds (lane g takes segments
 // first + g, first + g + 4, ...), and keystream_chunks takes whole chunks
 // from the lane that holds the current segment. The lane FIFOs let the lanes
 // run ahead: after a start-up of three quarters of a segment (192 cycles)
@@ -231,8 +231,8 @@ DeeplockSpan deeplock_span(std::uint64_t stream_offset, std::uint32_t beats) {
   DeeplockSpan span;
   span.before = chunk_base(stream_offset) / 16;
   span.end = span.before + 4 * std::uint64_t{chunk_count(stream_offset, beats)};
-  span.first_segment = span.before / kCheckpointRounds;
-  span.last_segment = (span.end - 1) / kCheckpointRounds;
+  span.first_segment = span.before / kEngineCheckpointRounds;
+  span.last_segment = (span.end - 1) / kEngineCheckpointRounds;
   return span;
 }
 
@@ -240,15 +240,15 @@ DeeplockSpan deeplock_span(std::uint64_t stream_offset, std::uint32_t beats) {
 // hands it to the lane that runs that segment: the only reader of the
 // checkpoint table in the region. Segments past the table lie wholly past
 // the end of the stream, whose keystream no tag covers; they start from zero.
-void fetch_checkpoints(std::uint32_t scheme, const ScheduleState table[kMaxCheckpoints], std::uint32_t table_size,
-                       std::uint64_t stream_offset, std::uint32_t beats, hls::stream<ScheduleState> starts[kDeeplockLanes]) {
+void fetch_checkpoints(std::uint32_t scheme, const EngineScheduleState table[kMaxCheckpoints], std::uint32_t table_size,
+                       std::uint64_t stream_offset, std::uint32_t beats, hls::stream<EngineScheduleState> starts[kDeeplockLanes]) {
   if (scheme != kSchemeDeeplock) return;
   const DeeplockSpan span = deeplock_span(stream_offset, beats);
   int lane = 0;
 fetch:
   for (std::uint64_t segment = span.first_segment; segment <= span.last_segment; ++segment) {
 #pragma HLS PIPELINE II = 1
-    const ScheduleState start = segment < table_size ? table[segment] : ScheduleState{};
+    const EngineScheduleState start = segment < table_size ? table[segment] : EngineScheduleState{};
     starts[lane].write(start);
     lane = lane == kDeeplockLanes - 1 ? 0 : lane + 1;
   }
@@ -258,14 +258,14 @@ fetch:
 // writes every chunk of the span that falls in them. Steps before the span
 // (the seek inside the first segment) write nothing.
 void deeplock_lane(int lane, std::uint32_t scheme, std::uint64_t stream_offset, std::uint32_t beats,
-                   hls::stream<ScheduleState>& starts, hls::stream<Beat>& chunks) {
+                   hls::stream<EngineScheduleState>& starts, hls::stream<Beat>& chunks) {
   if (scheme != kSchemeDeeplock) return;
   const DeeplockSpan span = deeplock_span(stream_offset, beats);
 lane_segments:
   for (std::uint64_t segment = span.first_segment + lane; segment <= span.last_segment; segment += kDeeplockLanes) {
-    const std::uint64_t first_state = segment * kCheckpointRounds;
-    const std::uint64_t last_state = span.end < first_state + kCheckpointRounds ? span.end : first_state + kCheckpointRounds;
-    ScheduleState s = starts.read();
+    const std::uint64_t first_state = segment * kEngineCheckpointRounds;
+    const std::uint64_t last_state = span.end < first_state + kEngineCheckpointRounds ? span.end : first_state + kEngineCheckpointRounds;
+    EngineScheduleState s = starts.read();
     Beat chunk;
   lane_steps:
     for (std::uint64_t state = first_state + 1; state <= last_state; ++state) {
@@ -286,14 +286,14 @@ void keystream_chunks(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, 
   const std::uint32_t chunks = chunk_count(stream_offset, beats);
   if (scheme == kSchemeDeeplock) {
     // A chunk never straddles two segments: both are multiples of 64 bytes.
-    std::uint32_t position = static_cast<std::uint32_t>(deeplock_span(stream_offset, beats).before % kCheckpointRounds);
+    std::uint32_t position = static_cast<std::uint32_t>(deeplock_span(stream_offset, beats).before % kEngineCheckpointRounds);
     int lane = 0;
   deeplock_chunks:
     for (std::uint32_t c = 0; c < chunks; ++c) {
 #pragma HLS PIPELINE II = 1
       out.write(lanes[lane].read());
       position += 4;
-      if (position == kCheckpointRounds) {
+      if (position == kEngineCheckpointRounds) {
         position = 0;
         lane = lane == kDeeplockLanes - 1 ? 0 : lane + 1;
       }
@@ -339,10 +339,10 @@ align:
   }
 }
 
-void keystream(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const ScheduleState table[kMaxCheckpoints],
+void keystream(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const EngineScheduleState table[kMaxCheckpoints],
                std::uint32_t table_size, std::uint64_t stream_offset, std::uint32_t beats, hls::stream<Beat>& out) {
 #pragma HLS DATAFLOW
-  hls::stream<ScheduleState> starts[kDeeplockLanes];
+  hls::stream<EngineScheduleState> starts[kDeeplockLanes];
 #pragma HLS STREAM variable = starts depth = 4
   hls::stream<Beat> lanes[kDeeplockLanes];
   // 128 chunks (8 KiB, two segments) a lane: the cycle model of the lanes
@@ -442,7 +442,7 @@ store:
 // the parameter path is one keystream generator, GHASH and unlock datapath.
 void unlock_parameter(const Beat* blob, std::uint64_t first_beat, std::uint64_t stream_offset, std::uint32_t length,
                       std::uint32_t beats, std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce,
-                      const ScheduleState table[kMaxCheckpoints], std::uint32_t table_size, GhashKey ghash,
+                      const EngineScheduleState table[kMaxCheckpoints], std::uint32_t table_size, GhashKey ghash,
                       std::uint32_t bank, Beat store[kParameterRoles][kParameterBeats], Block& hash,
                       StageCycles& cycles) {
 #pragma HLS DATAFLOW
@@ -557,7 +557,7 @@ collect:
 // `plain` stream between unlock_and_hash and mac.
 void weight_region(const Beat* blob, std::uint64_t first_beat, std::uint64_t stream_offset, std::uint32_t length,
                    std::uint32_t beats, std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce,
-                   const ScheduleState table[kMaxCheckpoints], std::uint32_t table_size, GhashKey ghash,
+                   const EngineScheduleState table[kMaxCheckpoints], std::uint32_t table_size, GhashKey ghash,
                    const Beat act[kBatch][kActivationBeats], const Beat parameters[kParameterRoles][kParameterBeats],
                    std::uint32_t rows, std::uint32_t cols, std::uint32_t flags, std::uint32_t first_output_beat,
                    Beat banks[kBatch][kOutputBeats], Block& hash, StageCycles& cycles) {

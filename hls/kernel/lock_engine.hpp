@@ -28,9 +28,12 @@ constexpr std::uint32_t kMaxJobs = 1024;                       // jobs in one ru
 // job takes ceil(rows / 64) beats of every bank, so the rows of all jobs in a
 // run, each padded to 64, add up to at most 64 * kOutputBeats.
 constexpr std::uint32_t kOutputBeats = 256;
-constexpr std::uint32_t kCheckpointRounds = 256;               // deeplock segment: 4 KiB of keystream
+// Deeplock checkpoint spacing of the engine (4 KiB of keystream a segment).
+// Not the host's KeySchedule::kHostCheckpointRounds (252, chosen for its
+// AVX-512 lanes): each side builds its own table; they agree on keystream.
+constexpr std::uint32_t kEngineCheckpointRounds = 256;
 constexpr std::uint32_t kMaxCheckpoints = 16384;               // deeplock stream limit: 64 MiB
-constexpr std::uint64_t kMaxDeeplockStream = std::uint64_t{kCheckpointRounds} * 16 * kMaxCheckpoints;
+constexpr std::uint64_t kMaxDeeplockStream = std::uint64_t{kEngineCheckpointRounds} * 16 * kMaxCheckpoints;
 
 // `command` register.
 enum Command : std::uint32_t {

@@ -17,7 +17,7 @@
 #include "modelock/common/hex.hpp"
 #include "modelock/locking/locking.hpp"
 #include "modelock/onnx/onnx_model.hpp"
-#include "modelock/scheme/key_schedule.hpp"
+#include "modelock/scheme/internal/key_schedule.hpp"
 #include "test_models.hpp"
 
 namespace modelock::attack {

@@ -1,5 +1,5 @@
 // Unlock throughput (docs/benchmarks.md): for 256 KiB and 64 MiB buffers,
-// memcpy and OpenSSL EVP AES-128-CTR as baselines, then Cipher::unlock for
+// memcpy and OpenSSL EVP AES-128-CTR as baselines, then OpeningCipher::unlock for
 // every scheme under the scalar and the fast backend, all in one process on
 // the same buffers so that ratios are measured side by side.
 //
@@ -10,9 +10,9 @@
 // and CPU time leaves out the time other processes hold the core. The JSON
 // output carries wall-clock time too; scripts/bench.sh reports both.
 //
-// deeplock is measured warm: Cipher::prepare(size) builds the key-schedule
+// deeplock is measured warm: OpeningCipher::prepare(size) builds the key-schedule
 // checkpoints before timing, as a device driver does at key load. The extra
-// fast_cold row constructs a fresh Cipher in every iteration (a KBKDF
+// fast_cold row constructs a fresh OpeningCipher in every iteration (a KBKDF
 // derivation, microseconds) and unlocks once, so it pays for building the
 // checkpoints sequentially on the way.
 #include <benchmark/benchmark.h>
@@ -133,7 +133,7 @@ void bm_unlock(benchmark::State& state, Scheme scheme, Backend backend, std::siz
   }
   const Buffers& b = buffers(size);
   const MasterKey key = bench_key();
-  const Cipher cipher(scheme, key, kNonce, backend);
+  const OpeningCipher cipher(scheme, key, kNonce, backend);
   cipher.prepare(size);  // warm: deeplock checkpoints built before timing
   if (scheme == Scheme::deeplock) state.SetLabel("warm: prepare(size) before timing");
   for (auto _ : state) {
@@ -151,9 +151,9 @@ void bm_unlock_deeplock_cold(benchmark::State& state, std::size_t size) {
   }
   const Buffers& b = buffers(size);
   const MasterKey key = bench_key();
-  state.SetLabel("cold: new Cipher per iteration, checkpoints built on the way");
+  state.SetLabel("cold: new OpeningCipher per iteration, checkpoints built on the way");
   for (auto _ : state) {
-    const Cipher cipher(Scheme::deeplock, key, kNonce, Backend::fast);
+    const OpeningCipher cipher(Scheme::deeplock, key, kNonce, Backend::fast);
     cipher.unlock(0, b.input(), b.output());
     benchmark::DoNotOptimize(b.out.get());
     benchmark::ClobberMemory();

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "modelock/scheme/kdf.hpp"
+#include "modelock/scheme/internal/kdf.hpp"
 
 namespace modelock::testing {
 

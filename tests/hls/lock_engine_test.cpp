@@ -157,7 +157,7 @@ TEST_P(EngineByScheme, ATensorAtTheVeryEndOfTheStream) {
   // 55 bytes of leading pad (seed 48), 1 row padded to 4032, 9 bytes a row
   // of parameters: 55 + 4032 + 9 = 4096.
   const LockedLayer l(random_layer(48, 1, 4000, true), 33, GetParam());
-  ASSERT_EQ(l.container.stream_length(), modelock_hls::kCheckpointRounds * 16);
+  ASSERT_EQ(l.container.stream_length(), modelock_hls::kEngineCheckpointRounds * 16);
   EngineHarness engine(l.file, l.container);
   ASSERT_EQ(engine.load_key(l.key), modelock_hls::kStatusOk);
   const auto in = random_activations(2 * 4000, 34);

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "modelock/common/hex.hpp"
-#include "modelock/scheme/gmac.hpp"
-#include "modelock/scheme/key_schedule.hpp"
+#include "modelock/scheme/internal/gmac.hpp"
+#include "modelock/scheme/internal/key_schedule.hpp"
 #include "modelock/scheme/sbox.hpp"
 #include "modelock_hls/aes128.hpp"
 #include "modelock_hls/deeplock.hpp"
@@ -36,7 +36,7 @@ TEST(HlsAes128, Fips197AppendixB) {
 TEST(HlsDeeplock, ScheduleMatchesTheHostKeySchedule) {
   const auto key = *modelock::from_hex("000102030405060708090a0b0c0d0e0f");
   const modelock::scheme::KeySchedule host(std::span<const std::uint8_t, 16>(key.data(), 16));
-  ScheduleState s = schedule_start(key.data());
+  EngineScheduleState s = schedule_start(key.data());
   std::vector<std::uint8_t> expected(16 * 200);
   host.keystream(0, expected);
   for (int r = 0; r < 200; ++r) {

@@ -3,10 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "modelock/common/error.hpp"
-#include "modelock/scheme/key_schedule.hpp"
+#include <set>
+#include <tuple>
 #include <vector>
+
+#include "backend_params.hpp"
+#include "modelock/common/error.hpp"
+#include "modelock/scheme/internal/gmac.hpp"
+#include "modelock/scheme/internal/key_schedule.hpp"
+#include "modelock/scheme/internal/keystream.hpp"
+#include "modelock/scheme/sbox.hpp"
 
 namespace modelock::scheme {
 namespace {
@@ -27,38 +33,135 @@ MasterKey test_key(std::uint64_t seed) {
 
 constexpr Nonce kNonce = {1, 2, 3, 4, 5, 6, 7, 8};
 
-class CipherBySchemeTest : public ::testing::TestWithParam<Scheme> {};
+// The transform by its definition, over the scalar reference keystream.
+std::vector<std::uint8_t> reference_lock(Scheme scheme, const MasterKey& key, const Nonce& nonce, std::uint64_t offset,
+                                         std::span<const std::uint8_t> plain) {
+  if (scheme == Scheme::none) return {plain.begin(), plain.end()};
+  std::vector<std::uint8_t> ks(plain.size());
+  RawKeystream(scheme, key, nonce, Backend::scalar).generate(offset, ks);
+  std::vector<std::uint8_t> out(plain.size());
+  for (std::size_t i = 0; i < plain.size(); ++i) out[i] = kSbox[plain[i] ^ ks[i]];
+  return out;
+}
 
-TEST_P(CipherBySchemeTest, LockThenUnlockRestoresEveryByte) {
-  const Cipher cipher(GetParam(), test_key(1), kNonce);
+// Every test here runs on the scalar backend, and on the fast one where the
+// CPU has it (skipped with a message elsewhere): testing::backend_params.
+class CipherTest : public ::testing::TestWithParam<std::tuple<Scheme, Backend>> {
+ protected:
+  void SetUp() override { MODELOCK_SKIP_UNLESS_AVAILABLE(backend()); }
+  Scheme scheme() const { return std::get<0>(GetParam()); }
+  Backend backend() const { return std::get<1>(GetParam()); }
+};
+
+TEST_P(CipherTest, RunsOnTheBackendAskedFor) {
+  EXPECT_EQ(LockingCipher(scheme(), test_key(1), backend()).backend(), backend());
+  EXPECT_EQ(OpeningCipher(scheme(), test_key(1), kNonce, backend()).backend(), backend());
+}
+
+TEST_P(CipherTest, LockThenUnlockRestoresEveryByte) {
+  const MasterKey key = test_key(1);
+  LockingCipher locking(scheme(), key, backend());
   const auto plain = random_bytes(100'003, 2);
   std::vector<std::uint8_t> locked(plain.size());
   std::vector<std::uint8_t> restored(plain.size());
-  cipher.lock(0, plain, locked);
-  cipher.unlock(0, locked, restored);
+  EXPECT_EQ(locking.lock_next(plain, locked), 0u);
+  OpeningCipher(scheme(), key, locking.nonce(), backend()).unlock(0, locked, restored);
   EXPECT_EQ(restored, plain);
-  if (GetParam() != Scheme::none) {
+  if (scheme() != Scheme::none) {
     EXPECT_NE(locked, plain);
   }
 }
 
-TEST_P(CipherBySchemeTest, WorksInPlace) {
-  const Cipher cipher(GetParam(), test_key(1), kNonce);
-  const auto plain = random_bytes(5000, 3);
-  auto buffer = plain;
-  cipher.lock(77, buffer, buffer);
-  std::vector<std::uint8_t> expected(plain.size());
-  cipher.lock(77, plain, expected);
-  EXPECT_EQ(buffer, expected);
-  cipher.unlock(77, buffer, buffer);
-  EXPECT_EQ(buffer, plain);
+// lock_next in pieces of every small length (unaligned heads and tails at
+// every offset mod 16 and across deeplock segments), in place and not, is
+// S(plain ^ KS) at the offsets it reports.
+TEST_P(CipherTest, LockNextIsTheTransformAtConsecutiveOffsets) {
+  const MasterKey key = test_key(3);
+  LockingCipher locking(scheme(), key, backend());
+  const auto plain = random_bytes(3 * KeySchedule::kHostSegmentBytes + 500, 4);
+  std::vector<std::uint8_t> locked(plain.size());
+  std::size_t at = 0;
+  for (std::size_t length = 0; at < plain.size(); length = (length + 37) % 701) {
+    const std::size_t n = std::min(length, plain.size() - at);
+    const auto piece = std::span(plain).subspan(at, n);
+    std::uint64_t offset = 0;
+    if (n % 2 == 0) {
+      offset = locking.lock_next(piece, std::span(locked).subspan(at, n));
+    } else {
+      std::copy(piece.begin(), piece.end(), locked.begin() + static_cast<std::ptrdiff_t>(at));
+      offset = locking.lock_next(std::span(locked).subspan(at, n), std::span(locked).subspan(at, n));
+    }
+    ASSERT_EQ(offset, at);
+    at += n;
+    ASSERT_EQ(locking.stream_position(), at);
+  }
+  EXPECT_EQ(locked, reference_lock(scheme(), key, locking.nonce(), 0, plain));
 }
 
-TEST_P(CipherBySchemeTest, ScalarAndFastAreBitExactAtEveryHeadAndTail) {
-  if (!fast_backend_available()) GTEST_SKIP() << "CPU lacks AVX-512 GFNI/VAES";
+TEST_P(CipherTest, UnlockingAPieceAtItsOffsetMatchesTheWhole) {
+  const MasterKey key = test_key(8);
+  LockingCipher locking(scheme(), key, backend());
+  const auto plain = random_bytes(40'000, 9);
+  std::vector<std::uint8_t> locked(plain.size());
+  (void)locking.lock_next(plain, locked);
+  const OpeningCipher opening(scheme(), key, locking.nonce(), backend());
+  std::vector<std::uint8_t> piece(9'001);
+  opening.unlock(12'345, std::span(locked).subspan(12'345, piece.size()), piece);
+  EXPECT_TRUE(std::equal(piece.begin(), piece.end(), plain.begin() + 12'345));
+  // In place too.
+  std::vector<std::uint8_t> buffer(locked.begin() + 77, locked.begin() + 5077);
+  opening.unlock(77, buffer, buffer);
+  EXPECT_TRUE(std::equal(buffer.begin(), buffer.end(), plain.begin() + 77));
+}
+
+TEST_P(CipherTest, WrongKeyGivesOtherBytesAndOtherTags) {
+  if (scheme() == Scheme::none) GTEST_SKIP() << "plaintext scheme has no keystream";
+  LockingCipher right(scheme(), test_key(10), backend());
+  const OpeningCipher wrong(scheme(), test_key(11), right.nonce(), backend());
+  const auto plain = random_bytes(4096, 12);
+  std::vector<std::uint8_t> locked(plain.size()), restored(plain.size());
+  (void)right.lock_next(plain, locked);
+  wrong.unlock(0, locked, restored);
+  std::size_t equal = 0;
+  for (std::size_t i = 0; i < plain.size(); ++i) equal += plain[i] == restored[i];
+  EXPECT_LT(equal, 64u);  // ~16 expected by chance
+  EXPECT_FALSE(wrong.tag_matches(1, locked, right.tag(1, locked)));
+  EXPECT_NE(right.key_check_value(), wrong.key_check_value());
+}
+
+TEST_P(CipherTest, TagsVerifyUnderTheOpeningCipherAndNothingElse) {
+  const MasterKey key = test_key(14);
+  LockingCipher locking(scheme(), key, backend());
+  auto data = random_bytes(1000, 15);
+  const Tag t1 = locking.tag(1, data);
+  const OpeningCipher opening(scheme(), key, locking.nonce(), backend());
+  EXPECT_TRUE(opening.tag_matches(1, data, t1));
+  EXPECT_FALSE(opening.tag_matches(2, data, t1));
+  data[999] ^= 0x80;
+  EXPECT_FALSE(opening.tag_matches(1, data, t1));
+  Nonce other = locking.nonce();
+  other[0] ^= 1;
+  data[999] ^= 0x80;
+  EXPECT_FALSE(OpeningCipher(scheme(), key, other, backend()).tag_matches(1, data, t1));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSchemes, CipherTest,
+                         ::testing::Combine(::testing::ValuesIn(kSchemes), testing::backend_params()),
+                         [](const auto& info) {
+                           return std::string(scheme_name(std::get<0>(info.param))) + "_" +
+                                  testing::backend_param_name(std::get<1>(info.param));
+                         });
+
+// A comparison of the two backends: needs the fast one by its nature.
+class BackendsAgree : public ::testing::TestWithParam<Scheme> {};
+
+TEST_P(BackendsAgree, ScalarAndFastAreBitExactAtEveryHeadAndTail) {
+  MODELOCK_SKIP_UNLESS_AVAILABLE(Backend::fast);
   const MasterKey key = test_key(4);
-  const Cipher scalar(GetParam(), key, kNonce, Backend::scalar);
-  const Cipher fast(GetParam(), key, kNonce, Backend::fast);
+  const OpeningCipher scalar(GetParam(), key, kNonce, Backend::scalar);
+  const OpeningCipher fast(GetParam(), key, kNonce, Backend::fast);
+  const RawKeystream scalar_ks(GetParam(), key, kNonce, Backend::scalar);
+  const RawKeystream fast_ks(GetParam(), key, kNonce, Backend::fast);
   const auto data = random_bytes(70'000, 5);
   std::mt19937_64 rng(6);
   // Every small offset and length (unaligned heads and tails), then random
@@ -78,50 +181,78 @@ TEST_P(CipherBySchemeTest, ScalarAndFastAreBitExactAtEveryHeadAndTail) {
     scalar.unlock(off, in, a);
     fast.unlock(off, in, b);
     ASSERT_EQ(a, b) << "unlock offset " << off << " length " << len;
-    scalar.lock(off, in, a);
-    fast.lock(off, in, b);
-    ASSERT_EQ(a, b) << "lock offset " << off << " length " << len;
-    scalar.keystream(off, a);
-    fast.keystream(off, b);
+    scalar_ks.generate(off, a);
+    fast_ks.generate(off, b);
     ASSERT_EQ(a, b) << "keystream offset " << off << " length " << len;
   }
 }
 
-TEST_P(CipherBySchemeTest, UnlockingAPieceAtItsOffsetMatchesTheWhole) {
-  const Cipher cipher(GetParam(), test_key(8), kNonce);
-  const auto plain = random_bytes(40'000, 9);
-  std::vector<std::uint8_t> locked(plain.size());
-  cipher.lock(0, plain, locked);
-  std::vector<std::uint8_t> piece(9'001);
-  cipher.unlock(12'345, std::span(locked).subspan(12'345, piece.size()), piece);
-  EXPECT_TRUE(std::equal(piece.begin(), piece.end(), plain.begin() + 12'345));
-}
-
-TEST_P(CipherBySchemeTest, WrongKeyGivesOtherBytesAndOtherTags) {
-  if (GetParam() == Scheme::none) GTEST_SKIP() << "plaintext scheme has no keystream";
-  const Cipher right(GetParam(), test_key(10), kNonce);
-  const Cipher wrong(GetParam(), test_key(11), kNonce);
-  const auto plain = random_bytes(4096, 12);
-  std::vector<std::uint8_t> locked(plain.size()), restored(plain.size());
-  right.lock(0, plain, locked);
-  wrong.unlock(0, locked, restored);
-  std::size_t equal = 0;
-  for (std::size_t i = 0; i < plain.size(); ++i) equal += plain[i] == restored[i];
-  EXPECT_LT(equal, 64u);  // ~16 expected by chance
-  EXPECT_FALSE(tags_equal(right.tag(1, locked), wrong.tag(1, locked)));
-  EXPECT_NE(right.key_check_value(), wrong.key_check_value());
-}
-
-INSTANTIATE_TEST_SUITE_P(AllSchemes, CipherBySchemeTest, ::testing::ValuesIn(kSchemes),
+INSTANTIATE_TEST_SUITE_P(AllSchemes, BackendsAgree, ::testing::ValuesIn(kSchemes),
                          [](const auto& info) { return std::string(scheme_name(info.param)); });
 
-TEST(Cipher, DeeplockFp32ParameterKeyIsOneScheduleWord) {
+TEST(LockingCipher, DrawsItsOwnNonceEveryTime) {
+  std::set<Nonce> nonces;
+  for (int i = 0; i < 100; ++i) nonces.insert(LockingCipher(Scheme::ctr, test_key(20)).nonce());
+  EXPECT_EQ(nonces.size(), 100u);  // 64 random bits: a repeat has probability about 2^-52
+}
+
+TEST(LockingCipher, RefusesASecondTagUnderOneIvIndex) {
+  LockingCipher cipher(Scheme::ctr, test_key(21));
+  const auto data = random_bytes(64, 22);
+  (void)cipher.tag(3, data);
+  (void)cipher.tag(0, data);
+  try {
+    (void)cipher.tag(3, random_bytes(64, 23));
+    FAIL() << "a second tag under IV index 3 was handed out";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_NE(std::string(e.what()).find("IV index 3"), std::string::npos) << e.what();
+  }
+}
+
+TEST(LockingCipher, MismatchedBuffersMoveNothing) {
+  LockingCipher cipher(Scheme::ctr, test_key(16));
+  std::vector<std::uint8_t> in(10), out(11);
+  EXPECT_THROW((void)cipher.lock_next(in, out), Error);
+  EXPECT_EQ(cipher.stream_position(), 0u);
+}
+
+TEST(OpeningCipher, RejectsMismatchedBuffers) {
+  const OpeningCipher cipher(Scheme::ctr, test_key(16), kNonce);
+  std::vector<std::uint8_t> in(10), out(11);
+  try {
+    cipher.unlock(0, in, out);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+  }
+}
+
+TEST(OpeningCipher, KeyCheckValueIsTheLockingCiphers) {
+  const MasterKey key = test_key(17);
+  const LockingCipher locking(Scheme::deeplock, key);
+  EXPECT_EQ(OpeningCipher(Scheme::deeplock, key, locking.nonce()).key_check_value(), locking.key_check_value());
+  EXPECT_NE(OpeningCipher(Scheme::deeplock, test_key(18), locking.nonce()).key_check_value(),
+            locking.key_check_value());
+}
+
+TEST(Backend, FastIsRefusedWhereItIsUnavailable) {
+  if (fast_backend_available()) GTEST_SKIP() << "this CPU has the fast backend; nothing to refuse";
+  try {
+    (void)OpeningCipher(Scheme::ctr, test_key(19), kNonce, Backend::fast);
+    FAIL() << "Backend::fast accepted without AVX-512";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_NE(std::string(e.what()).find("backend fast"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RawKeystream, DeeplockFp32ParameterKeyIsOneScheduleWord) {
   // Deep-Lock's per-parameter rule: fp32 parameter i is keyed by W[4 + i].
   const MasterKey key = test_key(13);
-  const Cipher cipher(Scheme::deeplock, key, kNonce);
   const KeySchedule schedule(key.bytes());
   std::vector<std::uint8_t> ks(4 * 1000);
-  cipher.keystream(0, ks);
+  RawKeystream(Scheme::deeplock, key, kNonce).generate(0, ks);
   for (std::size_t i = 0; i < 1000; i += 97) {
     const std::uint32_t w = schedule.word(4 + i);
     EXPECT_EQ(ks[4 * i], static_cast<std::uint8_t>(w >> 24)) << i;
@@ -129,24 +260,14 @@ TEST(Cipher, DeeplockFp32ParameterKeyIsOneScheduleWord) {
   }
 }
 
-TEST(Cipher, TagsDependOnIndexAndEveryByte) {
-  const Cipher cipher(Scheme::ctr, test_key(14), kNonce);
-  auto data = random_bytes(1000, 15);
-  const Tag t1 = cipher.tag(1, data);
-  EXPECT_FALSE(tags_equal(t1, cipher.tag(2, data)));
-  data[999] ^= 0x80;
-  EXPECT_FALSE(tags_equal(t1, cipher.tag(1, data)));
-  data[999] ^= 0x80;
-  Gmac streaming = cipher.gmac(1);
+TEST(Gmac, StreamingEqualsOneShot) {
+  const auto mac_key = random_bytes(16, 24);
+  const std::span<const std::uint8_t, 16> k(mac_key.data(), 16);
+  const auto data = random_bytes(1000, 15);
+  Gmac streaming(k, kNonce, 1);
   streaming.update(std::span(data).first(333));
   streaming.update(std::span(data).subspan(333));
-  EXPECT_TRUE(tags_equal(t1, streaming.finish()));
-}
-
-TEST(Cipher, RejectsMismatchedBuffers) {
-  const Cipher cipher(Scheme::ctr, test_key(16), kNonce);
-  std::vector<std::uint8_t> in(10), out(11);
-  EXPECT_THROW(cipher.unlock(0, in, out), Error);
+  EXPECT_TRUE(tags_equal(gmac(k, kNonce, 1, data), streaming.finish()));
 }
 
 TEST(Cipher, SchemeNamesRoundTrip) {

@@ -11,21 +11,24 @@
 
 namespace modelock_hls {
 
-struct ScheduleState {
+// One schedule state as the engine's datapath holds it: the round's 16
+// keystream bytes and Rcon. The host's modelock::scheme::ScheduleState holds
+// the same state as four words; the two are separate types on purpose.
+struct EngineScheduleState {
   std::uint8_t w[16];  // W[4r..4r+3] as big-endian bytes: the round's keystream
   std::uint8_t rcon;   // Rcon(r + 1)
 };
 
-inline ScheduleState schedule_start(const std::uint8_t key[16]) {
-  ScheduleState s;
+inline EngineScheduleState schedule_start(const std::uint8_t key[16]) {
+  EngineScheduleState s;
   for (int i = 0; i < 16; ++i) s.w[i] = key[i];
   s.rcon = 1;
   return s;
 }
 
-inline ScheduleState schedule_step(const ScheduleState& s) {
+inline EngineScheduleState schedule_step(const EngineScheduleState& s) {
 #pragma HLS INLINE
-  ScheduleState n;
+  EngineScheduleState n;
   std::uint8_t t[4] = {static_cast<std::uint8_t>(sbox(s.w[13]) ^ s.rcon), sbox(s.w[14]), sbox(s.w[15]), sbox(s.w[12])};
   for (int w = 0; w < 4; ++w) {
     for (int b = 0; b < 4; ++b) {
@@ -38,7 +41,7 @@ inline ScheduleState schedule_step(const ScheduleState& s) {
 }
 
 // The next 64 keystream bytes: four schedule steps chained in one cycle.
-inline Beat deeplock_keystream_beat(ScheduleState& s) {
+inline Beat deeplock_keystream_beat(EngineScheduleState& s) {
 #pragma HLS INLINE
   Beat ks;
   for (int q = 0; q < 4; ++q) {

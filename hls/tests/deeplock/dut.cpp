@@ -10,7 +10,7 @@ using modelock_hls::Beat;
 void deeplock_dut(const std::uint8_t key[16], int beats, hls::stream<Beat>& keystream) {
   using modelock_hls::kSbox;
 #pragma HLS ARRAY_PARTITION variable = kSbox complete
-  modelock_hls::ScheduleState s = modelock_hls::schedule_start(key);
+  modelock_hls::EngineScheduleState s = modelock_hls::schedule_start(key);
 deeplock:
   for (int c = 0; c < beats; ++c) {
 #pragma HLS PIPELINE II = 1

@@ -12,8 +12,8 @@
 
 #include "modelock/common/error.hpp"
 #include "modelock/format/dtype.hpp"
-#include "modelock/scheme/kdf.hpp"
-#include "modelock/scheme/key_schedule.hpp"
+#include "modelock/scheme/internal/kdf.hpp"
+#include "modelock/scheme/internal/key_schedule.hpp"
 #include "modelock/scheme/sbox.hpp"
 
 namespace modelock::attack {

@@ -8,6 +8,7 @@
 #include "modelock/common/error.hpp"
 #include "modelock/format/container.hpp"
 #include "modelock/locking/locking.hpp"
+#include "modelock/locking/experiment/unverified_unlock.hpp"
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
@@ -96,7 +97,7 @@ Report evaluate_locking(const format::Model& model, const scheme::MasterKey& key
     const scheme::MasterKey wrong(bytes);
     scheme::secure_wipe(bytes);
     try {
-      const auto garbage = locking::unlock_model(container, wrong, {.skip_key_check = true, .skip_tags = true});
+      const auto garbage = locking::experiment::unlock_unverified(container, wrong);
       report.wrong_keys.push_back(classify(Classifier::build(garbage, "wrongly unlocked model"), test, images, step).accuracy);
     } catch (const Error&) {
       // Garbage shapes or parameters the runtime refuses: the model does not run at all.

@@ -1,22 +1,38 @@
 #include "modelock/locking/locking.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "modelock/common/error.hpp"
-#include "modelock/scheme/kdf.hpp"
+#include "opening.hpp"
 
 namespace modelock::locking {
 
 namespace {
 
-constexpr std::uint32_t kHeaderTagIndex = 0;
-std::uint32_t tensor_tag_index(std::size_t i) { return static_cast<std::uint32_t>(i + 1); }
+// Names the bytes lock_model reads back in the reader's messages.
+constexpr const char* kReadBackOrigin = "the container being written";
+
+// Opens `bytes` as any reader would, with `key`. A field the reader refuses
+// came from the model (a repeated or empty tensor name, say): Error(bad_input)
+// naming the field. A container that parses but does not verify under the
+// key it was locked with is a modelock bug (exit 70), never a user error.
+void read_back(const std::vector<std::uint8_t>& bytes, const scheme::MasterKey& key, scheme::Backend backend) {
+  const format::Container container = format::Container::parse(bytes, kReadBackOrigin);
+  try {
+    verify(container, key, {backend});
+  } catch (const Error& e) {
+    throw std::logic_error(fmt::format("lock: the container just written does not verify under its own key: {}",
+                                       e.what()));
+  }
+}
 
 }  // namespace
 
 std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::MasterKey& key,
                                      const LockOptions& options) {
-  const scheme::Cipher cipher(options.scheme, key, scheme::random_nonce(), options.backend);
+  scheme::LockingCipher cipher(options.scheme, key, options.backend);
   format::ContainerHeader header;
   header.scheme = options.scheme;
   header.nonce = cipher.nonce();
@@ -26,7 +42,6 @@ std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::M
 
   std::vector<std::vector<std::uint8_t>> locked(model.tensors.size());
   std::vector<std::span<const std::uint8_t>> payloads;
-  std::uint64_t stream_offset = 0;
   for (std::size_t i = 0; i < model.tensors.size(); ++i) {
     const auto& t = model.tensors[i];
     const auto expected = format::stored_byte_length(t.shape, t.dtype, t.layout);
@@ -36,83 +51,41 @@ std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::M
                               t.name, expected.value_or(0), format::dtype_name(t.dtype), t.layout, t.data.size()));
     }
     if (t.locked) {
+      // Locked tensors take consecutive stream offsets in table order, which
+      // is what encode_container and the reader derive.
       locked[i].resize(t.data.size());
-      cipher.lock(stream_offset, t.data, locked[i]);
-      stream_offset += t.data.size();
+      (void)cipher.lock_next(t.data, locked[i]);
       payloads.emplace_back(locked[i]);
     } else {
       payloads.emplace_back(t.data);
     }
     format::TensorRecord record;
     static_cast<format::TensorInfo&>(record) = t;
-    record.tag = cipher.tag(tensor_tag_index(i), payloads.back());
+    record.tag = cipher.tag(detail::tensor_tag_index(i), payloads.back());
     header.tensors.push_back(std::move(record));
   }
-  format::EncodedContainer encoded = format::encode_container(header, payloads);
+  format::EncodedContainer encoded = format::encode_container(header, payloads, options.origin);
+  payloads.clear();
+  locked.clear();  // copied into `encoded`: free them before the read-back copy
   const scheme::Tag header_tag =
-      cipher.tag(kHeaderTagIndex, std::span(encoded.bytes).first(encoded.blob_offset));
+      cipher.tag(detail::kHeaderTagIndex, std::span(encoded.bytes).first(encoded.blob_offset));
   std::copy(header_tag.begin(), header_tag.end(), encoded.bytes.end() - scheme::kTagBytes);
+  read_back(encoded.bytes, key, options.backend);
   return std::move(encoded.bytes);
 }
 
-namespace {
-
-scheme::Cipher open_cipher(const format::Container& container, const scheme::MasterKey& key,
-                           const OpenOptions& options) {
-  const auto& header = container.header();
-  scheme::Cipher cipher(header.scheme, key, header.nonce, options.backend);
-  if (!options.skip_key_check && cipher.key_check_value() != header.kcv) {
-    throw Error(ErrorKind::wrong_key,
-                fmt::format("{}: wrong key: it does not match the file's key check value", container.origin()));
-  }
-  return cipher;
-}
-
-void check_tags(const format::Container& container, const scheme::Cipher& cipher) {
-  if (!scheme::tags_equal(cipher.tag(kHeaderTagIndex, container.authenticated_prefix()), container.header_tag())) {
-    throw Error(ErrorKind::integrity,
-                fmt::format("{}: header tag does not verify: the header was altered", container.origin()));
-  }
-  const auto& tensors = container.header().tensors;
-  for (std::size_t i = 0; i < tensors.size(); ++i) {
-    if (!scheme::tags_equal(cipher.tag(tensor_tag_index(i), container.tensor_bytes(i)), tensors[i].tag)) {
-      throw Error(ErrorKind::integrity,
-                  fmt::format("{}: tensor '{}' does not verify: its bytes were altered", container.origin(),
-                              tensors[i].name));
-    }
-  }
-}
-
-}  // namespace
-
 void verify(const format::Container& container, const scheme::MasterKey& key, const OpenOptions& options) {
-  const scheme::Cipher cipher = open_cipher(container, key, options);
-  if (!options.skip_tags) check_tags(container, cipher);
+  const scheme::OpeningCipher cipher = detail::cipher_for(container, key, options.backend);
+  detail::check_key(container, cipher);
+  detail::check_tags(container, cipher);
 }
 
 format::Model unlock_model(const format::Container& container, const scheme::MasterKey& key,
                            const OpenOptions& options) {
-  const scheme::Cipher cipher = open_cipher(container, key, options);
-  if (!options.skip_tags) check_tags(container, cipher);
-  const auto& header = container.header();
-  cipher.prepare(container.stream_length());
-  format::Model model;
-  model.source = header.source;
-  model.graph = header.graph;
-  for (std::size_t i = 0; i < header.tensors.size(); ++i) {
-    const auto& record = header.tensors[i];
-    format::Tensor t;
-    static_cast<format::TensorInfo&>(t) = record;
-    const auto stored = container.tensor_bytes(i);
-    t.data.resize(stored.size());
-    if (record.locked) {
-      cipher.unlock(record.stream_offset, stored, t.data);
-    } else {
-      std::copy(stored.begin(), stored.end(), t.data.begin());
-    }
-    model.tensors.push_back(std::move(t));
-  }
-  return model;
+  const scheme::OpeningCipher cipher = detail::cipher_for(container, key, options.backend);
+  detail::check_key(container, cipher);
+  detail::check_tags(container, cipher);
+  return detail::unlock_tensors(container, cipher);
 }
 
 }  // namespace modelock::locking

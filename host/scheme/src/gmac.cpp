@@ -1,8 +1,7 @@
-#include "modelock/scheme/gmac.hpp"
+#include "modelock/scheme/internal/gmac.hpp"
 
 #include <algorithm>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <climits>
@@ -13,21 +12,6 @@
 #include "openssl_error.hpp"
 
 namespace modelock::scheme {
-
-namespace detail {
-
-void throw_openssl_error(std::string_view call) {
-  char reason[256] = "no detail";
-  if (const unsigned long code = ERR_get_error(); code != 0) {
-    ERR_error_string_n(code, reason, sizeof reason);
-  }
-  ERR_clear_error();
-  // An OpenSSL failure here is an environment problem (no provider, no
-  // entropy), not the user's input; report it as a usage-level failure.
-  throw Error(ErrorKind::usage, fmt::format("OpenSSL {} failed: {}", call, reason));
-}
-
-}  // namespace detail
 
 struct Gmac::Context {
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx{EVP_CIPHER_CTX_new(),

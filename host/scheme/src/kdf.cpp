@@ -1,11 +1,10 @@
-#include "modelock/scheme/kdf.hpp"
+#include "modelock/scheme/internal/kdf.hpp"
 
 #include <algorithm>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
-#include <openssl/rand.h>
 
 #include <memory>
 
@@ -59,14 +58,6 @@ DerivedKeys derive_keys(const MasterKey& master, const Nonce& nonce) {
   const Key128 check = kbkdf_aes128_cmac(master.bytes(), kLabelKcv, nonce);
   std::copy_n(check.bytes().begin(), kKcvBytes, keys.kcv.begin());
   return keys;
-}
-
-Nonce random_nonce() {
-  Nonce nonce{};
-  if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) {
-    detail::throw_openssl_error("RAND_bytes");
-  }
-  return nonce;
 }
 
 }  // namespace modelock::scheme

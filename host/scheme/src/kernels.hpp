@@ -1,16 +1,31 @@
-// The byte-crunching inner loops behind Cipher, in two interchangeable sets:
-// portable scalar code (the reference) and AVX-512 GFNI/VAES code. The fast
-// set lives in its own translation unit compiled for that ISA and exchanges
-// only raw pointers and plain aggregates with the rest of the library, so no
-// AVX-512 code can leak into paths that run on older CPUs.
+// The byte-crunching inner loops behind the ciphers, in two interchangeable
+// sets: portable scalar code (the reference) and AVX-512 GFNI/VAES code.
+//
+// The fast set lives in kernels_avx512.cpp, compiled for the baseline ISA
+// like everything else: only its own functions carry
+// __attribute__((target(...))), so no inline function the linker may merge
+// (a standard-library template, say) can come out of it with AVX-512 code in
+// it. It exchanges only raw pointers and plain aggregates with the rest of
+// the library, and callers enter it only after avx512_supported() said yes.
+// It is built on x86-64 only (MODELOCK_FAST_KERNELS, set by CMake from the
+// target processor); elsewhere the scalar set is all there is.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "modelock/scheme/key_schedule.hpp"
+#include "modelock/scheme/internal/schedule_state.hpp"
+
+#ifndef MODELOCK_FAST_KERNELS
+#error "MODELOCK_FAST_KERNELS must be defined to 0 or 1 (host/scheme/CMakeLists.txt does)"
+#endif
 
 namespace modelock::scheme::detail {
+
+// Whether kernels_avx512.cpp and cpu_features.cpp are part of this build.
+// Code that calls them sits under `if constexpr (kFastKernelsBuilt)`, so a
+// build without them references none of their symbols.
+inline constexpr bool kFastKernelsBuilt = MODELOCK_FAST_KERNELS != 0;
 
 enum class Direction { lock, unlock };
 
@@ -32,12 +47,16 @@ void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::ui
 // rounds each from states[0..lanes) and leaves each state at its last round.
 // Chain k's 16 * rounds keystream bytes are applied to in[k] in direction
 // `dir` and written to out[k]; with in == nullptr the keystream itself is
-// written. in[k] may equal out[k]. `streaming` asks for non-temporal stores
-// (taken only where every out[k] is 64-byte aligned): for outputs far larger
-// than the caches they save the read-for-ownership of every output line.
+// written. in[k] may equal out[k]. `scratch` holds 16 * rounds bytes: the
+// unused lanes of a group of four write there, so the round loop has no
+// per-lane branches; it is wiped before return. `streaming` asks for
+// non-temporal stores (taken only where every out[k] is 64-byte aligned):
+// for outputs far larger than the caches they save the read-for-ownership of
+// every output line.
 inline constexpr std::size_t kMaxScheduleLanes = 8;
 void deeplock_avx512(Direction dir, ScheduleState* states, std::size_t lanes, std::size_t rounds,
-                     const std::uint8_t* const* in, std::uint8_t* const* out, bool streaming = false);
+                     const std::uint8_t* const* in, std::uint8_t* const* out, std::uint8_t* scratch,
+                     bool streaming = false);
 
 // AES-128-CTR with counter block nonce || BE64(first_block + j) for block j:
 // with in == nullptr writes the keystream itself, otherwise applies it to

@@ -1,11 +1,18 @@
-// AVX-512 kernels. This file is compiled with -mavx512f -mavx512bw -mgfni
-// -mvaes; callers reach it only after avx512_supported() said yes.
+// AVX-512 kernels; callers reach them only after avx512_supported() said yes.
+//
+// The file is compiled for the baseline ISA. Every function that uses the
+// AVX-512 intrinsics carries MODELOCK_AVX512_TARGET, and the file
+// instantiates nothing from the standard library (fixed-width integers, C
+// arrays and builtins only): an inline template instantiated here would be a
+// weak definition, the linker keeps one copy of it for the whole program, and
+// a copy compiled for AVX-512 would crash every caller on an older CPU. The
+// ctest scheme_avx512_object_defines_only_kernels holds the object file to it.
 //
 // GFNI evaluates the AES S-Box as one instruction: gf2p8affineinvqb computes
 // A * x^-1 + b over GF(2^8) with the AES polynomial, so S(x) is that with the
 // FIPS-197 affine map, and S^-1(y) = (A^-1 * y + A^-1 * 0x63)^-1 is an affine
 // step followed by a bare inversion. The matrices are derived below from the
-// same affine map sbox.hpp uses, not typed in.
+// same affine map sbox.hpp uses (gf256.hpp), not typed in.
 // GCC 12's AVX-512 headers trip -Wuninitialized on their own
 // _mm512_undefined_* placeholders (GCC bug 105593); silence only that.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -14,12 +21,14 @@
 #endif
 #include <immintrin.h>
 
-#include <array>
-#include <cstring>
-#include <vector>
+#include <cstddef>
+#include <cstdint>
 
 #include "kernels.hpp"
-#include "modelock/scheme/sbox.hpp"
+#include "modelock/scheme/gf256.hpp"
+
+// The instruction sets the kernels need, per function rather than per file.
+#define MODELOCK_AVX512_TARGET __attribute__((target("avx512f,avx512bw,gfni,vaes")))
 
 namespace modelock::scheme::detail {
 
@@ -58,29 +67,29 @@ constexpr std::uint8_t kInverseConstant = affine_linear_inverse(0x63);
 static_assert(kForwardMatrix == 0xf1e3c78f1f3e7cf8ull, "FIPS-197 affine map as a GFNI matrix");
 static_assert(kInverseConstant == 0x05);
 
-inline __m512i sbox(__m512i x) {
+MODELOCK_AVX512_TARGET inline __m512i sbox(__m512i x) {
   return _mm512_gf2p8affineinv_epi64_epi8(x, _mm512_set1_epi64(kForwardMatrix), 0x63);
 }
 
-inline __m512i inverse_sbox(__m512i y) {
+MODELOCK_AVX512_TARGET inline __m512i inverse_sbox(__m512i y) {
   const __m512i t =
       _mm512_gf2p8affine_epi64_epi8(y, _mm512_set1_epi64(kInverseMatrix), kInverseConstant);
   return _mm512_gf2p8affineinv_epi64_epi8(t, _mm512_set1_epi64(kIdentityMatrix), 0);
 }
 
-inline __m512i apply(Direction dir, __m512i ks, __m512i in) {
+MODELOCK_AVX512_TARGET inline __m512i apply(Direction dir, __m512i ks, __m512i in) {
   return dir == Direction::lock ? sbox(_mm512_xor_si512(in, ks))
                                 : _mm512_xor_si512(inverse_sbox(in), ks);
 }
 
-inline __mmask64 tail_mask(std::size_t n) {
+MODELOCK_AVX512_TARGET inline __mmask64 tail_mask(std::size_t n) {
   return n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
 }
 
 }  // namespace
 
-void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
-                            std::uint8_t* out, std::size_t n) {
+MODELOCK_AVX512_TARGET void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
+                                                   std::uint8_t* out, std::size_t n) {
   std::size_t i = 0;
   for (; i + 256 <= n; i += 256) {
     const __m512i r0 = apply(dir, _mm512_loadu_si512(ks + i), _mm512_loadu_si512(in + i));
@@ -111,9 +120,9 @@ struct ChainGroup {
   __m512i rcon;  // Rcon(r + 1) in bytes 0, 4, 8 and 12 of each lane
 };
 
-ChainGroup load_chains(const ScheduleState* states, std::size_t count) {
-  alignas(64) std::array<std::uint8_t, 64> s{};
-  alignas(64) std::array<std::uint8_t, 64> r{};
+MODELOCK_AVX512_TARGET ChainGroup load_chains(const ScheduleState* states, std::size_t count) {
+  alignas(64) std::uint8_t s[64] = {};
+  alignas(64) std::uint8_t r[64] = {};
   for (std::size_t lane = 0; lane < count; ++lane) {
     for (int w = 0; w < 4; ++w) {
       for (int b = 0; b < 4; ++b) {
@@ -122,16 +131,16 @@ ChainGroup load_chains(const ScheduleState* states, std::size_t count) {
       r[16 * lane + 4 * w] = states[lane].next_rcon;
     }
   }
-  ChainGroup g{_mm512_load_si512(s.data()), _mm512_load_si512(r.data())};
-  _mm512_store_si512(s.data(), _mm512_setzero_si512());
+  ChainGroup g{_mm512_load_si512(s), _mm512_load_si512(r)};
+  _mm512_store_si512(s, _mm512_setzero_si512());
   return g;
 }
 
-void store_chains(const ChainGroup& g, ScheduleState* states, std::size_t count) {
-  alignas(64) std::array<std::uint8_t, 64> s{};
-  alignas(64) std::array<std::uint8_t, 64> r{};
-  _mm512_store_si512(s.data(), g.state);
-  _mm512_store_si512(r.data(), g.rcon);
+MODELOCK_AVX512_TARGET void store_chains(const ChainGroup& g, ScheduleState* states, std::size_t count) {
+  alignas(64) std::uint8_t s[64] = {};
+  alignas(64) std::uint8_t r[64] = {};
+  _mm512_store_si512(s, g.state);
+  _mm512_store_si512(r, g.rcon);
   for (std::size_t lane = 0; lane < count; ++lane) {
     for (int w = 0; w < 4; ++w) {
       const std::uint8_t* p = &s[16 * lane + 4 * w];
@@ -140,12 +149,12 @@ void store_chains(const ChainGroup& g, ScheduleState* states, std::size_t count)
     }
     states[lane].next_rcon = r[16 * lane];
   }
-  _mm512_store_si512(s.data(), _mm512_setzero_si512());
+  _mm512_store_si512(s, _mm512_setzero_si512());
 }
 
 // One round: W'[k] = W[0] ^ ... ^ W[k] ^ T(W[3]) for k = 0..3. The prefix
 // XOR does not depend on T, so only shuffle, S-Box and two XORs are serial.
-inline void step(ChainGroup& g) {
+MODELOCK_AVX512_TARGET inline void step(ChainGroup& g) {
   const __m512i rot = _mm512_set4_epi32(0x0c0f0e0d, 0x0c0f0e0d, 0x0c0f0e0d, 0x0c0f0e0d);
   __m512i t = _mm512_shuffle_epi8(g.state, rot);  // RotWord(W[3]) in every word
   t = _mm512_xor_si512(sbox(t), g.rcon);
@@ -156,14 +165,14 @@ inline void step(ChainGroup& g) {
 }
 
 // Moves 16 bytes between each lane of a group and its own stream.
-inline __m512i gather_lanes(const std::uint8_t* const* src, std::size_t at) {
+MODELOCK_AVX512_TARGET inline __m512i gather_lanes(const std::uint8_t* const* src, std::size_t at) {
   __m512i v = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src[0] + at)));
   v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[1] + at)), 1);
   v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[2] + at)), 2);
   return _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[3] + at)), 3);
 }
 
-inline void scatter_lanes(__m512i v, std::uint8_t* const* dst, std::size_t at) {
+MODELOCK_AVX512_TARGET inline void scatter_lanes(__m512i v, std::uint8_t* const* dst, std::size_t at) {
   _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[0] + at), _mm512_castsi512_si128(v));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[1] + at), _mm512_extracti32x4_epi32(v, 1));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[2] + at), _mm512_extracti32x4_epi32(v, 2));
@@ -176,7 +185,7 @@ namespace {
 
 // Turns four consecutive round states of a group (lane k = chain k) into
 // four vectors that each hold 64 consecutive keystream bytes of one chain.
-inline void transpose_rounds(const __m512i (&s)[4], __m512i (&o)[4]) {
+MODELOCK_AVX512_TARGET inline void transpose_rounds(const __m512i (&s)[4], __m512i (&o)[4]) {
   const __m512i t0 = _mm512_shuffle_i64x2(s[0], s[1], 0x44);  // s0.0 s0.1 s1.0 s1.1
   const __m512i t1 = _mm512_shuffle_i64x2(s[0], s[1], 0xee);  // s0.2 s0.3 s1.2 s1.3
   const __m512i t2 = _mm512_shuffle_i64x2(s[2], s[3], 0x44);
@@ -191,7 +200,7 @@ inline void transpose_rounds(const __m512i (&s)[4], __m512i (&o)[4]) {
 // stays in a register across the round loop. Four rounds at a time are
 // transposed so that each chain's 64 bytes move with one load and one store.
 template <std::size_t G, bool kStreaming>
-void run_groups(Direction dir, ScheduleState* padded, std::size_t rounds, const std::uint8_t* const* src,
+MODELOCK_AVX512_TARGET void run_groups(Direction dir, ScheduleState* padded, std::size_t rounds, const std::uint8_t* const* src,
                 std::uint8_t* const* dst) {
   ChainGroup g[G];
   for (std::size_t i = 0; i < G; ++i) g[i] = load_chains(padded + 4 * i, 4);
@@ -232,7 +241,7 @@ void run_groups(Direction dir, ScheduleState* padded, std::size_t rounds, const 
 }
 
 template <std::size_t G>
-void run_groups(Direction dir, ScheduleState* padded, std::size_t rounds, const std::uint8_t* const* src,
+MODELOCK_AVX512_TARGET void run_groups(Direction dir, ScheduleState* padded, std::size_t rounds, const std::uint8_t* const* src,
                 std::uint8_t* const* dst, bool streaming) {
   if (streaming) {
     run_groups<G, true>(dir, padded, rounds, src, dst);
@@ -243,71 +252,88 @@ void run_groups(Direction dir, ScheduleState* padded, std::size_t rounds, const 
 
 }  // namespace
 
-void deeplock_avx512(Direction dir, ScheduleState* states, std::size_t lanes, std::size_t rounds,
-                     const std::uint8_t* const* in, std::uint8_t* const* out, bool streaming) {
-  // Unused lanes of the last group run on a copy of lane 0 over scratch
+MODELOCK_AVX512_TARGET void deeplock_avx512(Direction dir, ScheduleState* states, std::size_t lanes,
+                                            std::size_t rounds, const std::uint8_t* const* in,
+                                            std::uint8_t* const* out, std::uint8_t* scratch,
+                                            bool streaming) {
+  // Unused lanes of the last group run on a copy of lane 0 over the scratch
   // rows, so the round loop has no per-lane branches.
-  std::vector<std::uint8_t> scratch(lanes % 4 == 0 ? 0 : 16 * rounds);
-  std::array<const std::uint8_t*, kMaxScheduleLanes> src{};
-  std::array<std::uint8_t*, kMaxScheduleLanes> dst{};
-  std::array<ScheduleState, kMaxScheduleLanes> padded{};
+  const std::uint8_t* src[kMaxScheduleLanes] = {};
+  std::uint8_t* dst[kMaxScheduleLanes] = {};
+  ScheduleState padded[kMaxScheduleLanes] = {};
   for (std::size_t k = 0; k < kMaxScheduleLanes; ++k) {
     const bool used = k < lanes;
     padded[k] = states[used ? k : 0];
-    dst[k] = used ? out[k] : scratch.data();
-    src[k] = in == nullptr ? nullptr : (used ? in[k] : scratch.data());
+    dst[k] = used ? out[k] : scratch;
+    src[k] = in == nullptr ? nullptr : (used ? in[k] : scratch);
   }
-  const std::uint8_t* const* from = in == nullptr ? nullptr : src.data();
+  const std::uint8_t* const* from = in == nullptr ? nullptr : src;
   for (std::size_t k = 0; k < lanes && streaming; ++k) {
     streaming = reinterpret_cast<std::uintptr_t>(out[k]) % 64 == 0 && rounds % 4 == 0 && lanes % 4 == 0;
   }
   static_assert(kMaxScheduleLanes <= 16);
   switch ((lanes + 3) / 4) {
-    case 1: run_groups<1>(dir, padded.data(), rounds, from, dst.data(), streaming); break;
-    case 2: run_groups<2>(dir, padded.data(), rounds, from, dst.data(), streaming); break;
-    case 3: run_groups<3>(dir, padded.data(), rounds, from, dst.data(), streaming); break;
-    default: run_groups<4>(dir, padded.data(), rounds, from, dst.data(), streaming); break;
+    case 1: run_groups<1>(dir, padded, rounds, from, dst, streaming); break;
+    case 2: run_groups<2>(dir, padded, rounds, from, dst, streaming); break;
+    case 3: run_groups<3>(dir, padded, rounds, from, dst, streaming); break;
+    default: run_groups<4>(dir, padded, rounds, from, dst, streaming); break;
   }
   for (std::size_t k = 0; k < lanes; ++k) states[k] = padded[k];
-  wipe_bytes(padded.data(), sizeof padded);
-  wipe_bytes(scratch.data(), scratch.size());
+  wipe_bytes(padded, sizeof padded);
+  if (lanes % 4 != 0) wipe_bytes(scratch, 16 * rounds);
 }
 
-void ctr_avx512(const std::uint8_t* round_keys, const std::uint8_t* nonce,
-                std::uint64_t first_block, Direction dir, const std::uint8_t* in,
-                std::uint8_t* out, std::size_t n) {
+namespace {
+
+// One step of ctr_avx512: the next four counter blocks, whitened with round
+// key 0. A function of its own rather than a lambda, because a lambda does
+// not inherit its enclosing function's target attribute.
+struct CtrCounter {
+  __m512i nonce_lanes;
+  __m512i to_be;
+  __m512i counter;
+  __m512i plus4;
+};
+
+MODELOCK_AVX512_TARGET inline __m512i next_blocks(CtrCounter& c, __m512i rk0) {
+  const __m512i block = _mm512_or_si512(c.nonce_lanes, _mm512_shuffle_epi8(c.counter, c.to_be));
+  c.counter = _mm512_add_epi64(c.counter, c.plus4);
+  return _mm512_xor_si512(block, rk0);
+}
+
+// Writes keystream `ks` (in == nullptr) or applies it to in[at..] under mask m.
+MODELOCK_AVX512_TARGET inline void finish_blocks(Direction dir, __m512i ks, const std::uint8_t* in,
+                                                 std::uint8_t* out, std::size_t at, __mmask64 m) {
+  const __m512i result = in == nullptr ? ks : apply(dir, ks, _mm512_maskz_loadu_epi8(m, in + at));
+  _mm512_mask_storeu_epi8(out + at, m, result);
+}
+
+}  // namespace
+
+MODELOCK_AVX512_TARGET void ctr_avx512(const std::uint8_t* round_keys, const std::uint8_t* nonce,
+                                       std::uint64_t first_block, Direction dir, const std::uint8_t* in,
+                                       std::uint8_t* out, std::size_t n) {
   __m512i rk[11];
   for (int r = 0; r < 11; ++r) {
     rk[r] = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(round_keys + 16 * r)));
   }
   std::uint64_t nonce_word = 0;
-  std::memcpy(&nonce_word, nonce, 8);
-  const __m512i nonce_lanes = _mm512_set_epi64(0, static_cast<long long>(nonce_word), 0,
-                                               static_cast<long long>(nonce_word), 0,
-                                               static_cast<long long>(nonce_word), 0,
-                                               static_cast<long long>(nonce_word));
+  __builtin_memcpy(&nonce_word, nonce, 8);
+  const auto b = static_cast<long long>(first_block);
+  CtrCounter c;
+  c.nonce_lanes = _mm512_set_epi64(0, static_cast<long long>(nonce_word), 0, static_cast<long long>(nonce_word), 0,
+                                   static_cast<long long>(nonce_word), 0, static_cast<long long>(nonce_word));
   // Byte-reverse the high quadword of each lane (the little-endian counter)
   // into big-endian order and zero the low quadword.
-  const __m512i to_be = _mm512_broadcast_i32x4(
+  c.to_be = _mm512_broadcast_i32x4(
       _mm_set_epi8(8, 9, 10, 11, 12, 13, 14, 15, -128, -128, -128, -128, -128, -128, -128, -128));
-  const auto b = static_cast<long long>(first_block);
-  __m512i counter = _mm512_set_epi64(b + 3, 0, b + 2, 0, b + 1, 0, b, 0);
-  const __m512i plus4 = _mm512_set_epi64(4, 0, 4, 0, 4, 0, 4, 0);
-
-  auto next_blocks = [&]() {
-    const __m512i block = _mm512_or_si512(nonce_lanes, _mm512_shuffle_epi8(counter, to_be));
-    counter = _mm512_add_epi64(counter, plus4);
-    return _mm512_xor_si512(block, rk[0]);
-  };
-  auto finish = [&](__m512i ks, std::size_t at, __mmask64 m) {
-    const __m512i result =
-        in == nullptr ? ks : apply(dir, ks, _mm512_maskz_loadu_epi8(m, in + at));
-    _mm512_mask_storeu_epi8(out + at, m, result);
-  };
+  c.counter = _mm512_set_epi64(b + 3, 0, b + 2, 0, b + 1, 0, b, 0);
+  c.plus4 = _mm512_set_epi64(4, 0, 4, 0, 4, 0, 4, 0);
 
   std::size_t i = 0;
   for (; i + 256 <= n; i += 256) {
-    __m512i x0 = next_blocks(), x1 = next_blocks(), x2 = next_blocks(), x3 = next_blocks();
+    __m512i x0 = next_blocks(c, rk[0]), x1 = next_blocks(c, rk[0]), x2 = next_blocks(c, rk[0]),
+            x3 = next_blocks(c, rk[0]);
     for (int r = 1; r < 10; ++r) {
       x0 = _mm512_aesenc_epi128(x0, rk[r]);
       x1 = _mm512_aesenc_epi128(x1, rk[r]);
@@ -319,16 +345,16 @@ void ctr_avx512(const std::uint8_t* round_keys, const std::uint8_t* nonce,
     x2 = _mm512_aesenclast_epi128(x2, rk[10]);
     x3 = _mm512_aesenclast_epi128(x3, rk[10]);
     const __mmask64 all = ~__mmask64{0};
-    finish(x0, i, all);
-    finish(x1, i + 64, all);
-    finish(x2, i + 128, all);
-    finish(x3, i + 192, all);
+    finish_blocks(dir, x0, in, out, i, all);
+    finish_blocks(dir, x1, in, out, i + 64, all);
+    finish_blocks(dir, x2, in, out, i + 128, all);
+    finish_blocks(dir, x3, in, out, i + 192, all);
   }
   for (; i < n; i += 64) {
-    __m512i x = next_blocks();
+    __m512i x = next_blocks(c, rk[0]);
     for (int r = 1; r < 10; ++r) x = _mm512_aesenc_epi128(x, rk[r]);
     x = _mm512_aesenclast_epi128(x, rk[10]);
-    finish(x, i, tail_mask(n - i));
+    finish_blocks(dir, x, in, out, i, tail_mask(n - i));
   }
   for (auto& key : rk) key = _mm512_setzero_si512();
 }

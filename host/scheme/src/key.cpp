@@ -19,6 +19,7 @@
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
 #include "modelock/common/hex.hpp"
+#include "openssl_error.hpp"
 
 namespace modelock::scheme {
 
@@ -76,7 +77,7 @@ MasterKey key_from_text(std::span<const std::uint8_t> text, std::string_view ori
 MasterKey MasterKey::generate() {
   Key128 key;
   if (RAND_bytes(key.mutable_bytes().data(), static_cast<int>(kKeyBytes)) != 1) {
-    throw Error(ErrorKind::usage, "the system random generator failed (RAND_bytes)");
+    detail::throw_openssl_error("RAND_bytes (the system random generator)");
   }
   return MasterKey(key.bytes());
 }

@@ -1,4 +1,4 @@
-#include "modelock/scheme/key_schedule.hpp"
+#include "modelock/scheme/internal/key_schedule.hpp"
 
 #include <algorithm>
 
@@ -94,8 +94,8 @@ KeySchedule::~KeySchedule() {
 }
 
 void KeySchedule::prepare(std::uint64_t stream_bytes) const {
-  // Segment k covers stream bytes [k * kSegmentBytes, (k + 1) * kSegmentBytes).
-  const std::uint64_t segments = (stream_bytes + kSegmentBytes - 1) / kSegmentBytes;
+  // Segment k covers stream bytes [k * kHostSegmentBytes, (k + 1) * kHostSegmentBytes).
+  const std::uint64_t segments = (stream_bytes + kHostSegmentBytes - 1) / kHostSegmentBytes;
   std::lock_guard lock(mutex_);
   if (checkpoints_.size() >= segments) return;
   if (checkpoints_.capacity() < segments) {
@@ -109,11 +109,11 @@ void KeySchedule::prepare(std::uint64_t stream_bytes) const {
   }
   // No local copy of the state is wiped here on purpose: taking its address
   // would keep it in memory and double the cost of every step.
-  while (checkpoints_.size() < segments) checkpoints_.push_back(advance(checkpoints_.back(), kCheckpointRounds));
+  while (checkpoints_.size() < segments) checkpoints_.push_back(advance(checkpoints_.back(), kHostCheckpointRounds));
 }
 
 ScheduleState KeySchedule::checkpoint(std::uint64_t segment) const {
-  prepare((segment + 1) * kSegmentBytes);
+  prepare((segment + 1) * kHostSegmentBytes);
   std::lock_guard lock(mutex_);
   return checkpoints_[segment];
 }
@@ -122,10 +122,10 @@ void KeySchedule::keystream(std::uint64_t offset, std::span<std::uint8_t> out) c
   if (out.empty()) return;
   // Stream byte t lies in round 1 + t / 16 (round 0 is the key itself).
   const std::uint64_t first_round = 1 + offset / 16;
-  const std::uint64_t segment = (first_round - 1) / kCheckpointRounds;
+  const std::uint64_t segment = (first_round - 1) / kHostCheckpointRounds;
   // The running state is a by-value local whose address is never taken, so
   // it stays in registers (see prepare()).
-  ScheduleState state = advance(checkpoint(segment), first_round - segment * kCheckpointRounds);
+  ScheduleState state = advance(checkpoint(segment), first_round - segment * kHostCheckpointRounds);
   std::uint8_t block[16];
   std::size_t skip = offset % 16;
   std::size_t done = 0;

@@ -1,4 +1,5 @@
-// Turns OpenSSL's error queue into a modelock::Error.
+// Turns OpenSSL's error queue into a modelock::Error of kind system (exit 5):
+// every OpenSSL failure in host/scheme goes through here.
 #pragma once
 
 #include <string_view>

@@ -1,8 +1,14 @@
 // Locking a model into a .mlk container and opening it again: the scheme
 // (modelock::scheme) applied to the container layout (modelock::format).
+//
+// Nothing here hands out plaintext that has not verified: unlock_model checks
+// the key check value and every tag first. The wrong-key experiment's
+// unverified unlock lives in the separate, non-installed target
+// modelock_locking_experiment (host/locking/experiment).
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "modelock/format/container.hpp"
@@ -14,21 +20,24 @@ namespace modelock::locking {
 struct LockOptions {
   scheme::Scheme scheme = scheme::Scheme::ctr;
   scheme::Backend backend = scheme::Backend::automatic;
+  // Names the model being locked in errors, e.g. a tensor name the container
+  // cannot hold (format::encode_container).
+  std::string origin = "model";
 };
 
 // Returns the bytes of a complete .mlk file: every tensor with `locked` set
 // is locked at its stream offset, every tensor is tagged, and the header is
-// tagged. A fresh random nonce is drawn for each call.
+// tagged, under a fresh random nonce (scheme::LockingCipher draws it). Before
+// returning, the bytes are read back with format::Container::parse and
+// verify()d with `key`, so a lock that succeeds always gives a container the
+// reader opens. Throws Error(bad_input) when the model cannot be stored so
+// (the reader's message names the field).
 [[nodiscard]] std::vector<std::uint8_t> lock_model(const format::Model& model,
                                                    const scheme::MasterKey& key,
                                                    const LockOptions& options = {});
 
 struct OpenOptions {
   scheme::Backend backend = scheme::Backend::automatic;
-  // Experiments only (`modelock eval --wrong-keys`): go on past a key check
-  // value or tag that does not match, to measure what a wrong key yields.
-  bool skip_key_check = false;
-  bool skip_tags = false;
 };
 
 // Checks, in order, the key check value (Error wrong_key), the header tag and

@@ -4,6 +4,16 @@
 // S-Box and KS the keystream of the chosen scheme at stream offset t.
 // Scheme none is the exception: lock and unlock copy (no S-Box), so that it
 // measures the plain baseline.
+//
+// Two ciphers, in libsodium's manner, so that no caller can lock twice under
+// one keystream (under ctr, S^-1(L1) ^ S^-1(L2) = P1 ^ P2) or tag twice under
+// one GMAC IV (which exposes the GHASH key):
+//   LockingCipher  draws its own nonce and hands out each keystream byte and
+//                  each tag index at most once;
+//   OpeningCipher  takes the nonce a container header stores, unlocks and
+//                  checks tags, and cannot lock or tag.
+// Neither hands out raw keystream; tests and the attack get it from
+// modelock/scheme/internal/keystream.hpp (target modelock_scheme_internal).
 #pragma once
 
 #include <cstdint>
@@ -12,8 +22,7 @@
 #include <span>
 #include <string_view>
 
-#include "modelock/scheme/gmac.hpp"
-#include "modelock/scheme/kdf.hpp"
+#include "modelock/scheme/header_fields.hpp"
 #include "modelock/scheme/key.hpp"
 
 namespace modelock::scheme {
@@ -28,44 +37,84 @@ enum class Scheme {
 [[nodiscard]] std::optional<Scheme> parse_scheme(std::string_view name);
 
 // Which implementation runs the transform. `fast` needs AVX-512BW, GFNI and
-// VAES; `automatic` picks it when the CPU has them. Both are bit-exact.
+// VAES (and an x86-64 build); `automatic` picks it when the CPU has them.
+// Both are bit-exact.
 enum class Backend { automatic, scalar, fast };
 
 [[nodiscard]] std::string_view backend_name(Backend backend);
 [[nodiscard]] bool fast_backend_available() noexcept;
 
-class Cipher {
+namespace detail {
+class KeystreamEngine;
+}
+
+// Locks one model's byte stream. Not thread-safe (it counts what it used).
+class LockingCipher {
  public:
-  Cipher(Scheme scheme, const MasterKey& master, const Nonce& nonce,
-         Backend backend = Backend::automatic);
-  Cipher(Cipher&&) noexcept;
-  Cipher& operator=(Cipher&&) noexcept;
-  ~Cipher();
+  // Draws a fresh nonce from the operating system's CSPRNG (OpenSSL
+  // RAND_bytes) and derives K_enc, K_mac and the key check value from it.
+  // Throws Error(system) when OpenSSL fails, Error(usage) for Backend::fast
+  // on a CPU without it.
+  explicit LockingCipher(Scheme scheme, const MasterKey& master, Backend backend = Backend::automatic);
+  LockingCipher(LockingCipher&&) noexcept;
+  LockingCipher& operator=(LockingCipher&&) noexcept;
+  ~LockingCipher();
 
   [[nodiscard]] Scheme scheme() const;
   [[nodiscard]] Backend backend() const;  // never `automatic`
   [[nodiscard]] const Nonce& nonce() const;
   [[nodiscard]] const KeyCheckValue& key_check_value() const;
 
-  // `in` and `out` must have equal sizes; they may be the same buffer.
-  void lock(std::uint64_t stream_offset, std::span<const std::uint8_t> in,
-            std::span<std::uint8_t> out) const;
-  void unlock(std::uint64_t stream_offset, std::span<const std::uint8_t> in,
-              std::span<std::uint8_t> out) const;
+  // Stream bytes locked so far: the stream offset the next lock_next starts at.
+  [[nodiscard]] std::uint64_t stream_position() const;
 
-  // KS(t) for t in [offset, offset + out.size()); zeros for Scheme::none.
-  void keystream(std::uint64_t offset, std::span<std::uint8_t> out) const;
+  // Locks the next in.size() bytes of the stream into `out` (equal sizes; may
+  // be the same buffer) and returns the stream offset they were locked at.
+  // The position only moves forward, so no keystream byte is used twice.
+  std::uint64_t lock_next(std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+
+  // GMAC under K_mac with IV index `index` (0: header, i + 1: tensor i).
+  // Throws Error(usage) when `index` was already used by this cipher.
+  [[nodiscard]] Tag tag(std::uint32_t index, std::span<const std::uint8_t> bytes);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Opens a container locked by a LockingCipher: unlocks and verifies tags.
+// Thread-safe once constructed (unlocking is const).
+class OpeningCipher {
+ public:
+  // `stored_nonce` is the nonce the container header holds
+  // (format::ContainerHeader::nonce). Throws as LockingCipher does.
+  OpeningCipher(Scheme scheme, const MasterKey& master, const Nonce& stored_nonce,
+                Backend backend = Backend::automatic);
+  OpeningCipher(OpeningCipher&&) noexcept;
+  OpeningCipher& operator=(OpeningCipher&&) noexcept;
+  ~OpeningCipher();
+
+  [[nodiscard]] Scheme scheme() const;
+  [[nodiscard]] Backend backend() const;  // never `automatic`
+  [[nodiscard]] const Nonce& nonce() const;
+  // Derived from the master key and the stored nonce; compare it with the
+  // header's to tell a wrong key from a tampered file.
+  [[nodiscard]] const KeyCheckValue& key_check_value() const;
 
   // Precomputes what seeking up to `stream_bytes` needs (deeplock checkpoints).
   void prepare(std::uint64_t stream_bytes) const;
 
-  // GMAC under K_mac with IV index `index` (0: header, i + 1: tensor i).
-  [[nodiscard]] Tag tag(std::uint32_t index, std::span<const std::uint8_t> bytes) const;
-  [[nodiscard]] Gmac gmac(std::uint32_t index) const;
+  // `in` and `out` must have equal sizes; they may be the same buffer. Any
+  // tensor may be unlocked alone at its stream offset, in any order.
+  void unlock(std::uint64_t stream_offset, std::span<const std::uint8_t> in, std::span<std::uint8_t> out) const;
+
+  // Whether GMAC(K_mac, IV index `index`, bytes) equals `expected`, compared
+  // in constant time.
+  [[nodiscard]] bool tag_matches(std::uint32_t index, std::span<const std::uint8_t> bytes,
+                                 const Tag& expected) const;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<detail::KeystreamEngine> engine_;
 };
 
 }  // namespace modelock::scheme

@@ -1,19 +1,21 @@
 // AES-128-GMAC tags (docs/scheme.md, "Integrity"): GCM with an empty
 // plaintext, the authenticated bytes as AAD, and IV = nonce || BE32(index).
 // Index 0 is the container header; tensor i uses index i + 1.
+//
+// Internal (target modelock_scheme_internal): these take a raw MAC key and
+// any nonce, so two tags under one IV (which expose GHASH's key) are the
+// caller's to avoid. Library users tag through LockingCipher, which uses each
+// IV index once, and verify through OpeningCipher.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
 
-#include "modelock/scheme/kdf.hpp"
+#include "modelock/scheme/header_fields.hpp"
+#include "modelock/scheme/key.hpp"
 
 namespace modelock::scheme {
-
-inline constexpr std::size_t kTagBytes = 16;
-using Tag = std::array<std::uint8_t, kTagBytes>;
 
 // Incremental GMAC, so a tensor can be authenticated while it streams.
 class Gmac {

@@ -1,21 +1,19 @@
 // Key derivation (docs/scheme.md, "Derived keys"): NIST SP 800-108 KBKDF in
 // counter mode with AES-128-CMAC, through OpenSSL's EVP_KDF "KBKDF".
+//
+// Internal (target modelock_scheme_internal): it hands out K_enc and K_mac,
+// with which a caller could run the keystream under a nonce of its choosing.
+// The library's users get them only inside LockingCipher and OpeningCipher;
+// tests, the attack and the HLS harness (which loads them into the engine's
+// key registers, as a device driver will) link this.
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <span>
 #include <string_view>
 
+#include "modelock/scheme/header_fields.hpp"
 #include "modelock/scheme/key.hpp"
 
 namespace modelock::scheme {
-
-inline constexpr std::size_t kNonceBytes = 8;
-using Nonce = std::array<std::uint8_t, kNonceBytes>;
-
-inline constexpr std::size_t kKcvBytes = 8;
-using KeyCheckValue = std::array<std::uint8_t, kKcvBytes>;
 
 inline constexpr std::string_view kLabelEnc = "modelock/enc";
 inline constexpr std::string_view kLabelMac = "modelock/mac";
@@ -32,7 +30,5 @@ struct DerivedKeys {
 };
 
 [[nodiscard]] DerivedKeys derive_keys(const MasterKey& master, const Nonce& nonce);
-
-[[nodiscard]] Nonce random_nonce();
 
 }  // namespace modelock::scheme

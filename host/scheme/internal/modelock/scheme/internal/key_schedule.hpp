@@ -7,24 +7,21 @@
 //
 // "Round" r holds W[4r..4r+3]; round r >= 1 supplies stream bytes
 // [16(r-1), 16r) as the big-endian bytes of its four words.
+//
+// Internal (target modelock_scheme_internal): KeySchedule hands out the raw
+// deeplock keystream, which is the master key's own expansion. The cipher
+// uses it inside the library; tests and the known-plaintext attack link it.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <mutex>
 #include <span>
 #include <vector>
 
+#include "modelock/scheme/internal/schedule_state.hpp"
 #include "modelock/scheme/key.hpp"
 
 namespace modelock::scheme {
-
-// The whole state of the schedule after some round: enough to continue it.
-// A plain aggregate so that kernels compiled for other targets can share it.
-struct ScheduleState {
-  std::array<std::uint32_t, 4> w;  // W[4r..4r+3]
-  std::uint8_t next_rcon;          // Rcon(r + 1)
-};
 
 [[nodiscard]] ScheduleState schedule_start(std::span<const std::uint8_t, kKeyBytes> key);
 
@@ -43,26 +40,29 @@ using RoundKeys = SecretBytes<176>;
 [[nodiscard]] RoundKeys aes128_round_keys(std::span<const std::uint8_t, kKeyBytes> key);
 
 // A seekable view of the endless schedule. Keeps the state every
-// kCheckpointRounds rounds, so any stream offset is reached in at most that
-// many steps once the checkpoints up to it exist; they are built on demand and
-// may be built ahead with prepare() (a device driver does this at key load).
+// kHostCheckpointRounds rounds, so any stream offset is reached in at most
+// that many steps once the checkpoints up to it exist; they are built on
+// demand, or ahead with prepare() (OpeningCipher::prepare, which unlock_model
+// calls for the whole stream). The HLS engine keeps its own table, every
+// modelock_hls::kEngineCheckpointRounds rounds, built at key load.
 // Thread-safe.
 class KeySchedule {
  public:
-  // 252 rounds = 4032 bytes: a multiple of four rounds (the fast path
-  // transposes four at a time) that is not a multiple of 4 KiB, so parallel
-  // chains 4032 bytes apart never alias in the CPU's 4 KiB store buffer
-  // disambiguation (a 4096-byte spacing halved throughput).
-  static constexpr std::uint64_t kCheckpointRounds = 252;
-  static constexpr std::uint64_t kSegmentBytes = kCheckpointRounds * 16;
+  // 252 rounds = 4032 bytes: a multiple of four rounds (the AVX-512 path
+  // transposes four at a time and runs one segment per lane) that is not a
+  // multiple of 4 KiB, so parallel chains 4032 bytes apart never alias in the
+  // CPU's 4 KiB store buffer disambiguation (a 4096-byte spacing halved
+  // throughput). A host choice only: it changes no keystream byte.
+  static constexpr std::uint64_t kHostCheckpointRounds = 252;
+  static constexpr std::uint64_t kHostSegmentBytes = kHostCheckpointRounds * 16;
 
   explicit KeySchedule(std::span<const std::uint8_t, kKeyBytes> key);
   KeySchedule(const KeySchedule&) = delete;
   KeySchedule& operator=(const KeySchedule&) = delete;
   ~KeySchedule();
 
-  // State at round kCheckpointRounds * segment, which starts stream byte
-  // kSegmentBytes * segment.
+  // State at round kHostCheckpointRounds * segment, which starts stream byte
+  // kHostSegmentBytes * segment.
   [[nodiscard]] ScheduleState checkpoint(std::uint64_t segment) const;
 
   // Builds every checkpoint needed for stream bytes [0, stream_bytes).

@@ -1,0 +1,28 @@
+// The steps of opening a container, shared by locking.cpp (which always runs
+// all of them, in order) and the wrong-key experiment
+// (host/locking/experiment), which skips the checks on purpose.
+#pragma once
+
+#include "modelock/format/container.hpp"
+#include "modelock/format/tensor.hpp"
+#include "modelock/scheme/cipher.hpp"
+
+namespace modelock::locking::detail {
+
+inline constexpr std::uint32_t kHeaderTagIndex = 0;
+inline std::uint32_t tensor_tag_index(std::size_t i) { return static_cast<std::uint32_t>(i + 1); }
+
+// The cipher for the container's scheme and stored nonce; no check made.
+[[nodiscard]] scheme::OpeningCipher cipher_for(const format::Container& container, const scheme::MasterKey& key,
+                                               scheme::Backend backend);
+
+// Throws Error(wrong_key) when the key does not match the stored key check value.
+void check_key(const format::Container& container, const scheme::OpeningCipher& cipher);
+
+// Throws Error(integrity) at the header tag or the first tensor tag that fails.
+void check_tags(const format::Container& container, const scheme::OpeningCipher& cipher);
+
+// Unlocks every tensor; checks nothing.
+[[nodiscard]] format::Model unlock_tensors(const format::Container& container, const scheme::OpeningCipher& cipher);
+
+}  // namespace modelock::locking::detail
