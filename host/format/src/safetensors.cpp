@@ -1,6 +1,8 @@
 #include "modelock/format/safetensors.hpp"
 
 #include <algorithm>
+#include <array>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -12,85 +14,182 @@ namespace modelock::format {
 namespace {
 
 constexpr std::string_view kMetadataKey = "__metadata__";
+constexpr std::size_t kLengthBytes = 8;
+
+// The safetensors 0.6 dtypes whose elements take under a byte (dtype.hpp):
+// named so that the refusal says why, rather than "unknown dtype".
+constexpr std::array<std::string_view, 3> kSubByteDTypes = {"F4", "F6_E2M3", "F6_E3M2"};
+
+// Names come from the file and may be as long as the header: a message shows
+// at most this many bytes of one, cut before a UTF-8 character, and the length.
+constexpr std::size_t kMaxNameShownBytes = 200;
+
+std::string shown_name(std::string_view name) {
+  if (name.size() <= kMaxNameShownBytes) return std::string(name);
+  std::size_t cut = kMaxNameShownBytes;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format("{}... ({} bytes)", name.substr(0, cut), name.size());
+}
+
+std::string tensor_field(std::string_view name, std::string_view member) {
+  return fmt::format("tensor '{}'.{}", shown_name(name), member);
+}
+
+// "a number", "an object", ... for "got ..." in messages.
+std::string kind_of(const nlohmann::json& value) {
+  const std::string_view name = value.type_name();
+  const bool vowel = !name.empty() && std::string_view("aeiou").find(name.front()) != std::string_view::npos;
+  return fmt::format("{} {}", vowel ? "an" : "a", name);
+}
+
+std::uint64_t read_header_length(std::span<const std::uint8_t> file) {
+  std::uint64_t length = 0;
+  for (std::size_t i = kLengthBytes; i-- > 0;) length = length << 8 | file[i];
+  return length;
+}
+
+// The framing rules of the header text that a JSON parser does not check:
+// it must begin with '{', and the only padding allowed after the object is
+// spaces (JSON would also allow tabs, line feeds and carriage returns).
+void check_header_framing(const FieldChecker& check, std::string_view text) {
+  if (text.empty()) check.fail("header", "a JSON object, got an empty header (length 0)");
+  if (text.front() != '{') {
+    check.fail("header", fmt::format("a JSON object beginning with '{{' (0x7b), got byte 0x{:02x}",
+                                     static_cast<unsigned char>(text.front())));
+  }
+  const std::size_t last = text.find_last_not_of(' ');  // not npos: text[0] is '{'
+  if (const char end = text[last]; end == '\t' || end == '\n' || end == '\r') {
+    check.fail("header", fmt::format("the JSON object padded with spaces (0x20) only, got byte 0x{:02x} at "
+                                     "byte {} of the header",
+                                     static_cast<unsigned char>(end), last));
+  }
+}
+
+void check_metadata(const FieldChecker& check, const nlohmann::json& metadata) {
+  if (!metadata.is_object()) {
+    check.fail(kMetadataKey, fmt::format("an object of strings, got {}", kind_of(metadata)));
+  }
+  for (const auto& [key, value] : metadata.items()) {
+    if (!value.is_string()) {
+      check.fail(fmt::format("{}.{}", kMetadataKey, shown_name(key)), fmt::format("a string, got {}", kind_of(value)));
+    }
+  }
+}
+
+DType tensor_dtype(const FieldChecker& check, const nlohmann::json& entry, std::string_view name) {
+  const std::string field = tensor_field(name, "dtype");
+  const auto& value = check.member(entry, field, "dtype");
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (std::find(kSubByteDTypes.begin(), kSubByteDTypes.end(), text) != kSubByteDTypes.end()) {
+      check.fail(field, fmt::format("one of {} (dtypes of whole bytes), got \"{}\", whose elements take under "
+                                    "a byte: modelock does not lock sub-byte dtypes",
+                                    supported_dtype_names(), text));
+    }
+  }
+  return check.dtype(entry, field, "dtype");
+}
+
+struct Placed {
+  std::uint64_t begin, end;
+  Tensor tensor;
+};
+
+// One tensor entry, checked against itself and the buffer length; tiling
+// is checked once all are known.
+Placed read_entry(const FieldChecker& check, const std::string& name, const nlohmann::json& entry,
+                  std::uint64_t buffer_bytes) {
+  if (!entry.is_object()) {
+    check.fail(fmt::format("tensor '{}'", shown_name(name)),
+               fmt::format("an object with dtype, shape and data_offsets, got {}", kind_of(entry)));
+  }
+  Placed p{0, 0, {}};
+  p.tensor.name = name;
+  p.tensor.dtype = tensor_dtype(check, entry, name);
+  p.tensor.shape = check.shape(entry, tensor_field(name, "shape"), "shape");
+
+  const std::string field = tensor_field(name, "data_offsets");
+  const auto& offsets = check.member(entry, field, "data_offsets");
+  if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+      !offsets[1].is_number_unsigned()) {
+    check.fail(field, fmt::format("[begin, end] as two non-negative integers, got {}", kind_of(offsets)));
+  }
+  p.begin = offsets[0].get<std::uint64_t>();
+  p.end = offsets[1].get<std::uint64_t>();
+  if (p.begin > p.end || p.end > buffer_bytes) {
+    check.fail(field, fmt::format("0 <= begin <= end <= {} (the byte buffer), got [{}, {}]", buffer_bytes, p.begin,
+                                  p.end));
+  }
+  // tensor_byte_length multiplies with overflow checks.
+  const auto expected = tensor_byte_length(p.tensor.shape, p.tensor.dtype);
+  if (!expected || *expected != p.end - p.begin) {
+    check.fail(field, fmt::format("a span of {} bytes for dtype {} and that shape, got {}",
+                                  expected ? std::to_string(*expected) : "an overflowing number of",
+                                  dtype_name(p.tensor.dtype), p.end - p.begin));
+  }
+  return p;
+}
 
 }  // namespace
 
 Model read_safetensors(std::span<const std::uint8_t> file, std::string_view origin) {
   const FieldChecker check(origin);
-  if (file.size() < 8) {
-    check.fail("header length", fmt::format("8 bytes, but the file has only {}", file.size()));
+  if (file.size() < kLengthBytes) {
+    check.fail("header length", fmt::format("8 bytes, got a file of {}", file.size()));
   }
-  std::uint64_t header_length = 0;
-  for (int i = 7; i >= 0; --i) header_length = header_length << 8 | file[static_cast<std::size_t>(i)];
-  if (header_length > file.size() - 8) {
-    check.fail("header length", fmt::format("at most {} (the bytes after it), got {}",
-                                            file.size() - 8, header_length));
+  // Both checked before the header is copied or parsed.
+  const std::uint64_t header_length = read_header_length(file);
+  if (header_length > kSafetensorsMaxHeaderBytes) {
+    check.fail("header length",
+               fmt::format("at most {} bytes (kSafetensorsMaxHeaderBytes, the reference implementation's limit), "
+                           "got {}",
+                           kSafetensorsMaxHeaderBytes, header_length));
   }
-  const std::string header_text(reinterpret_cast<const char*>(file.data() + 8), header_length);
+  if (header_length > file.size() - kLengthBytes) {
+    check.fail("header length",
+               fmt::format("at most {} (the bytes after it), got {}", file.size() - kLengthBytes, header_length));
+  }
+  const std::string_view header_text(reinterpret_cast<const char*>(file.data() + kLengthBytes),
+                                     static_cast<std::size_t>(header_length));
+  check_header_framing(check, header_text);
+  // Refuses duplicate keys, deep nesting and a document past the memory
+  // budget (json_limits.hpp), in time linear in the text.
   const nlohmann::json header = check.parse_json("header", header_text);
-  if (!header.is_object()) check.fail("header", "a JSON object");
+  if (!header.is_object()) check.fail("header", fmt::format("a JSON object, got {}", kind_of(header)));
 
-  const std::span<const std::uint8_t> data = file.subspan(8 + header_length);
-  Model model;
-  model.source = {{"format", "safetensors"}, {"header", header_text}};
-
-  struct Placed {
-    std::uint64_t begin, end;
-    Tensor tensor;
-  };
+  const std::span<const std::uint8_t> buffer = file.subspan(kLengthBytes + header_length);
   std::vector<Placed> placed;
+  placed.reserve(header.size());
   for (const auto& [name, entry] : header.items()) {
     if (name == kMetadataKey) {
-      if (!entry.is_object()) check.fail(kMetadataKey, "an object of strings");
-      for (const auto& [key, value] : entry.items()) {
-        if (!value.is_string()) check.fail(fmt::format("{}.{}", kMetadataKey, key), "a string");
-      }
-      continue;
+      check_metadata(check, entry);
+    } else {
+      placed.push_back(read_entry(check, name, entry, buffer.size()));
     }
-    const std::string field = fmt::format("tensor '{}'", name);
-    if (!entry.is_object()) check.fail(field, "an object with dtype, shape and data_offsets");
-    Tensor t;
-    t.name = name;
-    t.dtype = check.dtype(entry, field + ".dtype", "dtype");
-    t.shape = check.shape(entry, field + ".shape", "shape");
-    const auto& offsets = check.member(entry, field, "data_offsets");
-    if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
-        !offsets[1].is_number_unsigned()) {
-      check.fail(field + ".data_offsets", "[begin, end] as two non-negative integers");
-    }
-    const auto begin = offsets[0].get<std::uint64_t>();
-    const auto end = offsets[1].get<std::uint64_t>();
-    if (begin > end || end > data.size()) {
-      check.fail(field + ".data_offsets",
-                 fmt::format("0 <= begin <= end <= {} (the data section), got [{}, {}]",
-                             data.size(), begin, end));
-    }
-    const auto expected = tensor_byte_length(t.shape, t.dtype);
-    if (!expected || *expected != end - begin) {
-      check.fail(field + ".data_offsets",
-                 fmt::format("a span of {} bytes for dtype {} and that shape, got {}",
-                             expected ? std::to_string(*expected) : "an overflowing number of",
-                             dtype_name(t.dtype), end - begin));
-    }
-    placed.push_back({begin, end, std::move(t)});
   }
-  std::sort(placed.begin(), placed.end(),
-            [](const Placed& a, const Placed& b) { return a.begin < b.begin || (a.begin == b.begin && a.end < b.end); });
+  // Buffer order; stable so that empty tensors at one offset keep name order.
+  std::stable_sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) {
+    return a.begin < b.begin || (a.begin == b.begin && a.end < b.end);
+  });
+
+  Model model;
+  model.source = {{"format", "safetensors"}, {"header", std::string(header_text)}};
+  model.tensors.reserve(placed.size());
   std::uint64_t cursor = 0;
   for (auto& p : placed) {
     if (p.begin != cursor) {
-      check.fail(fmt::format("tensor '{}'.data_offsets", p.tensor.name),
-                 fmt::format("to start at byte {} (tensors must tile the data section with no gap "
-                             "or overlap), got {}", cursor, p.begin));
+      check.fail(tensor_field(p.tensor.name, "data_offsets"),
+                 fmt::format("to start at byte {} (tensors must tile the byte buffer with no gap or overlap), got {}",
+                             cursor, p.begin));
     }
-    p.tensor.data.assign(data.begin() + static_cast<std::ptrdiff_t>(p.begin),
-                         data.begin() + static_cast<std::ptrdiff_t>(p.end));
+    p.tensor.data.assign(buffer.begin() + static_cast<std::ptrdiff_t>(p.begin),
+                         buffer.begin() + static_cast<std::ptrdiff_t>(p.end));
     cursor = p.end;
     model.tensors.push_back(std::move(p.tensor));
   }
-  if (cursor != data.size()) {
-    check.fail("data section", fmt::format("{} bytes used by tensors, but it holds {}: trailing bytes",
-                                           cursor, data.size()));
+  if (cursor != buffer.size()) {
+    check.fail("byte buffer", fmt::format("{} bytes, the end of the last tensor, got {}: {} trailing bytes", cursor,
+                                          buffer.size(), buffer.size() - cursor));
   }
   return model;
 }
