@@ -1,12 +1,13 @@
 #include "json_fields.hpp"
 
-#include <set>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "bounded_json.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/hex.hpp"
+#include "modelock/format/tensor.hpp"
 
 namespace modelock::format {
 
@@ -15,33 +16,7 @@ void FieldChecker::fail(std::string_view field, std::string_view expected) const
 }
 
 nlohmann::json FieldChecker::parse_json(std::string_view field, std::string_view text) const {
-  // JSON leaves duplicate keys undefined and readers disagree on which one
-  // wins; a header that two readers could see differently is refused. Deep
-  // nesting is refused too: parsing, printing and destroying JSON recurse.
-  std::vector<std::set<std::string>> keys_per_object;
-  std::string duplicate;
-  constexpr int kMaxDepth = 64;
-  const nlohmann::json::parser_callback_t track = [&](int depth, nlohmann::json::parse_event_t event,
-                                                      nlohmann::json& value) {
-    using Event = nlohmann::json::parse_event_t;
-    if (depth > kMaxDepth) throw std::length_error("nesting");
-    if (event == Event::object_start) keys_per_object.emplace_back();
-    if (event == Event::object_end) keys_per_object.pop_back();
-    if (event == Event::key && !keys_per_object.back().insert(value.get<std::string>()).second && duplicate.empty()) {
-      duplicate = value.get<std::string>();
-    }
-    return true;
-  };
-  nlohmann::json parsed;
-  try {
-    parsed = nlohmann::json::parse(text, track);
-  } catch (const nlohmann::json::exception& e) {
-    fail(field, fmt::format("valid JSON ({})", e.what()));
-  } catch (const std::length_error&) {
-    fail(field, fmt::format("JSON nested at most {} levels deep", kMaxDepth));
-  }
-  if (!duplicate.empty()) fail(field, fmt::format("JSON without duplicate keys, \"{}\" repeats", duplicate));
-  return parsed;
+  return parse_bounded_json(text, *this, field).value;
 }
 
 const nlohmann::json& FieldChecker::member(const nlohmann::json& object, std::string_view field,
@@ -76,7 +51,9 @@ DType FieldChecker::dtype(const nlohmann::json& object, std::string_view field,
 std::vector<std::uint64_t> FieldChecker::shape(const nlohmann::json& object, std::string_view field,
                                                std::string_view key) const {
   const auto& value = member(object, field, key);
-  if (!value.is_array() || value.size() > 16) fail(field, "an array of at most 16 dimensions");
+  if (!value.is_array() || value.size() > kMaxTensorDims) {
+    fail(field, fmt::format("an array of at most {} dimensions", kMaxTensorDims));
+  }
   std::vector<std::uint64_t> dims;
   for (const auto& d : value) {
     if (!d.is_number_unsigned()) fail(field, "non-negative integer dimensions");

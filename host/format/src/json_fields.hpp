@@ -18,6 +18,8 @@ class FieldChecker {
   // Throws Error(bad_input): "<origin>: <field>: expected <expected>".
   [[noreturn]] void fail(std::string_view field, std::string_view expected) const;
 
+  // Parses an untrusted header with the rules and limits of
+  // parse_bounded_json (bounded_json.hpp).
   [[nodiscard]] nlohmann::json parse_json(std::string_view field, std::string_view text) const;
   [[nodiscard]] const nlohmann::json& member(const nlohmann::json& object, std::string_view field,
                                              std::string_view key) const;

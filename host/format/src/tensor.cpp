@@ -1,5 +1,7 @@
 #include "modelock/format/tensor.hpp"
 
+#include "modelock/common/text.hpp"
+
 namespace modelock::format {
 
 std::optional<std::uint64_t> tensor_byte_length(const std::vector<std::uint64_t>& shape, DType dtype) {
@@ -18,6 +20,12 @@ std::string format_name(const nlohmann::json& object) {
 }
 
 bool is_known_layout(std::string_view layout) { return layout == kLayoutRowMajor || layout == kLayoutRowsPadded64; }
+
+std::optional<std::string_view> tensor_name_defect(std::string_view name) {
+  if (name.empty()) return "a non-empty name";
+  if (!is_valid_utf8(name)) return "a name of well-formed UTF-8";
+  return std::nullopt;
+}
 
 std::optional<std::uint64_t> stored_byte_length(const std::vector<std::uint64_t>& shape, DType dtype,
                                                 std::string_view layout) {

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,7 +34,15 @@ inline constexpr std::array<std::uint8_t, 8> kContainerMagic = {'M', 'O', 'D', '
 inline constexpr std::uint32_t kContainerVersion = 1;
 inline constexpr std::size_t kPreambleBytes = 24;
 inline constexpr std::size_t kBlobAlignment = 64;
-inline constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{1} << 30;
+// The header length H a reader accepts and a writer writes. A tensor record
+// takes about 170 bytes plus its name, so 64 MiB holds 100 000 records and
+// still leaves over 40 MiB for the graph (a graph is stored without its
+// weights: the shipped CNN's takes under 1 KiB). Parsing stays bounded too:
+// see kMaxJsonDomBytes (json_limits.hpp).
+inline constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{64} << 20;
+// Records in the tensor table: tensor i is tagged with the 32-bit IV index
+// i + 1, and index 0 is the header's.
+inline constexpr std::uint64_t kMaxTensorRecords = std::uint64_t{UINT32_MAX} - 1;
 
 struct TensorRecord : TensorInfo {
   std::uint64_t offset = 0;  // from the start of the blob
@@ -56,6 +65,10 @@ class Container {
   // Validates every field against the real file length; `origin` names the
   // file in error messages.
   [[nodiscard]] static Container parse(std::vector<std::uint8_t> file, std::string origin);
+  // Checks the preamble against the file's size before reading the rest, so
+  // that a file which is not a container, or whose header length does not
+  // fit it, is refused without being read; then reads it (at most
+  // kModelFileLimit, modelock/common/file.hpp) and parses it.
   [[nodiscard]] static Container read(const std::filesystem::path& path);
 
   [[nodiscard]] const ContainerHeader& header() const { return header_; }
@@ -79,12 +92,19 @@ class Container {
 // `payloads`) and returns the whole file with a zero header tag; the caller
 // computes the tag over the first `blob_offset` bytes and stores it in the
 // last 16. Used by modelock::locking.
+//
+// It refuses, with Error(bad_input) naming `origin` (the model being locked)
+// and the tensor, every header the reader would refuse: the same table rules
+// (names non-empty, UTF-8 and unique, layouts, lengths), the header length
+// cap, the reader's JSON limits, and a file larger than Container::read
+// reads.
 struct EncodedContainer {
   std::vector<std::uint8_t> bytes;
   std::size_t blob_offset = 0;
 };
 [[nodiscard]] EncodedContainer encode_container(ContainerHeader& header,
-                                                const std::vector<std::span<const std::uint8_t>>& payloads);
+                                                const std::vector<std::span<const std::uint8_t>>& payloads,
+                                                std::string_view origin);
 
 [[nodiscard]] nlohmann::json header_to_json(const ContainerHeader& header);
 

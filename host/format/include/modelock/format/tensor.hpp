@@ -21,6 +21,9 @@ namespace modelock::format {
 inline constexpr std::string_view kLayoutRowMajor = "row-major";
 inline constexpr std::string_view kLayoutRowsPadded64 = "rows-padded-64";
 
+// Dimensions a tensor may have. Models have at most 5 (NCDHW); 16 leaves room
+// and bounds what one tensor record can make a reader store.
+inline constexpr std::size_t kMaxTensorDims = 16;
 
 // What describes a tensor apart from its bytes: shared by the plaintext
 // Tensor and the container's TensorRecord, so locking and unlocking copy it
@@ -55,6 +58,13 @@ struct Model {
                                                               DType dtype);
 
 [[nodiscard]] bool is_known_layout(std::string_view layout);
+
+// What a tensor name must be, whoever makes it (importers, the container
+// writer and reader): non-empty, since a tensor is addressed by its name in
+// messages and options, and well-formed UTF-8, since the header is JSON.
+// Returns the expectation the name fails, for an "expected ..." message, or
+// nullopt when the name is valid. Uniqueness is the table's rule.
+[[nodiscard]] std::optional<std::string_view> tensor_name_defect(std::string_view name);
 
 // Bytes a tensor of this shape, dtype and layout occupies (nullopt on
 // overflow, or for a padded layout on a tensor that is not 2-D).
