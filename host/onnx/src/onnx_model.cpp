@@ -200,7 +200,13 @@ onnx::ModelProto parse_onnx(std::span<const std::uint8_t> file, std::string_view
     }
   }
   std::set<std::string> names;
-  for (const auto& t : graph.initializer()) {
+  for (int i = 0; i < graph.initializer_size(); ++i) {
+    const auto& t = graph.initializer(i);
+    // Initializers become container tensors of the same name, so they follow
+    // the container's name rule; checked here to name the initializer.
+    if (const auto defect = format::tensor_name_defect(t.name())) {
+      fail(origin, fmt::format("graph.initializer[{}].name: expected {}", i, *defect));
+    }
     if (!names.insert(t.name()).second) fail(origin, fmt::format("initializer '{}': expected unique names", t.name()));
     if (t.data_location() == onnx::TensorProto::EXTERNAL || t.external_data_size() != 0) {
       fail(origin, fmt::format("initializer '{}': external data is not supported; expected the weights inside the "
@@ -260,10 +266,27 @@ format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view o
   // tensors of the container (named after the node's output) like the
   // initializers, so the graph kept in the header holds no weight.
   nlohmann::json constants = nlohmann::json::array();
-  for (auto& node : *model.mutable_graph()->mutable_node()) {
+  // Who has each tensor name so far: a Constant's tensor is named after its
+  // output, which must not be the name of an initializer or of another
+  // Constant's tensor (the container table, the encodings and unlock all
+  // find tensors by name).
+  std::map<std::string, std::string, std::less<>> owners;
+  for (const auto& t : out.tensors) owners.emplace(t.name, "an initializer");
+  auto& nodes = *model.mutable_graph()->mutable_node();
+  for (int n = 0; n < nodes.size(); ++n) {
+    auto& node = nodes[n];
     if (node.op_type() != "Constant") continue;
     for (auto& attribute : *node.mutable_attribute()) {
       if (attribute.name() == "value" && attribute.has_t() && node.output_size() == 1) {
+        const std::string where = fmt::format("graph.node[{}].output[0] (Constant '{}')", n, node.name());
+        if (const auto defect = format::tensor_name_defect(node.output(0))) {
+          fail(origin, fmt::format("{}: expected {}", where, *defect));
+        }
+        const auto [owner, fresh] = owners.emplace(node.output(0), fmt::format("Constant '{}'", node.name()));
+        if (!fresh) {
+          fail(origin, fmt::format("{}: expected a tensor name of its own, got '{}', which {} has too", where,
+                                   node.output(0), owner->second));
+        }
         onnx::TensorProto& t = *attribute.mutable_t();
         format::Tensor tensor = tensor_from_proto(t, origin);
         tensor.name = node.output(0);
