@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "modelock/common/error.hpp"
+
 namespace modelock::runtime {
 namespace {
 
@@ -70,10 +72,24 @@ TEST(Ops, PoolingAndBroadcastAdd) {
   const FloatTensor a({2, 3}, {1, 2, 3, 4, 5, 6});
   const FloatTensor b({3}, {10, 20, 30});
   EXPECT_EQ(run_add(a, b).data, (std::vector<float>{11, 22, 33, 14, 25, 36}));
-  const FloatTensor s = run_softmax(FloatTensor({1, 2}, {0.0f, 0.0f}), -1);
+  const FloatTensor s = run_softmax(FloatTensor({1, 2}, {0.0f, 0.0f}), 1);
   EXPECT_FLOAT_EQ(s.data[0], 0.5f);
-  EXPECT_EQ(run_reshape(a, {0, -1}).shape, (Shape{2, 3}));
-  EXPECT_EQ(run_flatten(FloatTensor({2, 3, 4}), 1).shape, (Shape{2, 12}));
+  EXPECT_EQ(run_reshape(FloatTensor({2, 3, 4}), {12}).shape, (Shape{2, 12}));
+  EXPECT_EQ(run_global_average_pool(FloatTensor({2, 3, 4})).shape, (Shape{2, 3, 1}));  // rank kept, as ONNX does
+}
+
+TEST(Ops, ShapesPastInt64AreRefusedNotWrapped) {
+  EXPECT_THROW((void)element_count({std::int64_t{1} << 62, 4}), Error);
+  EXPECT_THROW((void)element_count({-1, 4}), Error);
+  EXPECT_THROW(FloatTensor({std::int64_t{1} << 62, 4}), Error);
+  EXPECT_EQ(element_count({}), 1);
+}
+
+TEST(Ops, ArgmaxNeedsOneRowOfLogitsPerImage) {
+  EXPECT_EQ(argmax_rows(FloatTensor({2, 3}, {0, 5, 1, 9, 2, 3})), (std::vector<int>{1, 0}));
+  EXPECT_THROW((void)argmax_rows(FloatTensor({6}, std::vector<float>(6))), Error);
+  EXPECT_THROW((void)argmax_rows(FloatTensor({2, 0})), Error);
+  EXPECT_THROW((void)argmax_rows(FloatTensor({2, 3}, std::vector<float>(5))), Error);
 }
 
 }  // namespace

@@ -5,41 +5,38 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "modelock/common/error.hpp"
+#include "modelock/runtime/checked_math.hpp"
 
 namespace modelock::runtime {
 
 std::int64_t element_count(const Shape& shape) {
-  std::int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
+  const auto n = checked_product(shape);
+  if (!n) {
+    throw Error(ErrorKind::bad_input, fmt::format("tensor shape [{}]: expected non-negative dimensions whose product "
+                                                  "fits 64 bits", fmt::join(shape, ", ")));
+  }
+  return *n;
 }
 
 std::vector<int> argmax_rows(const FloatTensor& logits) {
-  const std::int64_t rows = logits.shape.at(0);
-  const std::int64_t cols = element_count(logits.shape) / std::max<std::int64_t>(rows, 1);
+  const auto rows = logits.shape.size() == 2 ? logits.shape[0] : -1;
+  const auto cols = logits.shape.size() == 2 ? logits.shape[1] : -1;
+  // Labels are ints; the logits must be one row of at least one class per image.
+  if (rows < 0 || cols < 1 || cols > std::numeric_limits<int>::max() ||
+      checked_mul(rows, cols) != static_cast<std::int64_t>(logits.data.size())) {
+    throw Error(ErrorKind::bad_input, fmt::format("logits: expected a [N, classes] tensor with at least one class, got "
+                                                  "shape [{}] holding {} values",
+                                                  fmt::join(logits.shape, ", "), logits.data.size()));
+  }
   std::vector<int> best(static_cast<std::size_t>(rows));
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* row = logits.data.data() + r * cols;
     best[static_cast<std::size_t>(r)] = static_cast<int>(std::max_element(row, row + cols) - row);
   }
   return best;
-}
-
-std::int64_t ConvGeometry::out_size(std::int64_t in, bool vertical) const {
-  const std::int64_t k = vertical ? kernel_h : kernel_w;
-  const std::int64_t d = vertical ? dilation_h : dilation_w;
-  const std::int64_t s = vertical ? stride_h : stride_w;
-  const std::int64_t pads = vertical ? pad_top + pad_bottom : pad_left + pad_right;
-  return (in + pads - d * (k - 1) - 1) / s + 1;
-}
-
-std::int64_t PoolGeometry::out_size(std::int64_t in, bool vertical) const {
-  const std::int64_t k = vertical ? kernel_h : kernel_w;
-  const std::int64_t s = vertical ? stride_h : stride_w;
-  const std::int64_t pads = vertical ? pad_top + pad_bottom : pad_left + pad_right;
-  return (in + pads - k) / s + 1;
 }
 
 template <typename T>
@@ -199,9 +196,13 @@ FloatTensor run_average_pool(const PoolGeometry& g, const FloatTensor& x) {
 }
 
 FloatTensor run_global_average_pool(const FloatTensor& x) {
+  // [N, C, spatial...] -> [N, C, 1, ...]: ONNX keeps the rank.
   const std::int64_t n = x.shape.at(0), c = x.shape.at(1);
   const std::int64_t plane = element_count(x.shape) / std::max<std::int64_t>(n * c, 1);
-  FloatTensor y({n, c, 1, 1});
+  Shape out_shape(x.shape.size(), 1);
+  out_shape[0] = n;
+  out_shape[1] = c;
+  FloatTensor y(std::move(out_shape));
   for (std::int64_t i = 0; i < n * c; ++i) {
     float sum = 0.0f;
     for (std::int64_t p = 0; p < plane; ++p) sum += x.data[static_cast<std::size_t>(i * plane + p)];
@@ -210,41 +211,18 @@ FloatTensor run_global_average_pool(const FloatTensor& x) {
   return y;
 }
 
-FloatTensor run_flatten(FloatTensor x, std::int64_t axis) {
-  if (axis < 0) axis += static_cast<std::int64_t>(x.shape.size());
-  std::int64_t outer = 1;
-  for (std::int64_t i = 0; i < axis; ++i) outer *= x.shape[static_cast<std::size_t>(i)];
-  x.shape = {outer, element_count(x.shape) / std::max<std::int64_t>(outer, 1)};
-  return x;
-}
-
-FloatTensor run_reshape(FloatTensor x, const Shape& target) {
-  Shape shape = target;
-  std::int64_t known = 1, infer = -1;
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] == 0) {  // ONNX: 0 copies the input dimension
-      if (i >= x.shape.size()) throw Error(ErrorKind::bad_input, "Reshape: a 0 in the shape has no input dimension to copy");
-      shape[i] = x.shape[i];
-    }
-    if (shape[i] < -1 || (shape[i] == -1 && infer >= 0)) {
-      throw Error(ErrorKind::bad_input, "Reshape: expected dimensions >= 0 and at most one -1");
-    }
-    if (shape[i] == -1) {
-      infer = static_cast<std::int64_t>(i);
-    } else {
-      known *= shape[i];
-    }
-  }
-  if (infer >= 0) shape[static_cast<std::size_t>(infer)] = element_count(x.shape) / std::max<std::int64_t>(known, 1);
+FloatTensor run_reshape(FloatTensor x, const Shape& per_image) {
+  Shape shape{x.shape.at(0)};
+  shape.insert(shape.end(), per_image.begin(), per_image.end());
   if (element_count(shape) != element_count(x.shape)) {
-    throw Error(ErrorKind::bad_input, "Reshape: the target shape does not hold the input's elements");
+    throw Error(ErrorKind::bad_input, fmt::format("reshape: [{}] does not hold the {} values of [{}]", fmt::join(shape, ", "),
+                                                  element_count(x.shape), fmt::join(x.shape, ", ")));
   }
   x.shape = std::move(shape);
   return x;
 }
 
 FloatTensor run_softmax(FloatTensor x, std::int64_t axis) {
-  if (axis < 0) axis += static_cast<std::int64_t>(x.shape.size());
   std::int64_t inner = 1;
   for (std::size_t i = static_cast<std::size_t>(axis) + 1; i < x.shape.size(); ++i) inner *= x.shape[i];
   const std::int64_t len = x.shape.at(static_cast<std::size_t>(axis));

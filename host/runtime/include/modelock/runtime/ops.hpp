@@ -2,11 +2,11 @@
 // int8 quantizer that walks it.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "modelock/runtime/geometry.hpp"
 #include "modelock/runtime/tensor.hpp"
 
 namespace modelock::runtime {
@@ -28,30 +28,15 @@ enum class OpKind {
   identity,
 };
 
-struct ConvGeometry {
-  std::int64_t in_channels = 0;
-  std::int64_t kernel_h = 1, kernel_w = 1;
-  std::int64_t stride_h = 1, stride_w = 1;
-  std::int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-  std::int64_t dilation_h = 1, dilation_w = 1;
-
-  [[nodiscard]] std::int64_t out_size(std::int64_t in, bool vertical) const;
-};
-
-struct PoolGeometry {
-  std::int64_t kernel_h = 1, kernel_w = 1;
-  std::int64_t stride_h = 1, stride_w = 1;
-  std::int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-  bool count_include_pad = false;
-
-  [[nodiscard]] std::int64_t out_size(std::int64_t in, bool vertical) const;
-};
-
 struct Op {
   OpKind kind = OpKind::identity;
   std::string name;                 // the ONNX node name (or op type and index)
+  std::string op_type;              // the ONNX op type, for messages
   std::vector<std::string> inputs;  // activation inputs only; constants are folded in
   std::string output;
+  // The output's shape for one image (without the batch dimension), fixed
+  // when the graph is built: the output of a batch of N is [N, out_shape...].
+  Shape out_shape;
 
   // dense and conv: weight rows [rows, cols] (conv: cols = C * kh * kw), bias [rows] or empty.
   std::int64_t rows = 0, cols = 0;
@@ -61,15 +46,17 @@ struct Op {
   ConvGeometry conv;
   PoolGeometry pool;
 
-  std::int64_t axis = 1;            // flatten, softmax, quantize/dequantize
-  Shape target_shape;               // reshape
-  FloatTensor constant;             // add: a constant operand; batch_norm: unused
+  // softmax, quantize/dequantize: an axis of the batched tensor, in [1, rank)
+  // once built (axis 0, the batch, is refused: it would mix images).
+  std::int64_t axis = 1;
+  FloatTensor constant;             // add: a constant operand
   std::vector<float> scale;         // batch_norm (fused multiplier), quantize, dequantize
   std::vector<float> shift;         // batch_norm (fused offset), quantize/dequantize zero points
   float q_min = -128, q_max = 127;  // quantize: range of the integer type
 };
 
-// Kernels (ops.cpp).
+// Kernels (ops.cpp). They trust the shapes the graph builder checked: `x` is
+// a batch [N, ...] of the shape the op was built for.
 FloatTensor run_dense(const Op& op, const FloatTensor& x);
 FloatTensor run_conv(const Op& op, const FloatTensor& x);
 FloatTensor run_add(const FloatTensor& a, const FloatTensor& b);
@@ -77,8 +64,8 @@ FloatTensor run_relu(FloatTensor x);
 FloatTensor run_max_pool(const PoolGeometry& g, const FloatTensor& x);
 FloatTensor run_average_pool(const PoolGeometry& g, const FloatTensor& x);
 FloatTensor run_global_average_pool(const FloatTensor& x);
-FloatTensor run_flatten(FloatTensor x, std::int64_t axis);
-FloatTensor run_reshape(FloatTensor x, const Shape& target);
+// Flatten and Reshape: the same values under the shape [N, per_image...].
+FloatTensor run_reshape(FloatTensor x, const Shape& per_image);
 FloatTensor run_softmax(FloatTensor x, std::int64_t axis);
 FloatTensor run_batch_norm(const Op& op, FloatTensor x);
 FloatTensor run_quantize(const Op& op, FloatTensor x);
