@@ -6,8 +6,10 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "modelock/common/error.hpp"
+#include "modelock/runtime/checked_math.hpp"
 #include "modelock/runtime/ops.hpp"
 
 namespace modelock::quant {
@@ -21,8 +23,8 @@ using runtime::OpKind;
 
 float scale_for(float max_abs) { return max_abs > 0.0f ? max_abs / 127.0f : 1.0f; }
 
-[[noreturn]] void cannot_quantize(const Op& op, std::string_view why) {
-  throw Error(ErrorKind::bad_input, fmt::format("node '{}': cannot quantize to int8: {}", op.name, why));
+[[noreturn]] void cannot_quantize(std::string_view origin, const Op& op, std::string_view why) {
+  throw Error(ErrorKind::bad_input, fmt::format("{}: node '{}': cannot quantize to int8: {}", origin, op.name, why));
 }
 
 GemmLayer quantize_gemm(const Op& op, bool relu, float input_scale, float output_scale) {
@@ -113,11 +115,10 @@ Int8Tensor run_pool(const PoolLayer& p, const Int8Tensor& x) {
 }
 
 Int8Tensor run_gemm(const GemmLayer& layer, std::size_t index, const Int8Tensor& x, const GemmExecutor& gemm) {
+  // plan() proved the shapes: [n, cols] values for a dense job, [n, C, H, W]
+  // for a convolution.
   if (!layer.conv) {
-    const std::int64_t n = x.shape.at(0);
-    if (runtime::element_count(x.shape) != n * layer.cols) {
-      throw Error(ErrorKind::bad_input, fmt::format("{}: expected {} input features", layer.name, layer.cols));
-    }
+    const std::int64_t n = x.shape[0];
     Int8Tensor y({n, layer.rows});
     gemm(layer, index, x.data.data(), n, y.data.data());
     return y;
@@ -125,8 +126,7 @@ Int8Tensor run_gemm(const GemmLayer& layer, std::size_t index, const Int8Tensor&
   // Conv: im2col on the activations ([K, P]), transposed to P rows of K
   // (the engine's GEMM input), then the [P, M] result back to NCHW.
   const auto& g = *layer.conv;
-  const std::int64_t n = x.shape.at(0), h = x.shape.at(2), w = x.shape.at(3);
-  if (x.shape.at(1) != g.in_channels) throw Error(ErrorKind::bad_input, fmt::format("{}: expected {} channels", layer.name, g.in_channels));
+  const std::int64_t n = x.shape[0], h = x.shape[2], w = x.shape[3];
   const std::int64_t oh = g.out_size(h, true), ow = g.out_size(w, false), positions = oh * ow;
   Int8Tensor y({n, layer.rows, oh, ow});
   std::vector<std::int8_t> columns(static_cast<std::size_t>(layer.cols * positions));
@@ -164,36 +164,30 @@ void gemm_int8(const GemmLayer& layer, const std::int8_t* in, std::int64_t batch
   }
 }
 
-QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const FloatTensor& calibration) {
-  std::map<std::string, float> max_abs;
-  auto record = [&](const std::string& name, const FloatTensor& t) {
-    float& m = max_abs[name];
-    for (float v : t.data) m = std::max(m, std::fabs(v));
-  };
-  record(net.input_name(), calibration);
-  (void)net.run(calibration, record);
-
+QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const ActivationRanges& ranges,
+                                            const runtime::Limits& limits) {
+  if (ranges.images() == 0) throw Error(ErrorKind::usage, "cannot quantize to int8: expected at least one calibration image");
+  const std::string& origin = net.origin();
   QuantizedNetwork q;
   q.input_name_ = net.input_name();
   q.output_name_ = net.output_name();
-  q.input_shape_.assign(calibration.shape.begin() + 1, calibration.shape.end());
-  q.input_scale_ = scale_for(max_abs[net.input_name()]);
+  q.input_shape_ = net.input_shape();
+  q.input_scale_ = scale_for(ranges.max_abs(net.input_name()));
   float scale = q.input_scale_;
   std::string current = net.input_name();
-  bool flattened = false;
+  std::vector<std::string> nodes;  // the fp32 node of each int8 layer, for messages
   const auto& ops = net.ops();
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const Op& op = *ops[i];
     if (op.inputs.size() != 1 || op.inputs[0] != current) {
-      cannot_quantize(op, "only a chain of single-input ops can be quantized");
+      cannot_quantize(origin, op, "only a chain of single-input ops can be quantized");
     }
     switch (op.kind) {
       case OpKind::dense:
       case OpKind::conv: {
-        if (op.kind == OpKind::conv && flattened) cannot_quantize(op, "a convolution after Flatten/Reshape");
         const bool relu = i + 1 < ops.size() && ops[i + 1]->kind == OpKind::relu && ops[i + 1]->inputs[0] == op.output;
         current = relu ? ops[++i]->output : op.output;
-        const float out_scale = scale_for(max_abs[current]);
+        const float out_scale = scale_for(ranges.max_abs(current));
         q.layers_.emplace_back(quantize_gemm(op, relu, scale, out_scale));
         scale = out_scale;
         break;
@@ -206,12 +200,10 @@ QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const F
         break;
       case OpKind::flatten:
       case OpKind::reshape:
-        if (op.kind == OpKind::flatten && op.axis != 1) cannot_quantize(op, "Flatten with axis other than 1");
-        if (op.kind == OpKind::reshape && (op.target_shape.size() != 2 || op.target_shape[1] == 0)) {
-          cannot_quantize(op, "a Reshape other than to [N, features]");
-        }
+        // The engine's GEMM reads an image as one row of bytes: only a
+        // flattening moves nothing.
+        if (op.out_shape.size() != 1) cannot_quantize(origin, op, "a Reshape other than to [N, features]");
         q.layers_.emplace_back(FlattenLayer{});
-        flattened = true;
         current = op.output;
         break;
       case OpKind::identity:
@@ -219,22 +211,43 @@ QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const F
         break;
       case OpKind::softmax:
         // Monotonic: the int8 network stops at the logits.
-        if (i + 1 != ops.size()) cannot_quantize(op, "Softmax before the last op");
+        if (i + 1 != ops.size()) cannot_quantize(origin, op, "Softmax before the last op");
         current = op.output;
         break;
       default:
-        cannot_quantize(op, "supported ops are Gemm/MatMul/Conv (+ Relu), MaxPool, AveragePool, GlobalAveragePool, "
-                            "Flatten, Reshape, Identity and a final Softmax");
+        cannot_quantize(origin, op, "supported ops are Gemm/MatMul/Conv (+ Relu), MaxPool, AveragePool, GlobalAveragePool, "
+                                    "Flatten, Reshape, Identity and a final Softmax");
     }
+    if (nodes.size() < q.layers_.size()) nodes.push_back(op.name);
+  }
+  if (current != net.output_name()) {
+    throw Error(ErrorKind::bad_input, fmt::format("{}: cannot quantize to int8: the chain of ops ends at '{}', not at the "
+                                                  "graph output '{}'", origin, current, net.output_name()));
   }
   if (q.layers_.empty() || !std::holds_alternative<GemmLayer>(q.layers_.back())) {
-    throw Error(ErrorKind::bad_input, "cannot quantize to int8: the network must end with a Gemm, MatMul or Conv");
+    throw Error(ErrorKind::bad_input,
+                fmt::format("{}: cannot quantize to int8: the network must end with a Gemm, MatMul or Conv", origin));
   }
   q.output_scale_ = scale;
+  q.plan(limits, [&](std::size_t i) {
+    return fmt::format("{}: node '{}': cannot quantize to int8", origin, i < nodes.size() ? nodes[i] : "?");
+  });
   return q;
 }
 
+QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const FloatTensor& calibration,
+                                            const runtime::Limits& limits) {
+  ActivationRanges ranges;
+  ranges.add(net, calibration);
+  return quantize(net, ranges, limits);
+}
+
 Int8Tensor QuantizedNetwork::quantize_input(const FloatTensor& input) const {
+  if (!runtime::checked_product(input.shape) ||
+      runtime::checked_product(input.shape) != static_cast<std::int64_t>(input.data.size())) {
+    throw Error(ErrorKind::bad_input, fmt::format("input: expected a tensor holding as many values as its shape [{}], got {}",
+                                                  fmt::join(input.shape, ", "), input.data.size()));
+  }
   Int8Tensor q(input.shape);
   for (std::size_t i = 0; i < input.data.size(); ++i) {
     q.data[i] = static_cast<std::int8_t>(round_to_int(double{input.data[i]} / input_scale_, -128, 127));
@@ -246,19 +259,36 @@ Int8Tensor QuantizedNetwork::run_int8(const Int8Tensor& input, const GemmExecuto
   const GemmExecutor host = [](const GemmLayer& layer, std::size_t, const std::int8_t* in, std::int64_t batch,
                                std::int8_t* out) { gemm_int8(layer, in, batch, out); };
   const GemmExecutor& executor = gemm ? gemm : host;
-  Int8Tensor x = input;
-  std::size_t index = 0;
-  for (const auto& layer : layers_) {
-    if (const auto* g = std::get_if<GemmLayer>(&layer)) {
-      x = run_gemm(*g, index++, x, executor);
-    } else if (const auto* p = std::get_if<PoolLayer>(&layer)) {
-      x = run_pool(*p, x);
-    } else {
-      const std::int64_t n = x.shape.at(0);
-      x.shape = {n, runtime::element_count(x.shape) / std::max<std::int64_t>(n, 1)};
-    }
+  const std::int64_t per_image = runtime::element_count(input_shape_);
+  const std::int64_t n = input.shape.empty() ? -1 : input.shape[0];
+  const auto values_given = runtime::checked_product(input.shape);
+  if (n < 0 || !values_given || *values_given != static_cast<std::int64_t>(input.data.size()) ||
+      runtime::checked_mul(n, per_image) != values_given) {
+    throw Error(ErrorKind::bad_input,
+                fmt::format("input '{}': expected N images of shape [{}] ({} values each), got a tensor of shape [{}] "
+                            "holding {} values", input_name_, fmt::join(input_shape_, ", "), per_image,
+                            fmt::join(input.shape, ", "), input.data.size()));
   }
-  return x;
+  Int8Tensor result({n, classes_});
+  for (std::int64_t first = 0; first < n; first += chunk_images_) {
+    const std::int64_t count = std::min(chunk_images_, n - first);
+    runtime::Shape shape{count};
+    shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
+    const auto begin = input.data.begin() + first * per_image;
+    Int8Tensor x(std::move(shape), std::vector<std::int8_t>(begin, begin + count * per_image));
+    std::size_t index = 0;
+    for (const auto& layer : layers_) {
+      if (const auto* g = std::get_if<GemmLayer>(&layer)) {
+        x = run_gemm(*g, index++, x, executor);
+      } else if (const auto* p = std::get_if<PoolLayer>(&layer)) {
+        x = run_pool(*p, x);
+      } else {
+        x.shape = {count, runtime::element_count(x.shape) / count};
+      }
+    }
+    std::copy(x.data.begin(), x.data.end(), result.data.begin() + first * classes_);
+  }
+  return result;
 }
 
 FloatTensor QuantizedNetwork::run(const FloatTensor& input) const {

@@ -83,6 +83,12 @@ class Reader {
       fail(fmt::format("tensor '{}'", name), fmt::format("dtype {}, shape [{}] and layout {}", format::dtype_name(dtype),
                                                          fmt::join(shape, ","), layout));
     }
+    // The bytes must be there before anything is sized from the shape.
+    const auto bytes = format::stored_byte_length(shape, dtype, layout);
+    if (!bytes || *bytes != t.data.size()) {
+      fail(fmt::format("tensor '{}'", name), fmt::format("{} bytes for shape [{}] in layout {}, got {}",
+                                                         bytes.value_or(0), fmt::join(shape, ","), layout, t.data.size()));
+    }
     if (layout == format::kLayoutRowsPadded64) {
       // Drop each row's padding.
       const std::size_t cols = shape[1] * sizeof(T), padded = (cols + 63) / 64 * 64;
@@ -154,13 +160,17 @@ format::Model QuantizedNetwork::to_model() const {
   return model;
 }
 
-QuantizedNetwork QuantizedNetwork::from_model(const format::Model& model, std::string_view origin) {
+QuantizedNetwork QuantizedNetwork::from_model(const format::Model& model, std::string_view origin,
+                                              const runtime::Limits& limits) {
+  QuantizedNetwork q;
   try {
-    return read_int8_model(model, origin);
+    q = read_int8_model(model, origin);
   } catch (const nlohmann::json::exception& e) {
     // A member of the wrong JSON type deep in the graph.
     throw Error(ErrorKind::bad_input, fmt::format("{}: header.graph: expected the modelock-int8 layout ({})", origin, e.what()));
   }
+  q.plan(limits, [&](std::size_t i) { return fmt::format("{}: header.graph.layers[{}]", origin, i); });
+  return q;
 }
 
 QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, std::string_view origin) {
@@ -207,10 +217,7 @@ QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, s
         cs.kernel_h = k[0], cs.kernel_w = k[1], cs.stride_h = s[0], cs.stride_w = s[1];
         cs.pad_top = p[0], cs.pad_left = p[1], cs.pad_bottom = p[2], cs.pad_right = p[3];
         cs.dilation_h = d[0], cs.dilation_w = d[1];
-        if (cs.in_channels * cs.kernel_h * cs.kernel_w != gl.cols || cs.stride_h < 1 || cs.stride_w < 1 || cs.dilation_h < 1 || cs.dilation_w < 1) {
-          r.fail(cf, "in_channels * kernel = cols, and strides and dilations >= 1");
-        }
-        gl.conv = cs;
+        gl.conv = cs;  // plan() checks the geometry and in_channels * kernel = cols
       }
       const auto rows = static_cast<std::uint64_t>(gl.rows), cols = static_cast<std::uint64_t>(gl.cols);
       gl.weight = r.values<std::int8_t>(name + ".weight", DType::i8, {rows, cols}, format::kLayoutRowsPadded64);
@@ -229,10 +236,6 @@ QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, s
         auto& g = p.geometry;
         g.kernel_h = k[0], g.kernel_w = k[1], g.stride_h = s[0], g.stride_w = s[1];
         g.pad_top = pad[0], g.pad_left = pad[1], g.pad_bottom = pad[2], g.pad_right = pad[3];
-        // The int8 average sums a window in int32: keep its area well inside that.
-        if (g.stride_h < 1 || g.stride_w < 1 || g.kernel_h < 1 || g.kernel_w < 1 || g.kernel_h * g.kernel_w > 65536) {
-          r.fail(field, "kernel and strides >= 1 and a kernel area of at most 65536");
-        }
         g.count_include_pad = l.value("count_include_pad", false);
       }
       q.layers_.emplace_back(p);

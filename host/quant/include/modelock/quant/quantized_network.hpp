@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "modelock/format/tensor.hpp"
+#include "modelock/quant/activation_ranges.hpp"
 #include "modelock/quant/requantize.hpp"
+#include "modelock/runtime/limits.hpp"
 #include "modelock/runtime/network.hpp"
 #include "modelock/runtime/ops.hpp"
 
@@ -25,6 +27,13 @@ namespace modelock::quant {
 
 // Model::graph["format"] of an int8 model.
 inline constexpr std::string_view kInt8GraphFormat = "modelock-int8";
+
+// Pixels an int8 average may sum: a pooling window (kh * kw) or, for a
+// global average pool, a whole H * W plane. The sum of 65536 int8 values,
+// doubled for rounding (divide_rounded), stays below 2^25, far inside the
+// int32 the engine adds in; and it is 256 x 256, more than any classifier
+// pools over.
+inline constexpr std::int64_t kMaxInt8PoolArea = 65536;
 
 // One GEMM job: out[b][m] = requantize(bias[m] + sum_k weight[m][k] * in[b][k]).
 struct GemmLayer {
@@ -60,21 +69,34 @@ using Layer = std::variant<GemmLayer, PoolLayer, FlattenLayer>;
 using GemmExecutor = std::function<void(const GemmLayer& layer, std::size_t index, const std::int8_t* in,
                                         std::int64_t batch, std::int8_t* out)>;
 
+// Both ways of making a QuantizedNetwork check that its layers chain from
+// the input shape, hold the rules of docs/engine.md and fit `limits` (the
+// working set of a chunk and the multiply-accumulates per image), so that
+// run_int8 never reads or writes outside a tensor; a network that fails is
+// refused with Error(bad_input) naming the layer.
 class QuantizedNetwork {
  public:
-  // Calibrates activation scales by running `net` on `calibration` (NCHW
-  // float images) and quantizes its weights.
-  static QuantizedNetwork quantize(const runtime::Network& net, const runtime::FloatTensor& calibration);
+  // Quantizes `net` with activation scales from `ranges` (calibration
+  // images already run through `net`).
+  static QuantizedNetwork quantize(const runtime::Network& net, const ActivationRanges& ranges,
+                                   const runtime::Limits& limits = {});
+  // Convenience: calibrates on `calibration` (images as Network::run takes
+  // them), which Network::run processes chunk by chunk.
+  static QuantizedNetwork quantize(const runtime::Network& net, const runtime::FloatTensor& calibration,
+                                   const runtime::Limits& limits = {});
 
   // A container model written by to_model(), e.g. after unlocking.
-  static QuantizedNetwork from_model(const format::Model& model, std::string_view origin);
+  static QuantizedNetwork from_model(const format::Model& model, std::string_view origin,
+                                     const runtime::Limits& limits = {});
 
   // The int8 tensors and a JSON description, with weights in the engine
   // layout (rows padded to 64 bytes). Its source names the QDQ ONNX format
   // that unlock writes.
   [[nodiscard]] format::Model to_model() const;
 
-  // int8 in, int8 out (the engine's view); input [N, C, H, W] or [N, K].
+  // int8 in, int8 out (the engine's view): N images of input_shape() (any
+  // shape with N first and that many values per image) in, [N, classes()]
+  // out, chunk_images() images at a time.
   [[nodiscard]] runtime::Int8Tensor run_int8(const runtime::Int8Tensor& input, const GemmExecutor& gemm = {}) const;
   // Quantizes float input, runs int8, dequantizes the int8 logits.
   [[nodiscard]] runtime::FloatTensor run(const runtime::FloatTensor& input) const;
@@ -85,14 +107,21 @@ class QuantizedNetwork {
   [[nodiscard]] float input_scale() const { return input_scale_; }
   [[nodiscard]] float output_scale() const { return output_scale_; }
   [[nodiscard]] const runtime::Shape& input_shape() const { return input_shape_; }  // per image
+  [[nodiscard]] std::int64_t classes() const { return classes_; }
+  [[nodiscard]] std::int64_t chunk_images() const { return chunk_images_; }
 
  private:
   static QuantizedNetwork read_int8_model(const format::Model& model, std::string_view origin);
+  // Checks the layers (see above) and sets classes_ and chunk_images_;
+  // `where(i)` names layer i in messages.
+  void plan(const runtime::Limits& limits, const std::function<std::string(std::size_t)>& where);
 
   std::vector<Layer> layers_;
   float input_scale_ = 1, output_scale_ = 1;
   runtime::Shape input_shape_;
   std::string input_name_ = "input", output_name_ = "logits";
+  std::int64_t classes_ = 0;
+  std::int64_t chunk_images_ = 1;
 };
 
 // One GEMM job on int8 activations [batch][cols] into int8 [batch][rows]:
