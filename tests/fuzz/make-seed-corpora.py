@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of fuzz_safetensors and fuzz_idx (corpus/safetensors/
+and corpus/idx/): small valid files of every shape the readers accept, plus a
+few each of the refusals, so that mutations start on both sides of each check.
+Deterministic: running it again rewrites the same bytes.
+(corpus/container/ is made with `modelock lock`, see corpus/README.md.)"""
+import gzip
+import json
+import os
+import random
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = random.Random(5)
+
+
+def write(path, data):
+    path = os.path.join(HERE, "corpus", path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def safetensors(path, entries, meta=None, raw_header=None, data=None):
+    header, buffer = {}, b""
+    if meta is not None:
+        header["__metadata__"] = meta
+    for name, dtype, shape, size in entries:
+        n = 1
+        for d in shape:
+            n *= d
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(buffer), len(buffer) + n * size]}
+        buffer += bytes(rng.randrange(256) for _ in range(n * size))
+    if raw_header is None:
+        text = json.dumps(header, separators=(",", ":")).encode()
+        text += b" " * ((8 - len(text) % 8) % 8)  # the padding writers add
+    else:
+        text = raw_header
+    write("safetensors/" + path, struct.pack("<Q", len(text)) + text + (buffer if data is None else data))
+
+
+SIZES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U64": 8, "U32": 4,
+         "U16": 2, "U8": 1, "BOOL": 1, "F8_E5M2": 1, "F8_E4M3": 1, "F8_E8M0": 1, "C64": 8}
+
+safetensors("small-model.safetensors",
+            [("layer1.weight", "F32", [3, 5], 4), ("layer1.bias", "F32", [3], 4), ("embed.half", "F16", [2, 3], 2),
+             ("quant.weight", "I8", [4, 3], 1), ("empty", "F32", [0, 4], 4)], meta={"format": "pt"})
+safetensors("every-dtype.safetensors", [("t." + k, k, [2], v) for k, v in SIZES.items()])
+safetensors("empty.safetensors", [])
+safetensors("metadata-only.safetensors", [], meta={"format": "pt", "note": "x"})
+safetensors("scalar-and-empty.safetensors", [("s", "F64", [], 8), ("e", "U8", [0], 1), ("m", "I32", [1, 1, 2], 4)])
+safetensors("sub-byte.safetensors", [], raw_header=b'{"w":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}}',
+            data=b"\x12\x34")
+safetensors("duplicate-key.safetensors", [],
+            raw_header=b'{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},'
+                       b'"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', data=b"\x01")
+safetensors("gap.safetensors", [], raw_header=b'{"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}',
+            data=b"\x01\x02")
+
+
+def idx(dims, payload, element_type=0x08):
+    return bytes([0, 0, element_type, len(dims)]) + b"".join(struct.pack(">I", d) for d in dims) + bytes(payload)
+
+
+images = idx([3, 2, 2], [rng.randrange(256) for _ in range(12)])
+labels = idx([3], [0, 9, 4])
+write("idx/images-3x2x2.idx", images)
+write("idx/labels-3.idx", labels)
+write("idx/images-3x2x2.idx.gz", gzip.compress(images, mtime=0))
+write("idx/labels-3.idx.gz", gzip.compress(labels, mtime=0))
+write("idx/two-members.gz", gzip.compress(labels[:6], mtime=0) + gzip.compress(labels[6:], mtime=0))
+write("idx/trailing.gz", gzip.compress(labels + bytes(40), mtime=0))
+write("idx/truncated.gz", gzip.compress(images, mtime=0)[:-5])
+write("idx/float-type.idx", idx([2], bytes(8), element_type=0x0d))
+write("idx/zero-dim.idx", idx([0, 28, 28], b""))
