@@ -37,7 +37,7 @@ inline constexpr std::size_t kBlobAlignment = 64;
 // The header length H a reader accepts and a writer writes. A tensor record
 // takes about 170 bytes plus its name, so 64 MiB holds 100 000 records and
 // still leaves over 40 MiB for the graph (a graph is stored without its
-// weights: the shipped CNN's takes under 1 KiB). Parsing stays bounded too:
+// weights: the shipped CNN's takes 2.5 KiB). Parsing stays bounded too:
 // see kMaxJsonDomBytes (json_limits.hpp).
 inline constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{64} << 20;
 // Records in the tensor table: tensor i is tagged with the 32-bit IV index

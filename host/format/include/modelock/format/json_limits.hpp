@@ -10,9 +10,9 @@
 namespace modelock::format {
 
 // Nesting of arrays and objects, the outermost value being level 1. The
-// deepest header modelock writes nests 5 levels (an int8 graph's
-// header.graph.layers[i].input); printing JSON recurses once per level, so 64
-// keeps that recursion shallow and still leaves room for opaque `quant`
+// deepest header modelock writes nests 6 levels (an int8 graph's
+// header.graph.layers[i].conv.kernel); printing JSON recurses once per level,
+// so 64 keeps that recursion shallow and still leaves room for opaque `quant`
 // parameters.
 inline constexpr std::size_t kMaxJsonDepth = 64;
 
