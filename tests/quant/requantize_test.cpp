@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 #include "modelock/quant/quantized_network.hpp"
+#include "modelock/common/file.hpp"
+#include "modelock/onnx/onnx_model.hpp"
+#include "modelock/runtime/network.hpp"
 
 namespace modelock::quant {
 namespace {
@@ -72,6 +76,48 @@ TEST(GemmInt8, RandomLayersMatchADoublePrecisionComputation) {
             << "trial " << trial << " row " << m << " image " << b;
       }
     }
+  }
+}
+
+// A wrong key unlocks garbage shifts, anywhere in int8 (the wrong-key
+// experiment, host/evaluation). requantize() is defined for s in [1, 62]
+// only (a shift by s - 1 < 0 or by s >= 64 is undefined behaviour), so
+// from_model clamps every shift into that range when it loads a model, as the
+// HLS engine's requantize does (hls/include/modelock_hls/requant.hpp): a
+// model with out-of-range shifts runs exactly like one with the clamped ones.
+TEST(Requantize, ShiftsOutsideOneToSixtyTwoAreClampedWhenAModelLoads) {
+  const std::string path = std::string(MODELOCK_MODELS_DIR) + "/fmnist_mlp.onnx";
+  const auto net = runtime::Network::from_model(onnxio::import_onnx(read_file(path), path), path);
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<float> pixel(0.0f, 1.0f);
+  std::vector<float> pixels(16 * 28 * 28);
+  for (auto& p : pixels) p = pixel(rng);
+  const runtime::FloatTensor images({16, 1, 28, 28}, pixels);
+  const QuantizedNetwork q = QuantizedNetwork::quantize(net, images);
+  const auto input = q.quantize_input(images);
+  const format::Model model = q.to_model();
+  auto with_shifts = [&](int value) {
+    format::Model m = model;
+    for (auto& t : m.tensors) {
+      if (t.name.size() > 6 && t.name.compare(t.name.size() - 6, 6, ".shift") == 0) {
+        std::fill(t.data.begin(), t.data.end(), static_cast<std::uint8_t>(static_cast<std::int8_t>(value)));
+      }
+    }
+    return m;
+  };
+  for (const int shift : {-128, -1, 0, 63, 64, 100, 127}) {
+    const int clamped = std::clamp(shift, 1, 62);
+    const QuantizedNetwork garbage = QuantizedNetwork::from_model(with_shifts(shift), "garbage shifts");
+    const QuantizedNetwork in_range = QuantizedNetwork::from_model(with_shifts(clamped), "clamped shifts");
+    std::size_t gemm_layers = 0;
+    for (const auto& layer : garbage.layers()) {
+      if (const auto* g = std::get_if<GemmLayer>(&layer)) {
+        ++gemm_layers;
+        for (const auto s : g->shift) ASSERT_EQ(s, clamped) << "stored shift " << shift;
+      }
+    }
+    ASSERT_GT(gemm_layers, 0u);
+    EXPECT_EQ(garbage.run_int8(input).data, in_range.run_int8(input).data) << "stored shift " << shift;
   }
 }
 
