@@ -163,7 +163,7 @@ def latency_section(w, data, lat):
       f"Inputs: {ctx.get('inputs', 'unknown')}, the first 1 or 64. Before timing, "
       "every online-unlock row checks that its logits equal the plain network's bit "
       "for bit. The deeplock rows here are *cold* by nature: each query builds a new "
-      "`Cipher` and its key-schedule checkpoints inside `unlock_model`.")
+      "`OpeningCipher` and its key-schedule checkpoints inside `unlock_model`.")
     w("")
 
     def row(label, r, base):
@@ -282,9 +282,9 @@ def main(argv):
       "and touched once before timing. Single-threaded.")
     w("- OpenSSL AES-128-CTR: one `EVP_CIPHER_CTX`, `EVP_EncryptInit_ex` with key and IV "
       "then one `EVP_EncryptUpdate` over the whole buffer per iteration.")
-    w("- **deeplock (warm)**: `Cipher::prepare(size)` builds the key-schedule "
-      "checkpoints before timing, as a device driver does at key load. "
-      "**deeplock, fast, cold**: every iteration constructs a new `Cipher` (including its "
+    w("- **deeplock (warm)**: `OpeningCipher::prepare(size)` builds the key-schedule "
+      "checkpoints before timing, as `unlock_model` does for the whole stream. "
+      "**deeplock, fast, cold**: every iteration constructs a new `OpeningCipher` (including its "
       "KBKDF derivation) and unlocks once, building the checkpoints sequentially on the way.")
     w("- Rows marked *skipped* could not run on this machine (the fast backend needs "
       "AVX-512BW, GFNI and VAES).")
