@@ -10,6 +10,8 @@
 #include <span>
 #include <string_view>
 
+#include "modelock/common/output_file.hpp"
+
 namespace modelock::scheme {
 
 void secure_wipe(std::span<std::uint8_t> bytes) noexcept;
@@ -43,6 +45,11 @@ class SecretBytes {
 inline constexpr std::size_t kKeyBytes = 16;
 using Key128 = SecretBytes<kKeyBytes>;
 
+// The largest key file read. A key file is 32 hex digits and a line ending;
+// 1 KiB leaves room for any white space an editor adds around them, and a
+// larger file is not a key file, so it is refused unread.
+inline constexpr std::size_t kMaxKeyFileBytes = 1024;
+
 // The model owner's 128-bit master key.
 class MasterKey {
  public:
@@ -51,12 +58,23 @@ class MasterKey {
   // 16 bytes from the operating system's CSPRNG (OpenSSL RAND_bytes).
   [[nodiscard]] static MasterKey generate();
 
-  // A key file holds 32 hex digits (surrounding white space allowed) or 16 raw
-  // bytes. Refuses a file readable or writable by group or others, because a
-  // key that others can read is no longer secret (hint: chmod 600).
+  // Reads a whole key file (see from_key_file_contents), at most
+  // kMaxKeyFileBytes. Refuses anything but a regular file, without blocking on
+  // a FIFO, and a file readable or writable by group or others, because a key
+  // that others can read is no longer secret (hint: chmod 600). Every copy of
+  // the contents is wiped; no message quotes them.
   [[nodiscard]] static MasterKey from_file(const std::filesystem::path& path);
 
-  // The environment variable holds 32 hex digits.
+  // A key file's contents: exactly 32 hex digits with optional surrounding
+  // ASCII white space, or exactly 16 raw bytes that are not all hex digits
+  // (sixteen hex digits are half a hex key, not a raw one). Anything else,
+  // such as a key followed by more text, is refused as bad_input; `origin`
+  // names the source in the message, which never quotes the contents.
+  [[nodiscard]] static MasterKey from_key_file_contents(std::span<const std::uint8_t> contents,
+                                                        std::string_view origin);
+
+  // The environment variable holds 32 hex digits (surrounding ASCII white
+  // space allowed).
   [[nodiscard]] static MasterKey from_env(std::string_view variable);
 
   // Parses 32 hex digits; `origin` names the source in error messages only.
@@ -64,8 +82,12 @@ class MasterKey {
 
   [[nodiscard]] std::span<const std::uint8_t, kKeyBytes> bytes() const { return key_.bytes(); }
 
-  // Writes the key as 32 hex digits and a newline, atomically, mode 0600.
-  void save(const std::filesystem::path& path) const;
+  // Writes the key as 32 hex digits and a newline, mode 0600 from the first
+  // byte; nothing is under `path` until the whole key is on disk. With
+  // Existing::refuse an existing file (even one created while this runs)
+  // makes it throw FileExists and is left alone; Existing::replace replaces it
+  // atomically.
+  void save(const std::filesystem::path& path, Existing existing = Existing::refuse) const;
 
  private:
   Key128 key_;
