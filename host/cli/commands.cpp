@@ -3,18 +3,23 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
-#include "model_io.hpp"
-#include "modelock/onnx/onnx_model.hpp"
-
 #include <unistd.h>
+
+#include "arguments.hpp"
+#include "console.hpp"
+#include "model_io.hpp"
 #include "modelock/attack/known_plaintext.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
 #include "modelock/common/hex.hpp"
+#include "modelock/common/text.hpp"
+#include "modelock/onnx/onnx_model.hpp"
 #include "modelock/format/container.hpp"
 #include "modelock/data/fashion_mnist.hpp"
 #include "modelock/evaluation/evaluation.hpp"
@@ -26,20 +31,33 @@ namespace modelock::cli {
 
 namespace {
 
-void print_json(const nlohmann::json& j) { fmt::print("{}\n", j.dump(2)); }
+Console& console() { return Console::instance(); }
 
-// Header strings are unverified input: show control characters as \xNN
-// rather than letting them reach the terminal.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out.push_back(static_cast<char>(c));
+void print_json(const nlohmann::json& j) { console().print_json(j); }
+
+// File names, tensor names and header strings are untrusted: escaped whole,
+// line feeds included, so that each stays on its line. (The console escapes
+// everything again, keeping only the line feeds modelock writes.)
+std::string shown(const std::string& text) { return escape_untrusted(text); }
+std::string shown(const std::filesystem::path& path) { return escape_untrusted(path.string()); }
+
+// An output must not destroy what the command reads: `lock m.onnx -o m.onnx`
+// would replace the plaintext model by its container, `-o` naming the key
+// file would replace the key. Same file means same device and inode, so a
+// symlink or hard link to an input is caught too. Also refuses outputs that
+// are not regular files (/dev/null, a FIFO) before any work is done.
+struct Input {
+  const std::filesystem::path& path;
+  std::string_view what;  // never the key file's name: it is redacted
+};
+void check_output(const std::filesystem::path& out, std::initializer_list<Input> inputs) {
+  check_output_target(out);
+  for (const auto& input : inputs) {
+    if (!input.path.empty() && same_file(out, input.path)) {
+      throw Error(ErrorKind::usage, fmt::format("{}: output: expected a file other than {}, got that same file",
+                                                out.string(), input.what));
     }
   }
-  return out;
 }
 
 // Quantizes an imported fp32 ONNX model to the int8 engine model.
@@ -48,10 +66,17 @@ format::Model to_int8(const format::Model& fp32, const Calibration& calibration,
   const auto train = data::load_fashion_mnist(data::Split::train, calibration.data_dir);
   const std::size_t n = std::min(calibration.images, train.count);
   if (n == 0) throw Error(ErrorKind::usage, "--calib: expected at least one calibration image");
-  const runtime::FloatTensor images({static_cast<std::int64_t>(n), 1, static_cast<std::int64_t>(train.rows),
-                                     static_cast<std::int64_t>(train.cols)},
-                                    data::to_float_nchw(train, 0, n));
-  return quant::QuantizedNetwork::quantize(net, images).to_model();
+  // Calibrated batch by batch: quantization needs only running maxima, so
+  // memory is that of one batch whatever --calib says.
+  constexpr std::size_t kCalibrationBatchImages = runtime::kMaxChunkImages;
+  quant::ActivationRanges ranges;
+  for (std::size_t first = 0; first < n; first += kCalibrationBatchImages) {
+    const std::size_t count = std::min(kCalibrationBatchImages, n - first);
+    ranges.add(net, runtime::FloatTensor({static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(train.rows),
+                                          static_cast<std::int64_t>(train.cols)},
+                                         data::to_float_nchw(train, first, count)));
+  }
+  return quant::QuantizedNetwork::quantize(net, ranges).to_model();
 }
 
 bool is_int8(const format::Model& model) {
@@ -63,7 +88,7 @@ class ProgressBar {
  public:
   explicit ProgressBar(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO) == 1) {}
   ~ProgressBar() {
-    if (drawn_) fmt::print(stderr, "\n");
+    if (drawn_) console().progress("\n");
   }
   void operator()(std::size_t done, std::size_t total) {
     if (!enabled_ || total == 0) return;
@@ -72,8 +97,8 @@ class ProgressBar {
     last_ = percent;
     drawn_ = true;
     const std::size_t filled = percent * 40 / 100;
-    fmt::print(stderr, "\r  [{}{}] {:3}%", std::string(filled, '#'), std::string(40 - filled, '.'), percent);
-    std::fflush(stderr);
+    console().progress(
+        fmt::format("\r  [{}{}] {:3}%", std::string(filled, '#'), std::string(40 - filled, '.'), percent));
   }
 
  private:
@@ -97,20 +122,25 @@ scheme::MasterKey KeySource::load() const {
 }
 
 int keygen(const std::filesystem::path& out, bool force, const Output& output) {
-  if (!force && std::filesystem::exists(out)) {
+  check_output(out, {});
+  try {
+    // Without --force the file is created only if no file has its name, in
+    // one step (no check-then-write race between two keygens).
+    scheme::MasterKey::generate().save(out, force ? Existing::replace : Existing::refuse);
+  } catch (const FileExists&) {
     throw Error(ErrorKind::usage, fmt::format("{}: already exists; pass --force to replace it", out.string()));
   }
-  scheme::MasterKey::generate().save(out);
   if (output.json) {
     print_json({{"key_file", out.string()}, {"mode", "0600"}});
   } else {
-    fmt::print("wrote a new 128-bit key to {} (mode 0600)\n", out.string());
+    console().print("wrote a new 128-bit key to {} (mode 0600)\n", shown(out));
   }
   return 0;
 }
 
 int lock(const LockRequest& request, const KeySource& key, const Output& output) {
   const auto& [in, out, scheme_id, tensors, int8] = request;
+  check_output(out, {{in, "the input model"}, {key.file, "the key file"}});
   format::Model model = read_model(in, tensors);
   if (int8) {
     if (!tensors.empty()) throw Error(ErrorKind::usage, "--tensors and --int8 exclude each other: an int8 container locks every tensor");
@@ -118,7 +148,7 @@ int lock(const LockRequest& request, const KeySource& key, const Output& output)
     model = to_int8(model, *int8, in.string());
   }
   const scheme::MasterKey master = key.load();
-  const auto bytes = locking::lock_model(model, master, {scheme_id});
+  const auto bytes = locking::lock_model(model, master, {.scheme = scheme_id, .origin = in.string()});
   write_file_atomic(out, bytes);
   std::size_t locked = 0;
   for (const auto& t : model.tensors) locked += t.locked;
@@ -131,15 +161,16 @@ int lock(const LockRequest& request, const KeySource& key, const Output& output)
                 {"tensor_bytes", total_bytes(model)},
                 {"file_bytes", bytes.size()}});
   } else {
-    fmt::print("locked {} of {} tensors ({} bytes) from {} with scheme {} into {} ({} bytes)\n", locked,
-               model.tensors.size(), total_bytes(model), in.string(), scheme::scheme_name(scheme_id),
-               out.string(), bytes.size());
+    console().print("locked {} of {} tensors ({} bytes) from {} with scheme {} into {} ({} bytes)\n", locked,
+                    model.tensors.size(), total_bytes(model), shown(in), scheme::scheme_name(scheme_id), shown(out),
+                    bytes.size());
   }
   return 0;
 }
 
 int unlock(const std::filesystem::path& in, const KeySource& key, const std::filesystem::path& out,
            const Output& output) {
+  check_output(out, {{in, "the input container"}, {key.file, "the key file"}});
   const auto container = format::Container::read(in);
   const format::Model model = locking::unlock_model(container, key.load());
   auto bytes = write_model(model, in);
@@ -149,8 +180,7 @@ int unlock(const std::filesystem::path& in, const KeySource& key, const std::fil
     print_json({{"input", in.string()}, {"output", out.string()}, {"tensors", model.tensors.size()},
                 {"file_bytes", bytes.size()}});
   } else {
-    fmt::print("verified and unlocked {} tensors from {} into {}\n", model.tensors.size(), in.string(),
-               out.string());
+    console().print("verified and unlocked {} tensors from {} into {}\n", model.tensors.size(), shown(in), shown(out));
   }
   return 0;
 }
@@ -168,15 +198,17 @@ int inspect(const std::filesystem::path& in, const Output& output) {
     print_json(j);
     return 0;
   }
-  fmt::print("{}: modelock container v{}, {} bytes\n", in.string(), format::kContainerVersion, container.file_size());
-  fmt::print("  scheme  {}\n  nonce   {}\n  kcv     {}\n  stream  {} locked bytes\n", scheme::scheme_name(h.scheme),
-             to_hex(h.nonce), to_hex(h.kcv), container.stream_length());
-  if (h.source.is_object()) fmt::print("  source  {}\n", printable(format::format_name(h.source)));
-  fmt::print("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", "tensor", "dtype", "shape", "offset", "bytes", "locked");
+  std::string text = fmt::format("{}: modelock container v{}, {} bytes\n", shown(in), format::kContainerVersion,
+                                 container.file_size());
+  text += fmt::format("  scheme  {}\n  nonce   {}\n  kcv     {}\n  stream  {} locked bytes\n",
+                      scheme::scheme_name(h.scheme), to_hex(h.nonce), to_hex(h.kcv), container.stream_length());
+  if (h.source.is_object()) text += fmt::format("  source  {}\n", shown(format::format_name(h.source)));
+  text += fmt::format("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", "tensor", "dtype", "shape", "offset", "bytes", "locked");
   for (const auto& t : h.tensors) {
-    fmt::print("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", printable(t.name), format::dtype_name(t.dtype),
-               fmt::format("[{}]", fmt::join(t.shape, ",")), t.offset, t.length, t.locked ? "yes" : "no");
+    text += fmt::format("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", shown(t.name), format::dtype_name(t.dtype),
+                        fmt::format("[{}]", fmt::join(t.shape, ",")), t.offset, t.length, t.locked ? "yes" : "no");
   }
+  console().print(text);
   return 0;
 }
 
@@ -187,13 +219,14 @@ int verify(const std::filesystem::path& in, const KeySource& key, const Output& 
     print_json({{"file", in.string()}, {"key", "ok"}, {"header_tag", "ok"},
                 {"tensors_verified", container.header().tensors.size()}});
   } else {
-    fmt::print("{}: key matches; header and {} tensor tags verify\n", in.string(), container.header().tensors.size());
+    console().print("{}: key matches; header and {} tensor tags verify\n", shown(in), container.header().tensors.size());
   }
   return 0;
 }
 
 int quantize(const std::filesystem::path& in, const Calibration& calibration, const std::filesystem::path& out,
              const Output& output) {
+  check_output(out, {{in, "the input model"}});
   const format::Model fp32 = read_model(in);
   if (!onnxio::has_onnx_graph(fp32)) throw Error(ErrorKind::usage, fmt::format("{}: quantize needs an .onnx model", in.string()));
   const format::Model int8 = to_int8(fp32, calibration, in.string());
@@ -202,8 +235,8 @@ int quantize(const std::filesystem::path& in, const Calibration& calibration, co
     print_json({{"input", in.string()}, {"output", out.string()}, {"calibration_images", calibration.images},
                 {"layers", int8.graph.at("layers")}});
   } else {
-    fmt::print("quantized {} to int8 (QDQ ONNX) with {} calibration images into {}\n", in.string(),
-               calibration.images, out.string());
+    console().print("quantized {} to int8 (QDQ ONNX) with {} calibration images into {}\n", shown(in),
+                    calibration.images, shown(out));
   }
   return 0;
 }
@@ -247,13 +280,13 @@ int eval(const EvalRequest& request, const KeySource& key_source, const Output& 
                 {"wrong_key_mean", r.wrong_mean()},
                 {"wrong_key_stddev", r.wrong_stddev()}});
   } else {
-    fmt::print("{} on Fashion-MNIST test ({} images), {} precision, scheme {}\n", request.model.string(), r.images,
-               precision, scheme::scheme_name(scheme_id));
-    fmt::print("  original model        {:6.2f} %\n", 100 * r.original);
-    fmt::print("  locked, right key     {:6.2f} %   predictions {}, logits {}\n", 100 * r.right_key,
-               r.identical_predictions ? "identical" : "DIFFER", r.identical_logits ? "bit-identical" : "DIFFER");
-    fmt::print("  locked, {} wrong keys {:6.2f} % mean, {:.2f} % std. dev. (chance: 10 %)\n", r.wrong_keys.size(),
-               100 * r.wrong_mean(), 100 * r.wrong_stddev());
+    console().print("{} on Fashion-MNIST test ({} images), {} precision, scheme {}\n", shown(request.model), r.images,
+                    precision, scheme::scheme_name(scheme_id));
+    console().print("  original model        {:6.2f} %\n", 100 * r.original);
+    console().print("  locked, right key     {:6.2f} %   predictions {}, logits {}\n", 100 * r.right_key,
+                    r.identical_predictions ? "identical" : "DIFFER", r.identical_logits ? "bit-identical" : "DIFFER");
+    console().print("  locked, {} wrong keys {:6.2f} % mean, {:.2f} % std. dev. (chance: 10 %)\n", r.wrong_keys.size(),
+                    100 * r.wrong_mean(), 100 * r.wrong_stddev());
   }
   return r.identical_predictions && r.identical_logits ? 0 : static_cast<int>(ErrorKind::integrity);
 }
@@ -267,52 +300,66 @@ int run(const RunRequest& request, const KeySource& key, const Output& output) {
     throw Error(ErrorKind::usage, fmt::format("--first: expected an image index below {}", test.count));
   }
   const std::size_t n = std::min(request.count, test.count - request.first);
-  const runtime::FloatTensor images({static_cast<std::int64_t>(n), 1, static_cast<std::int64_t>(test.rows),
-                                     static_cast<std::int64_t>(test.cols)},
-                                    data::to_float_nchw(test, request.first, n));
-  const auto predicted = runtime::argmax_rows(classifier.logits(images));
+  // A model may have more outputs than the data set has classes.
+  auto class_name = [](int c) {
+    return c < data::kFashionMnistClasses ? std::string(data::fashion_mnist_class_name(c)) : fmt::format("class {}", c);
+  };
+  // Classified in fixed batches: memory stays that of one batch, whatever --count.
+  constexpr std::size_t kRunBatchImages = runtime::kMaxChunkImages;
   nlohmann::json rows = nlohmann::json::array();
   std::size_t correct = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const int label = test.labels[request.first + i];
-    correct += predicted[i] == label;
-    rows.push_back({{"image", request.first + i},
-                    {"predicted", predicted[i]},
-                    {"predicted_name", data::fashion_mnist_class_name(predicted[i])},
-                    {"label", label},
-                    {"label_name", data::fashion_mnist_class_name(label)}});
+  for (std::size_t first = request.first; first < request.first + n; first += kRunBatchImages) {
+    const std::size_t count = std::min(kRunBatchImages, request.first + n - first);
+    const runtime::FloatTensor images({static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(test.rows),
+                                       static_cast<std::int64_t>(test.cols)},
+                                      data::to_float_nchw(test, first, count));
+    const auto predicted = runtime::argmax_rows(classifier.logits(images));
+    for (std::size_t i = 0; i < count; ++i) {
+      const int label = test.labels[first + i];
+      correct += predicted[i] == label;
+      rows.push_back({{"image", first + i},
+                      {"predicted", predicted[i]},
+                      {"predicted_name", class_name(predicted[i])},
+                      {"label", label},
+                      {"label_name", class_name(label)}});
+    }
   }
   if (output.json) {
     print_json({{"model", request.model.string()}, {"predictions", rows}, {"correct", correct}, {"images", n}});
   } else {
     for (const auto& r : rows) {
-      fmt::print("  image {:5}  predicted {:<12} label {:<12} {}\n", r["image"].get<std::size_t>(),
-                 r["predicted_name"].get<std::string>(), r["label_name"].get<std::string>(),
-                 r["predicted"] == r["label"] ? "" : "(wrong)");
+      console().print("  image {:5}  predicted {:<12} label {:<12} {}\n", r["image"].get<std::size_t>(),
+                      r["predicted_name"].get<std::string>(), r["label_name"].get<std::string>(),
+                      r["predicted"] == r["label"] ? "" : "(wrong)");
     }
-    fmt::print("{} of {} correct\n", correct, n);
+    console().print("{} of {} correct\n", correct, n);
   }
   return 0;
 }
 
 namespace {
 
+// NAME:INDEX=VALUE, split at the last ':' (tensor names may hold colons).
+// INDEX is plain decimal digits (no sign: "-1" must not wrap to 2^64-1),
+// VALUE a finite decimal or scientific float with nothing after it.
 attack::KnownParameter parse_known(const std::string& text) {
   const auto colon = text.rfind(':');
-  const auto equals = text.find('=', colon == std::string::npos ? 0 : colon);
+  const auto equals = colon == std::string::npos ? std::string::npos : text.find('=', colon);
+  const auto refuse = [&](std::string_view part, std::string_view expected) -> attack::KnownParameter {
+    throw Error(ErrorKind::usage, fmt::format("--known \"{}\": {}: expected {} (NAME:INDEX=VALUE, e.g. 3.weight:100=0.0123)",
+                                              text, part, expected));
+  };
+  if (colon == std::string::npos || equals == std::string::npos) return refuse("form", "NAME:INDEX=VALUE");
   attack::KnownParameter p;
-  try {
-    if (colon == std::string::npos || equals == std::string::npos || colon == 0) throw std::invalid_argument("shape");
-    p.tensor = text.substr(0, colon);
-    std::size_t used = 0;
-    const std::string index = text.substr(colon + 1, equals - colon - 1);
-    p.index = std::stoull(index, &used);
-    if (used != index.size()) throw std::invalid_argument("index");
-    const std::string value = text.substr(equals + 1);
-    p.value = std::stof(value, &used);
-    if (used != value.size()) throw std::invalid_argument("value");
-  } catch (const std::exception&) {
-    throw Error(ErrorKind::usage, fmt::format("--known \"{}\": expected NAME:INDEX=VALUE, e.g. 3.weight:100=0.0123", text));
+  p.tensor = text.substr(0, colon);
+  if (p.tensor.empty()) return refuse("NAME", "a tensor name");
+  const auto index = parse_decimal(std::string_view(text).substr(colon + 1, equals - colon - 1));
+  if (!index) return refuse("INDEX", "a parameter index in decimal digits");
+  p.index = *index;
+  const std::string_view value = std::string_view(text).substr(equals + 1);
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), p.value);
+  if (value.empty() || error != std::errc{} || end != value.data() + value.size() || !std::isfinite(p.value)) {
+    return refuse("VALUE", "a finite number");
   }
   return p;
 }
@@ -321,6 +368,7 @@ attack::KnownParameter parse_known(const std::string& text) {
 
 int attack_known_plaintext(const std::filesystem::path& in, const std::vector<std::string>& known,
                            const std::filesystem::path& out, const Output& output) {
+  if (!out.empty()) check_output(out, {{in, "the input container"}});
   const auto container = format::Container::read(in);
   std::vector<attack::KnownParameter> params;
   for (const auto& k : known) params.push_back(parse_known(k));
@@ -337,9 +385,9 @@ int attack_known_plaintext(const std::filesystem::path& in, const std::vector<st
     if (wrote) j["output"] = out.string();
     print_json(j);
   } else {
-    fmt::print("{}: scheme {}: key {}\n  {}\n", in.string(), scheme::scheme_name(container.header().scheme),
-               result.recovered ? "RECOVERED" : "not recovered", result.explanation);
-    if (wrote) fmt::print("  every weight, verified against its tag, written to {}\n", out.string());
+    console().print("{}: scheme {}: key {}\n  {}\n", shown(in), scheme::scheme_name(container.header().scheme),
+                    result.recovered ? "RECOVERED" : "not recovered", result.explanation);
+    if (wrote) console().print("  every weight, verified against its tag, written to {}\n", shown(out));
   }
   return result.recovered ? 0 : static_cast<int>(ErrorKind::wrong_key);
 }

@@ -1,17 +1,37 @@
 // modelock: lock trained models to authorized hardware.
-// Exit codes: 0 ok, 1 usage, 2 bad input file, 3 wrong key, 4 integrity failure.
+// Exit codes (modelock/common/error.hpp): 0 ok, 1 usage, 2 bad input file,
+// 3 wrong key, 4 integrity failure, 5 the environment failed (an output or
+// stdout could not be written, memory ran out, OpenSSL failed), 70 a bug.
 #include <CLI/CLI.hpp>
+
+#include <cstring>
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
+#include "arguments.hpp"
 #include "commands.hpp"
+#include "console.hpp"
+#include "failure.hpp"
 #include "modelock/common/error.hpp"
 
 namespace {
 
+using modelock::cli::Console;
+using modelock::cli::count_in;
 using modelock::cli::KeySource;
 using modelock::cli::Output;
+
+// Ranges of the count options. Each is the size of the data it counts, so a
+// larger value can only be a mistake:
+constexpr std::uint64_t kTestImages = 10000;      // Fashion-MNIST test split (--first, --count, --limit)
+constexpr std::uint64_t kTrainImages = 60000;     // Fashion-MNIST training split (--calib)
+// Each wrong key is one more pass over the test images (about as long as the
+// right-key pass); 100 passes give a mean and deviation far tighter than
+// chance needs and keep a run within minutes.
+constexpr std::uint64_t kMaxWrongKeys = 100;
 
 void add_key_options(CLI::App& cmd, KeySource& key) {
   auto* file = cmd.add_option("-k,--key", key.file, "key file: 32 hex digits or 16 raw bytes, mode 0600");
@@ -19,9 +39,22 @@ void add_key_options(CLI::App& cmd, KeySource& key) {
   file->excludes(env);
 }
 
-}  // namespace
+void report(Console& console, const modelock::cli::Failure& failure, bool json) noexcept {
+  if (json) {
+    try {
+      console.print_json({{"error", failure.message}, {"exit_code", failure.exit_code}});
+    } catch (...) {
+      // No memory left for the JSON document: stderr below still says why.
+    }
+  }
+  console.error(failure.prefix, failure.message);
+}
 
-int main(int argc, char** argv) {
+int run_command_line(int argc, char** argv, Console& console) {
+  const std::span<const char* const> args(const_cast<const char* const*>(argv) + 1, argc > 0 ? argc - 1 : 0);
+  for (auto& [value, label] : modelock::cli::key_arguments(args)) console.redact(std::move(value), std::move(label));
+  const bool json_errors = modelock::cli::json_requested(args);
+
   CLI::App app{"modelock: lock trained neural-network models to authorized hardware"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "modelock 0.1.0");
@@ -51,7 +84,7 @@ int main(int argc, char** argv) {
   lock->add_flag("--int8", int8, "quantize an .onnx model to int8 (per-channel weights) and lock the engine model");
   auto add_calibration = [&](CLI::App& cmd) {
     cmd.add_option("--calib", calibration.images, "training images that calibrate int8 activation scales")
-        ->check(CLI::Range(1, 60000))
+        ->check(count_in(1, kTrainImages))
         ->capture_default_str();
     cmd.add_option("--data-dir", calibration.data_dir,
                    "Fashion-MNIST folder (default: $MODELOCK_FMNIST_DIR, else /usr/share/datasets/fashion-mnist)");
@@ -67,9 +100,13 @@ int main(int argc, char** argv) {
   eval->add_option("model", eval_request.model, ".onnx (locked in memory) or .mlk (opened with -k)")->required();
   eval->add_option("--dataset", dataset, "data set")->check(CLI::IsMember({"fashion-mnist"}))->capture_default_str();
   add_key_options(*eval, key);
-  eval->add_option("--wrong-keys", eval_request.wrong_keys, "random wrong keys to try")->capture_default_str();
+  eval->add_option("--wrong-keys", eval_request.wrong_keys, "random wrong keys to try")
+      ->check(count_in(0, kMaxWrongKeys))
+      ->capture_default_str();
   eval->add_option("--precision", precision, "fp32 or int8")->check(CLI::IsMember({"fp32", "int8"}))->capture_default_str();
-  eval->add_option("--limit", eval_request.limit, "test images to use")->check(CLI::Range(1, 10000))->capture_default_str();
+  eval->add_option("--limit", eval_request.limit, "test images to use")
+      ->check(count_in(1, kTestImages))
+      ->capture_default_str();
   eval->add_option("--scheme", scheme_name, "scheme used to lock an .onnx model in memory")
       ->check(CLI::IsMember({"ctr", "deeplock", "none"}));
   add_calibration(*eval);
@@ -90,8 +127,10 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "classify Fashion-MNIST test images with a locked model (unlocked in memory)");
   run->add_option("model", run_request.model, ".mlk container")->required();
   add_key_options(*run, key);
-  run->add_option("--first", run_request.first, "first test image")->capture_default_str();
-  run->add_option("--count", run_request.count, "how many images")->check(CLI::Range(1, 10000))->capture_default_str();
+  run->add_option("--first", run_request.first, "first test image")
+      ->check(count_in(0, kTestImages - 1))
+      ->capture_default_str();
+  run->add_option("--count", run_request.count, "how many images")->check(count_in(1, kTestImages))->capture_default_str();
   run->add_option("--data-dir", run_request.data_dir, "Fashion-MNIST folder");
 
   auto* attack = app.add_subcommand("attack", "demonstrations of attacks on locked models (docs/security.md)");
@@ -110,43 +149,57 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : static_cast<int>(modelock::ErrorKind::usage);
+    // --help and --version are "errors" with exit code 0 that print to stdout.
+    std::ostringstream help, ignored;
+    if (app.exit(e, help, ignored) == 0) {
+      console.print(help.str());
+      return 0;
+    }
+    report(console,
+           {static_cast<int>(modelock::ErrorKind::usage), "error",
+            std::string(e.what()) + " (run with --help for more information)"},
+           json_errors);
+    return static_cast<int>(modelock::ErrorKind::usage);
   }
 
-  try {
-    if (*keygen) return modelock::cli::keygen(out, force, output);
-    if (*lock) {
-      std::optional<modelock::cli::Calibration> int8_calibration;
-      if (int8) int8_calibration = calibration;
-      return modelock::cli::lock({in, out, *modelock::scheme::parse_scheme(scheme_name), tensors, int8_calibration},
-                                 key, output);
-    }
-    if (*unlock) return modelock::cli::unlock(in, key, out, output);
-    if (*inspect) return modelock::cli::inspect(in, output);
-    if (*verify) return modelock::cli::verify(in, key, output);
-    if (*quantize) return modelock::cli::quantize(in, calibration, out, output);
-    if (*run) return modelock::cli::run(run_request, key, output);
-    if (*known_plaintext) return modelock::cli::attack_known_plaintext(in, known, out, output);
-    if (*eval) {
-      eval_request.int8 = precision == "int8";
-      eval_request.calibration = calibration;
-      eval_request.scheme = *modelock::scheme::parse_scheme(scheme_name);
-      return modelock::cli::eval(eval_request, key, output);
-    }
-  } catch (const modelock::Error& e) {
-    if (output.json) {
-      fmt::print("{}\n", nlohmann::json{{"error", e.what()}, {"exit_code", e.exit_code()}}.dump(2));
-    }
-    fmt::print(stderr, "modelock: error: {}\n", e.what());
-    return e.exit_code();
-  } catch (const nlohmann::json::exception& e) {
-    // A header member of an unexpected JSON type that no field check caught.
-    fmt::print(stderr, "modelock: error: malformed header: {}\n", e.what());
-    return static_cast<int>(modelock::ErrorKind::bad_input);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "modelock: internal error: {}\n", e.what());
-    return 70;
+  if (*keygen) return modelock::cli::keygen(out, force, output);
+  if (*lock) {
+    std::optional<modelock::cli::Calibration> int8_calibration;
+    if (int8) int8_calibration = calibration;
+    return modelock::cli::lock({in, out, *modelock::scheme::parse_scheme(scheme_name), tensors, int8_calibration}, key,
+                               output);
   }
-  return static_cast<int>(modelock::ErrorKind::usage);
+  if (*unlock) return modelock::cli::unlock(in, key, out, output);
+  if (*inspect) return modelock::cli::inspect(in, output);
+  if (*verify) return modelock::cli::verify(in, key, output);
+  if (*quantize) return modelock::cli::quantize(in, calibration, out, output);
+  if (*run) return modelock::cli::run(run_request, key, output);
+  if (*known_plaintext) return modelock::cli::attack_known_plaintext(in, known, out, output);
+  if (*eval) {
+    eval_request.int8 = precision == "int8";
+    eval_request.calibration = calibration;
+    eval_request.scheme = *modelock::scheme::parse_scheme(scheme_name);
+    return modelock::cli::eval(eval_request, key, output);
+  }
+  throw std::logic_error("a subcommand was parsed that main() does not dispatch");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Console& console = Console::instance();
+  int code = 0;
+  try {
+    code = run_command_line(argc, argv, console);
+  } catch (...) {
+    const auto failure = modelock::cli::describe_failure(std::current_exception());
+    report(console, failure, modelock::cli::json_requested({const_cast<const char* const*>(argv) + 1,
+                                                             argc > 0 ? static_cast<std::size_t>(argc - 1) : 0}));
+    code = failure.exit_code;
+  }
+  if (!console.finish_stdout()) {
+    console.error("error", fmt::format("standard output: cannot write: {}", std::strerror(console.stdout_error())));
+    if (code == 0) code = static_cast<int>(modelock::ErrorKind::system);
+  }
+  return code;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
 #include "modelock/format/safetensors.hpp"
@@ -10,16 +12,26 @@
 
 namespace modelock::cli {
 
+namespace {
+
+// protobuf parses at most INT32_MAX bytes (its serialized size is an int), so
+// no larger ONNX file can be imported; reading one would only waste memory.
+constexpr ReadLimit kOnnxFileLimit{INT32_MAX, "protobuf's 2 GiB limit for an ONNX file"};
+
+}  // namespace
+
 format::Model read_model(const std::filesystem::path& path, const std::vector<std::string>& lock_only) {
-  const auto bytes = read_file(path);
+  // The extension decides before anything is read.
   const auto ext = path.extension().string();
-  if (ext == ".onnx") return onnxio::import_onnx(bytes, path.string(), {lock_only});
+  if (ext == ".onnx") return onnxio::import_onnx(read_file(path, kOnnxFileLimit), path.string(), {lock_only});
+  if (ext != ".safetensors") {
+    throw Error(ErrorKind::bad_input,
+                fmt::format("{}: unsupported model format \"{}\": expected a .onnx or .safetensors file", path.string(), ext));
+  }
   if (!lock_only.empty()) {
     throw Error(ErrorKind::usage, fmt::format("{}: --tensors applies to .onnx models only", path.string()));
   }
-  if (ext == ".safetensors") return format::read_safetensors(bytes, path.string());
-  throw Error(ErrorKind::bad_input,
-              fmt::format("{}: unsupported model format \"{}\": expected a .onnx or .safetensors file", path.string(), ext));
+  return format::read_safetensors(read_file(path, kModelFileLimit), path.string());
 }
 
 std::vector<std::uint8_t> write_model(const format::Model& model, const std::filesystem::path& origin) {

@@ -1,63 +1,24 @@
 // Runs the real `modelock` binary: exit codes, --json output, atomic outputs
 // and that no key ever reaches the terminal.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.hpp"
 #include "modelock/common/file.hpp"
 #include "modelock/onnx/onnx_model.hpp"
-#include "test_models.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("modelock-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    const auto model = modelock::testing::make_safetensors(21);
-    std::ofstream(dir_ / "model.safetensors", std::ios::binary)
-        .write(reinterpret_cast<const char*>(model.data()), static_cast<std::streamsize>(model.size()));
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Result run(const std::string& args) {
-    const std::string cmd = "cd '" + dir_.string() + "' && '" + MODELOCK_CLI + "' " + args + " >stdout.txt 2>stderr.txt";
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "stdout.txt"), slurp(dir_ / "stderr.txt")};
-  }
-
-  std::string key_hex(const std::string& name) {
-    std::string text = slurp(dir_ / name);
-    return text.substr(0, 32);
-  }
-
-  fs::path dir_;
-};
+using modelock::testing::CliTest;
+using modelock::testing::Result;
+using modelock::testing::slurp;
 
 TEST_F(CliTest, KeygenWritesOwnerOnlyKeyAndRefusesToOverwrite) {
   ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
@@ -85,12 +46,10 @@ TEST_F(CliTest, LockUnlockRestoresTheFileByteForByteWithEveryScheme) {
 
 TEST_F(CliTest, KeyFromEnvironmentVariable) {
   ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
-  const std::string env = "MODELOCK_KEY=" + key_hex("k.key") + " ";
-  const std::string cli = std::string("'") + MODELOCK_CLI + "'";
-  const int status = std::system(("cd '" + dir_.string() + "' && " + env + cli +
-                                  " lock model.safetensors --key-env MODELOCK_KEY -o m.mlk >/dev/null && " + cli +
-                                  " verify m.mlk -k k.key >/dev/null").c_str());
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const Result r = shell("MODELOCK_KEY='" + key_hex("k.key") + " '" +  // white space around the digits is allowed
+                         " \"$MODELOCK\" lock model.safetensors --key-env MODELOCK_KEY -o m.mlk >/dev/null && "
+                         "\"$MODELOCK\" verify m.mlk -k k.key >/dev/null");
+  EXPECT_EQ(r.exit_code, 0);
 }
 
 TEST_F(CliTest, ExitCodesTellUsageBadInputWrongKeyAndTampering) {
