@@ -123,8 +123,9 @@ TEST_F(CliFilesTest, ConcurrentKeygensNeverBothWriteTheSameFile) {
 class CliKillTest : public CliFilesTest {
  protected:
   void kill_unlock_mid_write(int signal_number) {
-    // 64 MiB of weights: long enough to write that the output is caught open.
-    write_bytes(dir_ / "big.safetensors", safetensors_with({"w"}, std::size_t{16} << 20));
+    // 16 MiB of weights: the output stays open for a good part of a second
+    // (write and fsync), ample for the poll below to catch it.
+    write_bytes(dir_ / "big.safetensors", safetensors_with({"w"}, std::size_t{4} << 20));
     ASSERT_EQ(run("lock big.safetensors -k k.key --scheme none -o big.mlk").exit_code, 0);
     fs::remove(dir_ / "big.safetensors");
     const auto before = entries();

@@ -114,6 +114,17 @@ TEST_F(CliOutputTest, AnOutputThatCannotBeWrittenIsASystemErrorNotBadInput) {
   EXPECT_EQ(missing_dir.exit_code, 5) << missing_dir.err;
 }
 
+TEST_F(CliOutputTest, RunningOutOfMemoryExitsFiveNotAsABug) {
+  // 64 MiB of weights under a 150 MB address-space limit: the model is read,
+  // but there is no room for the copies locking makes.
+  write_bytes(dir_ / "big.safetensors", safetensors_with({"w"}, std::size_t{16} << 20));
+  const Result r = shell("(ulimit -v 150000; exec \"$MODELOCK\" lock big.safetensors -k k.key -o big.mlk) "
+                         ">stdout.txt 2>stderr.txt");
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("out of memory"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "big.mlk"));
+}
+
 // --- keys and terminals ----------------------------------------------------
 
 TEST_F(CliOutputTest, AKeyPastedIntoAKeyOptionIsNeverShown) {
