@@ -6,7 +6,6 @@
 #include <string>
 
 #include "modelock/common/error.hpp"
-#include "modelock/format/container.hpp"
 #include "modelock/locking/locking.hpp"
 #include "test_models.hpp"
 
@@ -238,9 +237,11 @@ TEST(Safetensors, EveryTruncationIsRejected) {
 
 // A model of 100 000 tensors, the size at which locking once took many
 // minutes (the header parser rescanned the root object at every closing
-// brace): read, locked, parsed, unlocked and rebuilt under the ctest timeout
-// of test_format, with a generous bound of its own.
-TEST(SafetensorsScale, AHundredThousandTensorsReadLockAndUnlockInLinearTime) {
+// brace, both in the safetensors reader and in the container reader that
+// lock_model runs on its output before returning it). Read and locked under
+// the ctest timeout of test_format (120 s), with a bound of its own that
+// names the cause.
+TEST(SafetensorsScale, AHundredThousandTensorsReadAndLockInLinearTime) {
   constexpr std::size_t kTensors = 100'000;
   std::string header = R"({"__metadata__":{"format":"pt"})";
   for (std::size_t i = 0; i < kTensors; ++i) {
@@ -252,13 +253,13 @@ TEST(SafetensorsScale, AHundredThousandTensorsReadLockAndUnlockInLinearTime) {
   const auto start = std::chrono::steady_clock::now();
   const Model model = read_safetensors(file, "big.safetensors");
   ASSERT_EQ(model.tensors.size(), kTensors);
-  const auto key = testing::key_from_seed(7);
-  const Container container = Container::parse(locking::lock_model(model, key), "big.mlk");
-  EXPECT_EQ(container.header().tensors.size(), kTensors);
-  EXPECT_EQ(write_safetensors(locking::unlock_model(container, key)), file);
+  // lock_model parses and verifies the container it made before returning it.
+  const Bytes locked = locking::lock_model(model, testing::key_from_seed(7));
+  EXPECT_GT(locked.size(), file.size());
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // About 5 s in a release build; the quadratic parser took over 15 minutes.
-  EXPECT_LT(seconds, 100.0);
+  // About 3 s in a release build and 45 s under ASan on two busy cores; the
+  // quadratic parsers took over 15 minutes in a release build.
+  EXPECT_LT(seconds, 100.0) << "reading and locking 100 000 tensors is no longer linear in their number";
   RecordProperty("seconds", std::to_string(seconds));
 }
 
