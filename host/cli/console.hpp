@@ -10,6 +10,7 @@
 //     terminal; JSON output is plain ASCII.
 #pragma once
 
+#include <cerrno>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -128,6 +128,18 @@ void OutputFile::commit() {
 
 void OutputFile::commit_unnamed() {
   const std::string source = proc_fd_path(fd_.get());
+  // The signals are held so that a name made here lives only until it is
+  // renamed or the output is complete.
+  const detail::TerminationSignalsHeld held;
+  // Closes the descriptor once the contents have a name; a close error
+  // (NFS reports failed writes there) takes that name away again.
+  const auto close_or_unlink = [&](const std::string& linked) {
+    if (fd_.close() == 0) return;
+    const int saved = errno;
+    ::unlink(linked.c_str());
+    errno = saved;
+    fail(ErrorKind::system, "close failed");
+  };
   if (existing_ == Existing::refuse) {
     // linkat never replaces: the check for an existing file and the creation
     // are one step, so two concurrent writers cannot both succeed.
@@ -138,37 +150,37 @@ void OutputFile::commit_unnamed() {
       }
       fail(ErrorKind::system, "cannot link the output file");
     }
-  } else {
-    // linkat cannot replace a file, rename can: link under a temporary name
-    // first. The signals are held so that the name lives only while it is
-    // renamed.
-    const detail::TerminationSignalsHeld held;
-    const std::string base = (dir_ / ("." + path_.filename().string() + ".")).string();
-    std::string temp;
-    for (int attempt = 0;; ++attempt) {
-      temp = fmt::format("{}{}-{}", base, ::getpid(), attempt);
-      if (::linkat(AT_FDCWD, source.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) break;
-      if (errno != EEXIST || attempt + 1 == kTemporaryNameAttempts) fail(ErrorKind::system, "cannot link the output file");
-    }
-    // Other threads do not hold the signals: one of them may take one now.
-    int slot = -1;
-    try {
-      slot = detail::remember_temporary(temp.c_str());
-    } catch (...) {
-      ::unlink(temp.c_str());
-      abort();
-      throw;
-    }
-    if (::rename(temp.c_str(), path_.c_str()) != 0) {
-      const int saved = errno;
-      ::unlink(temp.c_str());
-      detail::forget_temporary(slot);
-      errno = saved;
-      fail(ErrorKind::system, "cannot rename the output file into place");
-    }
-    detail::forget_temporary(slot);
+    close_or_unlink(path_.string());
+    return;
   }
-  if (fd_.close() != 0) throw Error(ErrorKind::system, fmt::format("{}: close failed: {}", path_.string(), std::strerror(errno)));
+  // linkat cannot replace a file, rename can: link under a temporary name
+  // first.
+  const std::string base = (dir_ / ("." + path_.filename().string() + ".")).string();
+  std::string temp;
+  for (int attempt = 0;; ++attempt) {
+    temp = fmt::format("{}{}-{}", base, ::getpid(), attempt);
+    if (::linkat(AT_FDCWD, source.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) break;
+    if (errno != EEXIST || attempt + 1 == kTemporaryNameAttempts) fail(ErrorKind::system, "cannot link the output file");
+  }
+  // Other threads do not hold the signals: one of them may take one now.
+  int slot = -1;
+  try {
+    slot = detail::remember_temporary(temp.c_str());
+  } catch (...) {
+    ::unlink(temp.c_str());
+    abort();
+    throw;
+  }
+  const auto give_up = [&](std::string_view what) {
+    const int saved = errno;
+    ::unlink(temp.c_str());
+    detail::forget_temporary(slot);
+    errno = saved;
+    fail(ErrorKind::system, what);
+  };
+  if (fd_.close() != 0) give_up("close failed");
+  if (::rename(temp.c_str(), path_.c_str()) != 0) give_up("cannot rename the output file into place");
+  detail::forget_temporary(slot);
 }
 
 void OutputFile::commit_named() {

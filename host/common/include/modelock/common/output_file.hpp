@@ -67,7 +67,9 @@ class OutputFile {
 
   // Makes the file durable and visible under its name. Throws FileExists
   // (usage) for Existing::refuse when the name exists, Error(system) when the
-  // file system fails. After a throw nothing new is left under any name.
+  // file system fails. After a throw nothing new is left under any name,
+  // except when only the last step fails, the fsync of the directory: the
+  // complete file is then in place but may not survive a power loss.
   void commit();
 
   // Discards the contents now (what the destructor does when not committed).
