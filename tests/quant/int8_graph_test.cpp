@@ -7,7 +7,10 @@
 // defects on it.)
 #include <gtest/gtest.h>
 
+#include <onnx/onnx_pb.h>
+
 #include <cstring>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -165,6 +168,39 @@ TEST(Int8Graph, TheQuantizerRefusesWhatTheReaderRefuses) {
     EXPECT_NE(std::string(e.what()).find("pool.onnx: node 'p_node': cannot quantize to int8"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("kMaxInt8PoolArea"), std::string::npos) << e.what();
   }
+}
+
+// The QDQ export names its graph input and output after these: empty or
+// equal names gave an ONNX file that no runtime loads.
+TEST(Int8Graph, InputAndOutputNamesMustBeNonEmptyAndDistinct) {
+  auto named = [](const char* input, const char* output) {
+    format::Model m = int8_model({16}, {gemm("layer0", 4, 16)});
+    m.graph["input"]["name"] = input;
+    m.graph["output"]["name"] = output;
+    return m;
+  };
+  (void)QuantizedNetwork::from_model(named("x", "y"), kOrigin);
+  expect_refused(named("", "y"), {"header.graph.input.name"});
+  expect_refused(named("x", ""), {"header.graph.output.name"});
+  expect_refused(named("x", "x"), {"header.graph.output.name", "other than the input's"});
+}
+
+// Input and output names that are also names the export generates
+// (layer<i>.*, input.*) gave a graph with two producers for one value.
+TEST(Int8Graph, TheQdqExportKeepsEveryValueNameDistinct) {
+  format::Model m = int8_model({1, 8, 8}, {conv("layer0", 4, 1, 3, 1), {{"op", "flatten"}}, gemm("layer1", 10, 256)});
+  m.graph["input"]["name"] = "layer0.out";
+  m.graph["output"]["name"] = "input.dq";
+  const auto bytes = export_qdq_onnx(m, kOrigin);
+  onnx::ModelProto proto;
+  ASSERT_TRUE(proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
+  std::set<std::string> names = {proto.graph().input(0).name()};
+  for (const auto& t : proto.graph().initializer()) EXPECT_TRUE(names.insert(t.name()).second) << t.name();
+  for (const auto& n : proto.graph().node()) EXPECT_TRUE(names.insert(n.output(0)).second) << n.output(0);
+  EXPECT_EQ(proto.graph().input(0).name(), "layer0.out");
+  EXPECT_EQ(proto.graph().output(0).name(), "input.dq");
+  const auto net = runtime::Network::from_model(onnxio::import_onnx(bytes, "qdq.onnx"), "qdq.onnx");
+  EXPECT_EQ(net.run(runtime::FloatTensor({2, 1, 8, 8})).shape, (runtime::Shape{2, 10}));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 // round-half-to-even in QuantizeLinear.
 #include <onnx/onnx_pb.h>
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "modelock/common/error.hpp"
@@ -17,24 +19,37 @@ namespace {
 
 class GraphWriter {
  public:
-  explicit GraphWriter(onnx::GraphProto& graph) : graph_(graph) {}
+  // `reserved`: the graph's input and output names, which no value made here
+  // may take.
+  GraphWriter(onnx::GraphProto& graph, std::set<std::string> reserved) : graph_(graph), taken_(std::move(reserved)) {}
+
+  // `name`, or `name` with '_' appended until it is not yet taken: the
+  // documented names (layer<i>.weight, ...) unless the input or output is
+  // called that.
+  std::string fresh(std::string name) {
+    while (taken_.contains(name)) name += '_';
+    taken_.insert(name);
+    return name;
+  }
 
   template <typename T>
   std::string initializer(const std::string& name, int type, const std::vector<std::int64_t>& dims, const std::vector<T>& values) {
     auto* t = graph_.add_initializer();
-    t->set_name(name);
+    t->set_name(fresh(name));
     t->set_data_type(type);
     for (auto d : dims) t->add_dims(d);
     t->set_raw_data(values.data(), values.size() * sizeof(T));
-    return name;
+    return t->name();
   }
 
-  onnx::NodeProto& node(const std::string& op, std::vector<std::string> inputs, const std::string& output) {
+  // A node whose output is named after `output` (made fresh unless `exact`);
+  // the caller reads the name back from output(0).
+  onnx::NodeProto& node(const std::string& op, std::vector<std::string> inputs, const std::string& output, bool exact = false) {
     auto* n = graph_.add_node();
     n->set_op_type(op);
     n->set_name(fmt::format("{}_{}", op, graph_.node_size()));
     for (auto& i : inputs) n->add_input(i);
-    n->add_output(output);
+    n->add_output(exact ? output : fresh(output));
     return *n;
   }
 
@@ -55,13 +70,13 @@ class GraphWriter {
   std::string fake_quantize(const std::string& x, float scale, const std::string& tag) {
     const std::string s = initializer<float>(tag + ".scale", onnx::TensorProto::FLOAT, {}, {scale});
     const std::string z = initializer<std::int8_t>(tag + ".zero_point", onnx::TensorProto::INT8, {}, {0});
-    node("QuantizeLinear", {x, s, z}, tag + ".q");
-    node("DequantizeLinear", {tag + ".q", s, z}, tag + ".dq");
-    return tag + ".dq";
+    const std::string q = node("QuantizeLinear", {x, s, z}, tag + ".q").output(0);
+    return node("DequantizeLinear", {q, s, z}, tag + ".dq").output(0);
   }
 
  private:
   onnx::GraphProto& graph_;
+  std::set<std::string> taken_;
 };
 
 void set_float_value_info(onnx::ValueInfoProto& v, const std::string& name, const std::vector<std::int64_t>& dims) {
@@ -86,7 +101,7 @@ std::vector<std::uint8_t> export_qdq_onnx(const format::Model& model, std::strin
   const std::string input = model.graph.at("input").value("name", "input");
   const std::string output = model.graph.at("output").value("name", "logits");
   set_float_value_info(*graph->add_input(), input, q.input_shape());
-  GraphWriter w(*graph);
+  GraphWriter w(*graph, {input, output});
 
   std::string x = w.fake_quantize(input, q.input_scale(), "input");
   float scale = q.input_scale();  // of the activation x
@@ -103,34 +118,36 @@ std::vector<std::uint8_t> export_qdq_onnx(const format::Model& model, std::strin
       const auto wq = w.initializer(tag + ".weight", onnx::TensorProto::INT8, wdims, g->weight);
       const auto ws = w.initializer(tag + ".weight_scale", onnx::TensorProto::FLOAT, {g->rows}, g->weight_scale);
       const auto wz = w.initializer(tag + ".weight_zero_point", onnx::TensorProto::INT8, {g->rows}, std::vector<std::int8_t>(rows, 0));
-      w.integer(w.node("DequantizeLinear", {wq, ws, wz}, tag + ".weight_dq"), "axis", 0);
+      auto& weight = w.node("DequantizeLinear", {wq, ws, wz}, tag + ".weight_dq");
+      w.integer(weight, "axis", 0);
       std::vector<float> bias_scale(rows);
       for (std::size_t m = 0; m < rows; ++m) bias_scale[m] = g->weight_scale[m] * g->input_scale;
       const auto bq = w.initializer(tag + ".bias", onnx::TensorProto::INT32, {g->rows}, g->bias);
       const auto bs = w.initializer(tag + ".bias_scale", onnx::TensorProto::FLOAT, {g->rows}, bias_scale);
       const auto bz = w.initializer(tag + ".bias_zero_point", onnx::TensorProto::INT32, {g->rows}, std::vector<std::int32_t>(rows, 0));
-      w.integer(w.node("DequantizeLinear", {bq, bs, bz}, tag + ".bias_dq"), "axis", 0);
-      std::string y = tag + ".out";
+      auto& bias = w.node("DequantizeLinear", {bq, bs, bz}, tag + ".bias_dq");
+      w.integer(bias, "axis", 0);
+      std::string y;
       if (g->conv) {
-        auto& n = w.node("Conv", {x, tag + ".weight_dq", tag + ".bias_dq"}, y);
+        auto& n = w.node("Conv", {x, weight.output(0), bias.output(0)}, tag + ".out");
         const auto& c = *g->conv;
         GraphWriter::ints(n, "kernel_shape", {c.kernel_h, c.kernel_w});
         GraphWriter::ints(n, "strides", {c.stride_h, c.stride_w});
         GraphWriter::ints(n, "pads", {c.pad_top, c.pad_left, c.pad_bottom, c.pad_right});
         GraphWriter::ints(n, "dilations", {c.dilation_h, c.dilation_w});
+        y = n.output(0);
       } else {
-        w.integer(w.node("Gemm", {x, tag + ".weight_dq", tag + ".bias_dq"}, y), "transB", 1);
+        auto& n = w.node("Gemm", {x, weight.output(0), bias.output(0)}, tag + ".out");
+        w.integer(n, "transB", 1);
+        y = n.output(0);
       }
-      if (g->relu) {
-        w.node("Relu", {y}, tag + ".relu");
-        y = tag + ".relu";
-      }
+      if (g->relu) y = w.node("Relu", {y}, tag + ".relu").output(0);
       x = w.fake_quantize(y, g->output_scale, tag + ".output");
       scale = g->output_scale;
       classes = g->rows;
     } else if (const auto* p = std::get_if<PoolLayer>(&layer)) {
       if (p->kind == PoolLayer::Kind::global_average) {
-        w.node("GlobalAveragePool", {x}, tag + ".out");
+        x = w.node("GlobalAveragePool", {x}, tag + ".out").output(0);
       } else {
         auto& n = w.node(p->kind == PoolLayer::Kind::max ? "MaxPool" : "AveragePool", {x}, tag + ".out");
         const auto& g = p->geometry;
@@ -138,16 +155,17 @@ std::vector<std::uint8_t> export_qdq_onnx(const format::Model& model, std::strin
         GraphWriter::ints(n, "strides", {g.stride_h, g.stride_w});
         GraphWriter::ints(n, "pads", {g.pad_top, g.pad_left, g.pad_bottom, g.pad_right});
         if (p->kind == PoolLayer::Kind::average) GraphWriter::integer(n, "count_include_pad", g.count_include_pad ? 1 : 0);
+        x = n.output(0);
       }
-      x = tag + ".out";
       // Average pooling rounds to the int8 grid in the engine; so does the QDQ graph.
       if (p->kind != PoolLayer::Kind::max) x = w.fake_quantize(x, scale, tag + ".output");
     } else {
-      w.integer(w.node("Flatten", {x}, tag + ".out"), "axis", 1);
-      x = tag + ".out";
+      auto& n = w.node("Flatten", {x}, tag + ".out");
+      w.integer(n, "axis", 1);
+      x = n.output(0);
     }
   }
-  w.node("Identity", {x}, output);
+  w.node("Identity", {x}, output, true);
   set_float_value_info(*graph->add_output(), output, {classes});
   std::string bytes;
   if (!proto.SerializeToString(&bytes)) throw Error(ErrorKind::bad_input, fmt::format("{}: cannot serialize the QDQ model", origin));

@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "io_names.hpp"
 #include "modelock/common/error.hpp"
+#include "modelock/common/text.hpp"
 #include "modelock/runtime/checked_math.hpp"
 #include "modelock/runtime/ops.hpp"
 
@@ -29,7 +31,7 @@ float scale_for(float max_abs) { return max_abs > 0.0f ? max_abs / 127.0f : 1.0f
 
 GemmLayer quantize_gemm(const Op& op, bool relu, float input_scale, float output_scale) {
   GemmLayer g;
-  g.name = op.name;
+  g.name = escape_invalid_utf8(op.name);  // informational, and the header is JSON
   g.rows = op.rows;
   g.cols = op.cols;
   g.relu = relu;
@@ -171,6 +173,9 @@ QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const A
   QuantizedNetwork q;
   q.input_name_ = net.input_name();
   q.output_name_ = net.output_name();
+  if (const auto defect = detail::io_names_defect(q.input_name_, q.output_name_)) {
+    throw Error(ErrorKind::bad_input, fmt::format("{}: cannot quantize to int8: graph {}", origin, *defect));
+  }
   q.input_shape_ = net.input_shape();
   q.input_scale_ = scale_for(ranges.max_abs(net.input_name()));
   float scale = q.input_scale_;

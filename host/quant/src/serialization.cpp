@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "modelock/common/error.hpp"
+#include "io_names.hpp"
 #include "modelock/quant/quantized_network.hpp"
 
 namespace modelock::quant {
@@ -185,6 +186,9 @@ QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, s
   q.output_scale_ = r.positive(output, "header.graph.output", "scale");
   q.input_name_ = input.value("name", "input");
   q.output_name_ = output.value("name", "logits");
+  if (const auto defect = detail::io_names_defect(q.input_name_, q.output_name_)) {
+    throw Error(ErrorKind::bad_input, fmt::format("{}: header.graph.{}", origin, *defect));
+  }
   const json& shape = r.member(input, "header.graph.input", "shape");
   if (!shape.is_array() || shape.empty() || shape.size() > 3) r.fail("header.graph.input.shape", "1 to 3 dimensions");
   for (const auto& d : shape) {
