@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "modelock/common/error.hpp"
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/quant/quantized_network.hpp"
@@ -121,8 +123,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const runtime::Int8Tensor qx = q->quantize_input(x);
     const runtime::Int8Tensor out = q->run_int8(qx);
     (void)q->run(x);
-    const format::Model int8 = q->to_model();
-    (void)int8.graph.dump();  // as the container writer will: node names must be UTF-8 by now
+    format::Model int8 = q->to_model();
+    // Through JSON text, as a container header stores the graph.
+    int8.graph = nlohmann::json::parse(int8.graph.dump());
     const quant::QuantizedNetwork back = quant::QuantizedNetwork::from_model(int8, "fuzz.mlk", kLimits);
     if (back.run_int8(qx).data != out.data) __builtin_trap();
     const auto qdq = quant::export_qdq_onnx(int8, "fuzz.mlk");

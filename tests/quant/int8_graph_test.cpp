@@ -203,5 +203,35 @@ TEST(Int8Graph, TheQdqExportKeepsEveryValueNameDistinct) {
   EXPECT_EQ(net.run(runtime::FloatTensor({2, 1, 8, 8})).shape, (runtime::Shape{2, 10}));
 }
 
+// The graph keeps scales as JSON numbers and the reader as floats: 1e300
+// became infinity (written back as null), 1e-300 became 0.
+TEST(Int8Graph, ScalesMustBeNormalPositiveFloats) {
+  for (const double bad : {1e300, 1e-300, 0.0, -0.5}) {
+    format::Model m = int8_model({16}, {gemm("layer0", 4, 16)});
+    m.graph["input"]["scale"] = bad;
+    expect_refused(m, {"header.graph.input.scale", "normal positive float"});
+    m = int8_model({16}, {gemm("layer0", 4, 16)});
+    m.graph["layers"][0]["output_scale"] = bad;
+    expect_refused(m, {"header.graph.layers[0].output_scale"});
+  }
+}
+
+// Activations that overflow to infinity on the calibration images gave an
+// infinite scale, which the JSON header cannot hold.
+TEST(Int8Graph, TheQuantizerRefusesActivationsThatOverflow) {
+  testing::OnnxGraph g({4});
+  g.tensor("fc", onnx::TensorProto::FLOAT, {2, 4}, std::vector<float>(8, 3e38f));
+  testing::OnnxGraph::integer(g.node("Gemm", {"input", "fc"}, "logits"), "transB", 1);
+  g.output("logits");
+  const auto net = runtime::Network::from_model(onnxio::import_onnx(g.bytes(), "huge.onnx"), "huge.onnx");
+  try {
+    (void)QuantizedNetwork::quantize(net, runtime::FloatTensor({1, 4}, {1, 1, 1, 1}));
+    ADD_FAILURE() << "quantized an activation of infinite range";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::bad_input);
+    EXPECT_NE(std::string(e.what()).find("huge.onnx: value 'logits': cannot quantize to int8"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace modelock::quant

@@ -23,7 +23,19 @@ using runtime::Int8Tensor;
 using runtime::Op;
 using runtime::OpKind;
 
+// Weights: symmetric per row, max |w| / 127 (1 for an all-zero row).
 float scale_for(float max_abs) { return max_abs > 0.0f ? max_abs / 127.0f : 1.0f; }
+
+// An activation's scale, as the int8 graph stores it: within [kMinScale,
+// kMaxScale] (an activation that overflowed to infinity cannot be quantized).
+float activation_scale(const ActivationRanges& ranges, const std::string& value, std::string_view origin) {
+  const float max_abs = ranges.max_abs(value);
+  if (!std::isfinite(max_abs)) {
+    throw Error(ErrorKind::bad_input, fmt::format("{}: value '{}': cannot quantize to int8: expected finite values on "
+                                                  "the calibration images, got {}", origin, value, max_abs));
+  }
+  return max_abs > 0.0f ? std::max(max_abs / 127.0f, kMinScale) : 1.0f;
+}
 
 [[noreturn]] void cannot_quantize(std::string_view origin, const Op& op, std::string_view why) {
   throw Error(ErrorKind::bad_input, fmt::format("{}: node '{}': cannot quantize to int8: {}", origin, op.name, why));
@@ -177,7 +189,7 @@ QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const A
     throw Error(ErrorKind::bad_input, fmt::format("{}: cannot quantize to int8: graph {}", origin, *defect));
   }
   q.input_shape_ = net.input_shape();
-  q.input_scale_ = scale_for(ranges.max_abs(net.input_name()));
+  q.input_scale_ = activation_scale(ranges, net.input_name(), origin);
   float scale = q.input_scale_;
   std::string current = net.input_name();
   std::vector<std::string> nodes;  // the fp32 node of each int8 layer, for messages
@@ -192,7 +204,7 @@ QuantizedNetwork QuantizedNetwork::quantize(const runtime::Network& net, const A
       case OpKind::conv: {
         const bool relu = i + 1 < ops.size() && ops[i + 1]->kind == OpKind::relu && ops[i + 1]->inputs[0] == op.output;
         current = relu ? ops[++i]->output : op.output;
-        const float out_scale = scale_for(ranges.max_abs(current));
+        const float out_scale = activation_scale(ranges, current, origin);
         q.layers_.emplace_back(quantize_gemm(op, relu, scale, out_scale));
         scale = out_scale;
         break;

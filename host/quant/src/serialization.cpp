@@ -56,10 +56,12 @@ class Reader {
     }
     return v.get<std::int64_t>();
   }
-  float positive(const json& j, std::string_view field, const char* key) const {
+  float scale(const json& j, std::string_view field, const char* key) const {
     const json& v = member(j, field, key);
-    if (!v.is_number() || !(v.get<double>() > 0.0)) fail(fmt::format("{}.{}", field, key), "a positive number");
-    return v.get<float>();
+    if (!v.is_number() || !(v.get<double>() >= kMinScale && v.get<double>() <= kMaxScale)) {
+      fail(fmt::format("{}.{}", field, key), fmt::format("a number from {} to {} (a normal positive float)", kMinScale, kMaxScale));
+    }
+    return static_cast<float>(v.get<double>());
   }
   std::vector<std::int64_t> ints(const json& j, std::string_view field, const char* key, std::size_t count) const {
     const json& v = member(j, field, key);
@@ -182,8 +184,8 @@ QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, s
   QuantizedNetwork q;
   const json& input = r.member(g, "header.graph", "input");
   const json& output = r.member(g, "header.graph", "output");
-  q.input_scale_ = r.positive(input, "header.graph.input", "scale");
-  q.output_scale_ = r.positive(output, "header.graph.output", "scale");
+  q.input_scale_ = r.scale(input, "header.graph.input", "scale");
+  q.output_scale_ = r.scale(output, "header.graph.output", "scale");
   q.input_name_ = input.value("name", "input");
   q.output_name_ = output.value("name", "logits");
   if (const auto defect = detail::io_names_defect(q.input_name_, q.output_name_)) {
@@ -210,8 +212,8 @@ QuantizedNetwork QuantizedNetwork::read_int8_model(const format::Model& model, s
       gl.cols = r.integer(l, field, "cols", 1, 1 << 24);
       if (!r.member(l, field, "relu").is_boolean()) r.fail(field + ".relu", "true or false");
       gl.relu = l.at("relu").get<bool>();
-      gl.input_scale = r.positive(l, field, "input_scale");
-      gl.output_scale = r.positive(l, field, "output_scale");
+      gl.input_scale = r.scale(l, field, "input_scale");
+      gl.output_scale = r.scale(l, field, "output_scale");
       if (l.contains("conv")) {
         const json& c = l.at("conv");
         const std::string cf = field + ".conv";

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,13 @@ namespace modelock::quant {
 
 // Model::graph["format"] of an int8 model.
 inline constexpr std::string_view kInt8GraphFormat = "modelock-int8";
+
+// Activation scales in the int8 graph (input, output, every gemm's
+// input_scale and output_scale) are normal positive floats: JSON has no
+// infinity (a writer would emit null, which no reader takes back), and the
+// reader reads them into floats.
+inline constexpr float kMinScale = std::numeric_limits<float>::min();
+inline constexpr float kMaxScale = std::numeric_limits<float>::max();
 
 // Pixels an int8 average may sum: a pooling window (kh * kw) or, for a
 // global average pool, a whole H * W plane. The sum of 65536 int8 values,
