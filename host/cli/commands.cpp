@@ -263,7 +263,7 @@ int eval(const EvalRequest& request, const KeySource& key_source, const Output& 
   const auto test = data::load_fashion_mnist(data::Split::test, request.calibration.data_dir);
   ProgressBar bar(!output.json);
   const evaluation::Report r = evaluation::evaluate_locking(
-      model, *key, test, {scheme_id, request.wrong_keys, request.limit, 1},
+      model, *key, test, {scheme_id, request.wrong_keys, request.limit, 1, request.model.string()},
       [&](std::size_t done, std::size_t total) { bar(done, total); });
   const char* precision = request.int8 ? "int8" : "fp32";
   if (output.json) {

@@ -5,6 +5,8 @@
 #include <numeric>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "modelock/common/error.hpp"
 #include "modelock/format/container.hpp"
 #include "modelock/locking/locking.hpp"
@@ -78,12 +80,15 @@ Report evaluate_locking(const format::Model& model, const scheme::MasterKey& key
   Report report;
   report.images = images;
 
-  const Predictions original = classify(Classifier::build(model, "original model"), test, images, step);
+  const Predictions original = classify(Classifier::build(model, options.origin), test, images, step);
   report.original = original.accuracy;
   ++pass;
 
-  const auto container = format::Container::parse(locking::lock_model(model, key, {options.scheme}), "locked model");
-  const Predictions unlocked = classify(Classifier::build(locking::unlock_model(container, key), "unlocked model"), test, images, step);
+  const auto container = format::Container::parse(
+      locking::lock_model(model, key, {.scheme = options.scheme, .origin = options.origin}),
+      fmt::format("{} (locked in memory)", options.origin));
+  const Predictions unlocked = classify(Classifier::build(locking::unlock_model(container, key),
+                                                            fmt::format("{} (locked and unlocked in memory)", options.origin)), test, images, step);
   report.right_key = unlocked.accuracy;
   report.identical_predictions = unlocked.labels == original.labels;
   report.identical_logits = unlocked.logits.size() == original.logits.size() &&
@@ -98,7 +103,7 @@ Report evaluate_locking(const format::Model& model, const scheme::MasterKey& key
     scheme::secure_wipe(bytes);
     try {
       const auto garbage = locking::experiment::unlock_unverified(container, wrong);
-      report.wrong_keys.push_back(classify(Classifier::build(garbage, "wrongly unlocked model"), test, images, step).accuracy);
+      report.wrong_keys.push_back(classify(Classifier::build(garbage, fmt::format("{} (unlocked with a wrong key)", options.origin)), test, images, step).accuracy);
     } catch (const Error&) {
       // Garbage shapes or parameters the runtime refuses: the model does not run at all.
       report.wrong_keys.push_back(0.0);

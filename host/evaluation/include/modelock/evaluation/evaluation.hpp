@@ -47,6 +47,7 @@ struct Options {
   std::size_t wrong_keys = 5;
   std::size_t limit = 10000;
   std::uint64_t seed = 1;  // of the wrong keys
+  std::string origin = "model";  // the model's file, named in every error
 };
 
 struct Report {
