@@ -11,7 +11,6 @@
 // them, so the mutations explore the graph, not the tensor table.
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
+#include "model_tensor.hpp"
 
 namespace {
 
@@ -34,17 +34,7 @@ constexpr runtime::Limits kLimits{.working_set_bytes = std::int64_t{4} << 20, .m
 constexpr std::int64_t kImages = 2;
 constexpr std::int64_t kMaxSynthesizedWeights = std::int64_t{1} << 18;
 
-template <typename T>
-format::Tensor tensor(const std::string& name, format::DType dtype, std::vector<std::uint64_t> shape,
-                      const std::vector<T>& values) {
-  format::Tensor t;
-  t.name = name;
-  t.dtype = dtype;
-  t.shape = std::move(shape);
-  t.data.resize(values.size() * sizeof(T));
-  if (!values.empty()) std::memcpy(t.data.data(), values.data(), t.data.size());
-  return t;
-}
+using modelock::testing::make_tensor;
 
 void add_gemm_tensors(format::Model& model, const json& layer) {
   if (!layer.is_object() || !layer.contains("name") || !layer["name"].is_string() || !layer.contains("rows") ||
@@ -64,13 +54,13 @@ void add_gemm_tensors(format::Model& model, const json& layer) {
       weight[i * padded + k] = static_cast<std::int8_t>(static_cast<int>((i * 31 + k * 7) % 255) - 127);
     }
   }
-  auto w = tensor(name + ".weight", format::DType::i8, {r, static_cast<std::uint64_t>(cols)}, weight);
+  auto w = make_tensor(name + ".weight", format::DType::i8, {r, static_cast<std::uint64_t>(cols)}, weight);
   w.layout = std::string(format::kLayoutRowsPadded64);
   model.tensors.push_back(std::move(w));
-  model.tensors.push_back(tensor(name + ".bias", format::DType::i32, {r}, std::vector<std::int32_t>(r, 100)));
-  model.tensors.push_back(tensor(name + ".multiplier", format::DType::i32, {r}, std::vector<std::int32_t>(r, 1 << 30)));
-  model.tensors.push_back(tensor(name + ".shift", format::DType::i8, {r}, std::vector<std::int8_t>(r, 40)));
-  model.tensors.push_back(tensor(name + ".weight_scale", format::DType::f32, {r}, std::vector<float>(r, 0.01f)));
+  model.tensors.push_back(make_tensor(name + ".bias", format::DType::i32, {r}, std::vector<std::int32_t>(r, 100)));
+  model.tensors.push_back(make_tensor(name + ".multiplier", format::DType::i32, {r}, std::vector<std::int32_t>(r, 1 << 30)));
+  model.tensors.push_back(make_tensor(name + ".shift", format::DType::i8, {r}, std::vector<std::int8_t>(r, 40)));
+  model.tensors.push_back(make_tensor(name + ".weight_scale", format::DType::f32, {r}, std::vector<float>(r, 0.01f)));
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 
 #include <onnx/onnx_pb.h>
 
-#include <cstring>
 #include <set>
 #include <string>
 
@@ -19,6 +18,8 @@
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
+#include "expect_refused.hpp"
+#include "model_tensor.hpp"
 #include "onnx_graph.hpp"
 
 namespace modelock::quant {
@@ -28,17 +29,7 @@ using nlohmann::json;
 
 constexpr std::string_view kOrigin = "crafted.mlk";
 
-template <typename T>
-format::Tensor tensor(const std::string& name, format::DType dtype, std::vector<std::uint64_t> shape,
-                      const std::vector<T>& values) {
-  format::Tensor t;
-  t.name = name;
-  t.dtype = dtype;
-  t.shape = std::move(shape);
-  t.data.resize(values.size() * sizeof(T));
-  std::memcpy(t.data.data(), values.data(), t.data.size());
-  return t;
-}
+using testing::make_tensor;
 
 json gemm(const std::string& name, std::int64_t rows, std::int64_t cols) {
   return {{"op", "gemm"}, {"name", name}, {"rows", rows}, {"cols", cols}, {"relu", false},
@@ -65,28 +56,20 @@ format::Model int8_model(const std::vector<std::int64_t>& image, const std::vect
     if (l.at("op") != "gemm") continue;
     const std::string name = l.at("name");
     const auto rows = l.at("rows").get<std::uint64_t>(), cols = l.at("cols").get<std::uint64_t>();
-    auto w = tensor(name + ".weight", format::DType::i8, {rows, cols},
+    auto w = make_tensor(name + ".weight", format::DType::i8, {rows, cols},
                     std::vector<std::int8_t>(rows * ((cols + 63) / 64 * 64), 1));
     w.layout = std::string(format::kLayoutRowsPadded64);
     m.tensors.push_back(std::move(w));
-    m.tensors.push_back(tensor(name + ".bias", format::DType::i32, {rows}, std::vector<std::int32_t>(rows, 0)));
-    m.tensors.push_back(tensor(name + ".multiplier", format::DType::i32, {rows}, std::vector<std::int32_t>(rows, 1 << 30)));
-    m.tensors.push_back(tensor(name + ".shift", format::DType::i8, {rows}, std::vector<std::int8_t>(rows, 31)));
-    m.tensors.push_back(tensor(name + ".weight_scale", format::DType::f32, {rows}, std::vector<float>(rows, 0.01f)));
+    m.tensors.push_back(make_tensor(name + ".bias", format::DType::i32, {rows}, std::vector<std::int32_t>(rows, 0)));
+    m.tensors.push_back(make_tensor(name + ".multiplier", format::DType::i32, {rows}, std::vector<std::int32_t>(rows, 1 << 30)));
+    m.tensors.push_back(make_tensor(name + ".shift", format::DType::i8, {rows}, std::vector<std::int8_t>(rows, 31)));
+    m.tensors.push_back(make_tensor(name + ".weight_scale", format::DType::f32, {rows}, std::vector<float>(rows, 0.01f)));
   }
   return m;
 }
 
 void expect_refused(const format::Model& model, std::initializer_list<std::string_view> parts) {
-  try {
-    (void)QuantizedNetwork::from_model(model, kOrigin);
-    ADD_FAILURE() << "accepted; expected a refusal mentioning " << *parts.begin();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::bad_input) << e.what();
-    const std::string message = e.what();
-    EXPECT_EQ(message.rfind(kOrigin, 0), 0u) << message;
-    for (auto part : parts) EXPECT_NE(message.find(part), std::string::npos) << "no '" << part << "' in: " << message;
-  }
+  testing::expect_refused_as_bad_input([&] { (void)QuantizedNetwork::from_model(model, kOrigin); }, kOrigin, parts);
 }
 
 TEST(Int8Graph, AValidGraphReadsAndRuns) {

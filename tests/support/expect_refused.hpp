@@ -1,0 +1,30 @@
+// The check every crafted-input test makes: `build` must refuse its input as
+// Error(bad_input), with a message that starts with the file (`origin`) and
+// holds every one of `parts` (node or layer name, attribute, limit).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "modelock/common/error.hpp"
+
+namespace modelock::testing {
+
+template <typename Build>
+void expect_refused_as_bad_input(Build&& build, std::string_view origin,
+                                 std::initializer_list<std::string_view> parts) {
+  try {
+    build();
+    ADD_FAILURE() << "accepted; expected a refusal mentioning " << *parts.begin();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::bad_input) << e.what();
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind(origin, 0), 0u) << message;
+    for (auto part : parts) EXPECT_NE(message.find(part), std::string::npos) << "no '" << part << "' in: " << message;
+  }
+}
+
+}  // namespace modelock::testing
