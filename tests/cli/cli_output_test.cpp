@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "sanitizers.hpp"
 #include "modelock/common/text.hpp"
 
 namespace {
@@ -114,21 +115,8 @@ TEST_F(CliOutputTest, AnOutputThatCannotBeWrittenIsASystemErrorNotBadInput) {
   EXPECT_EQ(missing_dir.exit_code, 5) << missing_dir.err;
 }
 
-// Built with the test, so the same sanitizer flags as the binary under test.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
 TEST_F(CliOutputTest, RunningOutOfMemoryExitsFiveNotAsABug) {
-  if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer reserves terabytes of shadow memory: ulimit -v stops it at start";
+  if (modelock::testing::kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer reserves terabytes of shadow memory: ulimit -v stops it at start";
   // 64 MiB of weights under a 150 MB address-space limit: the model is read,
   // but there is no room for the copies locking makes.
   write_bytes(dir_ / "big.safetensors", safetensors_with({"w"}, std::size_t{16} << 20));

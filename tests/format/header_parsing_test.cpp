@@ -15,6 +15,7 @@
 #include "modelock/format/container.hpp"
 #include "modelock/format/json_limits.hpp"
 #include "modelock/locking/locking.hpp"
+#include "sanitizers.hpp"
 #include "test_models.hpp"
 
 namespace modelock::format {
@@ -58,11 +59,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // A bound on wall time, generous for a slow or shared machine; sanitizers
 // make everything an order of magnitude slower, so there ctest's TIMEOUT
 // alone stops a parser that is quadratic again.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr double kGenerousSeconds = 1e9;
-#else
-constexpr double kGenerousSeconds = 20.0;
-#endif
+constexpr double kGenerousSeconds = testing::kAddressSanitizer ? 1e9 : 20.0;
 
 // A million empty objects is a 3 MB header. nlohmann's callback parser
 // rescanned the enclosing array at every closing brace, which made this take
