@@ -59,7 +59,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // A bound on wall time, generous for a slow or shared machine; sanitizers
 // make everything an order of magnitude slower, so there ctest's TIMEOUT
 // alone stops a parser that is quadratic again.
-constexpr double kGenerousSeconds = testing::kAddressSanitizer ? 1e9 : 20.0;
+constexpr double kGenerousSeconds = modelock::testing::kAddressSanitizer ? 1e9 : 20.0;
 
 // A million empty objects is a 3 MB header. nlohmann's callback parser
 // rescanned the enclosing array at every closing brace, which made this take

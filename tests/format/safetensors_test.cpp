@@ -261,7 +261,7 @@ TEST(SafetensorsScale, AHundredThousandTensorsReadAndLockInLinearTime) {
   // About 3 s in a release build (9 s on two cores shared with a load of 7);
   // the quadratic parsers took over 15 minutes. Sanitizers slow everything
   // tenfold (45 s under ASan, loaded), so there ctest's TIMEOUT is the bound.
-  constexpr double kBoundSeconds = testing::kAddressSanitizer ? 1e9 : 60.0;
+  constexpr double kBoundSeconds = modelock::testing::kAddressSanitizer ? 1e9 : 60.0;
   EXPECT_LT(seconds, kBoundSeconds) << "reading and locking 100 000 tensors is no longer linear in their number";
   RecordProperty("seconds", std::to_string(seconds));
 }
