@@ -106,12 +106,13 @@ inline std::uint32_t window_out(std::uint32_t in, std::uint32_t pad_a, std::uint
   return static_cast<std::uint32_t>((padded - extent) / stride + 1);
 }
 
-// A tensor reference is usable: aligned in the blob, inside the key's
-// stream (written so no sum wraps), exactly `length` bytes, a tensor IV index.
+// A tensor reference is usable: aligned in the blob and ending inside the
+// address space, inside the key's stream (written so no sum wraps), exactly
+// `length` bytes, a tensor IV index (not 0, the header's, nor the program's).
 inline bool tensor_ok(const TensorRef& t, std::uint32_t length, std::uint64_t stream_bytes) {
   return t.blob_offset % kBeatBytes == 0 && t.length == length && t.stream_offset <= stream_bytes &&
          t.length <= stream_bytes - t.stream_offset && t.tag_index != 0 && t.tag_index != program::kIvIndex &&
-         t.blob_offset / kBeatBytes <= (std::uint64_t{1} << 57) - beats_of(t.length);
+         t.blob_offset <= ~std::uint64_t{0} - t.length;
 }
 
 // Every word of the record from `from` to `to` (exclusive) is zero.
@@ -189,7 +190,10 @@ check_layers:
     ok = ok && check_layer(p.record[l], shape, stream_bytes, out);
     shape = out;
   }
-  return ok && std::uint64_t{shape.c} * shape.h * shape.w == classes;
+  // The last layer is a gemm or conv whose rows are the logits.
+  const std::uint32_t last_op = p.record[p.layers - 1][program::layer::kOp];
+  return ok && (last_op == program::kOpGemm || last_op == program::kOpConv) && shape.c == classes && shape.h == 1 &&
+         shape.w == 1;
 }
 
 }  // namespace modelock_hls
