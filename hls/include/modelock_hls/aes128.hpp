@@ -1,5 +1,9 @@
 // AES-128 encryption (FIPS-197) for the ctr keystream and for GMAC's H and
 // E(J0): key expansion once per key load, then a fully unrollable cipher.
+// Two entry points share the rounds: encrypt_block(rk, in, out) looks bytes
+// up in the plain tables (key load and tag checks, one block now and then),
+// encrypt_block(rk, in, out, core) through the LUTRAM ROM copies of one of
+// ctr's four cores (sbox.hpp), for a block every cycle.
 #ifndef MODELOCK_HLS_AES128_HPP
 #define MODELOCK_HLS_AES128_HPP
 
@@ -9,7 +13,14 @@
 
 namespace modelock_hls {
 
+// The eleven round keys. The unrolled rounds read all 176 bytes in the same
+// cycle, so they are registers, not a memory: the constructor partitions
+// them completely wherever a RoundKeys is declared (the form Vitis_Libraries
+// security/L1 uses for aesEnc::key_list).
 struct RoundKeys {
+  RoundKeys() {
+#pragma HLS ARRAY_PARTITION variable = bytes complete dim = 0
+  }
   std::uint8_t bytes[11][16];
 };
 
@@ -34,7 +45,10 @@ inline void expand_key(const std::uint8_t key[16], RoundKeys& rk) {
   }
 }
 
-inline void encrypt_block(const RoundKeys& rk, const std::uint8_t in[16], std::uint8_t out[16]) {
+// The ten rounds on `in`; sub(round, byte, v) is S(v) for byte `byte`
+// (0..15, after ShiftRows) of round `round` (1..10).
+template <typename SubByte>
+inline void aes_rounds(const RoundKeys& rk, const std::uint8_t in[16], std::uint8_t out[16], SubByte sub) {
 #pragma HLS INLINE
   std::uint8_t s[16];
 #pragma HLS ARRAY_PARTITION variable = s complete
@@ -45,7 +59,7 @@ inline void encrypt_block(const RoundKeys& rk, const std::uint8_t in[16], std::u
 #pragma HLS ARRAY_PARTITION variable = t complete
     // SubBytes and ShiftRows: byte (row, col) comes from column col + row.
     for (int c = 0; c < 4; ++c) {
-      for (int row = 0; row < 4; ++row) t[4 * c + row] = sbox(s[4 * ((c + row) % 4) + row]);
+      for (int row = 0; row < 4; ++row) t[4 * c + row] = sub(r, 4 * c + row, s[4 * ((c + row) % 4) + row]);
     }
     for (int c = 0; c < 4; ++c) {
       const std::uint8_t a0 = t[4 * c], a1 = t[4 * c + 1], a2 = t[4 * c + 2], a3 = t[4 * c + 3];
@@ -60,6 +74,19 @@ inline void encrypt_block(const RoundKeys& rk, const std::uint8_t in[16], std::u
     for (int i = 0; i < 16; ++i) s[i] = static_cast<std::uint8_t>(t[i] ^ rk.bytes[r][i]);
   }
   for (int i = 0; i < 16; ++i) out[i] = s[i];
+}
+
+// One block through the plain tables: for key load and tag checks.
+inline void encrypt_block(const RoundKeys& rk, const std::uint8_t in[16], std::uint8_t out[16]) {
+#pragma HLS INLINE
+  aes_rounds(rk, in, out, [](int, int, std::uint8_t v) { return sbox(v); });
+}
+
+// One block through the ROM copies of ctr core `core` (0..3, constant after
+// unrolling): 160 lookups on 80 two-port ROMs of its own.
+inline void encrypt_block(const RoundKeys& rk, const std::uint8_t in[16], std::uint8_t out[16], int core) {
+#pragma HLS INLINE
+  aes_rounds(rk, in, out, [core](int round, int byte, std::uint8_t v) { return sbox_copy(core, round, byte, v); });
 }
 
 }  // namespace modelock_hls

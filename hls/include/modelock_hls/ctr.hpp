@@ -15,7 +15,7 @@ namespace modelock_hls {
 inline Beat ctr_keystream_beat(const RoundKeys& rk, std::uint64_t nonce, std::uint64_t first_block) {
 #pragma HLS INLINE
   Beat ks;
-  for (int q = 0; q < 4; ++q) {
+  for (int q = 0; q < kAesCores; ++q) {
 #pragma HLS UNROLL
     const std::uint64_t block = first_block + static_cast<std::uint64_t>(q);
     std::uint8_t counter[16], e[16];
@@ -23,7 +23,7 @@ inline Beat ctr_keystream_beat(const RoundKeys& rk, std::uint64_t nonce, std::ui
       counter[i] = static_cast<std::uint8_t>(nonce >> (56 - 8 * i));
       counter[8 + i] = static_cast<std::uint8_t>(block >> (56 - 8 * i));
     }
-    encrypt_block(rk, counter, e);
+    encrypt_block(rk, counter, e, q);
     for (int i = 0; i < 16; ++i) ks[16 * q + i] = e[i];
   }
   return ks;

@@ -1,6 +1,7 @@
 // The unlock datapath: plaintext = S^-1(locked) ^ keystream on the 64 byte
 // lanes of a beat (docs/scheme.md). The only place plaintext weights are
-// formed; its output goes straight into the MAC array.
+// formed; its output goes straight into the MAC array. Lane l reads its
+// own LUTRAM ROM port (inverse_sbox_lane, sbox.hpp): 32 two-port ROMs.
 #ifndef MODELOCK_HLS_UNLOCK_HPP
 #define MODELOCK_HLS_UNLOCK_HPP
 
@@ -14,7 +15,7 @@ inline Beat unlock_beat(const Beat& locked, const Beat& keystream) {
   Beat plain;
   for (int l = 0; l < kBeatBytes; ++l) {
 #pragma HLS UNROLL
-    plain[l] = static_cast<std::uint8_t>(inverse_sbox(locked[l]) ^ keystream[l]);
+    plain[l] = static_cast<std::uint8_t>(inverse_sbox_lane(l, locked[l]) ^ keystream[l]);
   }
   return plain;
 }

@@ -1,12 +1,11 @@
-// Synthesis wrapper of unlock_beat: one beat a cycle, 64 inverse S-Box lanes.
+// Synthesis wrapper of unlock_beat: one beat a cycle, 64 inverse S-Box lanes
+// on 32 two-port LUTRAM ROMs.
 #include "hls_stream.h"
 #include "modelock_hls/unlock.hpp"
 
 using modelock_hls::Beat;
 
 void unlock_dut(hls::stream<Beat>& locked, hls::stream<Beat>& keystream, hls::stream<Beat>& plain, int beats) {
-  using modelock_hls::kInverseSbox;
-#pragma HLS ARRAY_PARTITION variable = kInverseSbox complete
 unlock:
   for (int i = 0; i < beats; ++i) {
 #pragma HLS PIPELINE II = 1
