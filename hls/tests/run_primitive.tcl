@@ -7,7 +7,7 @@
 set root [file normalize [file join [file dirname [info script]] .. ..]]
 set here [pwd]
 set part [expr {[info exists ::env(PART)] ? $::env(PART) : "xcu55c-fsvh2892-2L-e"}]
-set cflags "-std=c++14 -I$root/hls/include -I$root/hls/tests"
+set cflags "-std=c++14 -I$root/hls/kernel -I$root/hls/include -I$root/hls/tests -DMODELOCK_BATCH=8"
 
 open_project -reset ${top}_prj
 set_top $top

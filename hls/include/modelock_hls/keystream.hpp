@@ -35,7 +35,7 @@ inline std::uint32_t chunk_count(std::uint64_t stream_offset, std::uint32_t beat
 // segments first + g, first + g + 4, ...), and keystream_chunks takes whole
 // chunks from the lane that holds the current segment. The lane FIFOs let
 // the lanes run ahead (scripts/deeplock-lane-model.py models the schedule).
-constexpr int kDeeplockLanes = 4;
+constexpr int kDeeplockLanes = kScheduleLanes;
 
 // Stream byte t is in round 1 + t / 16: the state after `before` steps
 // precedes the first chunk, and the chunks end at state `end`.
@@ -105,7 +105,7 @@ lane_steps:
   for (std::uint32_t t = 0; t < steps; ++t) {
 #pragma HLS PIPELINE II = 1
     if (position == 0) s = starts.read();
-    s = schedule_step(s);
+    s = schedule_step(s, lane);
     // The state after this step; segment starts are multiples of 4, so its
     // slot in the chunk is position % 4.
     const std::uint32_t state = segment * kEngineCheckpointRounds + position + 1;
