@@ -142,8 +142,8 @@ int main() {
     const char* what;
     std::function<void(std::vector<std::uint32_t>&)> edit;
   };
-  const int pool = 16, gemm = 16 + P::kLayerWords;
-  auto tensor = [gemm](int role, int field) { return static_cast<std::size_t>(gemm + L::kTensors + L::kTensorWords * role + field); };
+  constexpr int pool = 16, gemm = 16 + P::kLayerWords;
+  auto tensor = [](int role, int field) { return static_cast<std::size_t>(gemm + L::kTensors + L::kTensorWords * role + field); };
   const Hostile hostile[] = {
       {"magic", [](std::vector<std::uint32_t>& w) { w[P::header::kMagicWord] ^= 1; }},
       {"version", [](std::vector<std::uint32_t>& w) { w[P::header::kVersionWord] = 2; }},
@@ -151,35 +151,35 @@ int main() {
       {"input dimension 0", [](std::vector<std::uint32_t>& w) { w[P::header::kInputH] = 0; }},
       {"classes not the last layer's rows", [](std::vector<std::uint32_t>& w) { w[P::header::kClasses] = 4; }},
       {"classes 0", [](std::vector<std::uint32_t>& w) { w[P::header::kClasses] = 0; }},
-      {"record reserved word", [pool](std::vector<std::uint32_t>& w) { w[pool + 21] = 5; }},
-      {"unknown op", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kOp] = 7; }},
-      {"op 0", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kOp] = 0; }},
-      {"input shape not the header's", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kInC] = 5; }},
-      {"output shape not what the pool computes", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kOutH] = 2; }},
-      {"pool stride 0", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kStrideH] = 0; }},
-      {"pool kernel past kMaxKernel", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kKernelW] = P::kMaxKernel + 1; }},
-      {"pool pad not below the kernel", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kPadTop] = 2; }},
-      {"pool dilation set", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kDilationH] = 1; }},
-      {"pool with rows", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kRows] = 1; }},
-      {"pool with a tensor reference", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kTensors + 4] = 64; }},
-      {"max_pool with count_include_pad", [pool](std::vector<std::uint32_t>& w) { w[pool + L::kFlags] = L::kFlagCountIncludePad; }},
-      {"gemm input not the previous output", [gemm](std::vector<std::uint32_t>& w) { w[gemm + L::kInH] = 2; }},
-      {"gemm cols not C*H*W", [gemm](std::vector<std::uint32_t>& w) { w[gemm + L::kCols] = 5; }},
-      {"gemm rows 0", [gemm](std::vector<std::uint32_t>& w) { w[gemm + L::kRows] = 0; }},
-      {"gemm rows past kMaxRows", [gemm](std::vector<std::uint32_t>& w) { w[gemm + L::kRows] = P::kMaxRows + 1; }},
-      {"gemm with a kernel", [gemm](std::vector<std::uint32_t>& w) { w[gemm + L::kKernelH] = 1; }},
-      {"gemm unknown flag", [gemm](std::vector<std::uint32_t>& w) { w[gemm + L::kFlags] = 4; }},
-      {"weight length", [tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kWeight, L::kLength)] = 4 * 64; }},
-      {"shift length", [tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kShift, L::kLength)] = 4; }},
-      {"bias blob offset not 64-aligned", [tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kBias, L::kBlobLo)] += 4; }},
-      {"blob end past 2^64", [tensor](std::vector<std::uint32_t>& w) {
+      {"record reserved word", [](std::vector<std::uint32_t>& w) { w[pool + 21] = 5; }},
+      {"unknown op", [](std::vector<std::uint32_t>& w) { w[pool + L::kOp] = 7; }},
+      {"op 0", [](std::vector<std::uint32_t>& w) { w[pool + L::kOp] = 0; }},
+      {"input shape not the header's", [](std::vector<std::uint32_t>& w) { w[pool + L::kInC] = 5; }},
+      {"output shape not what the pool computes", [](std::vector<std::uint32_t>& w) { w[pool + L::kOutH] = 2; }},
+      {"pool stride 0", [](std::vector<std::uint32_t>& w) { w[pool + L::kStrideH] = 0; }},
+      {"pool kernel past kMaxKernel", [](std::vector<std::uint32_t>& w) { w[pool + L::kKernelW] = P::kMaxKernel + 1; }},
+      {"pool pad not below the kernel", [](std::vector<std::uint32_t>& w) { w[pool + L::kPadTop] = 2; }},
+      {"pool dilation set", [](std::vector<std::uint32_t>& w) { w[pool + L::kDilationH] = 1; }},
+      {"pool with rows", [](std::vector<std::uint32_t>& w) { w[pool + L::kRows] = 1; }},
+      {"pool with a tensor reference", [](std::vector<std::uint32_t>& w) { w[pool + L::kTensors + 4] = 64; }},
+      {"max_pool with count_include_pad", [](std::vector<std::uint32_t>& w) { w[pool + L::kFlags] = L::kFlagCountIncludePad; }},
+      {"gemm input not the previous output", [](std::vector<std::uint32_t>& w) { w[gemm + L::kInH] = 2; }},
+      {"gemm cols not C*H*W", [](std::vector<std::uint32_t>& w) { w[gemm + L::kCols] = 5; }},
+      {"gemm rows 0", [](std::vector<std::uint32_t>& w) { w[gemm + L::kRows] = 0; }},
+      {"gemm rows past kMaxRows", [](std::vector<std::uint32_t>& w) { w[gemm + L::kRows] = P::kMaxRows + 1; }},
+      {"gemm with a kernel", [](std::vector<std::uint32_t>& w) { w[gemm + L::kKernelH] = 1; }},
+      {"gemm unknown flag", [](std::vector<std::uint32_t>& w) { w[gemm + L::kFlags] = 4; }},
+      {"weight length", [&tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kWeight, L::kLength)] = 4 * 64; }},
+      {"shift length", [&tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kShift, L::kLength)] = 4; }},
+      {"bias blob offset not 64-aligned", [&tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kBias, L::kBlobLo)] += 4; }},
+      {"blob end past 2^64", [&tensor](std::vector<std::uint32_t>& w) {
          w[tensor(L::kWeight, L::kBlobLo)] = 0xffffffc0u;
          w[tensor(L::kWeight, L::kBlobHi)] = 0xffffffffu;
        }},
-      {"tensor past the key's stream", [tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kShift, L::kStreamLo)] = kStream - 2; }},
-      {"stream offset past 2^32", [tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kMultiplier, L::kStreamHi)] = 1; }},
-      {"tag index 0", [tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kMultiplier, L::kTagIndex)] = 0; }},
-      {"tag index of the program", [tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kBias, L::kTagIndex)] = P::kIvIndex; }},
+      {"tensor past the key's stream", [&tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kShift, L::kStreamLo)] = kStream - 2; }},
+      {"stream offset past 2^32", [&tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kMultiplier, L::kStreamHi)] = 1; }},
+      {"tag index 0", [&tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kMultiplier, L::kTagIndex)] = 0; }},
+      {"tag index of the program", [&tensor](std::vector<std::uint32_t>& w) { w[tensor(L::kBias, L::kTagIndex)] = P::kIvIndex; }},
       {"last layer a pool", [](std::vector<std::uint32_t>& w) {
          w[P::header::kLayers] = 1;
          w[P::header::kClasses] = 4;
