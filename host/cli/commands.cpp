@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,8 @@
 #include "modelock/data/fashion_mnist.hpp"
 #include "modelock/evaluation/evaluation.hpp"
 #include "modelock/locking/locking.hpp"
+#include "modelock/program/authentication.hpp"
+#include "modelock/program/container_program.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
 
@@ -61,7 +65,8 @@ void check_output(const std::filesystem::path& out, std::initializer_list<Input>
 }
 
 // Quantizes an imported fp32 ONNX model to the int8 engine model.
-format::Model to_int8(const format::Model& fp32, const Calibration& calibration, const std::string& origin) {
+quant::QuantizedNetwork quantize_int8(const format::Model& fp32, const Calibration& calibration,
+                                      const std::string& origin) {
   const auto net = runtime::Network::from_model(fp32, origin);
   const auto train = data::load_fashion_mnist(data::Split::train, calibration.data_dir);
   const std::size_t n = std::min(calibration.images, train.count);
@@ -76,7 +81,11 @@ format::Model to_int8(const format::Model& fp32, const Calibration& calibration,
                                           static_cast<std::int64_t>(train.cols)},
                                          data::to_float_nchw(train, first, count)));
   }
-  return quant::QuantizedNetwork::quantize(net, ranges).to_model();
+  return quant::QuantizedNetwork::quantize(net, ranges);
+}
+
+format::Model to_int8(const format::Model& fp32, const Calibration& calibration, const std::string& origin) {
+  return quantize_int8(fp32, calibration, origin).to_model();
 }
 
 bool is_int8(const format::Model& model) {
@@ -142,13 +151,18 @@ int lock(const LockRequest& request, const KeySource& key, const Output& output)
   const auto& [in, out, scheme_id, tensors, int8] = request;
   check_output(out, {{in, "the input model"}, {key.file, "the key file"}});
   format::Model model = read_model(in, tensors);
+  std::optional<quant::QuantizedNetwork> network;
   if (int8) {
     if (!tensors.empty()) throw Error(ErrorKind::usage, "--tensors and --int8 exclude each other: an int8 container locks every tensor");
     if (!onnxio::has_onnx_graph(model)) throw Error(ErrorKind::usage, fmt::format("{}: --int8 needs an .onnx model", in.string()));
-    model = to_int8(model, *int8, in.string());
+    network = quantize_int8(model, *int8, in.string());
+    model = network->to_model();
   }
   const scheme::MasterKey master = key.load();
-  const auto bytes = locking::lock_model(model, master, {.scheme = scheme_id, .origin = in.string()});
+  locking::LockOptions options{.scheme = scheme_id, .origin = in.string()};
+  // An int8 container ends with the engine program an engine runs.
+  if (network) options.engine_program = program::engine_program_builder(*network, in.string() + ": engine program");
+  const auto bytes = locking::lock_model(model, master, options);
   write_file_atomic(out, bytes);
   std::size_t locked = 0;
   for (const auto& t : model.tensors) locked += t.locked;
@@ -185,9 +199,68 @@ int unlock(const std::filesystem::path& in, const KeySource& key, const std::fil
   return 0;
 }
 
+namespace {
+
+bool has_engine_program(const format::Container& container) {
+  const auto& tensors = container.header().tensors;
+  return std::any_of(tensors.begin(), tensors.end(),
+                     [](const format::TensorRecord& t) { return t.name == locking::kEngineProgramTensor; });
+}
+
+std::string shape_text(const program::ActivationShape& s) { return fmt::format("{}x{}x{}", s.c, s.h, s.w); }
+
+// One line a layer: what an engine will run, as the program says it.
+std::string layer_text(const program::Layer& l) {
+  std::string text = fmt::format("{:<19} {:>14} -> {:<14}", program::op_name(l.op), shape_text(l.in), shape_text(l.out));
+  if (l.op == program::Op::gemm || l.op == program::Op::conv) text += fmt::format(" rows {} cols {}", l.rows, l.cols);
+  if (l.kernel_h != 0) {
+    text += fmt::format(" kernel {}x{} stride {}x{} pads {},{},{},{}", l.kernel_h, l.kernel_w, l.stride_h, l.stride_w,
+                        l.pad_top, l.pad_left, l.pad_bottom, l.pad_right);
+  }
+  if (l.dilation_h > 1 || l.dilation_w > 1) text += fmt::format(" dilation {}x{}", l.dilation_h, l.dilation_w);
+  if ((l.op == program::Op::gemm || l.op == program::Op::conv) && (l.flags & program::kFlagRelu)) text += " relu";
+  if (l.op == program::Op::average_pool && (l.flags & program::kFlagCountIncludePad)) text += " count_include_pad";
+  return text;
+}
+
+nlohmann::json program_json(const program::ParsedProgram& parsed) {
+  const auto& p = parsed.program;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : p.layers) {
+    nlohmann::json j = {{"op", program::op_name(l.op)}, {"in", {l.in.c, l.in.h, l.in.w}},
+                        {"out", {l.out.c, l.out.h, l.out.w}}, {"flags", l.flags}};
+    if (l.op == program::Op::gemm || l.op == program::Op::conv) {
+      j["rows"] = l.rows;
+      j["cols"] = l.cols;
+      nlohmann::json refs = nlohmann::json::object();
+      for (std::size_t r = 0; r < program::kRoles; ++r) {
+        const auto& t = l.tensors[r];
+        refs[std::string(program::role_name(static_cast<program::Role>(r)))] = {
+            {"blob_offset", t.blob_offset}, {"stream_offset", t.stream_offset}, {"length", t.length},
+            {"tag_index", t.tag_index}, {"tag", to_hex(t.tag)}};
+      }
+      j["tensors"] = std::move(refs);
+    }
+    if (l.kernel_h != 0) {
+      j["kernel"] = {l.kernel_h, l.kernel_w};
+      j["strides"] = {l.stride_h, l.stride_w};
+      j["pads"] = {l.pad_top, l.pad_left, l.pad_bottom, l.pad_right};
+    }
+    if (l.dilation_h != 0) j["dilations"] = {l.dilation_h, l.dilation_w};
+    layers.push_back(std::move(j));
+  }
+  return {{"input", {p.input.c, p.input.h, p.input.w}}, {"classes", p.classes}, {"tag", to_hex(parsed.tag)},
+          {"layers", std::move(layers)}};
+}
+
+}  // namespace
+
 int inspect(const std::filesystem::path& in, const Output& output) {
   const auto container = format::Container::read(in);
   const auto& h = container.header();
+  // Parsed (structure only, no key) so that a malformed program is reported.
+  std::optional<program::ParsedProgram> engine_program;
+  if (has_engine_program(container)) engine_program = program::container_program(container);
   if (output.json) {
     nlohmann::json j = format::header_to_json(h);
     j["file"] = in.string();
@@ -195,6 +268,7 @@ int inspect(const std::filesystem::path& in, const Output& output) {
     j["blob_offset"] = container.blob_offset();
     j["stream_bytes"] = container.stream_length();
     j["header_tag"] = to_hex(container.header_tag());
+    if (engine_program) j["engine_program"] = program_json(*engine_program);
     print_json(j);
     return 0;
   }
@@ -207,6 +281,14 @@ int inspect(const std::filesystem::path& in, const Output& output) {
   for (const auto& t : h.tensors) {
     text += fmt::format("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", shown(t.name), format::dtype_name(t.dtype),
                         fmt::format("[{}]", fmt::join(t.shape, ",")), t.offset, t.length, t.locked ? "yes" : "no");
+  }
+  if (engine_program) {
+    const auto& p = engine_program->program;
+    text += fmt::format("  engine program: {} layers, input {}, {} classes, program tag {} (not verified here)
+",
+                        p.layers.size(), shape_text(p.input), p.classes, to_hex(engine_program->tag));
+    for (std::size_t i = 0; i < p.layers.size(); ++i) text += fmt::format("    {:>2} {}
+", i, layer_text(p.layers[i]));
   }
   console().print(text);
   return 0;

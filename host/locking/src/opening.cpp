@@ -1,8 +1,12 @@
 #include "opening.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "engine_program.hpp"
 #include "modelock/common/error.hpp"
+#include "modelock/locking/locking.hpp"
 
 namespace modelock::locking::detail {
 
@@ -30,6 +34,39 @@ void check_tags(const format::Container& container, const scheme::OpeningCipher&
       throw Error(ErrorKind::integrity, fmt::format("{}: tensor '{}' does not verify: its bytes were altered",
                                                     container.origin(), tensors[i].name));
     }
+  }
+  check_engine_program(container, cipher);
+}
+
+void check_engine_program(const format::Container& container, const scheme::OpeningCipher& cipher) {
+  namespace layout = modelock_hls::program;
+  const auto& tensors = container.header().tensors;
+  const auto it = std::find_if(tensors.begin(), tensors.end(),
+                               [](const format::TensorRecord& t) { return t.name == kEngineProgramTensor; });
+  if (it == tensors.end()) return;
+  const auto index = static_cast<std::size_t>(it - tensors.begin());
+  // Its tensor tag verified, so these bytes are what the owner's lock wrote;
+  // a misplaced or malformed program is a container no engine can run.
+  constexpr std::uint64_t kTrailerBytes = 64 * layout::kTrailerBeats;
+  const std::uint64_t smallest = layout::program_bytes(1);
+  if (index + 1 != tensors.size() || it->dtype != format::DType::u8 || it->locked || it->length < smallest ||
+      it->length % 64 != 0) {
+    throw Error(ErrorKind::bad_input,
+                fmt::format("{}: tensor '{}': expected the last tensor, U8, not locked, a whole number of 64-byte "
+                            "beats and at least {} bytes; got table index {} of {}, {}, {}, {} bytes",
+                            container.origin(), it->name, smallest, index, tensors.size(),
+                            format::dtype_name(it->dtype), it->locked ? "locked" : "not locked", it->length));
+  }
+  const auto bytes = container.tensor_bytes(index);
+  const auto body = bytes.first(bytes.size() - kTrailerBytes);
+  const auto trailer = bytes.last(kTrailerBytes);
+  scheme::Tag tag{};
+  std::copy_n(trailer.begin(), tag.size(), tag.begin());
+  const bool reserved_zero =
+      std::all_of(trailer.begin() + scheme::kTagBytes, trailer.end(), [](std::uint8_t b) { return b == 0; });
+  if (!cipher.program_tag_matches(body, tag) || !reserved_zero) {
+    throw Error(ErrorKind::integrity, fmt::format("{}: tensor '{}': the engine program's tag does not verify: the "
+                                                  "program was altered", container.origin(), it->name));
   }
 }
 
