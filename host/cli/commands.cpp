@@ -284,11 +284,9 @@ int inspect(const std::filesystem::path& in, const Output& output) {
   }
   if (engine_program) {
     const auto& p = engine_program->program;
-    text += fmt::format("  engine program: {} layers, input {}, {} classes, program tag {} (not verified here)
-",
+    text += fmt::format("  engine program: {} layers, input {}, {} classes, program tag {} (not verified here)\n",
                         p.layers.size(), shape_text(p.input), p.classes, to_hex(engine_program->tag));
-    for (std::size_t i = 0; i < p.layers.size(); ++i) text += fmt::format("    {:>2} {}
-", i, layer_text(p.layers[i]));
+    for (std::size_t i = 0; i < p.layers.size(); ++i) text += fmt::format("    {:>2} {}\n", i, layer_text(p.layers[i]));
   }
   console().print(text);
   return 0;
