@@ -15,6 +15,7 @@
 
 #include "arguments.hpp"
 #include "console.hpp"
+#include "device_io.hpp"
 #include "model_io.hpp"
 #include "modelock/attack/known_plaintext.hpp"
 #include "modelock/common/error.hpp"
@@ -321,7 +322,90 @@ int quantize(const std::filesystem::path& in, const Calibration& calibration, co
   return 0;
 }
 
+namespace {
+
+// eval --device: the device against the int8 reference (run_int8 on the
+// container unlocked in memory), image for image. Wrong keys cannot be
+// measured through a device, only refused: each must fail load_key.
+int eval_on_device(const EvalRequest& request, const KeySource& key_source, const Output& output) {
+  if (!request.int8) throw Error(ErrorKind::usage, "--device: expected --precision int8 (a device runs int8 models only)");
+  if (request.model.extension() != ".mlk") {
+    throw Error(ErrorKind::usage, fmt::format("{}: --device runs a locked container (.mlk); lock the model with "
+                                              "`modelock lock --int8` first", request.model.string()));
+  }
+  const auto container = format::Container::read(request.model);
+  require_int8_container(container, "--device");
+  const scheme::MasterKey key = key_source.load();
+  const auto test = data::load_fashion_mnist(data::Split::test, request.calibration.data_dir);
+  const std::size_t n = std::min(request.limit, test.count);
+  ProgressBar bar(!output.json);
+
+  const auto reference_net = quant::QuantizedNetwork::from_model(locking::unlock_model(container, key), request.model.string());
+  std::vector<std::int8_t> reference;
+  constexpr std::size_t kPiece = runtime::kMaxChunkImages;
+  for (std::size_t first = 0; first < n; first += kPiece) {
+    const std::size_t count = std::min(kPiece, n - first);
+    const runtime::FloatTensor images({static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(test.rows),
+                                       static_cast<std::int64_t>(test.cols)},
+                                      data::to_float_nchw(test, first, count));
+    const auto out = reference_net.run_int8(reference_net.quantize_input(images));
+    reference.insert(reference.end(), out.data.begin(), out.data.end());
+    bar(first + count, 2 * n);
+  }
+  auto device = open_device(request.device, container, key);
+  const std::size_t classes = device.model().classes;
+  std::vector<std::int8_t> logits;
+  for (std::size_t first = 0; first < n; first += kPiece) {
+    const std::size_t count = std::min(kPiece, n - first);
+    const auto out = device_logits(device, container, test, first, count);
+    logits.insert(logits.end(), out.begin(), out.end());
+    bar(n + first + count, 2 * n);
+  }
+  std::size_t refused = 0;
+  for (std::size_t i = 0; i < request.wrong_keys; ++i) {
+    try {
+      device.load_key(scheme::MasterKey::generate());
+    } catch (const Error& e) {
+      refused += e.kind() == ErrorKind::wrong_key;
+    }
+  }
+  auto accuracy = [&](const std::vector<std::int8_t>& l) {
+    const auto labels = argmax_int8(l, classes);
+    std::size_t correct = 0;
+    for (std::size_t i = 0; i < n; ++i) correct += labels[i] == test.labels[i];
+    return n == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(n);
+  };
+  const bool identical_logits = logits == reference;
+  const bool identical_predictions = argmax_int8(logits, classes) == argmax_int8(reference, classes);
+  const std::string scheme_text(scheme::scheme_name(container.header().scheme));
+  if (output.json) {
+    print_json({{"model", request.model.string()},
+                {"dataset", "fashion-mnist"},
+                {"precision", "int8"},
+                {"scheme", scheme_text},
+                {"device", request.device},
+                {"images", n},
+                {"reference_accuracy", accuracy(reference)},
+                {"device_accuracy", accuracy(logits)},
+                {"identical_predictions", identical_predictions},
+                {"identical_logits", identical_logits},
+                {"wrong_keys_tried", request.wrong_keys},
+                {"wrong_keys_refused", refused}});
+  } else {
+    console().print("{} on Fashion-MNIST test ({} images), int8 precision, scheme {}, device {}\n", shown(request.model),
+                    n, scheme_text, request.device);
+    console().print("  int8 reference        {:6.2f} %\n", 100 * accuracy(reference));
+    console().print("  device {:<14} {:6.2f} %   predictions {}, logits {}\n", request.device, 100 * accuracy(logits),
+                    identical_predictions ? "identical" : "DIFFER", identical_logits ? "bit-identical" : "DIFFER");
+    console().print("  {} wrong keys          {} refused by the device (key check value)\n", request.wrong_keys, refused);
+  }
+  return identical_logits && refused == request.wrong_keys ? 0 : static_cast<int>(ErrorKind::integrity);
+}
+
+}  // namespace
+
 int eval(const EvalRequest& request, const KeySource& key_source, const Output& output) {
+  if (!request.device.empty()) return eval_on_device(request, key_source, output);
   const bool locked_input = request.model.extension() == ".mlk";
   format::Model model;
   std::optional<scheme::MasterKey> key;
@@ -373,8 +457,7 @@ int eval(const EvalRequest& request, const KeySource& key_source, const Output& 
 
 int run(const RunRequest& request, const KeySource& key, const Output& output) {
   const auto container = format::Container::read(request.model);
-  // Unlocked in memory; the plaintext model is never written anywhere.
-  const auto classifier = evaluation::Classifier::build(locking::unlock_model(container, key.load()), request.model.string());
+  if (!request.device.empty()) require_int8_container(container, "--device");
   const auto test = data::load_fashion_mnist(data::Split::test, request.data_dir);
   if (request.first >= test.count) {
     throw Error(ErrorKind::usage, fmt::format("--first: expected an image index below {}", test.count));
@@ -384,25 +467,36 @@ int run(const RunRequest& request, const KeySource& key, const Output& output) {
   auto class_name = [](int c) {
     return c < data::kFashionMnistClasses ? std::string(data::fashion_mnist_class_name(c)) : fmt::format("class {}", c);
   };
-  // Classified in fixed batches: memory stays that of one batch, whatever --count.
-  constexpr std::size_t kRunBatchImages = runtime::kMaxChunkImages;
+  std::vector<int> predicted;
+  if (!request.device.empty()) {
+    // The engine verifies and unlocks on its side; the host sees only logits.
+    auto device = open_device(request.device, container, key.load());
+    predicted = argmax_int8(device_logits(device, container, test, request.first, n), device.model().classes);
+  } else {
+    // Unlocked in memory; the plaintext model is never written anywhere.
+    const auto classifier =
+        evaluation::Classifier::build(locking::unlock_model(container, key.load()), request.model.string());
+    // Classified in fixed batches: memory stays that of one batch, whatever --count.
+    constexpr std::size_t kRunBatchImages = runtime::kMaxChunkImages;
+    for (std::size_t first = request.first; first < request.first + n; first += kRunBatchImages) {
+      const std::size_t count = std::min(kRunBatchImages, request.first + n - first);
+      const runtime::FloatTensor images({static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(test.rows),
+                                         static_cast<std::int64_t>(test.cols)},
+                                        data::to_float_nchw(test, first, count));
+      const auto labels = runtime::argmax_rows(classifier.logits(images));
+      predicted.insert(predicted.end(), labels.begin(), labels.end());
+    }
+  }
   nlohmann::json rows = nlohmann::json::array();
   std::size_t correct = 0;
-  for (std::size_t first = request.first; first < request.first + n; first += kRunBatchImages) {
-    const std::size_t count = std::min(kRunBatchImages, request.first + n - first);
-    const runtime::FloatTensor images({static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(test.rows),
-                                       static_cast<std::int64_t>(test.cols)},
-                                      data::to_float_nchw(test, first, count));
-    const auto predicted = runtime::argmax_rows(classifier.logits(images));
-    for (std::size_t i = 0; i < count; ++i) {
-      const int label = test.labels[first + i];
-      correct += predicted[i] == label;
-      rows.push_back({{"image", first + i},
-                      {"predicted", predicted[i]},
-                      {"predicted_name", class_name(predicted[i])},
-                      {"label", label},
-                      {"label_name", class_name(label)}});
-    }
+  for (std::size_t i = 0; i < n; ++i) {
+    const int label = test.labels[request.first + i];
+    correct += predicted[i] == label;
+    rows.push_back({{"image", request.first + i},
+                    {"predicted", predicted[i]},
+                    {"predicted_name", class_name(predicted[i])},
+                    {"label", label},
+                    {"label_name", class_name(label)}});
   }
   if (output.json) {
     print_json({{"model", request.model.string()}, {"predictions", rows}, {"correct", correct}, {"images", n}});
