@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "modelock/common/error.hpp"
-#include "modelock/program/authentication.hpp"
+#include "modelock/locking/locking.hpp"
 #include "modelock/program/reader.hpp"
 #include "modelock/program/runner.hpp"
 
@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto parsed = modelock::program::parse_program(bytes, "fuzz.program");
     const auto encoded = modelock::program::encode_program(parsed.program, parsed.tag);
     if (encoded.size() != size || !std::equal(encoded.begin(), encoded.end(), data)) std::abort();
-    (void)modelock::program::program_tag_verifies(fixed_cipher(), bytes);
+    (void)modelock::locking::program_tag_verifies(fixed_cipher(), bytes);
     std::uint64_t blob_end = 0;
     for (const Layer& l : parsed.program.layers) {
       for (const auto& t : l.tensors) blob_end = std::max(blob_end, t.blob_offset + t.length);
