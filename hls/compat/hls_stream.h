@@ -20,6 +20,13 @@
 //    std::logic_error rather than invent a value.
 //  * read_nb() of an empty stream returns false and sets its argument to
 //    T(), as Vitis does (for hls::vector that is the compat poison).
+//  * polling: C simulation runs DATAFLOW processes one after another, so
+//    when a consumer polls (empty() or read_nb()) its producers have
+//    finished, and a stream found empty stays empty. A loop that polls
+//    until data comes (`if (s.empty()) continue;`) then spins forever where
+//    the hardware would hang; Vitis csim spins too. Here kMaxEmptyPolls
+//    polls in a row that find the stream empty, with no write between
+//    them, are a violation (modelock_compat::kMaxEmptyPolls).
 // Differences that remain (neither model checks them in C simulation):
 //  * depth: Depth is accepted and ignored; both models are unbounded, so a
 //    FIFO too shallow for a non-DATAFLOW region, or a DATAFLOW deadlock that
@@ -40,6 +47,15 @@
 #include <string>
 
 #include "compat_violation.h"
+
+namespace modelock_compat {
+
+// Consecutive polls that may find a stream empty before the wait counts as
+// a hang: far more than any poll-and-count loop sees legitimately in a
+// sequential simulation (where it sees none), and a few milliseconds.
+constexpr unsigned long kMaxEmptyPolls = 1000000;
+
+}  // namespace modelock_compat
 
 namespace hls {
 
@@ -62,7 +78,10 @@ class stream<T, 0> {
                                       "hangs the RTL (Vitis csim only warns: 'contains leftover data')");
   }
 
-  void write(const T& value) { fifo_.push_back(value); }
+  void write(const T& value) {
+    empty_polls_ = 0;
+    fifo_.push_back(value);
+  }
   T read() {
     if (fifo_.empty()) {
       modelock_compat::report_violation("hls::stream '" + name_ +
@@ -76,6 +95,7 @@ class stream<T, 0> {
   void read(T& value) { value = read(); }
   bool read_nb(T& value) {
     if (fifo_.empty()) {
+      count_empty_poll();
       value = T();
       return false;
     }
@@ -86,7 +106,11 @@ class stream<T, 0> {
     write(value);
     return true;
   }
-  bool empty() const { return fifo_.empty(); }
+  bool empty() const {
+    if (!fifo_.empty()) return false;
+    count_empty_poll();
+    return true;
+  }
   bool full() const { return false; }
   std::size_t size() const { return fifo_.size(); }
   stream& operator<<(const T& value) {
@@ -103,6 +127,13 @@ class stream<T, 0> {
     static unsigned counter = 0;
     return ++counter;
   }
+  void count_empty_poll() const {
+    if (++empty_polls_ != modelock_compat::kMaxEmptyPolls) return;
+    modelock_compat::report_violation("hls::stream '" + name_ + "' polled empty " +
+                                      std::to_string(modelock_compat::kMaxEmptyPolls) +
+                                      " times in a row: its producers have finished in C simulation, so a loop "
+                                      "waiting for data here waits forever, as the RTL would");
+  }
   static bool unwinding() {
 #if __cplusplus >= 201703L
     return std::uncaught_exceptions() > 0;
@@ -113,6 +144,9 @@ class stream<T, 0> {
 
   std::deque<T> fifo_;
   std::string name_;
+  // Polls that found the stream empty since the last write; mutable because
+  // empty() is const, as in Vitis.
+  mutable unsigned long empty_polls_ = 0;
 };
 
 template <typename T, int Depth>

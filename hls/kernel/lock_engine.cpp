@@ -195,8 +195,11 @@ run_layers:
   return kStatusOk;
 }
 
+// A run command. The checks come in this order, each refusing before
+// anything later is looked at: the arguments (8), a key (2), key registers
+// left set (6), then the program (3, 7) and the tensors (1).
 std::uint32_t run(const Beat* blob, const Beat* images, Beat* logits, std::uint32_t* counters_port,
-                  std::uint64_t program_offset, std::uint32_t batch, bool verify) {
+                  std::uint64_t program_offset, std::uint32_t batch, bool verify, bool key_registers_clear) {
   RunCounters run = {};
   LayerCounters layer[program::kMaxLayers] = {};
   run.stamp_start = cycle_clock.now;
@@ -207,6 +210,11 @@ std::uint32_t run(const Beat* blob, const Beat* images, Beat* logits, std::uint3
     status = kStatusBadRun;
   } else if (!key_state.loaded) {
     status = kStatusNoKey;
+  } else if (!key_registers_clear) {
+    // Key material may sit in the register file only between the driver's
+    // write and load_key: a run with it still there is refused, so no key
+    // is in a host-visible register while the engine works.
+    status = kStatusKeyRegistersSet;
   } else {
     status = run_program(blob, images, logits, program_offset, batch, verify, run, layer);
   }
@@ -284,14 +292,10 @@ extern "C" void lock_engine(const modelock_hls::Beat* blob, const modelock_hls::
     wipe_run_buffers();
     *status = kStatusOk;
   } else if (op == kCommandRun) {
-    // Key material may sit in the register file only between the driver's
-    // write and load_key: a run with it still there is refused, so no key
-    // is in a host-visible register while the engine works.
     const bool key_registers_clear = (key_0 | key_1 | key_2 | key_3 | mac_0 | mac_1 | mac_2 | mac_3) == 0;
     const bool verify = (flags & kCommandNoVerify) == 0;
-    *status = key_registers_clear
-                  ? run(blob, images, logits, counters, std::uint64_t{program_lo} | std::uint64_t{program_hi} << 32, batch, verify)
-                  : kStatusKeyRegistersSet;
+    *status = run(blob, images, logits, counters, std::uint64_t{program_lo} | std::uint64_t{program_hi} << 32, batch,
+                  verify, key_registers_clear);
   } else {
     *status = kStatusBadCommand;
   }

@@ -79,19 +79,26 @@ std::uint32_t EngineHarness::load_raw_key(std::uint32_t scheme, std::uint64_t st
   return status;
 }
 
-std::uint32_t EngineHarness::header_word(int word) const {
-  const Beat& head = blob_[program_offset_ / kBeatBytes];
+std::uint32_t EngineHarness::header_word(std::uint64_t program, int word) const {
+  if (program / kBeatBytes >= blob_.size()) return 0;
+  const Beat& head = blob_[program / kBeatBytes];
   std::uint8_t bytes[4];
   for (int i = 0; i < 4; ++i) bytes[i] = head[4 * word + i];
   return le_word(bytes);
 }
 
-std::uint32_t EngineHarness::input_volume() const {
+EngineHarness::Geometry EngineHarness::geometry(std::uint64_t program) const {
   namespace H = modelock_hls::program::header;
-  return header_word(H::kInputC) * header_word(H::kInputH) * header_word(H::kInputW);
+  namespace P = modelock_hls::program;
+  const std::uint64_t volume = std::uint64_t{header_word(program, H::kInputC)} * header_word(program, H::kInputH) *
+                               header_word(program, H::kInputW);
+  const std::uint32_t classes = header_word(program, H::kClasses);
+  if (volume >= 1 && volume <= P::kMaxActivationBytes && classes >= 1 && classes <= P::kMaxClasses) {
+    return {static_cast<std::uint32_t>(volume), classes};
+  }
+  // A hostile header: size the buffers by the container's program.
+  return program == program_offset_ ? Geometry{1, 1} : geometry(program_offset_);
 }
-
-std::uint32_t EngineHarness::classes() const { return header_word(modelock_hls::program::header::kClasses); }
 
 std::vector<std::uint8_t> EngineHarness::program_bytes() const {
   std::vector<std::uint8_t> out(program_length_);
@@ -109,7 +116,9 @@ std::uint64_t EngineHarness::append_program(std::span<const std::uint8_t> progra
 }
 
 EngineHarness::Result EngineHarness::run(std::span<const std::int8_t> images, const Options& options) const {
-  const std::size_t volume = input_volume(), classes = this->classes();
+  const std::uint64_t program = options.program_offset == ~std::uint64_t{0} ? program_offset_ : options.program_offset;
+  const Geometry g = geometry(program);
+  const std::size_t volume = g.volume, classes = g.classes;
   const std::size_t n = images.size() / std::max<std::size_t>(volume, 1);
   const std::size_t in_beats = beats_of(volume), out_beats = beats_of(classes);
   std::vector<Beat> in(std::max<std::size_t>(n, 1) * in_beats, Beat(0));
@@ -123,8 +132,7 @@ EngineHarness::Result EngineHarness::run(std::span<const std::int8_t> images, co
   std::vector<Beat> out(std::max<std::size_t>(n, modelock_hls::kBatch) * out_beats, Beat(kFill));
   Result r;
   r.counters.assign(modelock_hls::counter::kWords, 0);
-  const std::uint64_t program = options.program_offset == ~std::uint64_t{0} ? program_offset_ : options.program_offset;
-  const auto batch = options.batch != 0 ? options.batch : static_cast<std::uint32_t>(n);
+  const std::uint32_t batch = options.batch.value_or(static_cast<std::uint32_t>(n));
   std::uint32_t id_lo = 0, id_hi = 0;
   lock_engine(blob_.data(), in.data(), out.data(), r.counters.data(), modelock_hls::kCommandRun | options.command_flags,
               static_cast<std::uint32_t>(program), static_cast<std::uint32_t>(program >> 32), batch, 0, 0, 0,

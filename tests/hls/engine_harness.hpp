@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -32,7 +33,7 @@ class EngineHarness {
   struct Options {
     std::uint32_t command_flags = 0;   // e.g. kCommandNoVerify
     std::uint32_t stray_key_word = 0;  // in key_0 for the run: a driver that forgot to zero it
-    std::uint32_t batch = 0;           // the `batch` register; 0: the number of images given
+    std::optional<std::uint32_t> batch;  // the `batch` register; default: the number of images given
     std::uint64_t program_offset = ~std::uint64_t{0};  // default: the container's program
   };
   struct Result {
@@ -42,9 +43,9 @@ class EngineHarness {
     std::vector<std::uint32_t> counters;    // counter::kWords
     std::uint64_t device_id = 0;
   };
-  // Runs the program on `images` (N images of the program's input, C*H*W
-  // int8 values each); N must be within kBatch unless options.batch says
-  // otherwise (to test the refusal).
+  // Runs the program at options.program_offset on `images` (N images of its
+  // input, C*H*W int8 values each); the batch register is N unless
+  // options.batch says otherwise (to test the refusal).
   Result run(std::span<const std::int8_t> images, const Options& options) const;
   Result run(std::span<const std::int8_t> images) const { return run(images, Options{}); }
 
@@ -55,11 +56,15 @@ class EngineHarness {
   // Puts `program` (whole beats) at the end of the blob; returns its offset.
   std::uint64_t append_program(std::span<const std::uint8_t> program);
 
-  std::uint32_t input_volume() const;  // C*H*W of the program's input
-  std::uint32_t classes() const;
+  // C*H*W of the input and the classes, from the header of the program at
+  // `program` (or the container's program, when that header is hostile).
+  struct Geometry {
+    std::uint32_t volume, classes;
+  };
+  Geometry geometry(std::uint64_t program) const;
 
  private:
-  std::uint32_t header_word(int word) const;
+  std::uint32_t header_word(std::uint64_t program, int word) const;
 
   const format::Container& container_;
   std::vector<modelock_hls::Beat> blob_;

@@ -80,6 +80,43 @@ TEST(HlsCompatStream, NonBlockingReadOfAnEmptyStreamFailsWithoutAReport) {
   EXPECT_TRUE(capture.reports().empty());
 }
 
+// The consumer of a DATAFLOW region that polls until data comes: with a
+// producer that wrote less than it expects, it would spin forever.
+int polling_consumer(int expected, hls::stream<int>& in) {
+  int sum = 0;
+  int got = 0;
+  while (got < expected) {
+    if (in.empty()) continue;
+    sum += in.read();
+    ++got;
+  }
+  return sum;
+}
+
+TEST(HlsCompatStream, PollingAStreamThatStaysEmptyIsReportedAsAHang) {
+  hls::stream<int> fifo("polled_fifo");
+  produce(3, fifo);
+  EXPECT_EQ(polling_consumer(3, fifo), 3);
+  produce(2, fifo);
+  EXPECT_DEATH(polling_consumer(3, fifo), "'polled_fifo' polled empty 1000000 times in a row");
+  fifo.read();
+  fifo.read();
+}
+
+TEST(HlsCompatStream, AWriteRestartsThePollCount) {
+  modelock_compat::ViolationCapture capture;
+  hls::stream<int> s("restarted");
+  int value = 0;
+  for (unsigned long i = 0; i + 1 < modelock_compat::kMaxEmptyPolls; ++i) s.read_nb(value);
+  s.write(1);
+  EXPECT_EQ(s.read(), 1);
+  for (unsigned long i = 0; i + 1 < modelock_compat::kMaxEmptyPolls; ++i) s.empty();
+  EXPECT_TRUE(capture.reports().empty());
+  s.empty();
+  ASSERT_EQ(capture.reports().size(), 1u);
+  EXPECT_NE(capture.reports()[0].find("'restarted' polled empty"), std::string::npos) << capture.reports()[0];
+}
+
 // A test that already failed with an exception reports that, not the
 // leftovers of the streams its unwinding destroys.
 TEST(HlsCompatStream, LeftoverIsNotReportedWhileAnExceptionUnwinds) {

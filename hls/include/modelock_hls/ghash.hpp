@@ -6,11 +6,12 @@
 //
 // Timing at 300 MHz. The only loop-carried dependency is Y -> Y': one
 // GF(2^128) multiplication by a key power and one 2-input XOR. S depends
-// on the beat alone, so the tools compute it in pipeline stages before the
-// one that holds Y (it adds latency, not cycle time). In gf128_mul(x, y)
-// the operand y feeds the shift-and-reduce chain V_i = y·x^i, and x only
-// selects V_i (z = XOR of x_i AND V_i), so Y is passed as x: the
-// chain is built from H^b, which does not depend on Y either. What is left
+// on the beat alone, so the scheduler computes it in pipeline stages before
+// the one that holds Y (it adds latency, not cycle time). gf128_mul(x, y)
+// builds V_i = y·α^i (y shifted right i times with reduction) from its
+// second operand and uses the first only to select them (z = XOR over i of
+// x_i AND V_i), so Y is passed first: the V_i of H^b do not depend on Y
+// either, and are scheduled off the recurrence like S. What is left
 // between the Y register and itself is, per output bit, an AND and a
 // balanced XOR of at most 128 + 1 terms: about four 6-input LUT levels.
 // The previous form, (Y ^ A1)·H^b ^ A2·H^(b-1) ^ A3·H^(b-2) ^ A4·H^(b-3),
@@ -18,10 +19,13 @@
 //
 // The data blocks are right-aligned first: block j of a b-block beat moves
 // to lane 4 - b + j and the lanes before it hold zero, so lane l always
-// multiplies by H^(4-l). The four data multipliers then take fixed powers
-// (their V_i chains are constant for a key, not rebuilt from a muxed power
-// every cycle) and only the 128-bit data moves through 4:1 muxes; the one
-// muxed power is the Y multiplier's H^b.
+// multiplies by H^(4-l). The V_i of the four data multipliers are then
+// loop invariants of the key (a compiler may compute them once, before the
+// loop) instead of being rebuilt from a power chosen per beat, and only
+// 128-bit data moves through 4:1 muxes; the one power chosen per beat is
+// the Y multiplier's H^b, whose V_i chain (127 shift-and-reduce steps)
+// still has to fit the pipeline stages before Y's. How Vitis places both
+// is for the first csynth to show (bitstreams/README.md, "GHASH at 300 MHz").
 #ifndef MODELOCK_HLS_GHASH_HPP
 #define MODELOCK_HLS_GHASH_HPP
 
