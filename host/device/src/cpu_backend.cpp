@@ -13,7 +13,6 @@
 #include "backend.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/locking/locking.hpp"
-#include "modelock/program/authentication.hpp"
 #include "modelock/program/container_program.hpp"
 #include "modelock/program/runner.hpp"
 #include "modelock/scheme/cipher.hpp"
@@ -53,7 +52,7 @@ class CpuBackend final : public Backend {
     if (plain_blob_.empty()) {
       const auto& header = container_->header();
       const scheme::OpeningCipher cipher(header.scheme, *key_, header.nonce);
-      if (!program::program_tag_verifies(cipher, program_bytes_)) {
+      if (!locking::program_tag_verifies(cipher, program_bytes_)) {
         return {Status::program_tag_mismatch, std::nullopt,
                 fmt::format("{}: tensor '{}': the engine program's tag does not verify (altered)", container_->origin(),
                             locking::kEngineProgramTensor)};
