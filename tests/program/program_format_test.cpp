@@ -338,8 +338,9 @@ TEST(ProgramFormat, TheSeedCorpusWrittenInPythonParses) {
 }
 
 // The worked example of docs/engine.md ("The engine program"): the shipped
-// MLP's shapes (784 -> 128 -> 64 -> 10) compiled against its table as a
-// container lays it out, with the placeholder tags above.
+// MLP's GEMM shapes (784 -> 128 -> 64 -> 10) on an input [784], compiled
+// against its table as a container lays it out, with the placeholder tags
+// above.
 TEST(ProgramFormat, WorkedExampleOfTheDocs) {
   const auto mlp = int8_model({784}, {gemm_json("layer0", 128, 784, true), gemm_json("layer1", 64, 128, true),
                                       gemm_json("layer2", 10, 64, false)});
