@@ -26,7 +26,7 @@
 #include "modelock/data/fashion_mnist.hpp"
 #include "modelock/evaluation/evaluation.hpp"
 #include "modelock/locking/locking.hpp"
-#include "modelock/program/authentication.hpp"
+#include "modelock/program/lock_hook.hpp"
 #include "modelock/program/container_program.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
@@ -167,17 +167,21 @@ int lock(const LockRequest& request, const KeySource& key, const Output& output)
   std::size_t locked = 0;
   for (const auto& t : model.tensors) locked += t.locked;
   if (output.json) {
-    print_json({{"input", in.string()},
-                {"output", out.string()},
-                {"scheme", scheme::scheme_name(scheme_id)},
-                {"tensors", model.tensors.size()},
-                {"locked_tensors", locked},
-                {"tensor_bytes", total_bytes(model)},
-                {"file_bytes", bytes.size()}});
+    nlohmann::json j = {{"input", in.string()},
+                        {"output", out.string()},
+                        {"scheme", scheme::scheme_name(scheme_id)},
+                        {"tensors", model.tensors.size()},
+                        {"locked_tensors", locked},
+                        {"tensor_bytes", total_bytes(model)},
+                        {"file_bytes", bytes.size()}};
+    if (network) j["engine_program_layers"] = network->layers().size();
+    print_json(j);
   } else {
-    console().print("locked {} of {} tensors ({} bytes) from {} with scheme {} into {} ({} bytes)\n", locked,
-                    model.tensors.size(), total_bytes(model), shown(in), scheme::scheme_name(scheme_id), shown(out),
-                    bytes.size());
+    const std::string program =
+        network ? fmt::format(" and an engine program of {} layers", network->layers().size()) : std::string();
+    console().print("locked {} of {} tensors ({} bytes){} from {} with scheme {} into {} ({} bytes)\n", locked,
+                    model.tensors.size(), total_bytes(model), program, shown(in), scheme::scheme_name(scheme_id),
+                    shown(out), bytes.size());
   }
   return 0;
 }
@@ -211,7 +215,7 @@ std::string shape_text(const program::ActivationShape& s) { return fmt::format("
 
 // One line a layer: what an engine will run, as the program says it.
 std::string layer_text(const program::Layer& l) {
-  std::string text = fmt::format("{:<19} {:>14} -> {:<14}", program::op_name(l.op), shape_text(l.in), shape_text(l.out));
+  std::string text;
   if (l.op == program::Op::gemm || l.op == program::Op::conv) text += fmt::format(" rows {} cols {}", l.rows, l.cols);
   if (l.kernel_h != 0) {
     text += fmt::format(" kernel {}x{} stride {}x{} pads {},{},{},{}", l.kernel_h, l.kernel_w, l.stride_h, l.stride_w,
@@ -220,7 +224,8 @@ std::string layer_text(const program::Layer& l) {
   if (l.dilation_h > 1 || l.dilation_w > 1) text += fmt::format(" dilation {}x{}", l.dilation_h, l.dilation_w);
   if ((l.op == program::Op::gemm || l.op == program::Op::conv) && (l.flags & program::kFlagRelu)) text += " relu";
   if (l.op == program::Op::average_pool && (l.flags & program::kFlagCountIncludePad)) text += " count_include_pad";
-  return text;
+  return fmt::format("{:<19} {:>14} -> {:<{}}{}", program::op_name(l.op), shape_text(l.in), shape_text(l.out),
+                     text.empty() ? 0 : 14, text);
 }
 
 nlohmann::json program_json(const program::ParsedProgram& parsed) {
@@ -284,11 +289,9 @@ int inspect(const std::filesystem::path& in, const Output& output) {
   }
   if (engine_program) {
     const auto& p = engine_program->program;
-    text += fmt::format("  engine program: {} layers, input {}, {} classes, program tag {} (not verified here)
-",
+    text += fmt::format("  engine program: {} layers, input {}, {} classes, program tag {} (not verified here)\n",
                         p.layers.size(), shape_text(p.input), p.classes, to_hex(engine_program->tag));
-    for (std::size_t i = 0; i < p.layers.size(); ++i) text += fmt::format("    {:>2} {}
-", i, layer_text(p.layers[i]));
+    for (std::size_t i = 0; i < p.layers.size(); ++i) text += fmt::format("    {:>2} {}\n", i, layer_text(p.layers[i]));
   }
   console().print(text);
   return 0;

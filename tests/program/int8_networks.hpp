@@ -13,7 +13,7 @@
 #include "model_tensor.hpp"
 #include "modelock/format/container.hpp"
 #include "modelock/locking/locking.hpp"
-#include "modelock/program/authentication.hpp"
+#include "modelock/program/lock_hook.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/geometry.hpp"
 

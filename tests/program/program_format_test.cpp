@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
 
 #include "expect_refused.hpp"
 #include "int8_networks.hpp"
 #include "model_tensor.hpp"
+#include "modelock/common/file.hpp"
 #include "modelock/common/hex.hpp"
 #include "modelock/program/compiler.hpp"
 #include "modelock/program/container_program.hpp"
@@ -305,9 +307,40 @@ TEST(ProgramFormat, TheCompilerRefusesNetworksPastAnEngineLimit) {
                                        {"tensor 'layer0.multiplier'"});
 }
 
+// tests/fuzz/make-seed-corpora.py writes programs from the documented layout
+// in Python, independently of this code: they parse (and the truncated one
+// does not), and so do the shipped models' programs cut from containers.
+TEST(ProgramFormat, TheSeedCorpusWrittenInPythonParses) {
+  const std::filesystem::path corpus = std::filesystem::path(MODELOCK_SOURCE_DIR) / "tests/fuzz/corpus/program";
+  int parsed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    const auto bytes = read_file(entry.path());
+    SCOPED_TRACE(entry.path().filename().string());
+    if (entry.path().filename() == "truncated.program") {
+      testing::expect_refused_as_bad_input([&] { (void)parse_program(bytes, kOrigin); }, kOrigin, {"length"});
+      continue;
+    }
+    const ParsedProgram p = parse_program(bytes, kOrigin);
+    EXPECT_EQ(encode_program(p.program, p.tag), bytes);
+    ++parsed;
+  }
+  EXPECT_GE(parsed, 4);
+  // The Python every-op program is the one compiled here, but for its tags
+  // and tensor offsets (Python skips no tensor it does not reference).
+  const auto python = parse_program(read_file(corpus / "every-op.program"), kOrigin).program;
+  const Program compiled = compile(every_op_model());
+  ASSERT_EQ(python.layers.size(), compiled.layers.size());
+  for (std::size_t i = 0; i < python.layers.size(); ++i) {
+    Layer a = python.layers[i], b = compiled.layers[i];
+    a.tensors = b.tensors = {};
+    EXPECT_EQ(a, b) << i;
+  }
+}
+
 // The worked example of docs/engine.md ("The engine program"): the shipped
-// MLP's shapes (784 -> 128 -> 64 -> 10) compiled against its table as a
-// container lays it out, with the placeholder tags above.
+// MLP's GEMM shapes (784 -> 128 -> 64 -> 10) on an input [784], compiled
+// against its table as a container lays it out, with the placeholder tags
+// above.
 TEST(ProgramFormat, WorkedExampleOfTheDocs) {
   const auto mlp = int8_model({784}, {gemm_json("layer0", 128, 784, true), gemm_json("layer1", 64, 128, true),
                                       gemm_json("layer2", 10, 64, false)});

@@ -7,7 +7,7 @@
 #include "expect_refused.hpp"
 #include "int8_networks.hpp"
 #include "modelock/common/error.hpp"
-#include "modelock/program/authentication.hpp"
+#include "modelock/program/lock_hook.hpp"
 #include "modelock/program/container_program.hpp"
 #include "test_models.hpp"
 
@@ -43,17 +43,17 @@ TEST(ProgramTag, EveryFlippedBitFailsIt) {
   const scheme::OpeningCipher cipher(scheme::Scheme::ctr, key, locked.container.header().nonce);
   const auto original = program_bytes(locked.container);
   std::vector<std::uint8_t> bytes(original.begin(), original.end());
-  ASSERT_TRUE(program_tag_verifies(cipher, bytes));
+  ASSERT_TRUE(locking::program_tag_verifies(cipher, bytes));
   for (std::size_t bit = 0; bit < 8 * bytes.size(); ++bit) {
     bytes[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
-    EXPECT_FALSE(program_tag_verifies(cipher, bytes)) << "bit " << bit << " of " << 8 * bytes.size();
+    EXPECT_FALSE(locking::program_tag_verifies(cipher, bytes)) << "bit " << bit << " of " << 8 * bytes.size();
     bytes[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
   }
   // Under another key, or as bytes that are not whole beats, it fails too.
   const scheme::OpeningCipher other(scheme::Scheme::ctr, testing::key_from_seed(32), locked.container.header().nonce);
-  EXPECT_FALSE(program_tag_verifies(other, bytes));
-  EXPECT_FALSE(program_tag_verifies(cipher, std::span(bytes).first(bytes.size() - 1)));
-  EXPECT_FALSE(program_tag_verifies(cipher, std::span(bytes).first(64)));
+  EXPECT_FALSE(locking::program_tag_verifies(other, bytes));
+  EXPECT_FALSE(locking::program_tag_verifies(cipher, std::span(bytes).first(bytes.size() - 1)));
+  EXPECT_FALSE(locking::program_tag_verifies(cipher, std::span(bytes).first(64)));
 }
 
 // A program altered and re-sealed under the tensor tag alone (what someone

@@ -14,7 +14,7 @@
 #include "modelock/common/file.hpp"
 #include "modelock/data/fashion_mnist.hpp"
 #include "modelock/onnx/onnx_model.hpp"
-#include "modelock/program/authentication.hpp"
+#include "modelock/program/lock_hook.hpp"
 #include "modelock/program/container_program.hpp"
 #include "modelock/program/runner.hpp"
 #include "modelock/runtime/network.hpp"
@@ -74,7 +74,7 @@ TEST_P(ShippedModelProgram, LockedUnderEverySchemeTheProgramVerifiesAndRunsBitEx
     EXPECT_FALSE(record.locked);
     EXPECT_NO_THROW(locking::verify(container, key));
     const scheme::OpeningCipher cipher(scheme, key, container.header().nonce);
-    EXPECT_TRUE(program_tag_verifies(cipher, container.tensor_bytes(tensors.size() - 1)));
+    EXPECT_TRUE(locking::program_tag_verifies(cipher, container.tensor_bytes(tensors.size() - 1)));
 
     const Program program = container_program(container).program;
     EXPECT_EQ(program.layers.size(), q.layers().size());

@@ -24,6 +24,15 @@ namespace modelock::locking {
 // (docs/engine.md, "The engine program"), U8, row-major, not locked.
 inline constexpr std::string_view kEngineProgramTensor = "engine.program";
 
+// Whether `program` (a complete engine program: whole 64-byte beats, at
+// least a header and a trailer) carries a valid program tag: the trailer's
+// first 16 bytes equal GMAC under IV index scheme::kProgramIvIndex over
+// every beat before the trailer (constant-time compare), and the trailer's
+// other words are zero. False for bytes too short or not whole beats. No
+// other structure is checked (program::parse_program does that). The check
+// an engine makes before it runs anything; verify() makes it too.
+[[nodiscard]] bool program_tag_verifies(const scheme::OpeningCipher& cipher, std::span<const std::uint8_t> program);
+
 // A tensor as a container lays it out: what an engine needs to fetch, unlock
 // and check it (a row of the table, plus where its bytes sit in the blob).
 struct LaidOutTensor {

@@ -1,6 +1,6 @@
 // Reading an engine program from its bytes (the `engine.program` tensor of
 // a container, or a file): the structure, then check_program. No key is
-// needed; whether the tag verifies is authentication.hpp's question.
+// needed; whether the tag verifies is locking::program_tag_verifies's question.
 #pragma once
 
 #include <cstdint>
