@@ -351,6 +351,15 @@ int main() {
   expect(r.status == modelock_hls::kStatusTagMismatch && untouched(r), "flipped weight bit: status 1, no logits");
   expect(r.counters[modelock_hls::counter::run::kFailedLayer] == 0, "the failed layer is layer 0");
 
+  // The no-verify experiment flag: honoured only in a build that defines
+  // MODELOCK_ENGINE_EXPERIMENTS (ctest builds this testbench both ways).
+  r = call(tampered, images, modelock_hls::kCommandRun | modelock_hls::kCommandNoVerify, program_offset, kImages);
+#ifdef MODELOCK_ENGINE_EXPERIMENTS
+  expect(r.status == modelock_hls::kStatusOk && !untouched(r), "experiment build: no-verify writes the tampered logits");
+#else
+  expect(r.status == modelock_hls::kStatusBadCommand && untouched(r), "production build: no-verify is status 4");
+#endif
+
   r = call(blob.beats, images, modelock_hls::kCommandRun, program_offset, kImages, 1);
   expect(r.status == modelock_hls::kStatusKeyRegistersSet && untouched(r), "key registers set: status 6");
   r = call(blob.beats, images, modelock_hls::kCommandRun, program_offset, 0);

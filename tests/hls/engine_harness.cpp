@@ -121,7 +121,9 @@ EngineHarness::Result EngineHarness::run(std::span<const std::int8_t> images, co
   const std::size_t volume = g.volume, classes = g.classes;
   const std::size_t n = images.size() / std::max<std::size_t>(volume, 1);
   const std::size_t in_beats = beats_of(volume), out_beats = beats_of(classes);
-  std::vector<Beat> in(std::max<std::size_t>(n, 1) * in_beats, Beat(0));
+  // Room for kBatch images whatever was given, so a batch register that
+  // says more than the images given reads zeros, not past the buffer.
+  std::vector<Beat> in(std::max<std::size_t>(n, modelock_hls::kBatch) * in_beats, Beat(0));
   for (std::size_t b = 0; b < n; ++b) {
     for (std::size_t i = 0; i < volume; ++i) {
       in[b * in_beats + i / kBeatBytes][i % kBeatBytes] = static_cast<std::uint8_t>(images[b * volume + i]);
