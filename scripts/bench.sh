@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the unlock-throughput and per-query-latency benchmarks and writes
-# docs/benchmarks.md.
+# Runs the unlock-throughput and per-query-latency benchmarks and the v2
+# engine's cycle model (bench_engine), and writes docs/benchmarks.md.
 #   usage: scripts/bench.sh BUILD_DIR [extra Google Benchmark flags...]
 # The extra flags go to both programs. `make bench` calls it after building.
 # The raw JSON stays in BUILD_DIR/bench_unlock.json and
@@ -19,14 +19,16 @@ bench="$build_dir/tests/bench/bench_unlock"
 json="$build_dir/bench_unlock.json"
 bench_inf="$build_dir/tests/bench/bench_inference"
 json_inf="$build_dir/bench_inference.json"
+bench_eng="$build_dir/tests/bench/bench_engine"
+md_eng="$build_dir/bench_engine.md"
 report="$root/docs/benchmarks.md"
 python=/usr/bin/python3
 
-for b in "$bench" "$bench_inf"; do
+for b in "$bench" "$bench_inf" "$bench_eng"; do
   if [ ! -x "$b" ]; then
     echo "bench: $b not found; build it first:" >&2
     echo "  cmake -S . -B $build_dir -DCMAKE_BUILD_TYPE=Release -DMODELOCK_BENCH=ON" >&2
-    echo "  cmake --build $build_dir -j2 --target bench_unlock bench_inference     (or: make bench)" >&2
+    echo "  cmake --build $build_dir -j2 --target bench_unlock bench_inference bench_engine     (or: make bench)" >&2
     exit 1
   fi
 done
@@ -58,6 +60,8 @@ echo "bench: running $bench (3 repetitions each, interleaved; about a minute)"
 run "$bench" "$json" "$@"
 echo "bench: running $bench_inf (3 repetitions each, interleaved; about a minute)"
 run "$bench_inf" "$json_inf" "$@"
+echo "bench: running $bench_eng (the v2 kernel in C simulation; cycle counts, not timings)"
+"$bench_eng" >"$md_eng"
 
 # Machine description for the report.
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
@@ -92,6 +96,9 @@ plot_png="$(dirname "$report")/benchmarks-throughput.png"
   "OpenSSL=$openssl_version" \
   "Google Benchmark=$gbench_version" \
   "commit=$commit"
+# The engine's cycle model: its own section, after those report.py writes.
+printf '\n' >>"$tmp"
+cat "$md_eng" >>"$tmp"
 mv "$tmp" "$report"
 trap - EXIT
 if command -v gnuplot >/dev/null 2>&1; then
@@ -100,4 +107,4 @@ if command -v gnuplot >/dev/null 2>&1; then
 else
   echo "bench: gnuplot not found (Debian package gnuplot-nox): $plot_png not redrawn" >&2
 fi
-echo "bench: wrote $report (raw results: $json, $json_inf)"
+echo "bench: wrote $report (raw results: $json, $json_inf, $md_eng)"

@@ -1,53 +1,78 @@
 #!/usr/bin/env python3
 """Cycle model of the HLS kernel's deeplock keystream (docs/engine.md,
-"Pipeline"): four lanes, each one schedule step a cycle on its own
-checkpoint segment, feeding FIFOs that keystream_chunks drains in segment
-order at one 64-byte chunk a cycle. Prints the cycles to produce a tensor's
-keystream of N segments and the overhead over N * 64 for a few FIFO depths,
-from which the engine's lane FIFO depth and the start-up figure come.
+"Layers"; hls/include/modelock_hls/keystream.hpp): four lanes, each one
+schedule step a cycle in ONE flat loop over all of its segments (it takes
+the next checkpoint when a segment begins, so its pipeline never drains
+between segments), writing a 64-byte chunk every fourth step into a FIFO
+that keystream_chunks drains in segment order at one chunk a cycle.
+
+As the code does, a tensor starts `seek` steps into its first segment (lane
+0 steps through them without writing: stream offset / 16 mod 256, a
+multiple of 4) and its last segment may end early. A lane whose FIFO is
+full stalls (a blocking write in a pipelined loop). Prints the cycles until
+the reader has every chunk and the overhead over one chunk a cycle, for a
+few FIFO depths (the kernel's is 128) and seeks, from which the engine's
+FIFO depth and start-up figures come.
 
 It models the schedule of the kernel's loops at II = 1, not the kernel's
-arithmetic (tests/hls holds that bit-exact). Usage: deeplock-lane-model.py
+arithmetic (hls/tests/keystream and tests/hls hold that bit-exact).
+Usage: deeplock-lane-model.py
 """
 import sys
 
 LANES = 4
 ROUNDS_PER_SEGMENT = 256            # kEngineCheckpointRounds (hls/kernel/lock_engine.hpp)
-CHUNKS_PER_SEGMENT = ROUNDS_PER_SEGMENT // 4
 
 
-def cycles(segments: int, depth: int) -> int:
-    """Cycles until the reader has taken every chunk of `segments` segments."""
-    segment = list(range(LANES))    # the segment each lane is running
-    steps = [0] * LANES             # schedule steps into that segment
-    fifo = [[] for _ in range(LANES)]
+def cycles(chunks: int, depth: int, seek: int = 0) -> int:
+    """Cycles until the reader has taken `chunks` chunks of a tensor whose
+    first chunk is `seek` steps into its first segment."""
+    assert seek % 4 == 0 and 0 <= seek < ROUNDS_PER_SEGMENT
+    end = seek + 4 * chunks                       # steps from the first segment's checkpoint
+    segments = (end + ROUNDS_PER_SEGMENT - 1) // ROUNDS_PER_SEGMENT
+    # Each lane's flat loop: the step counts of its segments, in order.
+    plan = [[min(ROUNDS_PER_SEGMENT, end - s * ROUNDS_PER_SEGMENT)
+             for s in range(g, segments, LANES)] for g in range(LANES)]
+    total_steps = [sum(p) for p in plan]
+    done = [0] * LANES                            # steps done by each lane
+    fifo = [0] * LANES                            # chunks waiting in each lane's FIFO
     taken = 0
-    total = segments * CHUNKS_PER_SEGMENT
     t = 0
-    while taken < total:
+    while taken < chunks:
         t += 1
-        lane = (taken // CHUNKS_PER_SEGMENT) % LANES
-        if fifo[lane]:              # the reader: one chunk a cycle, in order
-            fifo[lane].pop(0)
+        # The reader: chunk c lies in segment (seek + 4c) // 256, run by that segment's lane.
+        lane = ((seek + 4 * taken) // ROUNDS_PER_SEGMENT) % LANES
+        if fifo[lane]:
+            fifo[lane] -= 1
             taken += 1
-        for g in range(LANES):      # the lanes: one step a cycle, a chunk every four
-            if segment[g] >= segments or len(fifo[g]) >= depth:
+        for g in range(LANES):
+            if done[g] >= total_steps[g]:
                 continue
-            steps[g] += 1
-            if steps[g] % 4 == 0:
-                fifo[g].append(segment[g])
-                if steps[g] == ROUNDS_PER_SEGMENT:
-                    steps[g] = 0
-                    segment[g] += LANES
+            # The step about to run: its segment and position in it.
+            k, position = 0, done[g]
+            while position >= plan[g][k]:
+                position -= plan[g][k]
+                k += 1
+            segment = g + LANES * k
+            step = segment * ROUNDS_PER_SEGMENT + position + 1   # state after this step
+            writes = step % 4 == 0 and step > seek
+            if writes and fifo[g] >= depth:
+                continue                          # FIFO full: the lane's pipeline stalls
+            done[g] += 1
+            if writes:
+                fifo[g] += 1
     return t
 
 
 def main() -> int:
-    print("segments  depth  cycles  overhead over 64 N")
+    chunks_per_segment = ROUNDS_PER_SEGMENT // 4
+    print("segments  depth  seek  cycles  overhead over one chunk a cycle")
     for depth in (16, 32, 64, 128):
-        for n in (1, 4, 16, 64):
-            c = cycles(n, depth)
-            print(f"{n:8d} {depth:6d} {c:7d} {c - n * CHUNKS_PER_SEGMENT:8d}")
+        for seek in (0, 252):
+            for n in (1, 4, 16, 64):
+                chunks = n * chunks_per_segment
+                c = cycles(chunks, depth, seek)
+                print(f"{n:8d} {depth:6d} {seek:5d} {c:7d} {c - chunks:8d}")
     return 0
 
 

@@ -291,6 +291,8 @@ KS_OFFSET = 123_457      # not a multiple of 4 or 16; deeplock segment 30 on the
 KS_LENGTH = 40
 PLAIN = bytes((7 * i + 3) & 0xFF for i in range(37))
 AAD = bytes((11 * i + 5) & 0xFF for i in range(75))
+# The engine program's reserved IV index (docs/engine.md, "The engine program").
+PROGRAM_IV_INDEX = 0xFFFFFFFF
 
 
 def cxx_hex(b):
@@ -315,6 +317,7 @@ def main():
             cxx_hex(lock("deeplock", master, nonce, PLAIN)),
             cxx_hex(gmac(k_mac, nonce, 0, b"")),
             cxx_hex(gmac(k_mac, nonce, 7, AAD)),
+            cxx_hex(gmac(k_mac, nonce, PROGRAM_IV_INDEX, AAD)),
         ]
         print("    {" + ",\n     ".join(fields) + "},")
     print("};")

@@ -9,7 +9,7 @@
 set root [file normalize [file join [file dirname [info script]] .. ..]]
 source [file join $root bitstreams hls_flow.tcl]
 set here [pwd]
-set cflags "-std=c++14 -I$root/hls/include -I$root/hls/tests"
+set cflags "-std=c++14 -I$root/hls/kernel -I$root/hls/include -I$root/hls/tests -DMODELOCK_BATCH=8"
 
 open_project -reset ${top}_prj
 set_top $top

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +15,7 @@
 
 #include "arguments.hpp"
 #include "console.hpp"
+#include "device_io.hpp"
 #include "model_io.hpp"
 #include "modelock/attack/known_plaintext.hpp"
 #include "modelock/common/error.hpp"
@@ -24,6 +27,8 @@
 #include "modelock/data/fashion_mnist.hpp"
 #include "modelock/evaluation/evaluation.hpp"
 #include "modelock/locking/locking.hpp"
+#include "modelock/program/lock_hook.hpp"
+#include "modelock/program/container_program.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
 
@@ -61,7 +66,8 @@ void check_output(const std::filesystem::path& out, std::initializer_list<Input>
 }
 
 // Quantizes an imported fp32 ONNX model to the int8 engine model.
-format::Model to_int8(const format::Model& fp32, const Calibration& calibration, const std::string& origin) {
+quant::QuantizedNetwork quantize_int8(const format::Model& fp32, const Calibration& calibration,
+                                      const std::string& origin) {
   const auto net = runtime::Network::from_model(fp32, origin);
   const auto train = data::load_fashion_mnist(data::Split::train, calibration.data_dir);
   const std::size_t n = std::min(calibration.images, train.count);
@@ -76,7 +82,11 @@ format::Model to_int8(const format::Model& fp32, const Calibration& calibration,
                                           static_cast<std::int64_t>(train.cols)},
                                          data::to_float_nchw(train, first, count)));
   }
-  return quant::QuantizedNetwork::quantize(net, ranges).to_model();
+  return quant::QuantizedNetwork::quantize(net, ranges);
+}
+
+format::Model to_int8(const format::Model& fp32, const Calibration& calibration, const std::string& origin) {
+  return quantize_int8(fp32, calibration, origin).to_model();
 }
 
 bool is_int8(const format::Model& model) {
@@ -142,28 +152,37 @@ int lock(const LockRequest& request, const KeySource& key, const Output& output)
   const auto& [in, out, scheme_id, tensors, int8] = request;
   check_output(out, {{in, "the input model"}, {key.file, "the key file"}});
   format::Model model = read_model(in, tensors);
+  std::optional<quant::QuantizedNetwork> network;
   if (int8) {
     if (!tensors.empty()) throw Error(ErrorKind::usage, "--tensors and --int8 exclude each other: an int8 container locks every tensor");
     if (!onnxio::has_onnx_graph(model)) throw Error(ErrorKind::usage, fmt::format("{}: --int8 needs an .onnx model", in.string()));
-    model = to_int8(model, *int8, in.string());
+    network = quantize_int8(model, *int8, in.string());
+    model = network->to_model();
   }
   const scheme::MasterKey master = key.load();
-  const auto bytes = locking::lock_model(model, master, {.scheme = scheme_id, .origin = in.string()});
+  locking::LockOptions options{.scheme = scheme_id, .origin = in.string()};
+  // An int8 container ends with the engine program an engine runs.
+  if (network) options.engine_program = program::engine_program_builder(*network, in.string() + ": engine program");
+  const auto bytes = locking::lock_model(model, master, options);
   write_file_atomic(out, bytes);
   std::size_t locked = 0;
   for (const auto& t : model.tensors) locked += t.locked;
   if (output.json) {
-    print_json({{"input", in.string()},
-                {"output", out.string()},
-                {"scheme", scheme::scheme_name(scheme_id)},
-                {"tensors", model.tensors.size()},
-                {"locked_tensors", locked},
-                {"tensor_bytes", total_bytes(model)},
-                {"file_bytes", bytes.size()}});
+    nlohmann::json j = {{"input", in.string()},
+                        {"output", out.string()},
+                        {"scheme", scheme::scheme_name(scheme_id)},
+                        {"tensors", model.tensors.size()},
+                        {"locked_tensors", locked},
+                        {"tensor_bytes", total_bytes(model)},
+                        {"file_bytes", bytes.size()}};
+    if (network) j["engine_program_layers"] = network->layers().size();
+    print_json(j);
   } else {
-    console().print("locked {} of {} tensors ({} bytes) from {} with scheme {} into {} ({} bytes)\n", locked,
-                    model.tensors.size(), total_bytes(model), shown(in), scheme::scheme_name(scheme_id), shown(out),
-                    bytes.size());
+    const std::string program =
+        network ? fmt::format(" and an engine program of {} layers", network->layers().size()) : std::string();
+    console().print("locked {} of {} tensors ({} bytes){} from {} with scheme {} into {} ({} bytes)\n", locked,
+                    model.tensors.size(), total_bytes(model), program, shown(in), scheme::scheme_name(scheme_id),
+                    shown(out), bytes.size());
   }
   return 0;
 }
@@ -185,9 +204,69 @@ int unlock(const std::filesystem::path& in, const KeySource& key, const std::fil
   return 0;
 }
 
+namespace {
+
+bool has_engine_program(const format::Container& container) {
+  const auto& tensors = container.header().tensors;
+  return std::any_of(tensors.begin(), tensors.end(),
+                     [](const format::TensorRecord& t) { return t.name == locking::kEngineProgramTensor; });
+}
+
+std::string shape_text(const program::ActivationShape& s) { return fmt::format("{}x{}x{}", s.c, s.h, s.w); }
+
+// One line a layer: what an engine will run, as the program says it.
+std::string layer_text(const program::Layer& l) {
+  std::string text;
+  if (l.op == program::Op::gemm || l.op == program::Op::conv) text += fmt::format(" rows {} cols {}", l.rows, l.cols);
+  if (l.kernel_h != 0) {
+    text += fmt::format(" kernel {}x{} stride {}x{} pads {},{},{},{}", l.kernel_h, l.kernel_w, l.stride_h, l.stride_w,
+                        l.pad_top, l.pad_left, l.pad_bottom, l.pad_right);
+  }
+  if (l.dilation_h > 1 || l.dilation_w > 1) text += fmt::format(" dilation {}x{}", l.dilation_h, l.dilation_w);
+  if ((l.op == program::Op::gemm || l.op == program::Op::conv) && (l.flags & program::kFlagRelu)) text += " relu";
+  if (l.op == program::Op::average_pool && (l.flags & program::kFlagCountIncludePad)) text += " count_include_pad";
+  return fmt::format("{:<19} {:>14} -> {:<{}}{}", program::op_name(l.op), shape_text(l.in), shape_text(l.out),
+                     text.empty() ? 0 : 14, text);
+}
+
+nlohmann::json program_json(const program::ParsedProgram& parsed) {
+  const auto& p = parsed.program;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : p.layers) {
+    nlohmann::json j = {{"op", program::op_name(l.op)}, {"in", {l.in.c, l.in.h, l.in.w}},
+                        {"out", {l.out.c, l.out.h, l.out.w}}, {"flags", l.flags}};
+    if (l.op == program::Op::gemm || l.op == program::Op::conv) {
+      j["rows"] = l.rows;
+      j["cols"] = l.cols;
+      nlohmann::json refs = nlohmann::json::object();
+      for (std::size_t r = 0; r < program::kRoles; ++r) {
+        const auto& t = l.tensors[r];
+        refs[std::string(program::role_name(static_cast<program::Role>(r)))] = {
+            {"blob_offset", t.blob_offset}, {"stream_offset", t.stream_offset}, {"length", t.length},
+            {"tag_index", t.tag_index}, {"tag", to_hex(t.tag)}};
+      }
+      j["tensors"] = std::move(refs);
+    }
+    if (l.kernel_h != 0) {
+      j["kernel"] = {l.kernel_h, l.kernel_w};
+      j["strides"] = {l.stride_h, l.stride_w};
+      j["pads"] = {l.pad_top, l.pad_left, l.pad_bottom, l.pad_right};
+    }
+    if (l.dilation_h != 0) j["dilations"] = {l.dilation_h, l.dilation_w};
+    layers.push_back(std::move(j));
+  }
+  return {{"input", {p.input.c, p.input.h, p.input.w}}, {"classes", p.classes}, {"tag", to_hex(parsed.tag)},
+          {"layers", std::move(layers)}};
+}
+
+}  // namespace
+
 int inspect(const std::filesystem::path& in, const Output& output) {
   const auto container = format::Container::read(in);
   const auto& h = container.header();
+  // Parsed (structure only, no key) so that a malformed program is reported.
+  std::optional<program::ParsedProgram> engine_program;
+  if (has_engine_program(container)) engine_program = program::container_program(container);
   if (output.json) {
     nlohmann::json j = format::header_to_json(h);
     j["file"] = in.string();
@@ -195,6 +274,7 @@ int inspect(const std::filesystem::path& in, const Output& output) {
     j["blob_offset"] = container.blob_offset();
     j["stream_bytes"] = container.stream_length();
     j["header_tag"] = to_hex(container.header_tag());
+    if (engine_program) j["engine_program"] = program_json(*engine_program);
     print_json(j);
     return 0;
   }
@@ -207,6 +287,12 @@ int inspect(const std::filesystem::path& in, const Output& output) {
   for (const auto& t : h.tensors) {
     text += fmt::format("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", shown(t.name), format::dtype_name(t.dtype),
                         fmt::format("[{}]", fmt::join(t.shape, ",")), t.offset, t.length, t.locked ? "yes" : "no");
+  }
+  if (engine_program) {
+    const auto& p = engine_program->program;
+    text += fmt::format("  engine program: {} layers, input {}, {} classes, program tag {} (not verified here)\n",
+                        p.layers.size(), shape_text(p.input), p.classes, to_hex(engine_program->tag));
+    for (std::size_t i = 0; i < p.layers.size(); ++i) text += fmt::format("    {:>2} {}\n", i, layer_text(p.layers[i]));
   }
   console().print(text);
   return 0;
@@ -241,7 +327,90 @@ int quantize(const std::filesystem::path& in, const Calibration& calibration, co
   return 0;
 }
 
+namespace {
+
+// eval --device: the device against the int8 reference (run_int8 on the
+// container unlocked in memory), image for image. Wrong keys cannot be
+// measured through a device, only refused: each must fail load_key.
+int eval_on_device(const EvalRequest& request, const KeySource& key_source, const Output& output) {
+  if (!request.int8) throw Error(ErrorKind::usage, "--device: expected --precision int8 (a device runs int8 models only)");
+  if (request.model.extension() != ".mlk") {
+    throw Error(ErrorKind::usage, fmt::format("{}: --device runs a locked container (.mlk); lock the model with "
+                                              "`modelock lock --int8` first", request.model.string()));
+  }
+  const auto container = format::Container::read(request.model);
+  require_int8_container(container, "--device");
+  const scheme::MasterKey key = key_source.load();
+  const auto test = data::load_fashion_mnist(data::Split::test, request.calibration.data_dir);
+  const std::size_t n = std::min(request.limit, test.count);
+  ProgressBar bar(!output.json);
+
+  const auto reference_net = quant::QuantizedNetwork::from_model(locking::unlock_model(container, key), request.model.string());
+  std::vector<std::int8_t> reference;
+  constexpr std::size_t kPiece = runtime::kMaxChunkImages;
+  for (std::size_t first = 0; first < n; first += kPiece) {
+    const std::size_t count = std::min(kPiece, n - first);
+    const runtime::FloatTensor images({static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(test.rows),
+                                       static_cast<std::int64_t>(test.cols)},
+                                      data::to_float_nchw(test, first, count));
+    const auto out = reference_net.run_int8(reference_net.quantize_input(images));
+    reference.insert(reference.end(), out.data.begin(), out.data.end());
+    bar(first + count, 2 * n);
+  }
+  auto device = open_device(request.device, container, key);
+  const std::size_t classes = device.model().classes;
+  std::vector<std::int8_t> logits;
+  for (std::size_t first = 0; first < n; first += kPiece) {
+    const std::size_t count = std::min(kPiece, n - first);
+    const auto out = device_logits(device, container, test, first, count);
+    logits.insert(logits.end(), out.begin(), out.end());
+    bar(n + first + count, 2 * n);
+  }
+  std::size_t refused = 0;
+  for (std::size_t i = 0; i < request.wrong_keys; ++i) {
+    try {
+      device.load_key(scheme::MasterKey::generate());
+    } catch (const Error& e) {
+      refused += e.kind() == ErrorKind::wrong_key;
+    }
+  }
+  auto accuracy = [&](const std::vector<std::int8_t>& l) {
+    const auto labels = argmax_int8(l, classes);
+    std::size_t correct = 0;
+    for (std::size_t i = 0; i < n; ++i) correct += labels[i] == test.labels[i];
+    return n == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(n);
+  };
+  const bool identical_logits = logits == reference;
+  const bool identical_predictions = argmax_int8(logits, classes) == argmax_int8(reference, classes);
+  const std::string scheme_text(scheme::scheme_name(container.header().scheme));
+  if (output.json) {
+    print_json({{"model", request.model.string()},
+                {"dataset", "fashion-mnist"},
+                {"precision", "int8"},
+                {"scheme", scheme_text},
+                {"device", request.device},
+                {"images", n},
+                {"reference_accuracy", accuracy(reference)},
+                {"device_accuracy", accuracy(logits)},
+                {"identical_predictions", identical_predictions},
+                {"identical_logits", identical_logits},
+                {"wrong_keys_tried", request.wrong_keys},
+                {"wrong_keys_refused", refused}});
+  } else {
+    console().print("{} on Fashion-MNIST test ({} images), int8 precision, scheme {}, device {}\n", shown(request.model),
+                    n, scheme_text, request.device);
+    console().print("  int8 reference        {:6.2f} %\n", 100 * accuracy(reference));
+    console().print("  device {:<14} {:6.2f} %   predictions {}, logits {}\n", request.device, 100 * accuracy(logits),
+                    identical_predictions ? "identical" : "DIFFER", identical_logits ? "bit-identical" : "DIFFER");
+    console().print("  {} wrong keys          {} refused by the device (key check value)\n", request.wrong_keys, refused);
+  }
+  return identical_logits && refused == request.wrong_keys ? 0 : static_cast<int>(ErrorKind::integrity);
+}
+
+}  // namespace
+
 int eval(const EvalRequest& request, const KeySource& key_source, const Output& output) {
+  if (!request.device.empty()) return eval_on_device(request, key_source, output);
   const bool locked_input = request.model.extension() == ".mlk";
   format::Model model;
   std::optional<scheme::MasterKey> key;
@@ -293,8 +462,7 @@ int eval(const EvalRequest& request, const KeySource& key_source, const Output& 
 
 int run(const RunRequest& request, const KeySource& key, const Output& output) {
   const auto container = format::Container::read(request.model);
-  // Unlocked in memory; the plaintext model is never written anywhere.
-  const auto classifier = evaluation::Classifier::build(locking::unlock_model(container, key.load()), request.model.string());
+  if (!request.device.empty()) require_int8_container(container, "--device");
   const auto test = data::load_fashion_mnist(data::Split::test, request.data_dir);
   if (request.first >= test.count) {
     throw Error(ErrorKind::usage, fmt::format("--first: expected an image index below {}", test.count));
@@ -304,25 +472,36 @@ int run(const RunRequest& request, const KeySource& key, const Output& output) {
   auto class_name = [](int c) {
     return c < data::kFashionMnistClasses ? std::string(data::fashion_mnist_class_name(c)) : fmt::format("class {}", c);
   };
-  // Classified in fixed batches: memory stays that of one batch, whatever --count.
-  constexpr std::size_t kRunBatchImages = runtime::kMaxChunkImages;
+  std::vector<int> predicted;
+  if (!request.device.empty()) {
+    // The engine verifies and unlocks on its side; the host sees only logits.
+    auto device = open_device(request.device, container, key.load());
+    predicted = argmax_int8(device_logits(device, container, test, request.first, n), device.model().classes);
+  } else {
+    // Unlocked in memory; the plaintext model is never written anywhere.
+    const auto classifier =
+        evaluation::Classifier::build(locking::unlock_model(container, key.load()), request.model.string());
+    // Classified in fixed batches: memory stays that of one batch, whatever --count.
+    constexpr std::size_t kRunBatchImages = runtime::kMaxChunkImages;
+    for (std::size_t first = request.first; first < request.first + n; first += kRunBatchImages) {
+      const std::size_t count = std::min(kRunBatchImages, request.first + n - first);
+      const runtime::FloatTensor images({static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(test.rows),
+                                         static_cast<std::int64_t>(test.cols)},
+                                        data::to_float_nchw(test, first, count));
+      const auto labels = runtime::argmax_rows(classifier.logits(images));
+      predicted.insert(predicted.end(), labels.begin(), labels.end());
+    }
+  }
   nlohmann::json rows = nlohmann::json::array();
   std::size_t correct = 0;
-  for (std::size_t first = request.first; first < request.first + n; first += kRunBatchImages) {
-    const std::size_t count = std::min(kRunBatchImages, request.first + n - first);
-    const runtime::FloatTensor images({static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(test.rows),
-                                       static_cast<std::int64_t>(test.cols)},
-                                      data::to_float_nchw(test, first, count));
-    const auto predicted = runtime::argmax_rows(classifier.logits(images));
-    for (std::size_t i = 0; i < count; ++i) {
-      const int label = test.labels[first + i];
-      correct += predicted[i] == label;
-      rows.push_back({{"image", first + i},
-                      {"predicted", predicted[i]},
-                      {"predicted_name", class_name(predicted[i])},
-                      {"label", label},
-                      {"label_name", class_name(label)}});
-    }
+  for (std::size_t i = 0; i < n; ++i) {
+    const int label = test.labels[request.first + i];
+    correct += predicted[i] == label;
+    rows.push_back({{"image", request.first + i},
+                    {"predicted", predicted[i]},
+                    {"predicted_name", class_name(predicted[i])},
+                    {"label", label},
+                    {"label_name", class_name(label)}});
   }
   if (output.json) {
     print_json({{"model", request.model.string()}, {"predictions", rows}, {"correct", correct}, {"images", n}});

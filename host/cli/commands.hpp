@@ -51,6 +51,10 @@ struct EvalRequest {
   scheme::Scheme scheme = scheme::Scheme::ctr;  // for an .onnx model
   std::size_t wrong_keys = 5;
   std::size_t limit = 10000;
+  // --device: run a locked int8 container (.mlk) on this backend
+  // (modelock::device) and compare it with the int8 reference; wrong keys
+  // must then be refused by the device. Empty: today's in-memory evaluation.
+  std::string device;
 };
 int eval(const EvalRequest& request, const KeySource& key, const Output& output);
 
@@ -60,6 +64,7 @@ struct RunRequest {
   std::size_t first = 0;        // first test image
   std::size_t count = 10;
   std::filesystem::path data_dir;
+  std::string device;  // --device: classify on this backend; empty: unlocked in memory
 };
 int run(const RunRequest& request, const KeySource& key, const Output& output);
 

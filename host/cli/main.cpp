@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,7 @@
 #include "console.hpp"
 #include "failure.hpp"
 #include "modelock/common/error.hpp"
+#include "modelock/device/device.hpp"
 
 namespace {
 
@@ -112,6 +114,12 @@ int run_command_line(int argc, char** argv, Console& console) {
   eval->add_option("--scheme", scheme_name, "scheme used to lock an .onnx model in memory")
       ->check(CLI::IsMember({"ctr", "deeplock", "none"}));
   add_calibration(*eval);
+  const std::string device_help = fmt::format(
+      "run a locked int8 container (lock --int8) on an engine: {} (cpu: the golden model; hls: the HLS kernel in C "
+      "simulation); default: unlocked in memory",
+      fmt::join(modelock::device::kBackends, " or "));
+  eval->add_option("--device", eval_request.device, device_help + "; needs --precision int8")
+      ->check(CLI::IsMember(std::vector<std::string>(modelock::device::kBackends.begin(), modelock::device::kBackends.end())));
 
   auto* unlock = app.add_subcommand("unlock", "verify and unlock a container back into the original model file");
   unlock->add_option("input", in, ".mlk container")->required();
@@ -134,6 +142,8 @@ int run_command_line(int argc, char** argv, Console& console) {
       ->capture_default_str();
   run->add_option("--count", run_request.count, "how many images")->check(count_in(1, kTestImages))->capture_default_str();
   run->add_option("--data-dir", run_request.data_dir, "Fashion-MNIST folder");
+  run->add_option("--device", run_request.device, device_help)
+      ->check(CLI::IsMember(std::vector<std::string>(modelock::device::kBackends.begin(), modelock::device::kBackends.end())));
 
   auto* attack = app.add_subcommand("attack", "demonstrations of attacks on locked models (docs/security.md)");
   attack->require_subcommand(1);

@@ -170,4 +170,39 @@ TEST_F(CliTest, RunClassifiesInMemoryAndWritesNothing) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), before);
 }
 
+TEST_F(CliTest, LockInt8StoresTheEngineProgramThatVerifyChecksAndInspectShows) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist") && std::getenv("MODELOCK_FMNIST_DIR") == nullptr) {
+    GTEST_SKIP() << "Fashion-MNIST is not installed";
+  }
+  const fs::path onnx = fs::path(MODELOCK_MODELS_DIR) / "fmnist_mlp.onnx";
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  const Result lock = run("lock '" + onnx.string() + "' -k k.key --int8 --calib 50 -o q.mlk");
+  ASSERT_EQ(lock.exit_code, 0) << lock.err;
+  const Result inspect = run("inspect q.mlk --json");
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  const auto header = nlohmann::json::parse(inspect.out);
+  const auto& program_record = header.at("tensors").back();
+  EXPECT_EQ(program_record.at("name"), "engine.program");
+  EXPECT_EQ(program_record.at("dtype"), "U8");
+  EXPECT_FALSE(program_record.at("locked").get<bool>());
+  const auto& program = header.at("engine_program");
+  EXPECT_EQ(program.at("layers").size(), 4u);  // Flatten, then three GEMM jobs
+  EXPECT_EQ(program.at("layers")[0].at("op"), "flatten");
+  EXPECT_EQ(program.at("layers")[1].at("op"), "gemm");
+  EXPECT_EQ(program.at("layers")[1].at("rows"), 128);
+  EXPECT_EQ(program.at("classes"), 10);
+  const Result text = run("inspect q.mlk");
+  EXPECT_NE(text.out.find("engine program: 4 layers, input 1x28x28, 10 classes"), std::string::npos) << text.out;
+  EXPECT_EQ(run("verify q.mlk -k k.key").exit_code, 0);
+  EXPECT_EQ(run("unlock q.mlk -k k.key -o q.onnx").exit_code, 0);
+  // One flipped bit in the program's first record: exit 4, naming it.
+  auto bytes = slurp(dir_ / "q.mlk");
+  const std::size_t at = header.at("blob_offset").get<std::size_t>() + program_record.at("offset").get<std::size_t>() + 64;
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x02);
+  std::ofstream(dir_ / "bad.mlk", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const Result tampered = run("verify bad.mlk -k k.key");
+  EXPECT_EQ(tampered.exit_code, 4);
+  EXPECT_NE(tampered.err.find("engine.program"), std::string::npos) << tampered.err;
+}
+
 }  // namespace

@@ -73,3 +73,46 @@ write("idx/trailing.gz", gzip.compress(labels + bytes(40), mtime=0))
 write("idx/truncated.gz", gzip.compress(images, mtime=0)[:-5])
 write("idx/float-type.idx", idx([2], bytes(8), element_type=0x0d))
 write("idx/zero-dim.idx", idx([0, 28, 28], b""))
+
+
+# corpus/program/: engine programs written from the layout in
+# docs/engine.md ("The engine program"), independently of host/program. The
+# shipped models' programs (shipped-*.program) are cut from containers that
+# `modelock lock --int8` wrote (corpus/README.md).
+def program(records, input_chw, classes, tag=bytes(range(0xA0, 0xB0))):
+    header = struct.pack("<7I", 0x52504C4D, 1, len(records), *input_chw, classes) + bytes(36)
+    body = header
+    blob = 0
+    for index, (op, flags, cin, cout, window, rows, cols) in enumerate(records):
+        words = [op, flags, *cin, *cout, *window, rows, cols, 0, 0, 0, 0]
+        if rows:
+            padded = (cols + 63) // 64 * 64
+            lengths = [rows * padded, 4 * rows, 4 * rows, rows]
+            refs, tags = [], b""
+            for role, length in enumerate(lengths):
+                # Tensors as a container lays out layer i's: consecutive,
+                # each at the next 64-byte boundary; weight_scale skipped.
+                refs += [blob, 0, blob, 0, length, 5 * index + role + 1]
+                blob += (length + 63) // 64 * 64
+                tags += bytes([5 * index + role + 1]) * 16
+            blob += 64  # the layer's weight_scale
+            words += refs
+        else:
+            words += [0] * 24
+            tags = bytes(64)
+        body += struct.pack("<48I", *words) + tags
+    return body + tag + bytes(48)
+
+
+no_window = [0] * 10
+every_op = program([
+    (2, 1, (2, 10, 10), (4, 10, 10), [3, 3, 1, 1, 1, 1, 1, 1, 1, 1], 4, 18),   # conv, relu
+    (3, 0, (4, 10, 10), (4, 5, 5), [2, 2, 2, 2, 0, 0, 0, 0, 0, 0], 0, 0),     # max_pool
+    (4, 2, (4, 5, 5), (4, 5, 5), [3, 3, 1, 1, 1, 1, 1, 1, 0, 0], 0, 0),       # average_pool, count_include_pad
+    (5, 0, (4, 5, 5), (4, 1, 1), no_window, 0, 0),                            # global_average_pool
+    (6, 0, (4, 1, 1), (4, 1, 1), no_window, 0, 0),                            # flatten
+    (1, 0, (4, 1, 1), (10, 1, 1), no_window, 10, 4),                          # gemm
+], (2, 10, 10), 10)
+write("program/every-op.program", every_op)
+write("program/truncated.program", every_op[:-64])
+write("program/one-gemm.program", program([(1, 0, (70, 1, 1), (3, 1, 1), no_window, 3, 70)], (70, 1, 1), 3))

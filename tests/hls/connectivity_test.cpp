@@ -55,7 +55,7 @@ std::set<std::string> m_axi_ports() {
 TEST(Connectivity, EveryMappedPortExistsAndEveryMemoryPortIsMapped) {
   const auto arguments = kernel_arguments();
   const auto memory_ports = m_axi_ports();
-  ASSERT_EQ(memory_ports, (std::set<std::string>{"blob", "acts", "outs", "jobs", "counters"}));
+  ASSERT_EQ(memory_ports, (std::set<std::string>{"blob", "images", "logits", "counters"}));
   for (const auto& p : memory_ports) EXPECT_TRUE(arguments.contains(p)) << p << " is not a kernel argument";
   int files = 0;
   for (const auto& entry : fs::directory_iterator(kSource / "bitstreams/connectivity")) {

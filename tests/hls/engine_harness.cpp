@@ -1,5 +1,6 @@
 #include "engine_harness.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -17,12 +18,14 @@ std::uint32_t le_word(const std::uint8_t* p) {
 }
 
 std::vector<Beat> to_beats(const std::uint8_t* bytes, std::size_t n) {
-  std::vector<Beat> beats((n + kBeatBytes - 1) / kBeatBytes);
+  std::vector<Beat> beats((n + kBeatBytes - 1) / kBeatBytes, Beat(0));
   for (std::size_t i = 0; i < n; ++i) beats[i / kBeatBytes][i % kBeatBytes] = bytes[i];
   return beats;
 }
 
-std::size_t pad64(std::size_t v) { return (v + 63) / 64 * 64; }
+std::size_t beats_of(std::size_t bytes) { return (bytes + kBeatBytes - 1) / kBeatBytes; }
+
+constexpr std::uint8_t kFill = 0xa5;  // what the logits buffer holds before a run
 
 }  // namespace
 
@@ -30,6 +33,11 @@ EngineHarness::EngineHarness(const std::vector<std::uint8_t>& file, const format
     : container_(container) {
   const std::size_t begin = container.blob_offset();
   blob_ = to_beats(file.data() + begin, file.size() - scheme::kTagBytes - begin);
+  const auto& tensors = container.header().tensors;
+  const auto program = std::find_if(tensors.begin(), tensors.end(), [](const auto& t) { return t.name == "engine.program"; });
+  if (program == tensors.end()) throw std::runtime_error("the container has no engine.program tensor");
+  program_offset_ = program->offset;
+  program_length_ = program->length;
 }
 
 std::uint32_t EngineHarness::load_key(const scheme::MasterKey& key) {
@@ -46,114 +54,100 @@ std::uint32_t EngineHarness::load_key(const scheme::MasterKey& key) {
   }
   const std::uint8_t* mac = keys.mac.bytes().data();
   const std::uint64_t stream = container_.stream_length();
-  std::uint32_t status = ~0u;
-  lock_engine(nullptr, nullptr, nullptr, nullptr, nullptr, modelock_hls::kCommandLoadKey, 0, engine_scheme,
+  std::uint32_t status = ~0u, id_lo = 0, id_hi = 0;
+  lock_engine(nullptr, nullptr, nullptr, nullptr, modelock_hls::kCommandLoadKey, 0, 0, 0, engine_scheme,
               static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32), le_word(cipher_key),
               le_word(cipher_key + 4), le_word(cipher_key + 8), le_word(cipher_key + 12), le_word(mac), le_word(mac + 4),
-              le_word(mac + 8), le_word(mac + 12), le_word(h.nonce.data()), le_word(h.nonce.data() + 4), &status);
+              le_word(mac + 8), le_word(mac + 12), le_word(h.nonce.data()), le_word(h.nonce.data() + 4), &status, &id_lo,
+              &id_hi);
   scheme::secure_wipe(cipher_key);
   return status;
 }
 
 std::uint32_t EngineHarness::clear_key() {
-  std::uint32_t status = ~0u;
-  lock_engine(nullptr, nullptr, nullptr, nullptr, nullptr, modelock_hls::kCommandClearKey, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-              0, 0, 0, 0, 0, &status);
+  std::uint32_t status = ~0u, id_lo = 0, id_hi = 0;
+  lock_engine(nullptr, nullptr, nullptr, nullptr, modelock_hls::kCommandClearKey, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+              0, 0, 0, 0, &status, &id_lo, &id_hi);
   return status;
 }
 
 std::uint32_t EngineHarness::load_raw_key(std::uint32_t scheme, std::uint64_t stream_bytes) {
-  std::uint32_t status = ~0u;
-  lock_engine(nullptr, nullptr, nullptr, nullptr, nullptr, modelock_hls::kCommandLoadKey, 0, scheme,
+  std::uint32_t status = ~0u, id_lo = 0, id_hi = 0;
+  lock_engine(nullptr, nullptr, nullptr, nullptr, modelock_hls::kCommandLoadKey, 0, 0, 0, scheme,
               static_cast<std::uint32_t>(stream_bytes), static_cast<std::uint32_t>(stream_bytes >> 32), 1, 2, 3, 4, 5,
-              6, 7, 8, 9, 10, &status);
+              6, 7, 8, 9, 10, &status, &id_lo, &id_hi);
   return status;
 }
 
-EngineHarness::Result EngineHarness::run_layer(std::size_t layer, std::size_t rows, std::size_t cols,
-                                               const std::int8_t* in, std::int64_t batch, std::uint32_t command_flags,
-                                               const DescriptorEdit& edit, std::uint32_t stray_key_word) {
-  namespace job = modelock_hls::job;
-  const auto& tensors = container_.header().tensors;
-  const char* suffixes[4] = {".weight", ".bias", ".multiplier", ".shift"};
-  std::size_t index[4];
-  for (int t = 0; t < 4; ++t) {
-    const std::string name = "layer" + std::to_string(layer) + suffixes[t];
-    std::size_t i = 0;
-    while (i < tensors.size() && tensors[i].name != name) ++i;
-    if (i == tensors.size()) throw std::runtime_error("no tensor " + name);
-    index[t] = i;
-  }
-  const std::size_t padded_cols = pad64(cols), padded_rows = pad64(rows);
-  const std::size_t jobs = (static_cast<std::size_t>(batch) + modelock_hls::kBatch - 1) / modelock_hls::kBatch;
-  // Activations: one padded row per vector, zero beyond `cols`.
-  std::vector<std::uint8_t> acts(static_cast<std::size_t>(batch) * padded_cols, 0);
-  for (std::int64_t b = 0; b < batch; ++b) {
-    std::memcpy(acts.data() + static_cast<std::size_t>(b) * padded_cols, in + static_cast<std::size_t>(b) * cols, cols);
-  }
-  std::vector<std::uint32_t> words(jobs * job::kWords, 0);
-  for (std::size_t j = 0; j < jobs; ++j) {
-    std::uint32_t* w = words.data() + j * job::kWords;
-    const std::size_t first = j * modelock_hls::kBatch;
-    const std::size_t n = std::min<std::size_t>(modelock_hls::kBatch, static_cast<std::size_t>(batch) - first);
-    w[job::kMagicWord] = job::kMagic;
-    w[job::kRows] = static_cast<std::uint32_t>(rows);
-    w[job::kCols] = static_cast<std::uint32_t>(cols);
-    w[job::kBatchSize] = static_cast<std::uint32_t>(n);
-    w[job::kFlags] = 0;  // ReLU comes from the layer: set below
-    w[job::kActOffset] = static_cast<std::uint32_t>(first * padded_cols);
-    w[job::kOutOffset] = static_cast<std::uint32_t>(first * padded_rows);
-    for (int t = 0; t < 4; ++t) {
-      const auto& rec = tensors[index[t]];
-      std::uint32_t* r = w + job::kTensors + job::kTensorWords * t;
-      r[job::kBlobLo] = static_cast<std::uint32_t>(rec.offset);
-      r[job::kBlobHi] = static_cast<std::uint32_t>(rec.offset >> 32);
-      r[job::kStreamLo] = static_cast<std::uint32_t>(rec.stream_offset);
-      r[job::kStreamHi] = static_cast<std::uint32_t>(rec.stream_offset >> 32);
-      r[job::kLength] = static_cast<std::uint32_t>(rec.length);
-      r[job::kTagIndex] = static_cast<std::uint32_t>(index[t] + 1);
-      for (int i = 0; i < 4; ++i) w[job::kTags + 4 * t + i] = le_word(rec.tag.data() + 4 * i);
-    }
-  }
-  const auto& graph = container_.header().graph;
-  if (graph.is_object() && graph.contains("layers")) {
-    std::size_t gemm = 0;
-    for (const auto& l : graph["layers"]) {
-      if (l.value("op", "") != "gemm") continue;
-      if (gemm++ == layer && l.value("relu", false)) {
-        for (std::size_t j = 0; j < jobs; ++j) words[j * job::kWords + job::kFlags] |= job::kFlagRelu;
-      }
-    }
-  }
-  if (edit) {
-    for (std::size_t j = 0; j < jobs; ++j) edit(words.data() + j * job::kWords);
-  }
-  std::vector<Beat> job_beats = to_beats(reinterpret_cast<const std::uint8_t*>(words.data()), words.size() * 4);
-  std::vector<Beat> act_beats = to_beats(acts.data(), acts.size());
-  std::vector<Beat> out_beats(static_cast<std::size_t>(batch) * padded_rows / kBeatBytes, Beat(0xa5));
-  Result result;
-  result.counters.assign(jobs * modelock_hls::counter::kWords, 0);
-  lock_engine(blob_.data(), act_beats.data(), out_beats.data(), job_beats.data(), result.counters.data(),
-              modelock_hls::kCommandRun | command_flags, static_cast<std::uint32_t>(jobs), 0, 0, 0, stray_key_word, 0, 0,
-              0, 0, 0, 0, 0, 0, 0, &result.status);
-  result.out.resize(static_cast<std::size_t>(batch) * rows);
-  for (std::int64_t b = 0; b < batch; ++b) {
-    for (std::size_t m = 0; m < rows; ++m) {
-      const std::size_t at = static_cast<std::size_t>(b) * padded_rows + m;
-      result.out[static_cast<std::size_t>(b) * rows + m] = static_cast<std::int8_t>(out_beats[at / kBeatBytes][at % kBeatBytes]);
-    }
-  }
-  return result;
+std::uint32_t EngineHarness::header_word(std::uint64_t program, int word) const {
+  if (program / kBeatBytes >= blob_.size()) return 0;
+  const Beat& head = blob_[program / kBeatBytes];
+  std::uint8_t bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = head[4 * word + i];
+  return le_word(bytes);
 }
 
-quant::GemmExecutor EngineHarness::executor(std::uint32_t command_flags) {
-  return [this, command_flags](const quant::GemmLayer& layer, std::size_t index, const std::int8_t* in,
-                               std::int64_t batch, std::int8_t* out) {
-    const Result r = run_layer(index, static_cast<std::size_t>(layer.rows), static_cast<std::size_t>(layer.cols), in,
-                               batch, command_flags);
-    worst_status_ = std::max(worst_status_, r.status);
-    std::memcpy(out, r.out.data(), r.out.size());
-  };
+EngineHarness::Geometry EngineHarness::geometry(std::uint64_t program) const {
+  namespace H = modelock_hls::program::header;
+  namespace P = modelock_hls::program;
+  const std::uint64_t volume = std::uint64_t{header_word(program, H::kInputC)} * header_word(program, H::kInputH) *
+                               header_word(program, H::kInputW);
+  const std::uint32_t classes = header_word(program, H::kClasses);
+  if (volume >= 1 && volume <= P::kMaxActivationBytes && classes >= 1 && classes <= P::kMaxClasses) {
+    return {static_cast<std::uint32_t>(volume), classes};
+  }
+  // A hostile header: size the buffers by the container's program.
+  return program == program_offset_ ? Geometry{1, 1} : geometry(program_offset_);
+}
+
+std::vector<std::uint8_t> EngineHarness::program_bytes() const {
+  std::vector<std::uint8_t> out(program_length_);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = blob_[(program_offset_ + i) / kBeatBytes][(program_offset_ + i) % kBeatBytes];
+  }
+  return out;
+}
+
+std::uint64_t EngineHarness::append_program(std::span<const std::uint8_t> program) {
+  const std::uint64_t offset = blob_.size() * kBeatBytes;
+  const std::vector<Beat> beats = to_beats(program.data(), program.size());
+  blob_.insert(blob_.end(), beats.begin(), beats.end());
+  return offset;
+}
+
+EngineHarness::Result EngineHarness::run(std::span<const std::int8_t> images, const Options& options) const {
+  const std::uint64_t program = options.program_offset == ~std::uint64_t{0} ? program_offset_ : options.program_offset;
+  const Geometry g = geometry(program);
+  const std::size_t volume = g.volume, classes = g.classes;
+  const std::size_t n = images.size() / std::max<std::size_t>(volume, 1);
+  const std::size_t in_beats = beats_of(volume), out_beats = beats_of(classes);
+  // Room for kBatch images whatever was given, so a batch register that
+  // says more than the images given reads zeros, not past the buffer.
+  std::vector<Beat> in(std::max<std::size_t>(n, modelock_hls::kBatch) * in_beats, Beat(0));
+  for (std::size_t b = 0; b < n; ++b) {
+    for (std::size_t i = 0; i < volume; ++i) {
+      in[b * in_beats + i / kBeatBytes][i % kBeatBytes] = static_cast<std::uint8_t>(images[b * volume + i]);
+    }
+  }
+  // Room for kBatch images whatever the batch register says, so a refused
+  // batch can be checked to have written nothing.
+  std::vector<Beat> out(std::max<std::size_t>(n, modelock_hls::kBatch) * out_beats, Beat(kFill));
+  Result r;
+  r.counters.assign(modelock_hls::counter::kWords, 0);
+  const std::uint32_t batch = options.batch.value_or(static_cast<std::uint32_t>(n));
+  std::uint32_t id_lo = 0, id_hi = 0;
+  lock_engine(blob_.data(), in.data(), out.data(), r.counters.data(), modelock_hls::kCommandRun | options.command_flags,
+              static_cast<std::uint32_t>(program), static_cast<std::uint32_t>(program >> 32), batch, 0, 0, 0,
+              options.stray_key_word, 0, 0, 0, 0, 0, 0, 0, 0, 0, &r.status, &id_lo, &id_hi);
+  r.device_id = std::uint64_t{id_hi} << 32 | id_lo;
+  r.logits_untouched = std::all_of(out.begin(), out.end(), [](const Beat& b) { return b == Beat(kFill); });
+  r.logits.resize(n * classes);
+  for (std::size_t b = 0; b < n; ++b) {
+    for (std::size_t m = 0; m < classes; ++m) {
+      r.logits[b * classes + m] = static_cast<std::int8_t>(out[b * out_beats + m / kBeatBytes][m % kBeatBytes]);
+    }
+  }
+  return r;
 }
 
 }  // namespace modelock::testing

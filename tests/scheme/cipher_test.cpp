@@ -210,6 +210,30 @@ TEST(LockingCipher, RefusesASecondTagUnderOneIvIndex) {
   }
 }
 
+TEST(LockingCipher, TagsOneProgramUnderTheReservedIndexOnly) {
+  LockingCipher cipher(Scheme::ctr, test_key(24));
+  const auto body = random_bytes(128, 25);
+  // The reserved index is not a tensor index: tag() refuses it.
+  try {
+    (void)cipher.tag(kProgramIvIndex, body);
+    FAIL() << "tag() handed out a tag under the program's IV index";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_NE(std::string(e.what()).find("tag_program"), std::string::npos) << e.what();
+  }
+  const Tag program_tag = cipher.tag_program(body);
+  const OpeningCipher opening(Scheme::ctr, test_key(24), cipher.nonce());
+  EXPECT_TRUE(opening.program_tag_matches(body, program_tag));
+  EXPECT_FALSE(opening.tag_matches(1, body, program_tag));
+  try {
+    (void)cipher.tag_program(random_bytes(128, 26));
+    FAIL() << "a second program tag was handed out";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_NE(std::string(e.what()).find("one engine program"), std::string::npos) << e.what();
+  }
+}
+
 TEST(LockingCipher, MismatchedBuffersMoveNothing) {
   LockingCipher cipher(Scheme::ctr, test_key(16));
   std::vector<std::uint8_t> in(10), out(11);

@@ -37,6 +37,7 @@ struct KnownAnswer {
   const char* deeplock_locked;
   const char* gmac_empty;          // IV index 0, no AAD
   const char* gmac_aad;            // IV index 7, kAad
+  const char* gmac_program;        // IV index kProgramIvIndex (0xffffffff), kAad
 };
 
 constexpr std::uint64_t kKeystreamOffset = 123'457;
@@ -66,7 +67,8 @@ const KnownAnswer kKnownAnswers[] = {
      "299a6997e6ccf5482736d2d2403561f5eb0be268386aacffad106c5b6e450bfc0448d5c6cc",
      "03e04dd9bda7cf8bf869c7320ce67d4fa69b2fece962b7fc59a510ba79bb3393fc59974ed8",
      "d9d0049b3c056fed6ae9a2b3f6014216",
-     "a74524a91d79ae2ce48f752a97b14484"},
+     "a74524a91d79ae2ce48f752a97b14484",
+     "e7ae40622de079a8bd1ee6df22c42e3f"},
     {"ffffffffffffffffffffffffffffffff",
      "ffffffffffffffff",
      "3387dfd90f21b2c24b95b6fec4c4c476",
@@ -77,7 +79,8 @@ const KnownAnswer kKnownAnswers[] = {
      "5e57f06fd76b2cfc30312b2f9a6e72aa5bb39cf037575b24c9b2cd3436d16b47e28dd70e7d",
      "e91141a13004e2936662e05609528fda1d48158196313f6299119bf713a74f718769667329",
      "8272518cb130b8f2f6e070b6c0b1d950",
-     "72c96c6c9fe5e9ff5c87e8e97a10b801"},
+     "72c96c6c9fe5e9ff5c87e8e97a10b801",
+     "549b6117bd35c11d5ea32c9607f86be7"},
     {"8f1a0c6e5d4b3a29180716253443526f",
      "5a17c3e90b4d6f21",
      "cf978a99c4285b6a1646020a0fab0f57",
@@ -88,7 +91,8 @@ const KnownAnswer kKnownAnswers[] = {
      "7b9ea8daaa907b90209d0a8c574f348c347d5a29c24d7d5d48e50ac5cb6776fd349d92ea87",
      "88cad59ff6f56d7f87fa78e537b308b6659a10cca77ebb20104100d6e681691a94d00e9254",
      "a1dbf4abf606c8d0cafc1c80e60dc97c",
-     "25d632e69f1fdddbf25474275531f592"},
+     "25d632e69f1fdddbf25474275531f592",
+     "337bd3caf45d606f7e93aa95b47a6541"},
 };
 
 std::vector<std::uint8_t> hex(const char* text) { return *from_hex(text); }
@@ -127,6 +131,28 @@ TEST(KnownAnswer, GmacTags) {
     for (Scheme s : {Scheme::none, Scheme::deeplock, Scheme::ctr}) {
       EXPECT_TRUE(OpeningCipher(s, master_of(k), nonce_of(k)).tag_matches(kAadIndex, kAad, expected))
           << k.master << " " << scheme_name(s);
+    }
+  }
+}
+
+// The engine program's tag: the reserved IV index nonce || ff ff ff ff,
+// checked by the opening cipher's own method and refused under any other
+// index.
+TEST(KnownAnswer, ProgramTag) {
+  static_assert(kProgramIvIndex == 0xffff'ffffu);
+  for (const auto& k : kKnownAnswers) {
+    const DerivedKeys keys = derive_keys(master_of(k), nonce_of(k));
+    EXPECT_EQ(to_hex(gmac(keys.mac.bytes(), nonce_of(k), kProgramIvIndex, kAad)), k.gmac_program) << k.master;
+    Tag expected{};
+    const auto bytes = hex(k.gmac_program);
+    std::copy(bytes.begin(), bytes.end(), expected.begin());
+    for (Scheme s : {Scheme::none, Scheme::deeplock, Scheme::ctr}) {
+      const OpeningCipher cipher(s, master_of(k), nonce_of(k));
+      EXPECT_TRUE(cipher.program_tag_matches(kAad, expected)) << k.master << " " << scheme_name(s);
+      EXPECT_FALSE(cipher.tag_matches(kAadIndex, kAad, expected)) << k.master << " " << scheme_name(s);
+      auto changed = kAad;
+      changed[40] ^= 0x10;
+      EXPECT_FALSE(cipher.program_tag_matches(changed, expected)) << k.master << " " << scheme_name(s);
     }
   }
 }

@@ -51,21 +51,24 @@ std::size_t read_prefix(int fd, std::span<std::uint8_t> out, const std::string& 
 
 }  // namespace
 
+std::uint64_t lay_out_tensors(std::vector<TensorRecord>& tensors) {
+  std::uint64_t blob_cursor = 0;
+  for (auto& t : tensors) {
+    t.offset = align_to_blob(blob_cursor);
+    blob_cursor = t.offset + t.length;
+  }
+  assign_stream_offsets(tensors);
+  return align_to_blob(blob_cursor);
+}
+
 EncodedContainer encode_container(ContainerHeader& header, const std::vector<std::span<const std::uint8_t>>& payloads,
                                   std::string_view origin) {
   if (payloads.size() != header.tensors.size()) {
     throw Error(ErrorKind::usage, "encode_container: one payload per tensor record expected");
   }
   const FieldChecker check(origin);
-  std::uint64_t blob_cursor = 0;
-  for (std::size_t i = 0; i < payloads.size(); ++i) {
-    auto& t = header.tensors[i];
-    t.offset = align_to_blob(blob_cursor);
-    t.length = payloads[i].size();
-    blob_cursor = t.offset + t.length;
-  }
-  assign_stream_offsets(header.tensors);
-  const std::uint64_t blob_length = align_to_blob(blob_cursor);
+  for (std::size_t i = 0; i < payloads.size(); ++i) header.tensors[i].length = payloads[i].size();
+  const std::uint64_t blob_length = lay_out_tensors(header.tensors);
   // Everything below is what Container::parse will check: a header that
   // fails here would make a container nothing can open.
   check_tensor_table(header.tensors, blob_length, check, written_record_field);

@@ -11,6 +11,11 @@ namespace modelock::locking {
 
 namespace {
 
+LaidOutTensor laid_out(const format::TensorRecord& record, std::size_t index) {
+  return {record.name, record.offset, record.stream_offset, record.length, detail::tensor_tag_index(index),
+          record.tag, record.locked};
+}
+
 // Names the bytes lock_model reads back in the reader's messages.
 constexpr const char* kReadBackOrigin = "the container being written";
 
@@ -28,7 +33,36 @@ void read_back(const std::vector<std::uint8_t>& bytes, const scheme::MasterKey& 
   }
 }
 
+// Lays out the table so far as encode_container will (the program tensor
+// comes last, so it moves nothing before it), hands it to the builder and
+// checks that the builder tagged its program.
+std::vector<std::uint8_t> build_engine_program(format::ContainerHeader& header, const EngineProgramBuilder& build,
+                                               ProgramTagger& tagger) {
+  (void)format::lay_out_tensors(header.tensors);
+  std::vector<LaidOutTensor> table;
+  table.reserve(header.tensors.size());
+  for (std::size_t i = 0; i < header.tensors.size(); ++i) table.push_back(laid_out(header.tensors[i], i));
+  std::vector<std::uint8_t> program = build(table, tagger);
+  if (!tagger.used() || program.empty()) {
+    throw std::logic_error("lock: the engine program builder returned a program it did not tag");
+  }
+  return program;
+}
+
 }  // namespace
+
+scheme::Tag ProgramTagger::tag(std::span<const std::uint8_t> body) {
+  used_ = true;
+  return cipher_.tag_program(body);
+}
+
+std::vector<LaidOutTensor> laid_out_table(const format::Container& container) {
+  std::vector<LaidOutTensor> table;
+  const auto& tensors = container.header().tensors;
+  table.reserve(tensors.size());
+  for (std::size_t i = 0; i < tensors.size(); ++i) table.push_back(laid_out(tensors[i], i));
+  return table;
+}
 
 std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::MasterKey& key,
                                      const LockOptions& options) {
@@ -42,6 +76,13 @@ std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::M
 
   std::vector<std::vector<std::uint8_t>> locked(model.tensors.size());
   std::vector<std::span<const std::uint8_t>> payloads;
+  for (const auto& t : model.tensors) {
+    // verify() checks a tensor of this name as an engine program.
+    if (t.name == kEngineProgramTensor) {
+      throw Error(ErrorKind::bad_input, fmt::format("{}: tensor '{}': expected another name; it is reserved for the "
+                                                    "engine program that locking adds itself", options.origin, t.name));
+    }
+  }
   for (std::size_t i = 0; i < model.tensors.size(); ++i) {
     const auto& t = model.tensors[i];
     const auto expected = format::stored_byte_length(t.shape, t.dtype, t.layout);
@@ -61,12 +102,27 @@ std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::M
     }
     format::TensorRecord record;
     static_cast<format::TensorInfo&>(record) = t;
+    record.length = t.data.size();
     record.tag = cipher.tag(detail::tensor_tag_index(i), payloads.back());
     header.tensors.push_back(std::move(record));
   }
+  std::vector<std::uint8_t> program;
+  if (options.engine_program) {
+    ProgramTagger tagger(cipher);
+    program = build_engine_program(header, options.engine_program, tagger);
+    format::TensorRecord record;
+    record.name = std::string(kEngineProgramTensor);
+    record.dtype = format::DType::u8;
+    record.shape = {program.size()};
+    record.locked = false;
+    record.tag = cipher.tag(detail::tensor_tag_index(header.tensors.size()), program);
+    header.tensors.push_back(std::move(record));
+    payloads.emplace_back(program);
+  }
   format::EncodedContainer encoded = format::encode_container(header, payloads, options.origin);
   payloads.clear();
-  locked.clear();  // copied into `encoded`: free them before the read-back copy
+  locked.clear();
+  program.clear();  // copied into `encoded`: free them before the read-back copy
   const scheme::Tag header_tag =
       cipher.tag(detail::kHeaderTagIndex, std::span(encoded.bytes).first(encoded.blob_offset));
   std::copy(header_tag.begin(), header_tag.end(), encoded.bytes.end() - scheme::kTagBytes);

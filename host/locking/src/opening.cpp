@@ -1,8 +1,12 @@
 #include "opening.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "engine_program.hpp"
 #include "modelock/common/error.hpp"
+#include "modelock/locking/locking.hpp"
 
 namespace modelock::locking::detail {
 
@@ -31,6 +35,31 @@ void check_tags(const format::Container& container, const scheme::OpeningCipher&
                                                     container.origin(), tensors[i].name));
     }
   }
+  check_engine_program(container, cipher);
+}
+
+void check_engine_program(const format::Container& container, const scheme::OpeningCipher& cipher) {
+  namespace layout = modelock_hls::program;
+  const auto& tensors = container.header().tensors;
+  const auto it = std::find_if(tensors.begin(), tensors.end(),
+                               [](const format::TensorRecord& t) { return t.name == kEngineProgramTensor; });
+  if (it == tensors.end()) return;
+  const auto index = static_cast<std::size_t>(it - tensors.begin());
+  // Its tensor tag verified, so these bytes are what the owner's lock wrote;
+  // a misplaced or malformed program is a container no engine can run.
+  const std::uint64_t smallest = layout::program_bytes(1);
+  if (index + 1 != tensors.size() || it->dtype != format::DType::u8 || it->locked || it->length < smallest ||
+      it->length % 64 != 0) {
+    throw Error(ErrorKind::bad_input,
+                fmt::format("{}: tensor '{}': expected the last tensor, U8, not locked, a whole number of 64-byte "
+                            "beats and at least {} bytes; got table index {} of {}, {}, {}, {} bytes",
+                            container.origin(), it->name, smallest, index, tensors.size(),
+                            format::dtype_name(it->dtype), it->locked ? "locked" : "not locked", it->length));
+  }
+  if (!program_tag_verifies(cipher, container.tensor_bytes(index))) {
+    throw Error(ErrorKind::integrity, fmt::format("{}: tensor '{}': the engine program's tag does not verify: the "
+                                                  "program was altered", container.origin(), it->name));
+  }
 }
 
 format::Model unlock_tensors(const format::Container& container, const scheme::OpeningCipher& cipher) {
@@ -56,3 +85,24 @@ format::Model unlock_tensors(const format::Container& container, const scheme::O
 }
 
 }  // namespace modelock::locking::detail
+
+namespace modelock::locking {
+
+bool program_tag_verifies(const scheme::OpeningCipher& cipher, std::span<const std::uint8_t> program) {
+  constexpr std::size_t kBeat = 64;
+  constexpr std::size_t kTrailer = kBeat * modelock_hls::program::kTrailerBeats;
+  if (program.size() < kBeat * modelock_hls::program::kHeaderBeats + kTrailer || program.size() % kBeat != 0) {
+    return false;
+  }
+  const auto trailer = program.last(kTrailer);
+  scheme::Tag tag{};
+  std::copy_n(trailer.begin(), tag.size(), tag.begin());
+  const bool reserved_zero =
+      std::all_of(trailer.begin() + scheme::kTagBytes, trailer.end(), [](std::uint8_t b) { return b == 0; });
+  // The tag is computed whatever the trailer holds: the time taken does not
+  // tell which check failed.
+  const bool tag_ok = cipher.program_tag_matches(program.first(program.size() - kTrailer), tag);
+  return tag_ok && reserved_zero;
+}
+
+}  // namespace modelock::locking

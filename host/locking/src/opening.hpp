@@ -19,8 +19,17 @@ inline std::uint32_t tensor_tag_index(std::size_t i) { return static_cast<std::u
 // Throws Error(wrong_key) when the key does not match the stored key check value.
 void check_key(const format::Container& container, const scheme::OpeningCipher& cipher);
 
-// Throws Error(integrity) at the header tag or the first tensor tag that fails.
+// Throws Error(integrity) at the header tag or the first tensor tag that
+// fails, then checks the engine program (check_engine_program).
 void check_tags(const format::Container& container, const scheme::OpeningCipher& cipher);
+
+// When the container holds locking::kEngineProgramTensor: its program tag
+// (IV index scheme::kProgramIvIndex, over every beat but the trailer) must
+// match the trailer's first 16 bytes and the rest of the trailer must be
+// zero (Error integrity), and it must be the table's last tensor, U8, not
+// locked, whole beats (Error bad_input). No other structure is checked here:
+// that is host/program's reader.
+void check_engine_program(const format::Container& container, const scheme::OpeningCipher& cipher);
 
 // Unlocks every tensor; checks nothing.
 [[nodiscard]] format::Model unlock_tensors(const format::Container& container, const scheme::OpeningCipher& cipher);

@@ -92,6 +92,11 @@ std::uint64_t LockingCipher::lock_next(std::span<const std::uint8_t> in, std::sp
 }
 
 Tag LockingCipher::tag(std::uint32_t index, std::span<const std::uint8_t> bytes) {
+  if (index == kProgramIvIndex) {
+    throw Error(ErrorKind::usage, fmt::format("tag: IV index {}: expected a header or tensor index; this one is reserved "
+                                              "for the engine program (tag_program)",
+                                              index));
+  }
   if (!state_->used_tag_indices.insert(index).second) {
     throw Error(ErrorKind::usage,
                 fmt::format("tag: IV index {}: expected an index this cipher has not tagged under yet; a second "
@@ -99,6 +104,14 @@ Tag LockingCipher::tag(std::uint32_t index, std::span<const std::uint8_t> bytes)
                             index));
   }
   return state_->engine.tag(index, bytes);
+}
+
+Tag LockingCipher::tag_program(std::span<const std::uint8_t> body) {
+  if (!state_->used_tag_indices.insert(kProgramIvIndex).second) {
+    throw Error(ErrorKind::usage, "tag_program: expected one engine program per cipher; a second tag under the "
+                                  "program's IV would expose the GHASH key");
+  }
+  return state_->engine.tag(kProgramIvIndex, body);
 }
 
 OpeningCipher::OpeningCipher(Scheme scheme, const MasterKey& master, const Nonce& stored_nonce, Backend backend)
@@ -121,6 +134,10 @@ void OpeningCipher::unlock(std::uint64_t stream_offset, std::span<const std::uin
 
 bool OpeningCipher::tag_matches(std::uint32_t index, std::span<const std::uint8_t> bytes, const Tag& expected) const {
   return tags_equal(engine_->tag(index, bytes), expected);
+}
+
+bool OpeningCipher::program_tag_matches(std::span<const std::uint8_t> body, const Tag& expected) const {
+  return tags_equal(engine_->tag(kProgramIvIndex, body), expected);
 }
 
 }  // namespace modelock::scheme

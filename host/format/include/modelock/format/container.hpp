@@ -88,6 +88,13 @@ class Container {
   std::uint64_t blob_offset_ = 0;
 };
 
+// Assigns each record's blob offset (the next 64-byte boundary after the
+// tensor before it) and stream offset (the locked bytes before it) from the
+// records' lengths, in table order; returns the blob length, padded to 64.
+// The one layout rule: encode_container uses it, and so does locking when it
+// tells the engine program where the tensors will be.
+std::uint64_t lay_out_tensors(std::vector<TensorRecord>& tensors);
+
 // Lays out `header.tensors` (assigning offset, length and stream_offset from
 // `payloads`) and returns the whole file with a zero header tag; the caller
 // computes the tag over the first `blob_offset` bytes and stores it in the

@@ -48,6 +48,14 @@ namespace detail {
 class KeystreamEngine;
 }
 
+// The GMAC IV index of the engine program's tag (docs/engine.md, "The engine
+// program"). Reserved: the header uses index 0 and tensor k index k + 1, and
+// the container refuses tables of 2^32 - 1 tensors or more, so no other tag
+// of a file is ever made under it, and bytes that verify as a tensor never
+// verify as a program. Equal to modelock_hls::program::kIvIndex
+// (hls/kernel/engine_program.hpp; host/program static_asserts it).
+inline constexpr std::uint32_t kProgramIvIndex = 0xffff'ffff;
+
 // Locks one model's byte stream. Not thread-safe (it counts what it used).
 class LockingCipher {
  public:
@@ -74,8 +82,14 @@ class LockingCipher {
   std::uint64_t lock_next(std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
 
   // GMAC under K_mac with IV index `index` (0: header, i + 1: tensor i).
-  // Throws Error(usage) when `index` was already used by this cipher.
+  // Throws Error(usage) when `index` was already used by this cipher, or is
+  // kProgramIvIndex (only tag_program tags under it).
   [[nodiscard]] Tag tag(std::uint32_t index, std::span<const std::uint8_t> bytes);
+
+  // The engine program's tag: GMAC under K_mac with IV index kProgramIvIndex
+  // over `body` (the program's header and records). One program per
+  // container: a second call throws Error(usage), like a reused index.
+  [[nodiscard]] Tag tag_program(std::span<const std::uint8_t> body);
 
  private:
   struct State;
@@ -112,6 +126,11 @@ class OpeningCipher {
   // in constant time.
   [[nodiscard]] bool tag_matches(std::uint32_t index, std::span<const std::uint8_t> bytes,
                                  const Tag& expected) const;
+
+  // Whether GMAC(K_mac, IV index kProgramIvIndex, body) equals `expected`,
+  // compared in constant time: the check an engine makes before it runs a
+  // program.
+  [[nodiscard]] bool program_tag_matches(std::span<const std::uint8_t> body, const Tag& expected) const;
 
  private:
   std::unique_ptr<detail::KeystreamEngine> engine_;

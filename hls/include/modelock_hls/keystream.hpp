@@ -1,0 +1,210 @@
+// The keystream of one tensor, one 64-byte beat a cycle, aligned on the
+// tensor's first stream byte (docs/engine.md, "Pipeline"). A DATAFLOW region
+// of its own:
+//
+//   fetch_checkpoints ─► deeplock_lane x4 ─► keystream_chunks ─► align_keystream
+//
+// Chunks are generated from the stream offset rounded down to 64 bytes, one
+// chunk a cycle; align_keystream shifts them onto the tensor's first byte,
+// so there is one chunk more than beats when the offset is not a multiple of
+// 64. Chunk c covers stream bytes base + 64 c .. base + 64 c + 63.
+#ifndef MODELOCK_HLS_KEYSTREAM_HPP
+#define MODELOCK_HLS_KEYSTREAM_HPP
+
+#include <cstdint>
+
+#include "hls_stream.h"
+#include "lock_engine.hpp"
+#include "modelock_hls/aes128.hpp"
+#include "modelock_hls/ctr.hpp"
+#include "modelock_hls/deeplock.hpp"
+#include "modelock_hls/key_state.hpp"
+#include "modelock_hls/types.hpp"
+
+namespace modelock_hls {
+
+inline std::uint64_t chunk_base(std::uint64_t stream_offset) { return stream_offset / kBeatBytes * kBeatBytes; }
+inline std::uint32_t chunk_count(std::uint64_t stream_offset, std::uint32_t beats) {
+  return beats + (stream_offset % kBeatBytes != 0 ? 1 : 0);
+}
+
+// deeplock. The schedule is a serial recurrence: one step a cycle is what a
+// 300 MHz clock allows (an S-Box lookup and an XOR chain), and a chunk needs
+// four. So kDeeplockLanes lanes each run one step a cycle on their own
+// checkpoint segment of kEngineCheckpointRounds rounds (lane g takes
+// segments first + g, first + g + 4, ...), and keystream_chunks takes whole
+// chunks from the lane that holds the current segment. The lane FIFOs let
+// the lanes run ahead (scripts/deeplock-lane-model.py models the schedule).
+constexpr int kDeeplockLanes = kScheduleLanes;
+
+// Stream byte t is in round 1 + t / 16: the state after `before` steps
+// precedes the first chunk, and the chunks end at state `end`.
+struct DeeplockSpan {
+  std::uint32_t before;
+  std::uint32_t end;
+  std::uint32_t first_segment, last_segment;
+};
+
+// Only called with stream offsets inside a deeplock stream (at most
+// kMaxDeeplockStream bytes, checked with the program), so states fit 32 bits.
+inline DeeplockSpan deeplock_span(std::uint64_t stream_offset, std::uint32_t beats) {
+  DeeplockSpan span;
+  span.before = static_cast<std::uint32_t>(chunk_base(stream_offset) / 16);
+  span.end = span.before + 4 * chunk_count(stream_offset, beats);
+  span.first_segment = span.before / kEngineCheckpointRounds;
+  span.last_segment = (span.end - 1) / kEngineCheckpointRounds;
+  return span;
+}
+
+// Reads the checkpoint of every segment the tensor touches, in order, and
+// hands it to the lane that runs that segment: the only reader of the
+// checkpoint table. Segments past the table lie wholly past the end of the
+// stream, whose keystream no tag covers; they start from zero.
+inline void fetch_checkpoints(std::uint32_t scheme, const CheckpointTable& table, std::uint32_t table_size,
+                              std::uint64_t stream_offset, std::uint32_t beats,
+                              hls::stream<EngineScheduleState> starts[kDeeplockLanes]) {
+  if (scheme != kSchemeDeeplock || beats == 0) return;
+  const DeeplockSpan span = deeplock_span(stream_offset, beats);
+  int lane = 0;
+fetch:
+  for (std::uint32_t segment = span.first_segment; segment <= span.last_segment; ++segment) {
+#pragma HLS PIPELINE II = 1
+    const EngineScheduleState start = segment < table_size ? table[segment] : EngineScheduleState{};
+    starts[lane].write(start);
+    lane = lane == kDeeplockLanes - 1 ? 0 : lane + 1;
+  }
+}
+
+// Steps lane `lane` runs: kEngineCheckpointRounds for each of its segments
+// but the tensor's last, which stops at span.end.
+inline std::uint32_t lane_steps(int lane, const DeeplockSpan& span) {
+  const std::uint32_t segments = span.last_segment - span.first_segment + 1;
+  if (static_cast<std::uint32_t>(lane) >= segments) return 0;
+  const std::uint32_t mine = (segments - static_cast<std::uint32_t>(lane) + kDeeplockLanes - 1) / kDeeplockLanes;
+  const std::uint32_t my_last = span.first_segment + static_cast<std::uint32_t>(lane) + kDeeplockLanes * (mine - 1);
+  const std::uint32_t last_start = my_last * kEngineCheckpointRounds;
+  const std::uint32_t last_steps =
+      span.end < last_start + kEngineCheckpointRounds ? span.end - last_start : kEngineCheckpointRounds;
+  return (mine - 1) * kEngineCheckpointRounds + last_steps;
+}
+
+// Lane `lane`: one flat loop over every step of all its segments, one step a
+// cycle, so the pipeline does not drain and refill between segments; it
+// takes the next checkpoint when a segment begins. Steps before the span
+// (the seek inside the first segment) write nothing.
+inline void deeplock_lane(int lane, std::uint32_t scheme, std::uint64_t stream_offset, std::uint32_t beats,
+                          hls::stream<EngineScheduleState>& starts, hls::stream<Beat>& chunks) {
+  if (scheme != kSchemeDeeplock || beats == 0) return;
+  const DeeplockSpan span = deeplock_span(stream_offset, beats);
+  const std::uint32_t steps = lane_steps(lane, span);
+  std::uint32_t segment = span.first_segment + static_cast<std::uint32_t>(lane);
+  std::uint32_t position = 0;  // steps done in the current segment
+  EngineScheduleState s = EngineScheduleState{};
+  Beat chunk(0);
+lane_steps:
+  for (std::uint32_t t = 0; t < steps; ++t) {
+#pragma HLS PIPELINE II = 1
+    if (position == 0) s = starts.read();
+    s = schedule_step(s, lane);
+    // The state after this step; segment starts are multiples of 4, so its
+    // slot in the chunk is position % 4.
+    const std::uint32_t state = segment * kEngineCheckpointRounds + position + 1;
+    const std::uint32_t slot = position % 4;
+    for (int i = 0; i < 16; ++i) chunk[16 * slot + i] = s.w[i];
+    if (state > span.before && slot == 3) chunks.write(chunk);
+    if (position == kEngineCheckpointRounds - 1) {
+      position = 0;
+      segment += kDeeplockLanes;
+    } else {
+      ++position;
+    }
+  }
+}
+
+// One chunk a cycle: ctr from four AES cores, deeplock from the lanes in
+// segment order, none as zeros.
+inline void keystream_chunks(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, std::uint64_t stream_offset,
+                             std::uint32_t beats, hls::stream<Beat> lanes[kDeeplockLanes], hls::stream<Beat>& out) {
+#pragma HLS AGGREGATE variable = enc
+  const std::uint32_t chunks = beats == 0 ? 0 : chunk_count(stream_offset, beats);
+  if (scheme == kSchemeDeeplock) {
+    // A chunk never straddles two segments: both are multiples of 64 bytes.
+    std::uint32_t position = chunks == 0 ? 0 : deeplock_span(stream_offset, beats).before % kEngineCheckpointRounds;
+    int lane = 0;
+  deeplock_chunks:
+    for (std::uint32_t c = 0; c < chunks; ++c) {
+#pragma HLS PIPELINE II = 1
+      out.write(lanes[lane].read());
+      position += 4;
+      if (position == kEngineCheckpointRounds) {
+        position = 0;
+        lane = lane == kDeeplockLanes - 1 ? 0 : lane + 1;
+      }
+    }
+  } else if (scheme == kSchemeCtr) {
+    const std::uint64_t first_block = chunk_base(stream_offset) / 16;
+  ctr_chunks:
+    for (std::uint32_t c = 0; c < chunks; ++c) {
+#pragma HLS PIPELINE II = 1
+      out.write(ctr_keystream_beat(enc, nonce, first_block + 4 * std::uint64_t{c}));
+    }
+  } else {
+  none_chunks:
+    for (std::uint32_t c = 0; c < chunks; ++c) {
+#pragma HLS PIPELINE II = 1
+      out.write(Beat(0));
+    }
+  }
+  wipe_round_keys(enc);
+}
+
+// Re-aligns chunks that start `skip` (0..63) bytes before the tensor's first
+// stream byte into one keystream beat per data beat: a barrel shift over two
+// consecutive chunks. One read site, so the loop holds II=1.
+inline void align_keystream(hls::stream<Beat>& chunks, std::uint64_t stream_offset, std::uint32_t beats,
+                            hls::stream<Beat>& out) {
+  if (beats == 0) return;
+  const std::uint32_t skip = static_cast<std::uint32_t>(stream_offset % kBeatBytes);
+  const std::uint32_t chunk_total = chunk_count(stream_offset, beats);
+  Beat previous = chunks.read();
+align:
+  for (std::uint32_t i = 0; i < beats; ++i) {
+#pragma HLS PIPELINE II = 1
+    Beat next = previous;
+    if (i + 1 < chunk_total) next = chunks.read();
+    Beat ks(0);
+    for (int l = 0; l < kBeatBytes; ++l) {
+#pragma HLS UNROLL
+      const std::uint32_t at = skip + static_cast<std::uint32_t>(l);
+      ks[l] = at < kBeatBytes ? previous[at] : next[at - kBeatBytes];
+    }
+    out.write(ks);
+    previous = next;
+  }
+}
+
+// The keystream region of one tensor of `beats` beats at `stream_offset`.
+inline void keystream(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const CheckpointTable& table,
+                      std::uint32_t table_size, std::uint64_t stream_offset, std::uint32_t beats,
+                      hls::stream<Beat>& out) {
+#pragma HLS DATAFLOW
+  hls::stream<EngineScheduleState> starts[kDeeplockLanes];
+#pragma HLS STREAM variable = starts depth = 4
+  hls::stream<Beat> lanes[kDeeplockLanes];
+  // 128 chunks (8 KiB, two segments) a lane: the cycle model of the lanes
+  // and the reader (scripts/deeplock-lane-model.py) keeps one chunk a cycle
+  // from 64 up; the rest absorbs the reader's stalls on memory.
+#pragma HLS STREAM variable = lanes depth = 128
+  hls::stream<Beat, 4> chunks("chunks");
+  fetch_checkpoints(scheme, table, table_size, stream_offset, beats, starts);
+  deeplock_lane(0, scheme, stream_offset, beats, starts[0], lanes[0]);
+  deeplock_lane(1, scheme, stream_offset, beats, starts[1], lanes[1]);
+  deeplock_lane(2, scheme, stream_offset, beats, starts[2], lanes[2]);
+  deeplock_lane(3, scheme, stream_offset, beats, starts[3], lanes[3]);
+  keystream_chunks(scheme, enc, nonce, stream_offset, beats, lanes, chunks);
+  align_keystream(chunks, stream_offset, beats, out);
+}
+
+}  // namespace modelock_hls
+
+#endif

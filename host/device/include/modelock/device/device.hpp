@@ -1,0 +1,97 @@
+// One way to run a locked int8 model on an engine (docs/engine.md, "Kernel
+// interface"): open a backend by name, load the model once, load the key,
+// run batches of int8 images, read the last run's status and counters,
+// clear the key. The host chooses only images and batch size; the engine
+// program in the container decides everything else, and the engine verifies
+// it and every tensor before a logit leaves it.
+//
+//   auto device = modelock::device::Device::open("hls");
+//   device.load_model(container);      // blob and engine program, once
+//   device.load_key(key);              // Error(wrong_key) when the kcv differs
+//   auto logits = device.run(images);  // N images in, [N][classes] int8 out
+//   device.clear_key();                // also done by the destructor
+//
+// Backends: `cpu`, the golden model (host/program's run_program on the
+// verified plaintext blob); `hls`, the lock_engine kernel in C simulation.
+// Errors are modelock::Error with the CLI's exit codes: a tag mismatch is
+// integrity naming the layer and tensor, a malformed program bad_input, a
+// wrong key wrong_key, running without a key usage.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "modelock/device/counters.hpp"
+#include "modelock/format/container.hpp"
+#include "modelock/program/program.hpp"
+#include "modelock/scheme/key.hpp"
+
+namespace modelock::device {
+
+// The names Device::open takes.
+inline constexpr std::array<std::string_view, 2> kBackends = {"cpu", "hls"};
+
+// Images one engine run takes (the engine's MODELOCK_BATCH; the hls backend
+// static_asserts that they agree). Device::run splits any N into runs of at
+// most kBatch, so every weight unlocked is used by up to kBatch images.
+inline constexpr std::size_t kBatch = 8;
+
+// What the loaded model takes and gives, from its engine program.
+struct ModelShape {
+  program::ActivationShape input;  // one image, NCHW without N
+  std::uint32_t classes = 0;       // int8 logits per image
+  [[nodiscard]] std::size_t image_values() const { return std::size_t{input.c} * input.h * input.w; }
+};
+
+class Backend;      // what a backend implements (host/device/src/backend.hpp)
+struct LoadedModel;  // the container and its parsed engine program
+
+class Device {
+ public:
+  // Throws Error(usage) for a name not in kBackends, and when the backend's
+  // engine is already open (a compute unit is opened for exclusive access:
+  // whoever can submit runs while a key is loaded can use that key).
+  [[nodiscard]] static Device open(std::string_view backend);
+
+  Device(Device&&) noexcept;
+  Device& operator=(Device&&) noexcept;
+  ~Device();  // clears the key
+
+  [[nodiscard]] std::string_view backend() const;
+
+  // Puts the container's blob, with its engine program, into device memory.
+  // Once per Device (Error(usage) the second time). Error(bad_input) when the
+  // container has no engine program (not locked with --int8) or it is
+  // malformed, naming the container and the field.
+  void load_model(const format::Container& container);
+  [[nodiscard]] const ModelShape& model() const;  // Error(usage) before load_model
+
+  // Checks the key against the container's key check value on the host
+  // (Error(wrong_key)), then loads what the engine's key registers take.
+  // Error(usage) before load_model; Error(bad_input) when the engine cannot
+  // hold the container's keystream (deeplock past 64 MiB).
+  void load_key(const scheme::MasterKey& key);
+  // Wipes every piece of key material in the engine. run then refuses.
+  void clear_key();
+
+  // `images`: N >= 1 images of model().image_values() int8 values each.
+  // Returns [N][classes] int8 logits. Nothing is returned on a refusal: the
+  // first engine run that refuses throws, and last_run() says which.
+  [[nodiscard]] std::vector<std::int8_t> run(std::span<const std::int8_t> images);
+  [[nodiscard]] const LastRun& last_run() const { return last_run_; }
+
+ private:
+  explicit Device(std::unique_ptr<Backend> backend);
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<LoadedModel> model_;  // set by load_model
+  ModelShape shape_;
+  LastRun last_run_;
+};
+
+}  // namespace modelock::device

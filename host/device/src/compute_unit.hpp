@@ -1,0 +1,73 @@
+// One lock_engine compute unit as a driver reaches it: the kernel's
+// registers and its four device-memory buffers, nothing else. EngineBackend
+// (engine_backend.hpp) is the driver; it is written against this so that
+// every engine is driven by the same code:
+//
+//   hls   HlsComputeUnit (hls_compute_unit.cpp): the kernel compiled for C
+//         simulation. Buffers are host vectors of 64-byte beats, registers
+//         an array of words handed to lock_engine() as its arguments.
+//   xrt   (a later issue) an XrtComputeUnit: xrt::device and the xclbin,
+//         xrt::kernel opened with cu_access_mode::exclusive; each Buffer an
+//         xrt::bo in kernel.group_id(argument) (blob: gmem_blob; images,
+//         logits, counters: gmem_io, bitstreams/connectivity), write/read
+//         as bo.write + sync(XCL_BO_SYNC_BO_TO_DEVICE) and sync(FROM_DEVICE)
+//         + bo.read; write_register/read_status as kernel.write_register and
+//         read_register at the offsets of the xclbin's register map; start
+//         as an xrt::run set up once with the buffers and started by
+//         writing ap_start.
+//   sim   (a later issue) the Verilator model of the RTL engine, with its
+//         AXI-Lite and AXI ports driven by the same calls.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace modelock::device {
+
+// The kernel's scalar arguments (s_axilite registers), in lock_engine's
+// argument order (hls/kernel/lock_engine.hpp).
+enum class Register : std::size_t {
+  command,
+  program_lo,
+  program_hi,
+  batch,
+  scheme,
+  stream_bytes_lo,
+  stream_bytes_hi,
+  key_0, key_1, key_2, key_3,
+  mac_0, mac_1, mac_2, mac_3,
+  nonce_0,
+  nonce_1,
+};
+inline constexpr std::size_t kRegisters = static_cast<std::size_t>(Register::nonce_1) + 1;
+
+// The kernel's memory arguments (m_axi ports).
+enum class Buffer : std::size_t { blob, images, logits, counters };
+inline constexpr std::size_t kBuffers = 4;
+
+class ComputeUnit {
+ public:
+  ComputeUnit() = default;
+  ComputeUnit(const ComputeUnit&) = delete;
+  ComputeUnit& operator=(const ComputeUnit&) = delete;
+  virtual ~ComputeUnit() = default;
+
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  // Device memory of `bytes` (a multiple of 64) for `buffer`, zeroed;
+  // replaces what it held.
+  virtual void allocate(Buffer buffer, std::size_t bytes) = 0;
+  // Host to device, from the buffer's start (bytes.size() at most its size).
+  virtual void write(Buffer buffer, std::span<const std::uint8_t> bytes) = 0;
+  // Device to host, from the buffer's start.
+  virtual void read(Buffer buffer, std::span<std::uint8_t> bytes) = 0;
+  // A register keeps its value until written again, across runs.
+  virtual void write_register(Register r, std::uint32_t value) = 0;
+  // Starts the kernel with the registers as they are and waits for it.
+  virtual void start() = 0;
+  // The status register: the status code of the last command.
+  [[nodiscard]] virtual std::uint32_t read_status() = 0;
+};
+
+}  // namespace modelock::device

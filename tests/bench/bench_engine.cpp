@@ -1,0 +1,130 @@
+// The v2 engine's cycles per batch, from the lock_engine kernel's own
+// counters in C simulation (the `hls` device backend). The cycle model is
+// the kernel's: every streaming loop is pipelined at II = 1, so it counts
+// one cycle per loop iteration, and in C simulation nothing stalls. These
+// are not measurements of hardware; the RTL issue will measure real cycles.
+//
+// For each shipped model (int8, calibrated on 100 training images) under
+// none, deeplock and ctr, one run of kBatch test images: cycles per batch
+// and per image and their ratio to none, MAC-array utilization per GEMM
+// layer (useful MACs / (busy cycles x kBatch x 64)), and images per second
+// at 300 MHz. Writes a markdown section to stdout (scripts/bench.sh puts it
+// in docs/benchmarks.md).
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "modelock/common/file.hpp"
+#include "modelock/data/fashion_mnist.hpp"
+#include "modelock/device/device.hpp"
+#include "modelock/locking/locking.hpp"
+#include "modelock/onnx/onnx_model.hpp"
+#include "modelock/program/lock_hook.hpp"
+#include "modelock/program/container_program.hpp"
+#include "modelock/quant/quantized_network.hpp"
+#include "modelock/runtime/network.hpp"
+
+namespace {
+
+using namespace modelock;
+
+constexpr double kClockHz = 300e6;
+constexpr std::uint64_t kMacLanes = 64;  // one 64-byte beat of weights a cycle
+
+struct SchemeRun {
+  scheme::Scheme scheme;
+  device::EngineCounters counters;
+};
+
+// Multiply-accumulates a layer needs for `images` images: rows x cols per
+// output position.
+std::uint64_t useful_macs(const program::Layer& l, std::uint64_t images) {
+  const std::uint64_t positions = l.op == program::Op::conv ? std::uint64_t{l.out.h} * l.out.w : 1;
+  return std::uint64_t{l.rows} * l.cols * positions * images;
+}
+
+std::string model_section(const std::string& name, const data::ImageSet& train, const data::ImageSet& test) {
+  const auto path = std::filesystem::path(MODELOCK_MODELS_DIR) / name;
+  const auto net = runtime::Network::from_model(onnxio::import_onnx(read_file(path), path.string()), path.string());
+  const auto q = quant::QuantizedNetwork::quantize(
+      net, runtime::FloatTensor({100, 1, 28, 28}, data::to_float_nchw(train, 0, 100)));
+  const auto images =
+      q.quantize_input(runtime::FloatTensor({static_cast<std::int64_t>(device::kBatch), 1, 28, 28},
+                                            data::to_float_nchw(test, 0, device::kBatch)))
+          .data;
+  const auto key = scheme::MasterKey::generate();
+  std::vector<SchemeRun> runs;
+  program::Program program;
+  for (auto s : {scheme::Scheme::none, scheme::Scheme::deeplock, scheme::Scheme::ctr}) {
+    locking::LockOptions options{.scheme = s, .origin = name};
+    options.engine_program = program::engine_program_builder(q, name + ": engine program");
+    const auto container = format::Container::parse(locking::lock_model(q.to_model(), key, options), name);
+    program = program::container_program(container).program;
+    auto device = device::Device::open("hls");
+    device.load_model(container);
+    device.load_key(key);
+    (void)device.run(images);
+    runs.push_back({s, device.last_run().counters->front()});
+  }
+
+  std::string md = fmt::format("### {}, batch {} (one engine run)\n\n", name, device::kBatch);
+  md += "| scheme | cycles / batch | cycles / image | vs none | busy cycles | program check | images/s at 300 MHz |\n";
+  md += "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+  const double none_cycles = static_cast<double>(runs.front().counters.cycles());
+  for (const auto& r : runs) {
+    const auto& c = r.counters;
+    const double cycles = static_cast<double>(c.cycles());
+    md += fmt::format("| {} | {} | {:.0f} | {:.3f} | {} | {} | {:.0f} |\n", scheme::scheme_name(r.scheme), c.cycles(),
+                      cycles / device::kBatch, cycles / none_cycles, c.cycles_busy, c.program_cycles,
+                      device::kBatch * kClockHz / cycles);
+  }
+  md += "\nMAC-array utilization per GEMM layer: useful MACs / (busy cycles x kBatch x 64).\n\n";
+  md += "| layer | op | rows x cols | positions | useful MACs |";
+  for (const auto& r : runs) md += fmt::format(" busy ({0}) | util. ({0}) |", scheme::scheme_name(r.scheme));
+  md += "\n| --- | --- | --- | ---: | ---: |";
+  for (std::size_t i = 0; i < runs.size(); ++i) md += " ---: | ---: |";
+  md += "\n";
+  for (std::size_t l = 0; l < program.layers.size(); ++l) {
+    const auto& layer = program.layers[l];
+    if (layer.op != program::Op::gemm && layer.op != program::Op::conv) continue;
+    const std::uint64_t macs = useful_macs(layer, device::kBatch);
+    md += fmt::format("| {} | {} | {} x {} | {} | {} |", l, program::op_name(layer.op), layer.rows, layer.cols,
+                      layer.op == program::Op::conv ? std::uint64_t{layer.out.h} * layer.out.w : 1, macs);
+    for (const auto& r : runs) {
+      const std::uint64_t busy = r.counters.layers.at(l).cycles_busy;
+      md += fmt::format(" {} | {:.1f} % |", busy,
+                        100.0 * static_cast<double>(macs) / (static_cast<double>(busy) * device::kBatch * kMacLanes));
+    }
+    md += "\n";
+  }
+  return md + "\n";
+}
+
+}  // namespace
+
+int main() {
+  try {
+    const auto train = data::load_fashion_mnist(data::Split::train);
+    const auto test = data::load_fashion_mnist(data::Split::test);
+    std::string md = "## Engine v2: cycles per batch (cycle model, C simulation)\n\n";
+    md += fmt::format(
+        "Written by `bench_engine` from the lock_engine kernel's own counters, run as the `hls` device backend "
+        "(C simulation). The cycle model is the kernel's: each streaming loop is pipelined at II = 1 and counts one "
+        "cycle per iteration; in C simulation nothing stalls (memory and keystream stalls are 0). These are not "
+        "hardware measurements: the RTL issue measures real cycles. A batch is one engine run of kBatch = {} images; "
+        "cycles / batch is the run's stamp_end - stamp_start (program check, image load, every layer, logits). "
+        "Images per second assume a 300 MHz kernel clock and back-to-back runs. Because nothing waits in C "
+        "simulation, none, deeplock and ctr come out alike here: the keystream's latency (the deeplock lanes' start-up "
+        "and seek, docs/engine.md) is exactly what this model cannot show.\n\n",
+        device::kBatch);
+    for (const char* name : {"fmnist_mlp.onnx", "fmnist_cnn.onnx"}) md += model_section(name, train, test);
+    std::fputs(md.c_str(), stdout);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_engine: %s\n", e.what());
+    return 1;
+  }
+}

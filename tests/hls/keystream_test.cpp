@@ -1,0 +1,88 @@
+// The engine's keystream region (modelock_hls/keystream.hpp: the checkpoint
+// fetch, the four deeplock lanes, the ctr cores, the realignment) against
+// the host's keystream, for the offsets and lengths a program can name:
+// unaligned starts, one segment, many segments on every lane, the stream's
+// end. This is the path the kernel uses, not a single-lane model of it.
+#include "modelock_hls/keystream.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "modelock/scheme/internal/kdf.hpp"
+#include "modelock/scheme/internal/keystream.hpp"
+#include "modelock/scheme/key.hpp"
+
+namespace modelock_hls {
+namespace {
+
+using modelock::scheme::Scheme;
+
+std::uint32_t le_word(const std::uint8_t* p) {
+  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24;
+}
+
+class KeystreamRegion : public ::testing::TestWithParam<Scheme> {
+ protected:
+  static constexpr std::uint64_t kStream = 9 * 4096 + 100;  // nine segments and a piece
+
+  KeystreamRegion()
+      : master_(std::span<const std::uint8_t, 16>(kMaster, 16)),
+        host_(GetParam(), master_, kNonce),
+        table_(std::make_unique<Table>()) {
+    const modelock::scheme::DerivedKeys keys = modelock::scheme::derive_keys(master_, kNonce);
+    const std::uint8_t* k = GetParam() == Scheme::ctr ? keys.enc.bytes().data() : kMaster;
+    const std::uint32_t key[4] = {le_word(k), le_word(k + 4), le_word(k + 8), le_word(k + 12)};
+    const std::uint32_t mac[4] = {1, 2, 3, 4};
+    const std::uint32_t nonce[2] = {le_word(kNonce.data()), le_word(kNonce.data() + 4)};
+    const std::uint32_t scheme = GetParam() == Scheme::ctr ? kSchemeCtr : kSchemeDeeplock;
+    EXPECT_EQ(load_key(key_, table_->entries, scheme, kStream, key, mac, nonce), kStatusOk);
+  }
+
+  // The engine's keystream for `length` bytes from `offset`, and the host's.
+  void expect_same(std::uint64_t offset, std::uint32_t length) {
+    const std::uint32_t beats = (length + 63) / 64;
+    hls::stream<Beat> out;
+    keystream(key_.scheme, key_.enc, key_.nonce, table_->entries, key_.checkpoint_count, offset, beats, out);
+    std::vector<std::uint8_t> engine;
+    while (!out.empty()) {
+      const Beat b = out.read();
+      for (int i = 0; i < 64; ++i) engine.push_back(b[i]);
+    }
+    ASSERT_EQ(engine.size(), std::size_t{beats} * 64) << "offset " << offset << " length " << length;
+    std::vector<std::uint8_t> expected(length);
+    host_.generate(offset, expected);
+    engine.resize(length);
+    EXPECT_EQ(engine, expected) << "offset " << offset << " length " << length;
+  }
+
+  static constexpr std::uint8_t kMaster[16] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+                                               0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
+  static constexpr modelock::scheme::Nonce kNonce = {9, 8, 7, 6, 5, 4, 3, 2};
+  modelock::scheme::MasterKey master_;
+  modelock::scheme::RawKeystream host_;
+  KeyState key_{};
+  struct Table {
+    CheckpointTable entries;
+  };
+  std::unique_ptr<Table> table_;  // 272 KiB: not on the stack
+};
+
+TEST_P(KeystreamRegion, OneBeatAtTheStart) { expect_same(0, 64); }
+TEST_P(KeystreamRegion, UnalignedShortTensor) { expect_same(5, 1); }
+TEST_P(KeystreamRegion, UnalignedAcrossBeats) { expect_same(63, 130); }
+TEST_P(KeystreamRegion, AcrossOneSegmentBoundary) { expect_same(4096 - 70, 200); }
+TEST_P(KeystreamRegion, EverySegmentOnEveryLane) { expect_same(17, 9 * 4096); }
+TEST_P(KeystreamRegion, FromTheMiddleOfASegmentOverSix) { expect_same(2 * 4096 + 1000, 6 * 4096 - 3); }
+TEST_P(KeystreamRegion, EndingAtTheStreamEnd) { expect_same(kStream - 300, 300); }
+TEST_P(KeystreamRegion, EveryOffsetOfABeat) {
+  for (std::uint64_t offset = 4096 * 3 - 64; offset < 4096 * 3 + 1; ++offset) expect_same(offset, 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(Schemes, KeystreamRegion, ::testing::Values(Scheme::deeplock, Scheme::ctr),
+                         [](const auto& info) { return info.param == Scheme::ctr ? "ctr" : "deeplock"; });
+
+}  // namespace
+}  // namespace modelock_hls
