@@ -8,9 +8,12 @@
 // Per gemm/conv layer, its four tensors go one after another through one
 // DATAFLOW region, the only crypto datapath of the engine:
 //
-//   read_beats ─► unlock_and_hash ─► route_plain ─► store_parameters            (bias, multiplier, shift)
-//                   ▲       │                   └─► mac ─► requantize_rows ─► place_outputs   (weight)
+//   read_beats ─► unlock_and_hash ─► route_plain ──────────► store_or_requantize ─► place_outputs
+//                   ▲       │                   └─► mac ───────┘
 //   keystream ──────┘       └─► GHASH state (gmac_finish checks the tag)
+//
+// (store_or_requantize stores a parameter's beats, or requantizes the MAC
+// array's rows with the parameters it stored.)
 //
 // the parameters first, then the weight once per pass of kBatch operand
 // rows (a gemm's images, a conv's im2col rows), every pass hashed and
@@ -83,8 +86,12 @@ struct Pass {
   std::uint32_t positions;      // P of the layer (1 for a gemm)
 };
 
-void tensor_region(const Beat* blob, const TensorRef& ref, const Pass& pass, Block& hash, ActivationBuffer& dst,
-                   LayerCounters& counters) {
+// One tensor (or one pass of a weight) through the datapath. Every process
+// takes its scalars by value and writes its own outputs: `hash` and
+// `counts` by unlock_and_hash, the parameter store by store_or_requantize
+// (which also reads it), `dst` by place_outputs.
+void tensor_region(const Beat* blob, const TensorRef& ref, const Pass& pass, Block& hash, UnlockCounts& counts,
+                   ActivationBuffer& dst) {
 #pragma HLS DATAFLOW
   const std::uint32_t beats = beats_of(ref.length);
   const bool weight = pass.role == program::layer::kWeight;
@@ -95,13 +102,12 @@ void tensor_region(const Beat* blob, const TensorRef& ref, const Pass& pass, Blo
   read_beats(blob, ref.blob_offset / kBeatBytes, beats, locked);
   keystream(key_state.scheme, key_state.enc, key_state.nonce, checkpoints, key_state.checkpoint_count,
             ref.stream_offset, beats, ks);
-  unlock_and_hash(locked, ks, key_state.scheme, key_state.ghash, ref.length, beats, plain, hash, counters,
-                  cycle_clock);
+  unlock_and_hash(locked, ks, key_state.scheme, key_state.ghash, ref.length, beats,
+                  weight ? beats_of(pass.cols) : 0, plain, hash, counts);
   route_plain(plain, pass.role, beats, parameters, weights);
-  store_parameters(parameters, pass.role, beats, parameter_store);
   mac(weights, operand_bank, rows, pass.cols, sums);
-  requantize_rows(sums, parameter_store, rows, pass.relu, requantized);
-  place_outputs(requantized, rows, pass.first, pass.count, pass.positions, dst, counters, cycle_clock);
+  store_or_requantize(parameters, sums, pass.role, beats, rows, pass.relu, parameter_store, requantized);
+  place_outputs(requantized, rows, pass.first, pass.count, pass.positions, dst);
 }
 
 // A gemm or conv layer. Returns its tag bits (bit r: role r mismatched);
@@ -133,7 +139,20 @@ layer_tensors:
     }
     const TensorRef ref = tensor_ref(record, pass.role);
     Block hash;
-    tensor_region(blob, ref, pass, hash, dst, counters);
+    UnlockCounts counts;
+    tensor_region(blob, ref, pass, hash, counts, dst);
+    // The region's stages run in lockstep with the unlock loop, so its polls
+    // are the region's cycles (pipeline fill and drain not modelled), and
+    // the first weight row is whole at poll first_row_polls.
+    if (counts.first_row_polls != 0 && !counters.has_output) {
+      counters.has_output = true;
+      counters.first_output = cycle_clock.now + counts.first_row_polls - counters.stamp_start;
+    }
+    cycle_clock.advance(counts.polls);
+    counters.busy += counts.busy;
+    counters.stalled_memory += counts.stalled_memory;
+    counters.stalled_keystream += counts.stalled_keystream;
+    counters.stalled_output += counts.stalled_output;
     counters.blob_beats += beats_of(ref.length);
     if (!gmac_finish(hash, ref.length, ref.tag_index, ref.tag, key_state.mac, key_state.ghash, key_state.nonce)) {
       tag_bits |= 1u << pass.role;

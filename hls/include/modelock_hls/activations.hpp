@@ -156,18 +156,12 @@ im2col:
 
 // Writes the requantized rows into the destination buffer: value m of item
 // image * P + p at byte m * P + p of that image (NCHW; a gemm has P = 1).
-// Records the cycle of the first value written.
 inline void place_outputs(hls::stream<OutputRow>& in, std::uint32_t rows, std::uint32_t first, std::uint32_t count,
-                          std::uint32_t positions, ActivationBuffer& dst, LayerCounters& counters, CycleClock& clock) {
+                          std::uint32_t positions, ActivationBuffer& dst) {
 place_outputs:
   for (std::uint32_t m = 0; m < rows; ++m) {
 #pragma HLS PIPELINE II = 1
-    clock.tick();
     const OutputRow r = in.read();
-    if (!counters.has_output) {
-      counters.has_output = true;
-      counters.first_output = clock.now - counters.stamp_start;
-    }
     for (int b = 0; b < kBatch; ++b) {
 #pragma HLS UNROLL
       if (static_cast<std::uint32_t>(b) < count) {

@@ -115,6 +115,22 @@ requantize:
   }
 }
 
+// The requantization process of the kernel's tensor region: on a
+// parameter's pass it stores the unlocked beats (`parameters`, `beats` of
+// them) into `store`; on a weight's pass it requantizes the MAC array's
+// rows with what the three parameter passes stored. One process owns the
+// store, so the parameters persist from pass to pass and the DATAFLOW
+// region has one writer and one reader of it: the same process.
+inline void store_or_requantize(hls::stream<Beat>& parameters, hls::stream<Accumulators>& sums, int role,
+                                std::uint32_t beats, std::uint32_t rows, bool relu, ParameterStore& store,
+                                hls::stream<OutputRow>& out) {
+  if (role == program::layer::kWeight) {
+    requantize_rows(sums, store, rows, relu, out);
+  } else {
+    store_parameters(parameters, role, beats, store);
+  }
+}
+
 }  // namespace modelock_hls
 
 #endif
