@@ -5,16 +5,21 @@
 // Everything else is a header-only primitive in hls/include/modelock_hls,
 // each with its own Vitis HLS project in hls/tests.
 //
-// Per gemm/conv layer, its four tensors go one after another through one
-// DATAFLOW region, the only crypto datapath of the engine:
+// A gemm/conv layer is one DATAFLOW region, the only crypto datapath of the
+// engine, through which its steps go one after another: the bias,
+// multiplier and shift, then the weight once per pass of kBatch operand
+// rows (a gemm's images, a conv's im2col rows), every pass hashed and its
+// tag checked again:
 //
-//   read_beats ─► unlock_and_hash ─► route_plain ─► store_parameters            (bias, multiplier, shift)
-//                   ▲       │                   └─► mac ─► requantize_rows ─► place_outputs   (weight)
-//   keystream ──────┘       └─► GHASH state (gmac_finish checks the tag)
+//   read_layer ─► unlock_layer ─► route_layer ──────────────► requantize_layer ─► place_layer
+//                   ▲      │                 └─► mac_layer ─────┘
+//   keystream_layer ┘      │          operands_layer ─┘
+//                          └─► tags_layer (GHASH states, counts)
 //
-// the parameters first, then the weight once per pass of kBatch operand
-// rows (a gemm's images, a conv's im2col rows), every pass hashed and
-// checked again. Pools and flatten run between the two activation buffers.
+// keystream_layer makes the steps' keystreams back to back, so the next
+// tensor's is made while the current one is unlocked. requantize_layer
+// stores a parameter's beats, or requantizes the MAC array's rows with them.
+// Pools and flatten run between the two activation buffers.
 #include "lock_engine.hpp"
 
 #include <cstdint>
@@ -59,93 +64,212 @@ wipe_operands:
   }
 }
 
-// Plain beats of a parameter go to the store, of a weight to the MAC array.
-void route_plain(hls::stream<Beat>& plain, int role, std::uint32_t beats, hls::stream<Beat>& parameters,
-                 hls::stream<Beat>& weights) {
-route_plain:
-  for (std::uint32_t i = 0; i < beats; ++i) {
-#pragma HLS PIPELINE II = 1
-    const Beat b = plain.read();
-    if (role == program::layer::kWeight) {
-      weights.write(b);
-    } else {
-      parameters.write(b);
-    }
+// What every process of a gemm/conv layer's region needs to know, taken by
+// value: the record's fields, and the layer's steps: step 0..2 the bias,
+// multiplier and shift, step 3 + p the weight's pass p over operand items
+// p * kBatch .. p * kBatch + kBatch - 1 (a gemm's images, a conv's (image,
+// position) pairs).
+struct LayerPlan {
+  TensorRef ref[program::layer::kRoles];
+  std::uint32_t rows, cols;
+  bool relu, conv;
+  Window window;
+  std::uint32_t positions;  // P: OH * OW of a conv, 1 for a gemm
+  std::uint32_t items;      // batch * P
+  std::uint32_t steps;      // 3 + passes
+};
+
+LayerPlan plan_of(const std::uint32_t* record, std::uint32_t batch) {
+  namespace L = program::layer;
+  LayerPlan p;
+  for (int role = 0; role < L::kRoles; ++role) p.ref[role] = tensor_ref(record, role);
+  p.rows = record[L::kRows];
+  p.cols = record[L::kCols];
+  p.relu = (record[L::kFlags] & L::kFlagRelu) != 0;
+  p.conv = record[L::kOp] == program::kOpConv;
+  p.window = window_of(record);
+  p.positions = p.conv ? p.window.out_h * p.window.out_w : 1;
+  p.items = batch * p.positions;
+  p.steps = 3 + (p.items + kBatch - 1) / kBatch;
+  return p;
+}
+
+int role_of(std::uint32_t step) { return step < 3 ? static_cast<int>(step) + 1 : program::layer::kWeight; }
+std::uint32_t first_item(std::uint32_t step) { return step < 3 ? 0 : (step - 3) * kBatch; }
+std::uint32_t item_count(const LayerPlan& p, std::uint32_t step) {
+  const std::uint32_t first = first_item(step);
+  return step < 3 ? 0 : (p.items - first < kBatch ? p.items - first : kBatch);
+}
+
+// ---------------------------------------------------------------- the layer region's processes
+void read_layer(const Beat* blob, LayerPlan p, hls::stream<Beat>& locked) {
+read_layer:
+  for (std::uint32_t step = 0; step < p.steps; ++step) {
+    const TensorRef& ref = p.ref[role_of(step)];
+    read_beats(blob, ref.blob_offset / kBeatBytes, beats_of(ref.length), locked);
   }
 }
 
-// What one pass of a tensor through the datapath computes.
-struct Pass {
-  int role;
-  std::uint32_t rows, cols;     // weight: the MAC array's rows and K
-  bool relu;
-  std::uint32_t first, count;   // operand items first .. first + count - 1
-  std::uint32_t positions;      // P of the layer (1 for a gemm)
-};
-
-void tensor_region(const Beat* blob, const TensorRef& ref, const Pass& pass, Block& hash, ActivationBuffer& dst,
-                   LayerCounters& counters) {
-#pragma HLS DATAFLOW
-  const std::uint32_t beats = beats_of(ref.length);
-  const bool weight = pass.role == program::layer::kWeight;
-  const std::uint32_t rows = weight ? pass.rows : 0;
-  hls::stream<Beat, 8> locked("locked"), ks("keystream"), plain("plain"), parameters("parameters"), weights("weights");
-  hls::stream<Accumulators, 4> sums("sums");
-  hls::stream<OutputRow, 4> requantized("requantized");
-  read_beats(blob, ref.blob_offset / kBeatBytes, beats, locked);
-  keystream(key_state.scheme, key_state.enc, key_state.nonce, checkpoints, key_state.checkpoint_count,
-            ref.stream_offset, beats, ks);
-  unlock_and_hash(locked, ks, key_state.scheme, key_state.ghash, ref.length, beats, plain, hash, counters,
-                  cycle_clock);
-  route_plain(plain, pass.role, beats, parameters, weights);
-  store_parameters(parameters, pass.role, beats, parameter_store);
-  mac(weights, operand_bank, rows, pass.cols, sums);
-  requantize_rows(sums, parameter_store, rows, pass.relu, requantized);
-  place_outputs(requantized, rows, pass.first, pass.count, pass.positions, dst, counters, cycle_clock);
+// The keystream of every step, back to back: the program names every
+// stream offset in advance, so the next tensor's keystream (its seek and
+// the AES pipeline's fill included) is made while the unlock still works
+// on the current one, as far ahead as the keystream FIFO holds.
+void keystream_layer(LayerPlan p, std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce,
+                     const CheckpointTable& table, std::uint32_t table_size, hls::stream<Beat>& ks) {
+keystream_layer:
+  for (std::uint32_t step = 0; step < p.steps; ++step) {
+    const TensorRef& ref = p.ref[role_of(step)];
+    keystream(scheme, enc, nonce, table, table_size, ref.stream_offset, beats_of(ref.length), ks);
+  }
+  wipe_round_keys(enc);
 }
 
-// A gemm or conv layer. Returns its tag bits (bit r: role r mismatched);
-// with `verify`, stops at the first tensor that mismatched.
-std::uint32_t matrix_layer(const Beat* blob, const std::uint32_t* record, std::uint32_t batch, bool verify,
-                           const ActivationBuffer& src, ActivationBuffer& dst, LayerCounters& counters) {
-  namespace L = program::layer;
-  const bool conv = record[L::kOp] == program::kOpConv;
-  const Window g = window_of(record);
-  Pass pass;
-  pass.rows = record[L::kRows];
-  pass.cols = record[L::kCols];
-  pass.relu = (record[L::kFlags] & L::kFlagRelu) != 0;
-  pass.positions = conv ? g.out_h * g.out_w : 1;
-  const std::uint32_t items = batch * pass.positions;
-  const std::uint32_t passes = (items + kBatch - 1) / kBatch;
-  std::uint32_t tag_bits = 0;
-layer_tensors:
-  for (std::uint32_t step = 0; step < 3 + passes; ++step) {
-    pass.role = step < 3 ? static_cast<int>(step) + 1 : L::kWeight;
-    pass.first = step < 3 ? 0 : (step - 3) * kBatch;
-    pass.count = step < 3 ? 0 : (items - pass.first < kBatch ? items - pass.first : kBatch);
-    if (pass.role == L::kWeight) {
-      if (conv) {
-        conv_operands(src, g, pass.first, pass.count, operand_bank, cycle_clock);
+void unlock_layer(hls::stream<Beat>& locked, hls::stream<Beat>& ks, std::uint32_t scheme, GhashKey ghash, LayerPlan p,
+                  hls::stream<Beat>& plain, hls::stream<Block>& hashes, hls::stream<UnlockCounts>& counts) {
+unlock_layer:
+  for (std::uint32_t step = 0; step < p.steps; ++step) {
+    const TensorRef& ref = p.ref[role_of(step)];
+    const bool weight = role_of(step) == program::layer::kWeight;
+    Block hash;
+    UnlockCounts c;
+    unlock_and_hash(locked, ks, scheme, ghash, ref.length, beats_of(ref.length), weight ? beats_of(p.cols) : 0, plain,
+                    hash, c);
+    hashes.write(hash);
+    counts.write(c);
+  }
+}
+
+// Plain beats of a parameter go to the store, of a weight to the MAC array.
+void route_layer(hls::stream<Beat>& plain, LayerPlan p, hls::stream<Beat>& parameters, hls::stream<Beat>& weights) {
+route_layer:
+  for (std::uint32_t step = 0; step < p.steps; ++step) {
+    const bool weight = role_of(step) == program::layer::kWeight;
+    const std::uint32_t beats = beats_of(p.ref[role_of(step)].length);
+  route_beats:
+    for (std::uint32_t i = 0; i < beats; ++i) {
+#pragma HLS PIPELINE II = 1
+      const Beat b = plain.read();
+      if (weight) {
+        weights.write(b);
       } else {
-        gemm_operands(src, pass.first, pass.count, pass.cols, operand_bank, cycle_clock);
+        parameters.write(b);
       }
     }
-    const TensorRef ref = tensor_ref(record, pass.role);
-    Block hash;
-    tensor_region(blob, ref, pass, hash, dst, counters);
-    counters.blob_beats += beats_of(ref.length);
-    if (!gmac_finish(hash, ref.length, ref.tag_index, ref.tag, key_state.mac, key_state.ghash, key_state.nonce)) {
-      tag_bits |= 1u << pass.role;
-      if (verify) break;  // nothing after a mismatch can reach the logits
-    }
   }
-  return tag_bits;
 }
 
-struct Shape3 {
-  std::uint32_t c, h, w;
+// The operand rows of every pass, from the layer's input buffer.
+void operands_layer(const ActivationBuffer& src, LayerPlan p, hls::stream<OperandBeats>& operands) {
+operands_layer:
+  for (std::uint32_t step = 3; step < p.steps; ++step) {
+    if (p.conv) {
+      conv_operands(src, p.window, first_item(step), item_count(p, step), operands);
+    } else {
+      gemm_operands(src, first_item(step), item_count(p, step), p.cols, operands);
+    }
+  }
+}
+
+// Each pass: its operand rows into the array's bank, then the weight rows.
+void mac_layer(hls::stream<Beat>& weights, hls::stream<OperandBeats>& operands, LayerPlan p, OperandBank& bank,
+               hls::stream<Accumulators>& sums) {
+mac_layer:
+  for (std::uint32_t step = 3; step < p.steps; ++step) {
+    load_operands(operands, beats_of(p.cols), bank);
+    mac(weights, bank, p.rows, p.cols, sums);
+  }
+}
+
+void requantize_layer(hls::stream<Beat>& parameters, hls::stream<Accumulators>& sums, LayerPlan p,
+                      ParameterStore& store, hls::stream<OutputRow>& out) {
+requantize_layer:
+  for (std::uint32_t step = 0; step < p.steps; ++step) {
+    const int role = role_of(step);
+    store_or_requantize(parameters, sums, role, beats_of(p.ref[role].length), p.rows, p.relu, store, out);
+  }
+}
+
+void place_layer(hls::stream<OutputRow>& in, LayerPlan p, ActivationBuffer& dst) {
+place_layer:
+  for (std::uint32_t step = 3; step < p.steps; ++step) {
+    place_outputs(in, p.rows, first_item(step), item_count(p, step), p.positions, dst);
+  }
+}
+
+// What the layer's tags and unlock loops came to.
+struct LayerOutcome {
+  std::uint32_t tag_bits;  // bit r: role r mismatched (in any pass)
+  UnlockCounts counts;     // summed over the steps; first_row_polls counted from the region's start
 };
+
+// Every step's tag, one AES core for the layer.
+void tags_layer(hls::stream<Block>& hashes, hls::stream<UnlockCounts>& counts, LayerPlan p, RoundKeys mac_keys,
+                GhashKey ghash, std::uint64_t nonce, LayerOutcome& outcome) {
+  LayerOutcome o = {0, {0, 0, 0, 0, 0, 0}};
+tags_layer:
+  for (std::uint32_t step = 0; step < p.steps; ++step) {
+    const int role = role_of(step);
+    const TensorRef& ref = p.ref[role];
+    const Block hash = hashes.read();
+    const UnlockCounts c = counts.read();
+    if (!gmac_finish(hash, ref.length, ref.tag_index, ref.tag, mac_keys, ghash, nonce)) o.tag_bits |= 1u << role;
+    if (o.counts.first_row_polls == 0 && c.first_row_polls != 0) o.counts.first_row_polls = o.counts.polls + c.first_row_polls;
+    o.counts.busy += c.busy;
+    o.counts.stalled_memory += c.stalled_memory;
+    o.counts.stalled_keystream += c.stalled_keystream;
+    o.counts.stalled_output += c.stalled_output;
+    o.counts.polls += c.polls;
+  }
+  outcome = o;
+}
+
+// A gemm or conv layer: all its steps in one DATAFLOW region, the engine's
+// only crypto datapath. Every process takes its scalars and key material by
+// value and writes only its own outputs.
+void layer_region(const Beat* blob, LayerPlan plan, const ActivationBuffer& src, ActivationBuffer& dst,
+                  LayerOutcome& outcome) {
+#pragma HLS DATAFLOW
+  hls::stream<Beat, 8> locked("locked"), plain("plain"), parameters("parameters"), weights("weights");
+  // Deep enough for the next tensor's keystream to run ahead of the unlock.
+  hls::stream<Beat, 128> ks("keystream");
+  hls::stream<Block, 4> hashes("hashes");
+  hls::stream<UnlockCounts, 4> counts("counts");
+  hls::stream<OperandBeats, 4> operands("operands");
+  hls::stream<Accumulators, 4> sums("sums");
+  hls::stream<OutputRow, 4> requantized("requantized");
+  read_layer(blob, plan, locked);
+  keystream_layer(plan, key_state.scheme, key_state.enc, key_state.nonce, checkpoints, key_state.checkpoint_count, ks);
+  unlock_layer(locked, ks, key_state.scheme, key_state.ghash, plan, plain, hashes, counts);
+  route_layer(plain, plan, parameters, weights);
+  operands_layer(src, plan, operands);
+  mac_layer(weights, operands, plan, operand_bank, sums);
+  requantize_layer(parameters, sums, plan, parameter_store, requantized);
+  place_layer(requantized, plan, dst);
+  tags_layer(hashes, counts, plan, key_state.mac, key_state.ghash, key_state.nonce, outcome);
+}
+
+// A gemm or conv layer. Returns its tag bits (bit r: role r mismatched in
+// some pass); adds its counts into `counters`.
+std::uint32_t matrix_layer(const Beat* blob, const std::uint32_t* record, std::uint32_t batch,
+                           const ActivationBuffer& src, ActivationBuffer& dst, LayerCounters& counters) {
+  const LayerPlan plan = plan_of(record, batch);
+  LayerOutcome o;
+  layer_region(blob, plan, src, dst, o);
+  // The region's stages run in lockstep with the unlock loop, so its polls
+  // are the region's cycles (pipeline fill and drain not modelled), and
+  // the first weight row is whole at poll first_row_polls.
+  if (o.counts.first_row_polls != 0) {
+    counters.has_output = true;
+    counters.first_output = cycle_clock.now + o.counts.first_row_polls - counters.stamp_start;
+  }
+  cycle_clock.advance(o.counts.polls);
+  counters.busy = o.counts.busy;
+  counters.stalled_memory = o.counts.stalled_memory;
+  counters.stalled_keystream = o.counts.stalled_keystream;
+  counters.stalled_output = o.counts.stalled_output;
+  for (std::uint32_t step = 0; step < plan.steps; ++step) counters.blob_beats += beats_of(plan.ref[role_of(step)].length);
+  return o.tag_bits;
+}
 
 // The whole run after the argument checks. Returns the status; fills the
 // counters as it goes.
@@ -163,7 +287,6 @@ std::uint32_t run_program(const Beat* blob, const Beat* images, Beat* logits, st
   const std::uint32_t volume = p.header[H::kInputC] * p.header[H::kInputH] * p.header[H::kInputW];
   load_images(images, batch, volume, activation[0], cycle_clock);
   int current = 0;  // the buffer holding the layer's input
-  bool tags_ok = true;
 run_layers:
   for (std::uint32_t l = 0; l < p.layers; ++l) {
     const std::uint32_t* r = p.record[l];
@@ -172,7 +295,7 @@ run_layers:
     c.op = op;
     c.stamp_start = cycle_clock.now;
     if (op == program::kOpGemm || op == program::kOpConv) {
-      c.tag_status = matrix_layer(blob, r, batch, verify, activation[current], activation[1 - current], c);
+      c.tag_status = matrix_layer(blob, r, batch, activation[current], activation[1 - current], c);
       current = 1 - current;
     } else if (op == program::kOpFlatten) {
       // No byte moves: NCHW bytes of an image are already its flat vector.
@@ -181,13 +304,12 @@ run_layers:
       current = 1 - current;
     }
     if (c.tag_status != 0) {
-      tags_ok = false;
+      // Without verification (the experiment) the run goes on to the logits.
       if (run.failed_layer == counter::kNoLayer) run.failed_layer = l;
       if (verify) return kStatusTagMismatch;
     }
     ++run.layers_run;
   }
-  if (!tags_ok && verify) return kStatusTagMismatch;
   // The last layer's first output is the first logit.
   const LayerCounters& last = layer[p.layers - 1];
   run.first_logit = last.has_output ? last.stamp_start + last.first_output - run.stamp_start : 0;

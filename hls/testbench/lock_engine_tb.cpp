@@ -12,7 +12,6 @@
 // not from the engine's code.
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <vector>
 
 #include "lock_engine.hpp"

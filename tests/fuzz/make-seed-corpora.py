@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of fuzz_safetensors and fuzz_idx (corpus/safetensors/
-and corpus/idx/): small valid files of every shape the readers accept, plus a
-few each of the refusals, so that mutations start on both sides of each check.
+"""Writes the seed corpora of fuzz_safetensors, fuzz_idx and (in part)
+fuzz_program (corpus/safetensors/, corpus/idx/, corpus/program/): small valid
+files of every shape the readers accept, plus a few each of the refusals, so
+that mutations start on both sides of each check.
 Deterministic: running it again rewrites the same bytes.
 (corpus/container/ is made with `modelock lock`, see corpus/README.md.)"""
 import gzip

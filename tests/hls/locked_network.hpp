@@ -9,7 +9,7 @@
 
 #include "modelock/format/container.hpp"
 #include "modelock/locking/locking.hpp"
-#include "modelock/program/authentication.hpp"
+#include "modelock/program/lock_hook.hpp"
 #include "modelock/program/container_program.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/tensor.hpp"

@@ -20,4 +20,13 @@ format::Model public_api_probe(const format::Container& container, const scheme:
   return unlock_model(container, key, options);
 }
 
+// An engine-program builder gets the one tagger lock_model makes; it cannot
+// make another, which would tag a program lock_model never stores.
+void program_tagger_probe(scheme::LockingCipher& cipher) {
+  (void)cipher;
+#if defined(MODELOCK_PROBE_OWN_PROGRAM_TAGGER)
+  ProgramTagger tagger(cipher);
+#endif
+}
+
 }  // namespace modelock::locking

@@ -201,6 +201,8 @@ TEST(ProgramFormat, EveryFieldIsBoundsChecked) {
       {rec(0, 1), 2, "layers[0].flags", false},
       {rec(0, 2), 3, "layers[0].in", false},
       {rec(0, 3), 11, "layers[0].in", false},
+      {rec(0, 4), 9, "layers[0].in", false},
+      {20, 9, "layers[0].in", false},  // header input W
       {rec(0, 5), 5, "layers[0].out", false},
       {rec(0, 6), 9, "layers[0].out", false},
       {rec(0, 7), 11, "layers[0].out", false},
@@ -305,6 +307,11 @@ TEST(ProgramFormat, TheCompilerRefusesNetworksPastAnEngineLimit) {
   const auto q = quant::QuantizedNetwork::from_model(model, "m.mlk");
   testing::expect_refused_as_bad_input([&] { (void)compile_program(q, table, "m.mlk"); }, "m.mlk",
                                        {"tensor 'layer0.multiplier'"});
+  // A table whose bias is not 4 * rows bytes.
+  auto wrong_length = placeholder_table(model);
+  wrong_length[1].length += 4;
+  testing::expect_refused_as_bad_input([&] { (void)compile_program(q, wrong_length, "m.mlk"); }, "m.mlk",
+                                       {"layers[0].tensors.bias.length", "4 * rows"});
 }
 
 // tests/fuzz/make-seed-corpora.py writes programs from the documented layout

@@ -56,9 +56,10 @@ TEST(ProgramTag, EveryFlippedBitFailsIt) {
   EXPECT_FALSE(locking::program_tag_verifies(cipher, std::span(bytes).first(64)));
 }
 
-// A program altered and re-sealed under the tensor tag alone (what someone
-// with K_mac but without the owner's compiler could not do anyway) still
-// fails verify on the program tag: verify checks both.
+// A flipped byte anywhere in the stored program (a record, the tag, the
+// trailer's zero words) fails verify with an integrity error naming
+// engine.program: its tensor tag catches it first. The next test shows that
+// the program tag alone catches it too.
 TEST(ProgramTag, VerifyRefusesAContainerWhoseProgramWasAltered) {
   const auto key = testing::key_from_seed(33);
   for (auto scheme : {scheme::Scheme::none, scheme::Scheme::deeplock, scheme::Scheme::ctr}) {

@@ -20,6 +20,7 @@ void public_api_probe(const MasterKey& key, const Nonce& stored_nonce, std::span
   const OpeningCipher opening(Scheme::ctr, key, stored_nonce);
   opening.unlock(0, in, out);
   (void)opening.tag_matches(1, in, Tag{});
+  (void)opening.program_tag_matches(in, Tag{});
 #if defined(MODELOCK_PROBE_LOCKING_CIPHER_WITH_NONCE)
   // Locking under a nonce of the caller's choosing: a repeated one repeats the keystream.
   LockingCipher chosen(Scheme::ctr, key, stored_nonce);
@@ -32,6 +33,9 @@ void public_api_probe(const MasterKey& key, const Nonce& stored_nonce, std::span
 #elif defined(MODELOCK_PROBE_OPENING_CIPHER_TAGS)
   // Tagging other bytes under the stored nonce's IVs exposes the GHASH key.
   (void)opening.tag(1, in);
+#elif defined(MODELOCK_PROBE_OPENING_CIPHER_TAGS_PROGRAMS)
+  // The same for the engine program's reserved IV.
+  (void)opening.tag_program(in);
 #elif defined(MODELOCK_PROBE_RAW_KEYSTREAM)
   opening.keystream(0, out);
 #elif defined(MODELOCK_PROBE_DERIVED_KEYS)

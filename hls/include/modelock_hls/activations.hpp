@@ -91,28 +91,31 @@ inline Window window_of(const std::uint32_t* r) {
 }
 
 // Operand rows of a gemm: images first .. first + count - 1, `cols` bytes
-// each (the whole NCHW image), straight from the buffer.
+// each (the whole NCHW image), straight from the buffer, one beat of every
+// row a cycle; rows past `count` are zero.
 inline void gemm_operands(const ActivationBuffer& src, std::uint32_t first, std::uint32_t count, std::uint32_t cols,
-                          OperandBank& bank, CycleClock& clock) {
+                          hls::stream<OperandBeats>& out) {
   const std::uint32_t beats = (cols + kBeatBytes - 1) / kBeatBytes;
 gemm_operands:
   for (std::uint32_t i = 0; i < beats; ++i) {
 #pragma HLS PIPELINE II = 1
-    clock.tick();
+    OperandBeats o;
     for (int b = 0; b < kBatch; ++b) {
 #pragma HLS UNROLL
-      if (static_cast<std::uint32_t>(b) < count) bank.row[b][i] = src.image[first + static_cast<std::uint32_t>(b)][i];
+      o.row[b] = static_cast<std::uint32_t>(b) < count ? src.image[first + static_cast<std::uint32_t>(b)][i] : Beat(0);
     }
+    out.write(o);
   }
 }
 
 // Operand rows of a conv: the im2col rows of items first .. first + count -
 // 1, where item = image * P + p over the P = OH * OW output positions
 // (docs/engine.md, "Conv as GEMM"): k = (c * kh + ky) * kw + kx, zero where
-// the window is in the padding. One value of every row a cycle; the
-// counters walk (c, ky, kx) without dividing.
+// the window is in the padding and past K. One K position of every row a
+// cycle, a beat of every row out each 64; the counters walk (c, ky, kx)
+// without dividing.
 inline void conv_operands(const ActivationBuffer& src, const Window& g, std::uint32_t first, std::uint32_t count,
-                          OperandBank& bank, CycleClock& clock) {
+                          hls::stream<OperandBeats>& out) {
   const std::uint32_t positions = g.out_h * g.out_w;
   const std::uint32_t cols = g.in_c * g.kh * g.kw;
   std::uint32_t image[kBatch], oy[kBatch], ox[kBatch];
@@ -122,11 +125,12 @@ inline void conv_operands(const ActivationBuffer& src, const Window& g, std::uin
     oy[b] = item % positions / g.out_w;
     ox[b] = item % positions % g.out_w;
   }
+  OperandBeats line;
+  for (int b = 0; b < kBatch; ++b) line.row[b] = Beat(0);
   std::uint32_t c = 0, ky = 0, kx = 0;
 im2col:
   for (std::uint32_t k = 0; k < pad64(cols); ++k) {
 #pragma HLS PIPELINE II = 1
-    clock.tick();
     for (int b = 0; b < kBatch; ++b) {
 #pragma HLS UNROLL
       std::int8_t v = 0;
@@ -138,8 +142,9 @@ im2col:
           v = act_at(src, image[b], (c * g.in_h + static_cast<std::uint32_t>(iy)) * g.in_w + static_cast<std::uint32_t>(ix));
         }
       }
-      bank.row[b][k / kBeatBytes][k % kBeatBytes] = static_cast<std::uint8_t>(v);
+      line.row[b][k % kBeatBytes] = static_cast<std::uint8_t>(v);
     }
+    if (k % kBeatBytes == kBeatBytes - 1) out.write(line);
     if (kx + 1 < g.kw) {
       ++kx;
     } else {
@@ -156,18 +161,12 @@ im2col:
 
 // Writes the requantized rows into the destination buffer: value m of item
 // image * P + p at byte m * P + p of that image (NCHW; a gemm has P = 1).
-// Records the cycle of the first value written.
 inline void place_outputs(hls::stream<OutputRow>& in, std::uint32_t rows, std::uint32_t first, std::uint32_t count,
-                          std::uint32_t positions, ActivationBuffer& dst, LayerCounters& counters, CycleClock& clock) {
+                          std::uint32_t positions, ActivationBuffer& dst) {
 place_outputs:
   for (std::uint32_t m = 0; m < rows; ++m) {
 #pragma HLS PIPELINE II = 1
-    clock.tick();
     const OutputRow r = in.read();
-    if (!counters.has_output) {
-      counters.has_output = true;
-      counters.first_output = clock.now - counters.stamp_start;
-    }
     for (int b = 0; b < kBatch; ++b) {
 #pragma HLS UNROLL
       if (static_cast<std::uint32_t>(b) < count) {

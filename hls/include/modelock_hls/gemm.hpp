@@ -33,6 +33,26 @@ struct OperandBank {
   Beat row[kBatch][kOperandBeats];
 };
 
+// One beat of every operand row: what the operand generator hands the MAC
+// array each cycle while it loads a pass.
+struct OperandBeats {
+  Beat row[kBatch];
+};
+
+// The MAC array's side of a pass's operands: `row_beats` beats of every row
+// from the generator into the array's own bank, one beat of each a cycle.
+inline void load_operands(hls::stream<OperandBeats>& in, std::uint32_t row_beats, OperandBank& bank) {
+load_operands:
+  for (std::uint32_t i = 0; i < row_beats; ++i) {
+#pragma HLS PIPELINE II = 1
+    const OperandBeats o = in.read();
+    for (int b = 0; b < kBatch; ++b) {
+#pragma HLS UNROLL
+      bank.row[b][i] = o.row[b];
+    }
+  }
+}
+
 // Stores the unlocked beats of parameter `role` (program::layer::kBias,
 // kMultiplier or kShift); beats of any other role pass by.
 inline void store_parameters(hls::stream<Beat>& plain, int role, std::uint32_t beats, ParameterStore& store) {
@@ -112,6 +132,22 @@ requantize:
       r.value[b] = requantize(static_cast<std::int32_t>(a.acc[b] + bias), m0, s, relu);
     }
     out.write(r);
+  }
+}
+
+// The requantization process of the kernel's tensor region: on a
+// parameter's pass it stores the unlocked beats (`parameters`, `beats` of
+// them) into `store`; on a weight's pass it requantizes the MAC array's
+// rows with what the three parameter passes stored. One process owns the
+// store, so the parameters persist from pass to pass and the DATAFLOW
+// region has one writer and one reader of it: the same process.
+inline void store_or_requantize(hls::stream<Beat>& parameters, hls::stream<Accumulators>& sums, int role,
+                                std::uint32_t beats, std::uint32_t rows, bool relu, ParameterStore& store,
+                                hls::stream<OutputRow>& out) {
+  if (role == program::layer::kWeight) {
+    requantize_rows(sums, store, rows, relu, out);
+  } else {
+    store_parameters(parameters, role, beats, store);
   }
 }
 

@@ -13,7 +13,6 @@
 #include "hls_stream.h"
 #include "lock_engine.hpp"
 #include "modelock_hls/aes128.hpp"
-#include "modelock_hls/counters.hpp"
 #include "modelock_hls/ghash.hpp"
 #include "modelock_hls/memory_port.hpp"
 #include "modelock_hls/types.hpp"
@@ -28,46 +27,62 @@ inline std::uint32_t valid_bytes(std::uint32_t length, std::uint32_t i) {
   return left < kBeatBytes ? left : kBeatBytes;
 }
 
+// What one run of unlock_and_hash counted: every poll exactly once, as a
+// step (busy) or as one of three waits, in this order of precedence. Owned
+// by unlock_and_hash alone, so the DATAFLOW region it runs in keeps one
+// writer per variable; the kernel adds it into the layer's counters.
+struct UnlockCounts {
+  std::uint64_t busy;
+  std::uint64_t stalled_memory;     // no locked beat from device memory yet
+  std::uint64_t stalled_keystream;  // the locked beat was there, its keystream not
+  std::uint64_t stalled_output;     // both were there, the next stage was full
+  std::uint64_t polls;              // the sum of the four: the cycles the loop ran
+  std::uint64_t first_row_polls;    // polls until beat `first_row_beats` went on; 0 if it never did
+};
+
 // Hashes `beats` locked beats and hands on their unlock (a plain copy for
 // scheme none), one beat a cycle. It polls its inputs and its output instead
-// of blocking, so every clock it runs is counted exactly once in `counters`:
-// a step (busy), or a wait for a locked beat (stalled_memory), for its
-// keystream (stalled_keystream), or for room in the next stage
-// (stalled_output). Every poll advances `clock`.
+// of blocking, so every clock it runs is counted exactly once in `counts`.
+// `first_row_beats` (the beats of one weight row, 0 for a parameter) marks
+// the poll at which the MAC array has its first whole row: the kernel's
+// first-output stamp.
 inline void unlock_and_hash(hls::stream<Beat>& locked, hls::stream<Beat>& ks, std::uint32_t scheme, GhashKey ghash,
-                            std::uint32_t length, std::uint32_t beats, hls::stream<Beat>& plain, Block& hash,
-                            LayerCounters& counters, CycleClock& clock) {
+                            std::uint32_t length, std::uint32_t beats, std::uint32_t first_row_beats,
+                            hls::stream<Beat>& plain, Block& hash, UnlockCounts& counts) {
   Block y;
+  UnlockCounts c = {0, 0, 0, 0, 0, 0};
   std::uint32_t i = 0;
 unlock:
   while (i < beats) {
 #pragma HLS PIPELINE II = 1
-    clock.tick();
+    ++c.polls;
     if (locked.empty() || withheld(Port::memory)) {
-      ++counters.stalled_memory;
+      ++c.stalled_memory;
       continue;
     }
     if (ks.empty() || withheld(Port::keystream)) {
-      ++counters.stalled_keystream;
+      ++c.stalled_keystream;
       continue;
     }
     if (plain.full() || withheld(Port::output)) {
-      ++counters.stalled_output;
+      ++c.stalled_output;
       continue;
     }
-    ++counters.busy;
-    Beat c = locked.read();
+    ++c.busy;
+    Beat b = locked.read();
     const Beat k = ks.read();
     const std::uint32_t valid = valid_bytes(length, i);
     for (int l = 0; l < kBeatBytes; ++l) {
 #pragma HLS UNROLL
-      if (static_cast<std::uint32_t>(l) >= valid) c[l] = 0;
+      if (static_cast<std::uint32_t>(l) >= valid) b[l] = 0;
     }
-    y = ghash_beat(ghash, y, c, static_cast<int>((valid + 15) / 16));
-    plain.write(scheme != kSchemeNone ? unlock_beat(c, k) : c);
+    y = ghash_beat(ghash, y, b, static_cast<int>((valid + 15) / 16));
+    plain.write(scheme != kSchemeNone ? unlock_beat(b, k) : b);
     ++i;
+    if (i == first_row_beats) c.first_row_polls = c.polls;
   }
   hash = y;
+  counts = c;
 }
 
 // GHASH of whole beats (the program's header and records): all four blocks

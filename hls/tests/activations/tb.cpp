@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine_program.hpp"
+#include "hls_stream.h"
 #include "modelock_hls/activations.hpp"
 #include "tb_check.hpp"
 
@@ -17,7 +18,8 @@ namespace P = modelock_hls::program;
 namespace L = modelock_hls::program::layer;
 
 void activations_dut(const ActivationBuffer& src, const std::uint32_t record[program::kLayerWords], std::uint32_t batch,
-                     std::uint32_t first, std::uint32_t count, OperandBank& bank, ActivationBuffer& dst);
+                     std::uint32_t first, std::uint32_t count, hls::stream<OperandBeats>& operands,
+                     ActivationBuffer& dst);
 
 namespace {
 
@@ -59,6 +61,7 @@ int main() {
     }
   }
   std::uint32_t r[P::kLayerWords];
+  hls::stream<OperandBeats> none;  // pools make no operand rows
 
   // im2col: 3x2 kernel, stride (2, 1), dilation (1, 2), pads (1, 2, 1, 2).
   record_of(r, P::kOpConv, 3, 2, 2, 1, 1, 2, 1, 2, 1, 2, 0);
@@ -66,7 +69,12 @@ int main() {
   bool same = true;
   for (std::uint32_t first = 0; first < static_cast<std::uint32_t>(2 * positions); first += kBatch) {
     const std::uint32_t count = first + kBatch <= static_cast<std::uint32_t>(2 * positions) ? kBatch : 2 * positions - first;
-    activations_dut(src, r, 2, first, count, bank, dst);
+    hls::stream<OperandBeats> beats;
+    activations_dut(src, r, 2, first, count, beats, dst);
+    for (std::uint32_t i = 0; i < pad64(kC * 3 * 2) / 64; ++i) {
+      const OperandBeats o = beats.read();
+      for (int b = 0; b < kBatch; ++b) bank.row[b][i] = o.row[b];
+    }
     for (std::uint32_t b = 0; b < count; ++b) {
       const int item = static_cast<int>(first + b), n = item / positions, p = item % positions, oy = p / ow, ox = p % ow;
       for (int k = 0; k < kC * 3 * 2; ++k) {
@@ -84,7 +92,7 @@ int main() {
     const bool include_pad = kind == 2;
     record_of(r, kind == 0 ? P::kOpMaxPool : P::kOpAveragePool, 3, 2, 2, 2, 1, 1, 1, 0, 0, 0,
               include_pad ? L::kFlagCountIncludePad : 0);
-    activations_dut(src, r, 3, 0, 0, bank, dst);
+    activations_dut(src, r, 3, 0, 0, none, dst);
     const int ph = static_cast<int>(r[L::kOutH]), pw = static_cast<int>(r[L::kOutW]);
     bool ok = true;
     for (int n = 0; n < 3; ++n) {
@@ -110,7 +118,7 @@ int main() {
     check.expect(ok, kind == 0 ? "max_pool" : include_pad ? "average_pool, count_include_pad" : "average_pool");
   }
   record_of(r, P::kOpGlobalAveragePool, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0);
-  activations_dut(src, r, 3, 0, 0, bank, dst);
+  activations_dut(src, r, 3, 0, 0, none, dst);
   bool ok = true;
   for (int n = 0; n < 3; ++n) {
     for (int c = 0; c < kC; ++c) {

@@ -18,7 +18,7 @@ using namespace modelock_hls;
 
 bool gmac_stream_dut(hls::stream<Beat>& locked, hls::stream<Beat>& ks, std::uint32_t scheme, GhashKey ghash,
                      RoundKeys mac, std::uint64_t nonce, std::uint32_t length, std::uint32_t index,
-                     const std::uint32_t tag[4], hls::stream<Beat>& plain, LayerCounters& counters);
+                     const std::uint32_t tag[4], hls::stream<Beat>& plain, UnlockCounts& counts);
 
 namespace {
 
@@ -65,7 +65,7 @@ void serial_tag(const Keys& keys, std::uint64_t nonce, std::uint32_t index, cons
 struct Outcome {
   bool ok;
   std::vector<Beat> plain;
-  LayerCounters counters;
+  UnlockCounts counters;
 };
 
 // Runs the DUT on `locked` (padded with `fill` past its length in the last
@@ -84,7 +84,7 @@ Outcome run(const Keys& keys, std::uint32_t scheme, std::uint64_t nonce, std::ui
     ks.write(k);
   }
   Outcome o;
-  o.counters = LayerCounters{};
+  o.counters = UnlockCounts{};
   o.ok = gmac_stream_dut(in, ks, scheme, keys.ghash, keys.mac, nonce, static_cast<std::uint32_t>(locked.size()), index,
                          tag, plain, o.counters);
   while (!plain.empty()) o.plain.push_back(plain.read());
@@ -140,6 +140,8 @@ int main() {
   check.expect(o.ok && o.counters.stalled_memory == 5 && o.counters.stalled_keystream == 0 &&
                    o.counters.stalled_output == 0 && o.counters.busy == 5,
                "5 withheld memory polls: stalled_memory 5, busy unchanged");
+  check.expect(o.counters.polls == 10 && o.counters.first_row_polls == 6,
+               "every poll counted once; the first beat (a one-beat row) went on at poll 6");
   stall_injection() = {0, 7, 0};
   o = run(keys, kSchemeCtr, nonce, 1, locked, tag, 0);
   check.expect(o.ok && o.counters.stalled_memory == 0 && o.counters.stalled_keystream == 7 &&
