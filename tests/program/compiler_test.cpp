@@ -22,8 +22,6 @@ using testing::OnnxGraph;
 
 quant::QuantizedNetwork quantize(const OnnxGraph& g, const std::vector<std::int64_t>& image, std::uint64_t seed) {
   const auto net = runtime::Network::from_model(onnxio::import_onnx(g.bytes(), "chain.onnx"), "chain.onnx");
-  std::int64_t per_image = 1;
-  for (auto d : image) per_image *= d;
   runtime::Shape shape{32};
   shape.insert(shape.end(), image.begin(), image.end());
   runtime::FloatTensor calibration(shape);
