@@ -18,7 +18,9 @@ namespace modelock_hls {
 // them completely wherever a RoundKeys is declared (the form Vitis_Libraries
 // security/L1 uses for aesEnc::key_list).
 struct RoundKeys {
-  RoundKeys() {
+  // Zeroed: the constructor makes RoundKeys no aggregate, so `KeyState{}`
+  // (clear_key) would otherwise leave the previous round keys in place.
+  RoundKeys() : bytes{} {
 #pragma HLS ARRAY_PARTITION variable = bytes complete dim = 0
   }
   std::uint8_t bytes[11][16];
