@@ -59,18 +59,7 @@ void encode_layer(const Layer& l, std::span<std::uint8_t> record) {
   store_word(record, w::kOutC, l.out.c);
   store_word(record, w::kOutH, l.out.h);
   store_word(record, w::kOutW, l.out.w);
-  store_word(record, w::kKernelH, l.kernel_h);
-  store_word(record, w::kKernelW, l.kernel_w);
-  store_word(record, w::kStrideH, l.stride_h);
-  store_word(record, w::kStrideW, l.stride_w);
-  store_word(record, w::kPadTop, l.pad_top);
-  store_word(record, w::kPadLeft, l.pad_left);
-  store_word(record, w::kPadBottom, l.pad_bottom);
-  store_word(record, w::kPadRight, l.pad_right);
-  store_word(record, w::kDilationH, l.dilation_h);
-  store_word(record, w::kDilationW, l.dilation_w);
-  store_word(record, w::kRows, l.rows);
-  store_word(record, w::kCols, l.cols);
+  for (const auto& field : detail::kLayerWordFields) store_word(record, static_cast<std::size_t>(field.word), l.*field.member);
   for (std::size_t r = 0; r < kRoles; ++r) {
     const TensorRef& t = l.tensors[r];
     const std::size_t base = w::kTensors + r * w::kTensorWords;

@@ -44,18 +44,7 @@ Layer decode_layer(std::span<const std::uint8_t> record, std::string_view origin
   l.flags = load_word(record, w::kFlags);
   l.in = {load_word(record, w::kInC), load_word(record, w::kInH), load_word(record, w::kInW)};
   l.out = {load_word(record, w::kOutC), load_word(record, w::kOutH), load_word(record, w::kOutW)};
-  l.kernel_h = load_word(record, w::kKernelH);
-  l.kernel_w = load_word(record, w::kKernelW);
-  l.stride_h = load_word(record, w::kStrideH);
-  l.stride_w = load_word(record, w::kStrideW);
-  l.pad_top = load_word(record, w::kPadTop);
-  l.pad_left = load_word(record, w::kPadLeft);
-  l.pad_bottom = load_word(record, w::kPadBottom);
-  l.pad_right = load_word(record, w::kPadRight);
-  l.dilation_h = load_word(record, w::kDilationH);
-  l.dilation_w = load_word(record, w::kDilationW);
-  l.rows = load_word(record, w::kRows);
-  l.cols = load_word(record, w::kCols);
+  for (const auto& field : detail::kLayerWordFields) l.*field.member = load_word(record, static_cast<std::size_t>(field.word));
   reserved_zero(record, w::kCols + 1, w::kTensors, origin, at);
   for (std::size_t r = 0; r < kRoles; ++r) {
     TensorRef& t = l.tensors[r];
