@@ -11,6 +11,8 @@ packages=(
   # libraries the host code links
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
+  # the RTL engine: simulation, lint, synthesis estimates
+  verilator yosys
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox
   # the data set `modelock eval` and the accuracy tests read

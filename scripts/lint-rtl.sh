@@ -1,0 +1,32 @@
+#!/bin/sh
+# Lints rtl/ with Verilator: every synthesizable .sv file under -Wall, one
+# top at a time (each file under rtl/ whose module no other file instantiates
+# is a top). Waivers live in rtl/lint/waivers.vlt, each with its reason.
+# Usage: lint-rtl.sh [RTL_DIR]
+set -eu
+rtl=${1:-rtl}
+files=$(find "$rtl" -name '*.sv' -not -path '*/lint/*' | sort)
+if [ -z "$files" ]; then
+  echo "lint-rtl: no .sv files under $rtl" >&2
+  exit 1
+fi
+waivers=""
+if [ -f "$rtl/lint/waivers.vlt" ]; then
+  waivers="$rtl/lint/waivers.vlt"
+fi
+# Packages first, so that every module sees them.
+pkgs=$(echo "$files" | grep '_pkg\.sv$' || true)
+mods=$(echo "$files" | grep -v '_pkg\.sv$' || true)
+status=0
+for f in $mods; do
+  top=$(basename "$f" .sv)
+  # shellcheck disable=SC2086
+  if ! verilator --lint-only -Wall -I"$rtl" $waivers $pkgs $mods --top-module "$top" 2>"${TMPDIR:-/tmp}/lint-rtl.$$"; then
+    echo "lint-rtl: $f:" >&2
+    cat "${TMPDIR:-/tmp}/lint-rtl.$$" >&2
+    status=1
+  fi
+done
+rm -f "${TMPDIR:-/tmp}/lint-rtl.$$"
+[ $status -eq 0 ] && echo "lint-rtl: $(echo "$mods" | wc -w) modules clean"
+exit $status

@@ -1,0 +1,49 @@
+# Verilator models of rtl/ and the testbenches that drive them.
+#
+#   modelock_rtl_model(<name> TOP <module> SOURCES <sv files...>
+#                      [VERILATOR_ARGS <args...>] [TRACE])
+#     A static library V<module> (the verilated C++ model) named <name>. Each
+#     model is verilated and compiled once and shared by every test that links
+#     it: Verilator output is slow to compile, and make test runs on two cores.
+#
+#   modelock_rtl_testbench(<name> MODEL <model target> SOURCES <cpp files...>
+#                          [LIBS <targets...>] [LABELS <labels...>])
+#     A GoogleTest executable over one model, registered with ctest under the
+#     label "rtl" (plus LABELS). Testbench code keeps the project's warnings;
+#     Verilator's generated code and headers do not (they are not ours).
+
+find_package(verilator 5.006 REQUIRED HINTS $ENV{VERILATOR_ROOT})
+
+# The folder holding every .sv file, for Verilator's include search (`include
+# of the packages) and for lint.
+set(MODELOCK_RTL_DIR ${PROJECT_SOURCE_DIR}/rtl)
+
+function(modelock_rtl_model name)
+  cmake_parse_arguments(arg "TRACE" "TOP" "SOURCES;VERILATOR_ARGS" ${ARGN})
+  add_library(${name} STATIC)
+  set(trace_args)
+  if(arg_TRACE)
+    set(trace_args TRACE_FST)
+  endif()
+  verilate(${name}
+    PREFIX V${arg_TOP}
+    TOP_MODULE ${arg_TOP}
+    SOURCES ${arg_SOURCES}
+    INCLUDE_DIRS ${MODELOCK_RTL_DIR}
+    # -O1 on generated code: a fraction of -O3's compile time; the models'
+    # speed matters only in the slow whole-test-set runs.
+    OPT_FAST -O1 OPT_SLOW -O1 OPT_GLOBAL -O1
+    VERILATOR_ARGS -Wall --x-assign unique --x-initial unique ${arg_VERILATOR_ARGS}
+    ${trace_args})
+  # Consumers see Verilator's headers and the model's as system headers, so
+  # the project's -Wall -Wextra -Werror do not apply to code that is not ours.
+  get_target_property(includes ${name} INTERFACE_INCLUDE_DIRECTORIES)
+  set_target_properties(${name} PROPERTIES INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${includes}")
+endfunction()
+
+function(modelock_rtl_testbench name)
+  cmake_parse_arguments(arg "" "MODEL" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE ${arg_MODEL} ${arg_LIBS} GTest::gtest_main modelock_warnings)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "rtl;${arg_LABELS}")
+endfunction()
