@@ -3,9 +3,10 @@
 // and one for K_mac (GMAC); the round keys stay in round_keys_o until the
 // next load or clear.
 //
-// Timing: start_i (while !busy_o) takes key_i; round key r is in
-// round_keys_o from cycle r after it, done_o pulses with the tenth, 11
-// cycles after start_i; busy_o is high in between (start_i is ignored).
+// Timing: start_i (while !busy_o) takes key_i at an edge (round key 0);
+// round key r is in round_keys_o r edges later, and done_o pulses with the
+// tenth, 10 cycles after start; busy_o is high in between (start_i is
+// ignored).
 // clear_i (clear_key, or a load_key that fails) zeroes every round key at
 // the next edge and aborts an expansion in progress; it wins over start_i.
 module modelock_aes_key_expand (

@@ -1,6 +1,8 @@
 #include "wide_bits.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace modelock::rtl_test {
 
@@ -50,6 +52,15 @@ std::uint64_t be64(std::span<const std::uint8_t> bytes) {
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < 8; ++i) value = value << 8 | bytes[i];
   return value;
+}
+
+std::vector<std::uint8_t> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) throw std::invalid_argument("from_hex: odd number of digits in " + std::string(hex));
+  std::vector<std::uint8_t> out(hex.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(2 * i, 2)), nullptr, 16));
+  }
+  return out;
 }
 
 }  // namespace modelock::rtl_test

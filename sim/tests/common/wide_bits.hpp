@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace modelock::rtl_test {
@@ -28,5 +29,8 @@ void put_be(std::span<std::uint32_t> words, std::size_t bit, std::span<const std
 
 // Bytes 0..7 as a big-endian number (the nonce, block indices).
 [[nodiscard]] std::uint64_t be64(std::span<const std::uint8_t> bytes);
+
+// Published test vectors: "2b7e15..." to bytes.
+[[nodiscard]] std::vector<std::uint8_t> from_hex(std::string_view hex);
 
 }  // namespace modelock::rtl_test
