@@ -37,7 +37,7 @@ module modelock_ghash (
   output logic [127:0] hash_o,
   output logic         idle_o
 );
-  logic [127:0] lane_d [4];
+  logic [511:0] lane_d;  // lane l (block order) in [128 l +: 128]
   logic [511:0] lanes_q;  // lane l (block order) in [128 l +: 128]
   logic [127:0] h_beat_d, h_beat_q, h_beat2_q;
   logic [254:0] s_d, s_q;
@@ -47,9 +47,9 @@ module modelock_ghash (
   // Stage 1: right-align the beat's blocks and pick H^b.
   always_comb begin
     for (int l = 0; l < 4; l++) begin
-      lane_d[l] = '0;
+      lane_d[128*l +: 128] = '0;
       for (int j = 0; j < 4; j++) begin
-        if (j + 4 == l + {29'b0, in_blocks_i}) lane_d[l] = modelock_crypto_pkg::beat_block(in_beat_i, j);
+        if (j + 4 == l + {29'b0, in_blocks_i}) lane_d[128*l +: 128] = modelock_crypto_pkg::beat_block(in_beat_i, j);
       end
     end
     unique case (in_blocks_i)
@@ -61,14 +61,27 @@ module modelock_ghash (
   end
 
   // Stage 2: S, unreduced.
-  always_comb begin
-    s_d = '0;
-    for (int l = 0; l < 4; l++) s_d = s_d ^ modelock_crypto_pkg::clmul128(lanes_q[128*l +: 128], h_powers_i[128*(3-l) +: 128]);
+  logic [4*255-1:0] lane_product;  // lane l's in [255 l +: 255]
+  for (genvar l = 0; l < 4; l++) begin : g_lane
+    modelock_clmul128 u_product (
+      .a_i(lanes_q[128*l +: 128]),
+      .b_i(h_powers_i[128*(3-l) +: 128]),
+      .product_o(lane_product[255*l +: 255])
+    );
   end
+  assign s_d = lane_product[254:0] ^ lane_product[509:255] ^ lane_product[764:510] ^ lane_product[1019:765];
+
+  // Stage 3's product.
+  logic [254:0] y_product;
+  modelock_clmul128 u_y_product (
+    .a_i(y_q),
+    .b_i(h_beat2_q),
+    .product_o(y_product)
+  );
 
   always_ff @(posedge clk_i) begin
     if (in_valid_i) begin
-      lanes_q <= {lane_d[3], lane_d[2], lane_d[1], lane_d[0]};
+      lanes_q <= lane_d;
       h_beat_q <= h_beat_d;
     end
     if (valid1_q) begin
@@ -87,7 +100,7 @@ module modelock_ghash (
       valid2_q <= valid1_q;
       // Stage 3, the loop.
       if (clear_i) y_q <= '0;
-      else if (valid2_q) y_q <= modelock_crypto_pkg::gf128_reduce(modelock_crypto_pkg::clmul128(y_q, h_beat2_q) ^ s_q);
+      else if (valid2_q) y_q <= modelock_crypto_pkg::gf128_reduce(y_product ^ s_q);
     end
   end
 

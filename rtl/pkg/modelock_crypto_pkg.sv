@@ -126,38 +126,24 @@ package modelock_crypto_pkg;
 
   // ---- GF(2^128) of GCM (SP 800-38D), bit 0 = MSB ------------------------
 
-  // Carry-less product of two blocks in GCM's reflected order: bit k of the
-  // result (k = 0 most significant, as in the blocks) is the XOR of
-  // a_i AND b_j over i + j = k. 255 bits, in [254:0] with bit k at [254 - k].
-  function automatic logic [254:0] clmul128(block_t a, block_t b);
-    logic [254:0] p;
-    p = '0;
-    for (int i = 0; i < 128; i++) begin
-      if (a[127-i]) p = p ^ ({b, 127'b0} >> i);
-    end
-    clmul128 = p;
-  endfunction
-
+  // Products are carry-less (modelock_clmul128, 255 bits with x^k at
+  // [254 - k]) and reduced by this function.
   // Reduces a 255-bit product modulo x^128 + x^7 + x^2 + x + 1. In GCM's bit
   // order term x^k (k >= 128) folds to x^(k-128) * (1 + x + x^2 + x^7),
   // done from the top term down so that folded terms above 127 fold again.
+  // Linear: every step XORs one bit into four, no data-dependent choice.
   function automatic block_t gf128_reduce(logic [254:0] p);
     logic [254:0] q;
+    logic t;
     q = p;
     for (int k = 254; k >= 128; k--) begin
-      if (q[254-k]) begin
-        q[254-k] = 1'b0;
-        q[254-(k-128)] = q[254-(k-128)] ^ 1'b1;
-        q[254-(k-127)] = q[254-(k-127)] ^ 1'b1;
-        q[254-(k-126)] = q[254-(k-126)] ^ 1'b1;
-        q[254-(k-121)] = q[254-(k-121)] ^ 1'b1;
-      end
+      t = q[254-k];
+      q[254-(k-128)] = q[254-(k-128)] ^ t;
+      q[254-(k-127)] = q[254-(k-127)] ^ t;
+      q[254-(k-126)] = q[254-(k-126)] ^ t;
+      q[254-(k-121)] = q[254-(k-121)] ^ t;
     end
     gf128_reduce = q[254:127];
-  endfunction
-
-  function automatic block_t gf128_mul(block_t a, block_t b);
-    gf128_mul = gf128_reduce(clmul128(a, b));
   endfunction
 
   // Block q (0..3) of a beat as a block_t: beat bytes 16q..16q+15, first byte
