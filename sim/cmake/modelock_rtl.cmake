@@ -28,7 +28,8 @@ function(modelock_rtl_model name)
   verilate(${name}
     PREFIX V${arg_TOP}
     TOP_MODULE ${arg_TOP}
-    SOURCES ${arg_SOURCES}
+    # The lint waivers apply to the models too: -Wall is on for both.
+    SOURCES ${MODELOCK_RTL_DIR}/lint/waivers.vlt ${arg_SOURCES}
     INCLUDE_DIRS ${MODELOCK_RTL_DIR}
     # -O1 on generated code: a fraction of -O3's compile time; the models'
     # speed matters only in the slow whole-test-set runs.

@@ -1,0 +1,114 @@
+// The ctr keystream, 64 bytes a cycle (docs/scheme.md, "Scheme ctr"):
+//
+//   KS(t) = byte (t mod 16) of AES-128(K_enc, nonce || BE64(floor(t / 16)))
+//
+// Four pipelined AES cores side by side (modelock_aes_core) make a 64-byte
+// chunk a cycle, chunk c of a request holding blocks base / 16 + 4 c + q,
+// q = 0..3, with base its stream offset rounded down to 64; the chunks are
+// then re-aligned onto the offset (modelock_keystream_align). Any offset is
+// reached at once: seeking is choosing the counter.
+//
+// Handshake: a request (req_valid_i/req_ready_o: stream offset and beats,
+// at least 1) is taken at the edge the previous one's last chunk enters the
+// cores (or any edge when idle), so back-to-back requests stream without a
+// gap. Its beats come out on out_* (valid/ready), out_last_o on the last
+// one. The first beat is valid 11 cycles after the edge that took the
+// request (its first chunk enters the cores at the next edge, whose first
+// stage is round 1; ten rounds, then one edge to align), one more when the
+// offset is not a multiple of 64. A stall on
+// out_ready_i holds the whole pipeline. round_keys_i and nonce_i must hold
+// still while any request is in flight.
+module modelock_ctr_keystream (
+  input  logic          clk_i,
+  input  logic          rst_ni,
+  input  logic [1407:0] round_keys_i,  // K_enc's round keys
+  input  logic [63:0]   nonce_i,       // nonce bytes 0..7, byte 0 in [63:56]
+  input  logic          req_valid_i,
+  output logic          req_ready_o,
+  input  logic [63:0]   req_offset_i,
+  input  logic [31:0]   req_beats_i,
+  output logic          out_valid_o,
+  input  logic          out_ready_i,
+  output logic [511:0]  out_beat_o,
+  output logic          out_last_o
+);
+  localparam int unsigned Cores = modelock_crypto_pkg::BlocksPerBeat;
+
+  // The chunk issuer: the next chunk's first block, chunks left, framing.
+  logic [59:0] block_q;
+  logic [32:0] left_q;
+  logic first_q;
+  logic [5:0] skip_q;
+  logic issue_valid, issue_ready, issue;
+  logic [7:0] issue_tag;  // {first, last, skip}
+
+  // A request is taken as the previous one issues its last chunk: no bubble.
+  assign req_ready_o = left_q == 33'd0 || (left_q == 33'd1 && issue_ready);
+  assign issue_valid = left_q != 33'd0;
+  assign issue = issue_valid && issue_ready;
+  assign issue_tag = {first_q, left_q == 33'd1, skip_q};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      block_q <= '0;
+      left_q <= '0;
+      first_q <= 1'b0;
+      skip_q <= '0;
+    end else if (req_valid_i && req_ready_o) begin
+      block_q <= {req_offset_i[63:6], 2'b00};
+      left_q <= {1'b0, req_beats_i} + {32'h0, req_offset_i[5:0] != 6'd0};
+      first_q <= 1'b1;
+      skip_q <= req_offset_i[5:0];
+    end else if (issue) begin
+      block_q <= block_q + 60'd4;
+      left_q <= left_q - 33'd1;
+      first_q <= 1'b0;
+    end
+  end
+
+  // The four cores advance together (same pipeline, same handshake), so
+  // core 0's handshake and tag speak for all.
+  logic [Cores-1:0] core_in_ready, core_out_valid;
+  logic [511:0] chunk;  // beat order: core q's block is bytes 16q..16q+15
+  logic [7:0] chunk_tag;
+  logic chunk_ready;
+
+  for (genvar q = 0; q < Cores; q++) begin : g_core
+    logic [127:0] block;
+    logic [7:0] tag;
+    modelock_aes_core #(.TAG_BITS(8)) u_core (
+      .clk_i, .rst_ni, .round_keys_i,
+      .in_valid_i(issue_valid),
+      .in_ready_o(core_in_ready[q]),
+      .in_block_i({nonce_i, 4'h0, block_q + 60'(q)}),
+      .in_tag_i(issue_tag),
+      .out_valid_o(core_out_valid[q]),
+      .out_ready_i(chunk_ready),
+      .out_block_o(block),
+      .out_tag_o(tag)
+    );
+    assign chunk[128*q +: 128] = modelock_crypto_pkg::block_bytes_le(block);
+    if (q == 0) begin : g_tag
+      assign chunk_tag = tag;
+    end else begin : g_no_tag
+      logic unused_tag;
+      assign unused_tag = ^tag;
+    end
+  end
+
+  assign issue_ready = core_in_ready[0];
+
+  modelock_keystream_align u_align (
+    .clk_i, .rst_ni,
+    .in_valid_i(core_out_valid[0]),
+    .in_ready_o(chunk_ready),
+    .in_chunk_i(chunk),
+    .in_first_i(chunk_tag[7]),
+    .in_last_i(chunk_tag[6]),
+    .in_skip_i(chunk_tag[5:0]),
+    .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
+  );
+
+  logic unused_handshakes;
+  assign unused_handshakes = ^{core_in_ready[Cores-1:1], core_out_valid[Cores-1:1]};
+endmodule

@@ -1,0 +1,109 @@
+// GHASH (SP 800-38D) four blocks a cycle, one beat a cycle, with H..H^4
+// computed at load_key (modelock_mac_key). A beat of b blocks A1..Ab (b = 4
+// but for a message's last beat) updates the hash as
+//
+//   Y' = Y·H^b ^ S,   S = A1·H^b ^ A2·H^(b-1) ^ ... ^ Ab·H
+//
+// (Horner's rule over the b blocks, expanded). The blocks are first right-
+// aligned (block j to lane 4 - b + j, zero lanes before), so lane l always
+// multiplies by H^(4-l).
+//
+// Stages: 1 registers the aligned lanes and H^b; 2 forms S as the XOR of
+// the four carry-less products, unreduced (255 bits); 3 is the loop:
+// Y <= reduce(Y ⊗ H^b ^ S). Why the loop fits 300 MHz: S and H^b come from
+// registers, so the only loop-carried path is Y -> Y: per product bit an
+// XOR of at most 128 ANDs of a Y bit and an H^b bit (three pairs a LUT6:
+// 43, 8, 2, 1 - four LUT levels), then the reduction, which adds to each
+// bit at most four folded bits and the S bit (one more level, two for the
+// few bits folded twice): five to six LUT levels, about 2.5 ns on
+// UltraScale+ with routing, inside the 3.33 ns period. Reducing after the
+// XOR with S (not before) keeps S's own reduction off the loop. (If Vivado
+// disagrees, the next step is a matrix of H^4 precomputed at load_key,
+// which leaves four levels.)
+//
+// Handshake: no backpressure, a beat is taken on every cycle in_valid_i is
+// high (in_blocks_i in 1..4; the bytes past the message must be zero).
+// hash_o is the GHASH of every beat taken once idle_o is high: 3 cycles
+// after the last beat. clear_i starts a new message (Y = 0) and must come
+// while idle_o is high; h_powers_i must hold still while beats are in flight.
+module modelock_ghash (
+  input  logic         clk_i,
+  input  logic         rst_ni,
+  input  logic [511:0] h_powers_i,  // H^k (block order) in [128 (k - 1) +: 128]
+  input  logic         clear_i,
+  input  logic         in_valid_i,
+  input  logic [511:0] in_beat_i,   // beat order: byte i in [8 i +: 8]
+  input  logic [2:0]   in_blocks_i,
+  output logic [127:0] hash_o,
+  output logic         idle_o
+);
+  logic [511:0] lane_d;  // lane l (block order) in [128 l +: 128]
+  logic [511:0] lanes_q;  // lane l (block order) in [128 l +: 128]
+  logic [127:0] h_beat_d, h_beat_q, h_beat2_q;
+  logic [254:0] s_d, s_q;
+  logic [127:0] y_q;
+  logic valid1_q, valid2_q;
+
+  // Stage 1: right-align the beat's blocks and pick H^b.
+  always_comb begin
+    for (int l = 0; l < 4; l++) begin
+      lane_d[128*l +: 128] = '0;
+      for (int j = 0; j < 4; j++) begin
+        if (j + 4 == l + {29'b0, in_blocks_i}) lane_d[128*l +: 128] = modelock_crypto_pkg::beat_block(in_beat_i, j);
+      end
+    end
+    unique case (in_blocks_i)
+      3'd1: h_beat_d = h_powers_i[127:0];
+      3'd2: h_beat_d = h_powers_i[255:128];
+      3'd3: h_beat_d = h_powers_i[383:256];
+      default: h_beat_d = h_powers_i[511:384];
+    endcase
+  end
+
+  // Stage 2: S, unreduced.
+  logic [4*255-1:0] lane_product;  // lane l's in [255 l +: 255]
+  for (genvar l = 0; l < 4; l++) begin : g_lane
+    modelock_clmul128 u_product (
+      .a_i(lanes_q[128*l +: 128]),
+      .b_i(h_powers_i[128*(3-l) +: 128]),
+      .product_o(lane_product[255*l +: 255])
+    );
+  end
+  assign s_d = lane_product[254:0] ^ lane_product[509:255] ^ lane_product[764:510] ^ lane_product[1019:765];
+
+  // Stage 3's product.
+  logic [254:0] y_product;
+  modelock_clmul128 u_y_product (
+    .a_i(y_q),
+    .b_i(h_beat2_q),
+    .product_o(y_product)
+  );
+
+  always_ff @(posedge clk_i) begin
+    if (in_valid_i) begin
+      lanes_q <= lane_d;
+      h_beat_q <= h_beat_d;
+    end
+    if (valid1_q) begin
+      s_q <= s_d;
+      h_beat2_q <= h_beat_q;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid1_q <= 1'b0;
+      valid2_q <= 1'b0;
+      y_q <= '0;
+    end else begin
+      valid1_q <= in_valid_i;
+      valid2_q <= valid1_q;
+      // Stage 3, the loop.
+      if (clear_i) y_q <= '0;
+      else if (valid2_q) y_q <= modelock_crypto_pkg::gf128_reduce(y_product ^ s_q);
+    end
+  end
+
+  assign hash_o = y_q;
+  assign idle_o = !in_valid_i && !valid1_q && !valid2_q;
+endmodule

@@ -1,0 +1,30 @@
+// Testbench top: load_key's K_enc expansion feeding the ctr keystream.
+module ctr_units (
+  input  logic         clk_i,
+  input  logic         rst_ni,
+  input  logic         load_i,
+  input  logic [127:0] key_i,
+  output logic         load_done_o,
+  input  logic [63:0]  nonce_i,
+  input  logic         req_valid_i,
+  output logic         req_ready_o,
+  input  logic [63:0]  req_offset_i,
+  input  logic [31:0]  req_beats_i,
+  output logic         out_valid_o,
+  input  logic         out_ready_i,
+  output logic [511:0] out_beat_o,
+  output logic         out_last_o
+);
+  logic [1407:0] round_keys;
+  logic unused_busy;
+
+  modelock_aes_key_expand u_expand (
+    .clk_i, .rst_ni, .start_i(load_i), .clear_i(1'b0), .key_i,
+    .busy_o(unused_busy), .done_o(load_done_o), .round_keys_o(round_keys)
+  );
+  modelock_ctr_keystream u_ctr (
+    .clk_i, .rst_ni, .round_keys_i(round_keys), .nonce_i,
+    .req_valid_i, .req_ready_o, .req_offset_i, .req_beats_i,
+    .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
+  );
+endmodule

@@ -1,0 +1,38 @@
+// Testbench top: load_key's checkpoint builder writing the table that the
+// deeplock keystream reads, as the engine wires them.
+module deeplock_units (
+  input  logic         clk_i,
+  input  logic         rst_ni,
+  input  logic         load_i,
+  input  logic [127:0] key_i,
+  input  logic [14:0]  segments_i,
+  output logic         load_done_o,
+  input  logic         req_valid_i,
+  output logic         req_ready_o,
+  input  logic [63:0]  req_offset_i,
+  input  logic [31:0]  req_beats_i,
+  output logic         out_valid_o,
+  input  logic         out_ready_i,
+  output logic [511:0] out_beat_o,
+  output logic         out_last_o
+);
+  logic wr_en, rd_en, unused_busy;
+  logic [13:0] wr_addr, rd_addr;
+  logic [135:0] wr_data, rd_data;
+
+  modelock_deeplock_checkpoints u_checkpoints (
+    .clk_i, .rst_ni, .start_i(load_i), .clear_i(1'b0), .key_i, .segments_i,
+    .busy_o(unused_busy), .done_o(load_done_o),
+    .wr_en_o(wr_en), .wr_addr_o(wr_addr), .wr_data_o(wr_data)
+  );
+  modelock_ram_1r1w #(.WIDTH(136), .DEPTH(modelock_crypto_pkg::MaxCheckpoints)) u_table (
+    .clk_i, .wr_en_i(wr_en), .wr_addr_i(wr_addr), .wr_data_i(wr_data),
+    .rd_en_i(rd_en), .rd_addr_i(rd_addr), .rd_data_o(rd_data)
+  );
+  modelock_deeplock_keystream u_keystream (
+    .clk_i, .rst_ni,
+    .table_rd_en_o(rd_en), .table_rd_addr_o(rd_addr), .table_rd_data_i(rd_data),
+    .req_valid_i, .req_ready_o, .req_offset_i, .req_beats_i,
+    .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
+  );
+endmodule

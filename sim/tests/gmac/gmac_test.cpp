@@ -1,0 +1,174 @@
+// GHASH four blocks a cycle and the GMAC tag check in RTL: load_key's MAC
+// half (round keys, H..H^4), the GHASH of messages of every length mod 64,
+// fed with random gaps, and gmac_finish, against OpenSSL's AES-128-GCM and
+// docs/scheme.md's shared vectors; a changed tag, length or index fails.
+#include <array>
+#include <cstdint>
+#include <random>
+#include <span>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "Vgmac_units.h"
+#include "clocked_model.hpp"
+#include "openssl_aes.hpp"
+#include "wide_bits.hpp"
+
+namespace {
+
+using modelock::rtl_test::Block;
+using modelock::rtl_test::ClockedModel;
+using modelock::rtl_test::from_hex;
+using modelock::rtl_test::get_block;
+using modelock::rtl_test::Key;
+using modelock::rtl_test::openssl_aes128;
+using modelock::rtl_test::openssl_gmac;
+using modelock::rtl_test::put_be;
+using modelock::rtl_test::put_le;
+using modelock::rtl_test::words;
+
+using Nonce = std::array<std::uint8_t, 8>;
+
+std::array<std::uint8_t, 12> gmac_iv(const Nonce& nonce, std::uint32_t index) {
+  std::array<std::uint8_t, 12> iv{};
+  for (int i = 0; i < 8; ++i) iv[i] = nonce[i];
+  for (int i = 0; i < 4; ++i) iv[8 + i] = static_cast<std::uint8_t>(index >> (24 - 8 * i));
+  return iv;
+}
+
+template <std::size_t N>
+std::array<std::uint8_t, N> to_array(const std::vector<std::uint8_t>& v) {
+  std::array<std::uint8_t, N> a{};
+  std::copy_n(v.begin(), N, a.begin());
+  return a;
+}
+
+class Gmac : public ::testing::Test {
+ protected:
+  ClockedModel<Vgmac_units> m_;
+  std::mt19937_64 rng_{7};
+
+  int load(const Key& key) {
+    put_be(words(m_->key_i), 0, key);
+    m_->load_i = 1;
+    m_.tick();
+    m_->load_i = 0;
+    int cycles = 1;
+    while (!m_->load_done_o && cycles < 1000) {
+      m_.tick();
+      ++cycles;
+    }
+    return cycles;
+  }
+
+  // GHASH of `message`, beat by beat, idling a random number of cycles
+  // between beats when `gaps`.
+  void hash(std::span<const std::uint8_t> message, bool gaps) {
+    m_->ghash_clear_i = 1;
+    m_.tick();
+    m_->ghash_clear_i = 0;
+    std::uniform_int_distribution<int> gap(0, 3);
+    for (std::size_t at = 0; at < message.size(); at += 64) {
+      const std::size_t valid = std::min<std::size_t>(64, message.size() - at);
+      std::array<std::uint8_t, 64> beat{};
+      std::copy_n(message.begin() + static_cast<std::ptrdiff_t>(at), valid, beat.begin());
+      put_le(words(m_->in_beat_i), 0, beat);
+      m_->in_blocks_i = static_cast<std::uint8_t>((valid + 15) / 16);
+      m_->in_valid_i = 1;
+      m_.tick();
+      m_->in_valid_i = 0;
+      for (int g = gaps ? gap(rng_) : 0; g > 0; --g) m_.tick();
+    }
+    for (int c = 0; !m_->idle_o; ++c) {
+      ASSERT_LT(c, 10) << "GHASH never went idle";
+      m_.tick();
+    }
+  }
+
+  // gmac_finish on the current GHASH state; returns match, checks latency.
+  bool finish(std::uint64_t length, const Nonce& nonce, std::uint32_t index, const Block& tag) {
+    m_->length_i = length;
+    m_->nonce_i = modelock::rtl_test::be64(nonce);
+    m_->iv_index_i = index;
+    put_be(words(m_->tag_i), 0, tag);
+    m_->finish_i = 1;
+    m_.tick();
+    m_->finish_i = 0;
+    int cycles = 1;
+    while (!m_->finish_done_o && cycles < 100) {
+      m_.tick();
+      ++cycles;
+    }
+    EXPECT_EQ(cycles, 1 + 17);  // the start edge, then the check's 17 cycles
+    return m_->match_o;
+  }
+
+  std::vector<std::uint8_t> random_bytes(std::size_t n) {
+    std::vector<std::uint8_t> v(n);
+    for (auto& b : v) b = static_cast<std::uint8_t>(rng_());
+    return v;
+  }
+};
+
+TEST_F(Gmac, LoadGivesHAsTheEncryptedZeroBlockIn76Cycles) {
+  const Key key = to_array<16>(random_bytes(16));
+  EXPECT_EQ(load(key), 1 + 76);
+  EXPECT_EQ(get_block(words(m_->h_powers_o)), openssl_aes128(key, Block{}));
+}
+
+TEST_F(Gmac, SharedVectorsCase1) {
+  // docs/scheme.md, Test vectors (d), case 1: K_mac and nonce as given.
+  const Key key = to_array<16>(from_hex("242801d2a776cebc75e72e0169322493"));
+  const Nonce nonce = to_array<8>(from_hex("0001020304050607"));
+  load(key);
+  hash({}, false);
+  EXPECT_TRUE(finish(0, nonce, 0, to_array<16>(from_hex("a0d1a7254fdbd5b5d3da04373d3f79dd"))));
+  const std::vector<std::uint8_t> aad = from_hex(
+      "1e669703a58bf1f76b0263e9b302ecc5c61dbceb95f55217f474f276c601f9ad6937156c3390a3a2e6929aa1cda489f838bf3c05adda7277"
+      "262f4dd76f73e483");
+  hash(aad, false);
+  EXPECT_TRUE(finish(aad.size(), nonce, 1, to_array<16>(from_hex("aa240a5dbdb29bd37b48c7604cc1a276"))));
+}
+
+TEST_F(Gmac, EveryLengthModulo64MatchesOpenSsl) {
+  const Key key = to_array<16>(random_bytes(16));
+  const Nonce nonce = to_array<8>(random_bytes(8));
+  load(key);
+  for (std::size_t length = 0; length <= 64 * 3; ++length) {
+    const std::vector<std::uint8_t> message = random_bytes(length);
+    const std::uint32_t index = static_cast<std::uint32_t>(rng_());
+    const Block tag = openssl_gmac(key, gmac_iv(nonce, index), message);
+    hash(message, length % 2 == 1);
+    ASSERT_TRUE(finish(length, nonce, index, tag)) << "length " << length;
+  }
+}
+
+TEST_F(Gmac, RandomKeysAndLongMessagesMatchOpenSslAndAnyChangeFails) {
+  for (int k = 0; k < 6; ++k) {
+    const Key key = to_array<16>(random_bytes(16));
+    const Nonce nonce = to_array<8>(random_bytes(8));
+    load(key);
+    const std::vector<std::uint8_t> message = random_bytes(std::uniform_int_distribution<std::size_t>(1, 3000)(rng_));
+    const std::uint32_t index = static_cast<std::uint32_t>(rng_());
+    Block tag = openssl_gmac(key, gmac_iv(nonce, index), message);
+    hash(message, true);
+    const Block state = get_block(words(m_->hash_o));
+    EXPECT_TRUE(finish(message.size(), nonce, index, tag)) << "key " << k;
+    EXPECT_FALSE(finish(message.size() + 1, nonce, index, tag)) << "a longer length verified";
+    EXPECT_FALSE(finish(message.size(), nonce, index + 1, tag)) << "another IV index verified";
+    tag[static_cast<std::size_t>(rng_() % 16)] ^= static_cast<std::uint8_t>(1u << (rng_() % 8));
+    EXPECT_FALSE(finish(message.size(), nonce, index, tag)) << "a changed tag verified";
+    EXPECT_EQ(get_block(words(m_->hash_o)), state) << "gmac_finish changed the GHASH state";
+  }
+}
+
+TEST_F(Gmac, ClearZeroesTheRoundKeysAndPowers) {
+  load(to_array<16>(random_bytes(16)));
+  m_->clear_i = 1;
+  m_.tick();
+  m_->clear_i = 0;
+  for (int k = 0; k < 4; ++k) EXPECT_EQ(get_block(words(m_->h_powers_o), 128 * static_cast<std::size_t>(k)), Block{});
+}
+
+}  // namespace

@@ -1,0 +1,42 @@
+// Testbench top: load_key's MAC half feeding GHASH and gmac_finish, as the
+// engine wires them.
+module gmac_units (
+  input  logic         clk_i,
+  input  logic         rst_ni,
+  input  logic         load_i,
+  input  logic         clear_i,
+  input  logic [127:0] key_i,
+  output logic         load_busy_o,
+  output logic         load_done_o,
+  output logic [511:0] h_powers_o,
+  input  logic         ghash_clear_i,
+  input  logic         in_valid_i,
+  input  logic [511:0] in_beat_i,
+  input  logic [2:0]   in_blocks_i,
+  output logic [127:0] hash_o,
+  output logic         idle_o,
+  input  logic         finish_i,
+  input  logic [60:0]  length_i,
+  input  logic [63:0]  nonce_i,
+  input  logic [31:0]  iv_index_i,
+  input  logic [127:0] tag_i,
+  output logic         finish_busy_o,
+  output logic         finish_done_o,
+  output logic         match_o
+);
+  logic [1407:0] round_keys;
+
+  modelock_mac_key u_mac_key (
+    .clk_i, .rst_ni, .start_i(load_i), .clear_i, .key_i,
+    .busy_o(load_busy_o), .done_o(load_done_o), .round_keys_o(round_keys), .h_powers_o
+  );
+  modelock_ghash u_ghash (
+    .clk_i, .rst_ni, .h_powers_i(h_powers_o), .clear_i(ghash_clear_i),
+    .in_valid_i, .in_beat_i, .in_blocks_i, .hash_o, .idle_o
+  );
+  modelock_gmac_finish u_finish (
+    .clk_i, .rst_ni, .round_keys_i(round_keys), .h_i(h_powers_o[127:0]),
+    .start_i(finish_i), .hash_i(hash_o), .length_i, .nonce_i, .iv_index_i, .tag_i,
+    .busy_o(finish_busy_o), .done_o(finish_done_o), .match_o
+  );
+endmodule
