@@ -36,7 +36,7 @@ TEST_P(EngineBitExact, RandomNetworksEqualRunInt8AndRunProgram) {
     const auto q = quant::QuantizedNetwork::from_model(model, "random.mlk");
     const LockedNetwork locked = lock_network(model, q, key, GetParam());
     for (const auto& l : locked.program.layers) ops.insert(static_cast<std::uint32_t>(l.op));
-    EngineHarness engine(locked.file, locked.container);
+    EngineHarness engine(locked.container);
     ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
     const std::int64_t batch = generator.pick(1, modelock_hls::kBatch);
     const auto images = random_images(q, batch, seed);
@@ -78,7 +78,7 @@ class ShippedModelOnEngine : public ::testing::Test {
 
   // Runs test images first .. first + count - 1 through the engine, kBatch
   // at a time; returns the int8 logits of all of them.
-  static std::vector<std::int8_t> run_on_engine(const EngineHarness& engine, const quant::QuantizedNetwork& q,
+  static std::vector<std::int8_t> run_on_engine(EngineHarness& engine, const quant::QuantizedNetwork& q,
                                                 const data::ImageSet& test, std::size_t first, std::size_t count) {
     std::vector<std::int8_t> logits;
     for (std::size_t at = first; at < first + count; at += modelock_hls::kBatch) {
@@ -98,7 +98,7 @@ TEST_F(ShippedModelOnEngine, BothModelsUnderDeeplockAndCtrOnTwentyImages) {
   for (const auto& [name, q] : networks()) {
     for (Scheme s : {Scheme::deeplock, Scheme::ctr}) {
       const LockedNetwork locked = lock_network(q.to_model(), q, key, s, name);
-      EngineHarness engine(locked.file, locked.container);
+      EngineHarness engine(locked.container);
       ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
       const auto logits = run_on_engine(engine, q, test, 0, 20);
       const auto expected = q.run_int8(q.quantize_input(runtime::FloatTensor({20, 1, 28, 28}, data::to_float_nchw(test, 0, 20))));
@@ -114,7 +114,7 @@ TEST_F(ShippedModelOnEngine, SlowWholeTestSetEqualsTheHost) {
   const auto key = key_from_seed(32);
   for (const auto& [name, q] : networks()) {
     const LockedNetwork locked = lock_network(q.to_model(), q, key, Scheme::ctr, name);
-    EngineHarness engine(locked.file, locked.container);
+    EngineHarness engine(locked.container);
     ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
     const std::size_t n = test.labels.size();
     const auto logits = run_on_engine(engine, q, test, 0, n);

@@ -40,7 +40,7 @@ class Counters : public ::testing::TestWithParam<Scheme> {
         break;
       }
     }
-    engine_ = std::make_unique<EngineHarness>(locked_->file, locked_->container);
+    engine_ = std::make_unique<EngineHarness>(locked_->container);
     images_ = random_images(*q_, 5, 7);
   }
   void SetUp() override {

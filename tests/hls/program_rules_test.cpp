@@ -46,7 +46,7 @@ TEST(ProgramRules, TheEngineRefusesExactlyWhatTheHostReaderRefuses) {
     const format::Model model = generator.build();
     const auto q = quant::QuantizedNetwork::from_model(model, "rules.mlk");
     const LockedNetwork locked = lock_network(model, q, key, scheme::Scheme::ctr, "rules.mlk");
-    EngineHarness engine(locked.file, locked.container);
+    EngineHarness engine(locked.container);
     ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
     const auto images = random_images(q, 2, seed);
     const ProgramWords body = program_body(engine.program_bytes());
@@ -94,7 +94,7 @@ TEST(ProgramRules, TheEngineRefusesExactlyWhatTheHostReaderRefuses) {
         }
         ++accepted_by_both;
       }
-      engine.blob().resize(engine.blob().size() - bytes.size() / 64);  // drop the appended program
+      engine.blob().resize(o.program_offset);  // drop the appended program
     }
   }
   // Both outcomes occurred, so the comparison could have failed either way.

@@ -56,7 +56,7 @@ Subject make_subject(Scheme s, const scheme::MasterKey& key) {
 
 class Refusals : public ::testing::TestWithParam<Scheme> {
  protected:
-  Refusals() : key_(key_from_seed(51)), subject_(make_subject(GetParam(), key_)), engine_(subject_.locked.file, subject_.locked.container) {}
+  Refusals() : key_(key_from_seed(51)), subject_(make_subject(GetParam(), key_)), engine_(subject_.locked.container) {}
   void SetUp() override { ASSERT_EQ(engine_.load_key(key_), modelock_hls::kStatusOk); }
 
   // Runs `body` tagged with `mac_key` from the end of the blob.
@@ -76,20 +76,19 @@ TEST_P(Refusals, TheAuthenticProgramRuns) {
   const auto r = engine_.run(subject_.images.data);
   ASSERT_EQ(r.status, modelock_hls::kStatusOk);
   EXPECT_EQ(r.logits, subject_.q.run_int8(subject_.images).data);
-  EXPECT_EQ(r.device_id, modelock_hls::kDeviceId);
+  EXPECT_EQ(engine_.device_id(), modelock_hls::kDeviceId);
 }
 
 TEST_P(Refusals, AFlippedProgramBitIsStatus7AndWritesNothing) {
   const std::uint64_t bits = 8 * (engine_.program_bytes().size() - 64);  // header and records
   for (std::uint64_t bit : {std::uint64_t{0}, std::uint64_t{8 * 64 + 17}, bits / 2, bits - 1}) {
-    auto& beat = engine_.blob()[(engine_.program_offset() + bit / 8) / 64];
-    const auto at = (engine_.program_offset() + bit / 8) % 64;
-    beat[at] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+    auto& byte = engine_.blob()[engine_.program_offset() + bit / 8];
+    byte ^= static_cast<std::uint8_t>(1u << (bit % 8));
     const auto r = engine_.run(subject_.images.data);
     EXPECT_EQ(r.status, modelock_hls::kStatusProgramTagMismatch) << "bit " << bit;
     EXPECT_TRUE(r.logits_untouched) << "bit " << bit;
     EXPECT_EQ(r.counters[run::kLayersRun], 0u);
-    beat[at] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+    byte ^= static_cast<std::uint8_t>(1u << (bit % 8));
   }
 }
 
@@ -101,9 +100,9 @@ TEST_P(Refusals, AFlippedTensorBitIsStatus1NamingTheLayerAndRole) {
     for (int role = 0; role < 4; ++role) {
       const auto& ref = layers[l].tensors[static_cast<std::size_t>(role)];
       const std::uint64_t at = ref.blob_offset + ref.length - 1;  // the last stored byte
-      engine_.blob()[at / 64][at % 64] ^= 0x80;
+      engine_.blob()[at] ^= 0x80;
       const auto r = engine_.run(subject_.images.data);
-      engine_.blob()[at / 64][at % 64] ^= 0x80;
+      engine_.blob()[at] ^= 0x80;
       EXPECT_EQ(r.status, modelock_hls::kStatusTagMismatch) << "layer " << l << " role " << role;
       EXPECT_TRUE(r.logits_untouched);
       EXPECT_EQ(r.counters[run::kFailedLayer], l);
@@ -128,7 +127,7 @@ TEST_P(Refusals, AWrongKeyFailsTheProgramTagAndWithoutVerificationComputesGarbag
   ASSERT_EQ(garbage.status, modelock_hls::kStatusOk);
   const auto& container = subject_.locked.container;
   const scheme::OpeningCipher cipher(container.header().scheme, wrong, container.header().nonce);
-  std::vector<std::uint8_t> blob(engine_.blob().size() * 64, 0);
+  std::vector<std::uint8_t> blob(engine_.blob().size(), 0);
   const auto table = locking::laid_out_table(container);
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto bytes = container.tensor_bytes(i);
@@ -175,7 +174,7 @@ TEST_P(Refusals, RunArgumentsAndCommands) {
     EXPECT_EQ(r.status, modelock_hls::kStatusBadCommand) << flags;
     EXPECT_TRUE(r.logits_untouched);
   }
-  EXPECT_EQ(EngineHarness::load_raw_key(3, 0), modelock_hls::kStatusBadKey);
+  EXPECT_EQ(engine_.load_raw_key(3, 0), modelock_hls::kStatusBadKey);
   EXPECT_EQ(engine_.run(subject_.images.data).status, modelock_hls::kStatusNoKey) << "a failed load_key leaves no key";
 }
 

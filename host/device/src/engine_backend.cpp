@@ -6,42 +6,19 @@
 #include <fmt/format.h>
 
 #include "engine_counters.hpp"
-#include "key_registers.hpp"
 #include "lock_engine.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
+#include "modelock/device/internal/driver.hpp"
 #include "modelock/locking/locking.hpp"
 
 namespace modelock::device {
 
 namespace {
 
-constexpr std::size_t kBeatBytes = modelock_hls::kBeatBytes;
 constexpr std::size_t kCounterBytes = std::size_t{4} * modelock_hls::counter::kWords;
 
-std::size_t whole_beats(std::size_t bytes) { return (bytes + kBeatBytes - 1) / kBeatBytes * kBeatBytes; }
-
-void write64(ComputeUnit& unit, Register lo, Register hi, std::uint64_t value) {
-  unit.write_register(lo, static_cast<std::uint32_t>(value));
-  unit.write_register(hi, static_cast<std::uint32_t>(value >> 32));
-}
-
-// Zeroes every key register. The engine refuses to run while one holds
-// anything (status 6), so key material sits in the register file only for
-// the duration of load_key (docs/engine.md, "Kernel interface").
-void zero_key_registers(ComputeUnit& unit) {
-  for (Register r : {Register::key_0, Register::key_1, Register::key_2, Register::key_3, Register::mac_0,
-                     Register::mac_1, Register::mac_2, Register::mac_3}) {
-    unit.write_register(r, 0);
-  }
-}
-
-// One command with the registers as they stand; returns the status register.
-Status command(ComputeUnit& unit, modelock_hls::Command c) {
-  unit.write_register(Register::command, c);
-  unit.start();
-  return static_cast<Status>(unit.read_status());
-}
+Status command(ComputeUnit& unit, modelock_hls::Command c) { return static_cast<Status>(issue(unit, c)); }
 
 }  // namespace
 
@@ -61,16 +38,12 @@ EngineBackend::~EngineBackend() {
 void EngineBackend::load_model(const format::Container& container, const program::Program& program) {
   container_ = &container;
   program_ = &program;
-  // The blob as the file holds it: every tensor at its offset, zeros between.
-  const std::size_t blob_bytes = container.file_size() - container.blob_offset() - scheme::kTagBytes;
-  std::vector<std::uint8_t> blob(blob_bytes, 0);
   const auto& tensors = container.header().tensors;
-  for (std::size_t i = 0; i < tensors.size(); ++i) {
-    const auto bytes = container.tensor_bytes(i);
-    std::copy(bytes.begin(), bytes.end(), blob.begin() + static_cast<std::ptrdiff_t>(tensors[i].offset));
-    if (tensors[i].name == locking::kEngineProgramTensor) program_offset_ = tensors[i].offset;
+  for (const auto& t : tensors) {
+    if (t.name == locking::kEngineProgramTensor) program_offset_ = t.offset;
   }
-  unit_->allocate(Buffer::blob, whole_beats(blob_bytes));
+  const std::vector<std::uint8_t> blob = blob_image(container);
+  unit_->allocate(Buffer::blob, blob.size());
   unit_->write(Buffer::blob, blob);
   const std::size_t volume = std::size_t{program.input.c} * program.input.h * program.input.w;
   image_stride_ = whole_beats(volume);
@@ -83,16 +56,7 @@ void EngineBackend::load_model(const format::Container& container, const program
 void EngineBackend::load_key(const scheme::MasterKey& key) {
   KeyRegisters regs;
   derive_key_registers(*container_, key, regs);
-  unit_->write_register(Register::scheme, regs.scheme);
-  write64(*unit_, Register::stream_bytes_lo, Register::stream_bytes_hi, regs.stream_bytes);
-  const Register key_words[] = {Register::key_0, Register::key_1, Register::key_2, Register::key_3};
-  const Register mac_words[] = {Register::mac_0, Register::mac_1, Register::mac_2, Register::mac_3};
-  for (std::size_t i = 0; i < 4; ++i) {
-    unit_->write_register(key_words[i], regs.key[i]);
-    unit_->write_register(mac_words[i], regs.mac[i]);
-  }
-  unit_->write_register(Register::nonce_0, regs.nonce[0]);
-  unit_->write_register(Register::nonce_1, regs.nonce[1]);
+  write_key_registers(*unit_, regs);
   Status status = Status::bad_command;
   try {
     status = command(*unit_, modelock_hls::kCommandLoadKey);
@@ -130,18 +94,11 @@ BatchReport EngineBackend::run(std::span<const std::int8_t> images, std::size_t 
                    [](std::int8_t v) { return static_cast<std::uint8_t>(v); });
   }
   unit_->write(Buffer::images, staged);
-  write64(*unit_, Register::program_lo, Register::program_hi, program_offset_);
+  write_register64(*unit_, Register::program_lo, Register::program_hi, program_offset_);
   unit_->write_register(Register::batch, static_cast<std::uint32_t>(count));
   const Status status = command(*unit_, modelock_hls::kCommandRun);
 
-  std::vector<std::uint8_t> counter_bytes(kCounterBytes);
-  unit_->read(Buffer::counters, counter_bytes);
-  std::vector<std::uint32_t> words(modelock_hls::counter::kWords);
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    words[i] = std::uint32_t{counter_bytes[4 * i]} | std::uint32_t{counter_bytes[4 * i + 1]} << 8 |
-               std::uint32_t{counter_bytes[4 * i + 2]} << 16 | std::uint32_t{counter_bytes[4 * i + 3]} << 24;
-  }
-  BatchReport report{status, decode_counters(words, program_->layers.size()), {}};
+  BatchReport report{status, decode_counters(read_counter_words(*unit_), program_->layers.size()), {}};
   if (status != Status::ok) {
     report.failure = describe_failure(status, *report.counters);
     return report;

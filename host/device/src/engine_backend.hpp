@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "backend.hpp"
-#include "compute_unit.hpp"
+#include "modelock/device/internal/compute_unit.hpp"
 
 namespace modelock::device {
 

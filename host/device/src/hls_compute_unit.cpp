@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 
 #include "backend.hpp"
-#include "compute_unit.hpp"
+#include "modelock/device/internal/compute_unit.hpp"
 #include "engine_backend.hpp"
 #include "lock_engine.hpp"
 #include "modelock/common/error.hpp"
@@ -84,16 +84,19 @@ class HlsComputeUnit final : public ComputeUnit {
 
   void start() override {
     auto reg = [&](Register r) { return registers_[static_cast<std::size_t>(r)]; };
-    std::uint32_t id_lo = 0, id_hi = 0;
     lock_engine(memory(Buffer::blob).data(), memory(Buffer::images).data(), memory(Buffer::logits).data(),
                 counters_.data(), reg(Register::command), reg(Register::program_lo), reg(Register::program_hi),
                 reg(Register::batch), reg(Register::scheme), reg(Register::stream_bytes_lo),
                 reg(Register::stream_bytes_hi), reg(Register::key_0), reg(Register::key_1), reg(Register::key_2),
                 reg(Register::key_3), reg(Register::mac_0), reg(Register::mac_1), reg(Register::mac_2),
-                reg(Register::mac_3), reg(Register::nonce_0), reg(Register::nonce_1), &status_, &id_lo, &id_hi);
+                reg(Register::mac_3), reg(Register::nonce_0), reg(Register::nonce_1), &status_, &id_lo_, &id_hi_);
   }
 
   std::uint32_t read_status() override { return status_; }
+
+  // In C simulation the kernel gives its identity as an output of every
+  // command: this is the last command's (0 before the first).
+  std::uint64_t read_device_id() override { return std::uint64_t{id_hi_} << 32 | id_lo_; }
 
  private:
   std::vector<Beat>& memory(Buffer buffer) { return beats_[static_cast<std::size_t>(buffer)]; }
@@ -102,10 +105,13 @@ class HlsComputeUnit final : public ComputeUnit {
   std::vector<std::uint32_t> counters_;
   std::array<std::uint32_t, kRegisters> registers_{};
   std::uint32_t status_ = 0;
+  std::uint32_t id_lo_ = 0, id_hi_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_hls_backend() { return std::make_unique<EngineBackend>(std::make_unique<HlsComputeUnit>()); }
+std::unique_ptr<ComputeUnit> make_hls_compute_unit() { return std::make_unique<HlsComputeUnit>(); }
+
+std::unique_ptr<Backend> make_hls_backend() { return std::make_unique<EngineBackend>(make_hls_compute_unit()); }
 
 }  // namespace modelock::device

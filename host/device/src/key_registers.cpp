@@ -1,4 +1,4 @@
-#include "key_registers.hpp"
+#include "modelock/device/internal/key_registers.hpp"
 
 #include <span>
 

@@ -1,7 +1,8 @@
 // One lock_engine compute unit as a driver reaches it: the kernel's
 // registers and its four device-memory buffers, nothing else. EngineBackend
 // (engine_backend.hpp) is the driver; it is written against this so that
-// every engine is driven by the same code:
+// every engine is driven by the same code (driver.hpp has the steps the
+// driver and the engine tests share):
 //
 //   hls   HlsComputeUnit (hls_compute_unit.cpp): the kernel compiled for C
 //         simulation. Buffers are host vectors of 64-byte beats, registers
@@ -21,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -68,6 +70,13 @@ class ComputeUnit {
   virtual void start() = 0;
   // The status register: the status code of the last command.
   [[nodiscard]] virtual std::uint32_t read_status() = 0;
+  // The device identity registers (device_id_hi:device_id_lo), valid once a
+  // command ran.
+  [[nodiscard]] virtual std::uint64_t read_device_id() = 0;
 };
+
+// The kernel in C simulation. One per process: the kernel keeps its state in
+// statics, so a second one while the first is open is refused (Error usage).
+[[nodiscard]] std::unique_ptr<ComputeUnit> make_hls_compute_unit();
 
 }  // namespace modelock::device
