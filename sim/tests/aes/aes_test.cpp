@@ -15,13 +15,13 @@
 
 namespace {
 
-using modelock::rtl_test::Block;
-using modelock::rtl_test::ClockedModel;
-using modelock::rtl_test::get_block;
-using modelock::rtl_test::Key;
-using modelock::rtl_test::openssl_aes128;
-using modelock::rtl_test::put_be;
-using modelock::rtl_test::words;
+using modelock::sim::Block;
+using modelock::sim::ClockedModel;
+using modelock::sim::get_block;
+using modelock::sim::Key;
+using modelock::sim::openssl_aes128;
+using modelock::sim::put_be;
+using modelock::sim::words;
 
 constexpr Key kFipsKey = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
                           0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
@@ -131,7 +131,7 @@ void stream_blocks(ClockedModel<Vaes_units>& m, const Key& key, int count, doubl
     put_be(words(m->in_block_i), 0, next);
     m->in_tag_i = static_cast<std::uint8_t>(sent);
     m->out_ready_i = take(rng);
-    m.eval();
+    m.settle();
     const bool took_in = m->in_valid_i && m->in_ready_o;
     if (m->out_valid_o && m->out_ready_i) {
       ASSERT_FALSE(expected.empty());
@@ -158,7 +158,7 @@ TEST_F(Aes, PipelinedCoreTakesABlockACycleWithTenCyclesLatency) {
   const Block in = random_block(rng);
   put_be(words(m_->in_block_i), 0, in);
   m_->in_valid_i = 1;
-  m_.eval();
+  m_.settle();
   EXPECT_TRUE(m_->in_ready_o);
   m_.tick();
   m_->in_valid_i = 0;

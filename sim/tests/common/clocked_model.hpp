@@ -1,15 +1,16 @@
-// A Verilated model with its own context, clocked by the testbench: every
-// crypto module's clock is clk_i and its active-low reset rst_ni.
+// A Verilated module with one clock (clk_i) and an active-low reset
+// (rst_ni): what every per-module testbench of sim/tests drives. Each test
+// owns its own VerilatedContext, so tests are independent of each other.
 #pragma once
+
+#include <verilated.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 
-#include <verilated.h>
-
-namespace modelock::rtl_test {
+namespace modelock::sim {
 
 template <class Model>
 class ClockedModel {
@@ -29,8 +30,9 @@ class ClockedModel {
   Model* operator->() { return model_.get(); }
   Model& operator*() { return *model_; }
 
-  // One rising edge; inputs set before it are sampled by it. Outputs after
-  // it are the registers' new values (and combinational outputs of them).
+  // One clock cycle: inputs set before the call are sampled at its rising
+  // edge; outputs read after it are those of the new state (and of the
+  // combinational logic on the inputs as they are now).
   void tick() {
     model_->clk_i = 1;
     model_->eval();
@@ -38,8 +40,9 @@ class ClockedModel {
     model_->eval();
     ++cycles_;
   }
-  // Settles combinational logic after inputs changed between edges.
-  void eval() { model_->eval(); }
+  // Re-evaluates combinational outputs after inputs changed mid-cycle.
+  void settle() { model_->eval(); }
+
   [[nodiscard]] std::uint64_t cycles() const { return cycles_; }
 
  private:
@@ -48,10 +51,11 @@ class ClockedModel {
   std::uint64_t cycles_ = 0;
 };
 
-// The words of a VlWide signal.
+// The 32-bit words of a signal wider than 64 bits (wide_bits.hpp moves bytes
+// in and out of them).
 template <std::size_t N>
 std::span<std::uint32_t> words(VlWide<N>& wide) {
   return {wide.data(), N};
 }
 
-}  // namespace modelock::rtl_test
+}  // namespace modelock::sim

@@ -15,7 +15,7 @@
 #include "clocked_model.hpp"
 #include "wide_bits.hpp"
 
-namespace modelock::rtl_test {
+namespace modelock::sim {
 
 struct KeystreamRequest {
   std::uint64_t offset;
@@ -61,4 +61,4 @@ std::vector<std::vector<std::uint8_t>> run_keystream(ClockedModel<Model>& m, std
   return out;
 }
 
-}  // namespace modelock::rtl_test
+}  // namespace modelock::sim

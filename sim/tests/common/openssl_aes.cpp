@@ -5,7 +5,7 @@
 
 #include <openssl/evp.h>
 
-namespace modelock::rtl_test {
+namespace modelock::sim {
 
 namespace {
 
@@ -48,4 +48,4 @@ std::array<std::uint8_t, 16> openssl_gmac(const Key& key, std::span<const std::u
   return tag;
 }
 
-}  // namespace modelock::rtl_test
+}  // namespace modelock::sim

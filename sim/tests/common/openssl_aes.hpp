@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <span>
 
-namespace modelock::rtl_test {
+namespace modelock::sim {
 
 using Key = std::array<std::uint8_t, 16>;
 
@@ -17,4 +17,4 @@ using Key = std::array<std::uint8_t, 16>;
 [[nodiscard]] std::array<std::uint8_t, 16> openssl_gmac(const Key& key, std::span<const std::uint8_t, 12> iv,
                                                       std::span<const std::uint8_t> aad);
 
-}  // namespace modelock::rtl_test
+}  // namespace modelock::sim

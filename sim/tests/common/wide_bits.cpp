@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace modelock::rtl_test {
+namespace modelock::sim {
 
 namespace {
 
@@ -63,4 +63,4 @@ std::vector<std::uint8_t> from_hex(std::string_view hex) {
   return out;
 }
 
-}  // namespace modelock::rtl_test
+}  // namespace modelock::sim

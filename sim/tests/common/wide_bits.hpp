@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace modelock::rtl_test {
+namespace modelock::sim {
 
 using Block = std::array<std::uint8_t, 16>;
 
@@ -33,4 +33,4 @@ void put_be(std::span<std::uint32_t> words, std::size_t bit, std::span<const std
 // Published test vectors: "2b7e15..." to bytes.
 [[nodiscard]] std::vector<std::uint8_t> from_hex(std::string_view hex);
 
-}  // namespace modelock::rtl_test
+}  // namespace modelock::sim

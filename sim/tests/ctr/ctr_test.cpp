@@ -19,12 +19,12 @@
 
 namespace {
 
-using modelock::rtl_test::ClockedModel;
-using modelock::rtl_test::from_hex;
-using modelock::rtl_test::KeystreamRequest;
-using modelock::rtl_test::put_be;
-using modelock::rtl_test::run_keystream;
-using modelock::rtl_test::words;
+using modelock::sim::ClockedModel;
+using modelock::sim::from_hex;
+using modelock::sim::KeystreamRequest;
+using modelock::sim::put_be;
+using modelock::sim::run_keystream;
+using modelock::sim::words;
 namespace scheme = modelock::scheme;
 
 class Ctr : public ::testing::Test {
@@ -37,7 +37,7 @@ class Ctr : public ::testing::Test {
   void load(const scheme::MasterKey& master, const scheme::Nonce& nonce) {
     const scheme::DerivedKeys keys = scheme::derive_keys(master, nonce);
     put_be(words(m_->key_i), 0, keys.enc.bytes());
-    m_->nonce_i = modelock::rtl_test::be64(nonce);
+    m_->nonce_i = modelock::sim::be64(nonce);
     m_->load_i = 1;
     m_.tick();
     m_->load_i = 0;

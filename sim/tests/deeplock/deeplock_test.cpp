@@ -19,12 +19,12 @@
 
 namespace {
 
-using modelock::rtl_test::ClockedModel;
-using modelock::rtl_test::from_hex;
-using modelock::rtl_test::KeystreamRequest;
-using modelock::rtl_test::put_be;
-using modelock::rtl_test::run_keystream;
-using modelock::rtl_test::words;
+using modelock::sim::ClockedModel;
+using modelock::sim::from_hex;
+using modelock::sim::KeystreamRequest;
+using modelock::sim::put_be;
+using modelock::sim::run_keystream;
+using modelock::sim::words;
 namespace scheme = modelock::scheme;
 
 constexpr std::uint64_t kSegmentBytes = 4096;  // 256 rounds of 16 bytes

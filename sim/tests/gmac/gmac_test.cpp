@@ -17,16 +17,16 @@
 
 namespace {
 
-using modelock::rtl_test::Block;
-using modelock::rtl_test::ClockedModel;
-using modelock::rtl_test::from_hex;
-using modelock::rtl_test::get_block;
-using modelock::rtl_test::Key;
-using modelock::rtl_test::openssl_aes128;
-using modelock::rtl_test::openssl_gmac;
-using modelock::rtl_test::put_be;
-using modelock::rtl_test::put_le;
-using modelock::rtl_test::words;
+using modelock::sim::Block;
+using modelock::sim::ClockedModel;
+using modelock::sim::from_hex;
+using modelock::sim::get_block;
+using modelock::sim::Key;
+using modelock::sim::openssl_aes128;
+using modelock::sim::openssl_gmac;
+using modelock::sim::put_be;
+using modelock::sim::put_le;
+using modelock::sim::words;
 
 using Nonce = std::array<std::uint8_t, 8>;
 
@@ -89,7 +89,7 @@ class Gmac : public ::testing::Test {
   // gmac_finish on the current GHASH state; returns match, checks latency.
   bool finish(std::uint64_t length, const Nonce& nonce, std::uint32_t index, const Block& tag) {
     m_->length_i = length;
-    m_->nonce_i = modelock::rtl_test::be64(nonce);
+    m_->nonce_i = modelock::sim::be64(nonce);
     m_->iv_index_i = index;
     put_be(words(m_->tag_i), 0, tag);
     m_->finish_i = 1;

@@ -18,10 +18,10 @@
 
 namespace {
 
-using modelock::rtl_test::ClockedModel;
-using modelock::rtl_test::get_le;
-using modelock::rtl_test::put_le;
-using modelock::rtl_test::words;
+using modelock::sim::ClockedModel;
+using modelock::sim::get_le;
+using modelock::sim::put_le;
+using modelock::sim::words;
 namespace scheme = modelock::scheme;
 
 struct Case {
@@ -70,7 +70,7 @@ TEST_P(Unlock, MatchesTheHostCipherUnderRandomGaps) {
       put_le(words(m_->in_keystream_i), 0, cases[sent].keystream);
     }
     m_->out_ready_i = take(rng_);
-    m_.eval();
+    m_.settle();
     if (m_->out_valid_o && m_->out_ready_i) {
       ASSERT_EQ(get_le(words(m_->out_plain_o), 0, 64), cases[received].plain) << "beat " << received;
       ++received;
