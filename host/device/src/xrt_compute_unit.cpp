@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -23,6 +25,13 @@ namespace {
 constexpr std::string_view kKernel = "lock_engine";
 constexpr std::string_view kBoardHint =
     "`xbutil examine` lists the boards XRT sees; is the card's XRT driver installed and the card shown there?";
+
+// Boards open in this process. XRT's exclusive access keeps other processes
+// off the compute unit, not other holders in this one, which would run on
+// the key this one loads: refused, as the hls backend refuses a second
+// engine.
+std::mutex open_boards_mutex;
+std::set<std::string> open_boards;
 
 // Debian's XRT sets no XILINX_XRT, without which XRT opens no device;
 // cmake/xrt.cmake made the build's XRT root for it.
@@ -141,7 +150,21 @@ std::optional<std::string> platform_mismatch(std::string_view xclbin_platform, s
                      board_platform);
 }
 
-XrtComputeUnit::XrtComputeUnit(const DeviceOptions& options) : options_(options) {
+XrtComputeUnit::BoardClaim::BoardClaim(std::string board) : board_(std::move(board)) {
+  const std::lock_guard lock(open_boards_mutex);
+  if (!open_boards.insert(board_).second) {
+    throw Error(ErrorKind::usage, fmt::format("device xrt: board {} is open already in this process (one holder at a "
+                                              "time: whoever can start runs can use the loaded key)",
+                                              board_));
+  }
+}
+
+XrtComputeUnit::BoardClaim::~BoardClaim() {
+  const std::lock_guard lock(open_boards_mutex);
+  open_boards.erase(board_);
+}
+
+XrtComputeUnit::XrtComputeUnit(const DeviceOptions& options) : options_(options), claim_(options.board) {
   const xrt::xclbin xclbin = read_xclbin(options.xclbin);
   point_xrt_at_its_drivers();
   device_ = open_board(options.board);

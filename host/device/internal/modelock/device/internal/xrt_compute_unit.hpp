@@ -34,7 +34,8 @@ namespace modelock::device {
 class XrtComputeUnit final : public ComputeUnit {
  public:
   // Error(bad_input) for the xclbin, Error(system) for the board, each
-  // naming the file or the board.
+  // naming the file or the board; Error(usage) when the board is open
+  // already in this process.
   explicit XrtComputeUnit(const DeviceOptions& options);
   ~XrtComputeUnit() override;
 
@@ -59,7 +60,21 @@ class XrtComputeUnit final : public ComputeUnit {
   [[nodiscard]] std::uint32_t read_output(int argument, std::string_view what);
   xrt::bo& bo(Buffer buffer);
 
+  // The board's place in this process's set of open boards, held for the
+  // unit's life.
+  class BoardClaim {
+   public:
+    explicit BoardClaim(std::string board);
+    BoardClaim(const BoardClaim&) = delete;
+    BoardClaim& operator=(const BoardClaim&) = delete;
+    ~BoardClaim();
+
+   private:
+    std::string board_;
+  };
+
   DeviceOptions options_;
+  BoardClaim claim_;
   xrt::device device_;
   xrt::kernel kernel_;
   xrt::run run_;
