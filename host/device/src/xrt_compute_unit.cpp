@@ -281,8 +281,13 @@ std::uint32_t XrtComputeUnit::read_output(int argument, std::string_view what) {
   try {
     return kernel_.read_register(offset);
   } catch (const std::exception& e) {
-    throw Error(ErrorKind::system, fmt::format("board {}: cannot read the {} register at {:#x} ({})", options_.board,
-                                               what, offset, e.what()));
+    const char* mode = std::getenv("XCL_EMULATION_MODE");
+    const bool noop = mode != nullptr && std::string_view(mode) == "noop";
+    throw Error(ErrorKind::system,
+                fmt::format("board {}: cannot read the {} register at {:#x} ({}){}", options_.board, what, offset, e.what(),
+                            noop ? "; XCL_EMULATION_MODE=noop has no registers: it runs the host flow and computes "
+                                   "nothing"
+                                 : ""));
   }
 }
 
