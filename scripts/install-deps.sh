@@ -15,6 +15,8 @@ packages=(
   verilator yosys
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox
+  # XRT, for the `xrt` device backend and its tests under XRT's noop driver
+  libxrt-dev
   # the data set `modelock eval` and the accuracy tests read
   dataset-fashion-mnist
   # scripts/demo.sh and scripts/bench.sh post-process with the standard library only

@@ -357,7 +357,7 @@ int eval_on_device(const EvalRequest& request, const KeySource& key_source, cons
     reference.insert(reference.end(), out.data.begin(), out.data.end());
     bar(first + count, 2 * n);
   }
-  auto device = open_device(request.device, container, key);
+  auto device = open_device(request.device, request.device_options, container, key);
   const std::size_t classes = device.model().classes;
   std::vector<std::int8_t> logits;
   for (std::size_t first = 0; first < n; first += kPiece) {
@@ -475,7 +475,7 @@ int run(const RunRequest& request, const KeySource& key, const Output& output) {
   std::vector<int> predicted;
   if (!request.device.empty()) {
     // The engine verifies and unlocks on its side; the host sees only logits.
-    auto device = open_device(request.device, container, key.load());
+    auto device = open_device(request.device, request.device_options, container, key.load());
     predicted = argmax_int8(device_logits(device, container, test, request.first, n), device.model().classes);
   } else {
     // Unlocked in memory; the plaintext model is never written anywhere.

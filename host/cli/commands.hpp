@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "modelock/device/device.hpp"
 #include "modelock/scheme/cipher.hpp"
 
 namespace modelock::cli {
@@ -55,6 +56,7 @@ struct EvalRequest {
   // (modelock::device) and compare it with the int8 reference; wrong keys
   // must then be refused by the device. Empty: today's in-memory evaluation.
   std::string device;
+  device::DeviceOptions device_options;  // --xclbin, --board (xrt)
 };
 int eval(const EvalRequest& request, const KeySource& key, const Output& output);
 
@@ -65,6 +67,7 @@ struct RunRequest {
   std::size_t count = 10;
   std::filesystem::path data_dir;
   std::string device;  // --device: classify on this backend; empty: unlocked in memory
+  device::DeviceOptions device_options;  // --xclbin, --board (xrt)
 };
 int run(const RunRequest& request, const KeySource& key, const Output& output);
 

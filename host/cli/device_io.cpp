@@ -20,8 +20,9 @@ void require_int8_container(const format::Container& container, std::string_view
   }
 }
 
-device::Device open_device(const std::string& backend, const format::Container& container, const scheme::MasterKey& key) {
-  auto device = device::Device::open(backend);
+device::Device open_device(const std::string& backend, const device::DeviceOptions& options,
+                           const format::Container& container, const scheme::MasterKey& key) {
+  auto device = device::Device::open(backend, options);
   device.load_model(container);
   device.load_key(key);
   return device;

@@ -19,8 +19,8 @@ namespace modelock::cli {
 void require_int8_container(const format::Container& container, std::string_view option);
 
 // A device with the container's model and the key loaded.
-[[nodiscard]] device::Device open_device(const std::string& backend, const format::Container& container,
-                                         const scheme::MasterKey& key);
+[[nodiscard]] device::Device open_device(const std::string& backend, const device::DeviceOptions& options,
+                                         const format::Container& container, const scheme::MasterKey& key);
 
 // Images first .. first + count - 1 of `set` as the engine takes them:
 // pixels / 255 quantized with the int8 graph's input scale exactly as

@@ -116,10 +116,18 @@ int run_command_line(int argc, char** argv, Console& console) {
   add_calibration(*eval);
   const std::string device_help = fmt::format(
       "run a locked int8 container (lock --int8) on an engine: {} (cpu: the golden model; hls: the HLS kernel in C "
-      "simulation); default: unlocked in memory",
+      "simulation; xrt: the kernel on an Alveo board, with --xclbin); default: unlocked in memory",
       fmt::join(modelock::device::kBackends, " or "));
-  eval->add_option("--device", eval_request.device, device_help + "; needs --precision int8")
-      ->check(CLI::IsMember(std::vector<std::string>(modelock::device::kBackends.begin(), modelock::device::kBackends.end())));
+  // --device and what the xrt backend needs to reach a board.
+  auto add_device_options = [&](CLI::App& cmd, std::string& device, modelock::device::DeviceOptions& options,
+                                const std::string& help) {
+    cmd.add_option("--device", device, help)
+        ->check(CLI::IsMember(std::vector<std::string>(modelock::device::kBackends.begin(), modelock::device::kBackends.end())));
+    cmd.add_option("--xclbin", options.xclbin, "with --device xrt: the lock_engine .xclbin to load");
+    cmd.add_option("--board", options.board, "with --device xrt: board index (as `xbutil examine` lists them) or PCIe BDF")
+        ->capture_default_str();
+  };
+  add_device_options(*eval, eval_request.device, eval_request.device_options, device_help + "; needs --precision int8");
 
   auto* unlock = app.add_subcommand("unlock", "verify and unlock a container back into the original model file");
   unlock->add_option("input", in, ".mlk container")->required();
@@ -142,8 +150,7 @@ int run_command_line(int argc, char** argv, Console& console) {
       ->capture_default_str();
   run->add_option("--count", run_request.count, "how many images")->check(count_in(1, kTestImages))->capture_default_str();
   run->add_option("--data-dir", run_request.data_dir, "Fashion-MNIST folder");
-  run->add_option("--device", run_request.device, device_help)
-      ->check(CLI::IsMember(std::vector<std::string>(modelock::device::kBackends.begin(), modelock::device::kBackends.end())));
+  add_device_options(*run, run_request.device, run_request.device_options, device_help);
 
   auto* attack = app.add_subcommand("attack", "demonstrations of attacks on locked models (docs/security.md)");
   attack->require_subcommand(1);
@@ -185,6 +192,14 @@ int run_command_line(int argc, char** argv, Console& console) {
   if (*inspect) return modelock::cli::inspect(in, output);
   if (*verify) return modelock::cli::verify(in, key, output);
   if (*quantize) return modelock::cli::quantize(in, calibration, out, output);
+  // --xclbin and --board say where an xrt device is; any other device would
+  // silently ignore them.
+  for (const auto* cmd : {run, eval}) {
+    const std::string& device = cmd == run ? run_request.device : eval_request.device;
+    if (*cmd && device != "xrt" && (cmd->count("--xclbin") > 0 || cmd->count("--board") > 0)) {
+      throw modelock::Error(modelock::ErrorKind::usage, "--xclbin and --board: expected --device xrt");
+    }
+  }
   if (*run) return modelock::cli::run(run_request, key, output);
   if (*known_plaintext) return modelock::cli::attack_known_plaintext(in, known, out, output);
   if (*eval) {

@@ -62,9 +62,25 @@ std::string_view status_name(Status status) {
   return "unknown status";
 }
 
-Device Device::open(std::string_view backend) {
+bool xrt_built() {
+#ifdef MODELOCK_HAVE_XRT
+  return true;
+#else
+  return false;
+#endif
+}
+
+Device Device::open(std::string_view backend, [[maybe_unused]] const DeviceOptions& options) {
   if (backend == "cpu") return Device(make_cpu_backend());
   if (backend == "hls") return Device(make_hls_backend());
+  if (backend == "xrt") {
+#ifdef MODELOCK_HAVE_XRT
+    return Device(make_xrt_backend(options));
+#else
+    throw Error(ErrorKind::usage, "device xrt: this modelock was built without XRT; install it (apt-get install "
+                                  "libxrt-dev, or scripts/install-deps.sh) and configure again (CMake MODELOCK_XRT)");
+#endif
+  }
   throw Error(ErrorKind::usage, fmt::format("device '{}': expected one of {}", backend, fmt::join(kBackends, ", ")));
 }
 

@@ -12,17 +12,21 @@
 //   device.clear_key();                // also done by the destructor
 //
 // Backends: `cpu`, the golden model (host/program's run_program on the
-// verified plaintext blob); `hls`, the lock_engine kernel in C simulation.
+// verified plaintext blob); `hls`, the lock_engine kernel in C simulation;
+// `xrt`, the kernel on an Alveo board through XRT, from the xclbin named in
+// DeviceOptions (in builds with XRT: xrt_built()).
 // Errors are modelock::Error with the CLI's exit codes: a tag mismatch is
 // integrity naming the layer and tensor, a malformed program bad_input, a
 // wrong key wrong_key, running without a key usage.
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,7 +38,20 @@
 namespace modelock::device {
 
 // The names Device::open takes.
-inline constexpr std::array<std::string_view, 2> kBackends = {"cpu", "hls"};
+inline constexpr std::array<std::string_view, 3> kBackends = {"cpu", "hls", "xrt"};
+
+// Whether this build has the `xrt` backend (CMake MODELOCK_XRT); without it
+// Device::open("xrt") says how to get it.
+[[nodiscard]] bool xrt_built();
+
+// What the `xrt` backend needs to reach a board; `cpu` and `hls` take none.
+struct DeviceOptions {
+  std::string xclbin;  // the lock_engine .xclbin to load (required by xrt)
+  std::string board = "0";  // device index (0, 1, ... as `xbutil examine` lists them) or PCIe BDF (0000:65:00.1)
+  // How long one engine command (load_key, a run of kBatch images,
+  // clear_key) may take before the run is aborted and an error says so.
+  std::chrono::milliseconds timeout{10'000};
+};
 
 // Images one engine run takes (the engine's MODELOCK_BATCH; the hls backend
 // static_asserts that they agree). Device::run splits any N into runs of at
@@ -55,8 +72,11 @@ class Device {
  public:
   // Throws Error(usage) for a name not in kBackends, and when the backend's
   // engine is already open (a compute unit is opened for exclusive access:
-  // whoever can submit runs while a key is loaded can use that key).
-  [[nodiscard]] static Device open(std::string_view backend);
+  // whoever can submit runs while a key is loaded can use that key). `xrt`
+  // throws Error(system) when the board cannot be opened (naming it, with
+  // the `xbutil examine` hint) and Error(bad_input) for an xclbin that is
+  // missing, not an xclbin, or built for another platform or kernel.
+  [[nodiscard]] static Device open(std::string_view backend, const DeviceOptions& options = {});
 
   Device(Device&&) noexcept;
   Device& operator=(Device&&) noexcept;

@@ -7,15 +7,11 @@
 //   hls   HlsComputeUnit (hls_compute_unit.cpp): the kernel compiled for C
 //         simulation. Buffers are host vectors of 64-byte beats, registers
 //         an array of words handed to lock_engine() as its arguments.
-//   xrt   (a later issue) an XrtComputeUnit: xrt::device and the xclbin,
-//         xrt::kernel opened with cu_access_mode::exclusive; each Buffer an
-//         xrt::bo in kernel.group_id(argument) (blob: gmem_blob; images,
-//         logits, counters: gmem_io, bitstreams/connectivity), write/read
-//         as bo.write + sync(XCL_BO_SYNC_BO_TO_DEVICE) and sync(FROM_DEVICE)
-//         + bo.read; write_register/read_status as kernel.write_register and
-//         read_register at the offsets of the xclbin's register map; start
-//         as an xrt::run set up once with the buffers and started by
-//         writing ap_start.
+//   xrt   XrtComputeUnit (xrt_compute_unit.hpp): the kernel on an Alveo
+//         board through XRT, built with MODELOCK_XRT. Each Buffer an xrt::bo
+//         in kernel.group_id(argument), the registers the arguments of one
+//         xrt::run, status and identity read with kernel.read_register at
+//         the offsets of register_map.hpp, which the xclbin must agree with.
 //   sim   (a later issue) the Verilator model of the RTL engine, with its
 //         AXI-Lite and AXI ports driven by the same calls.
 #pragma once
@@ -29,7 +25,8 @@
 namespace modelock::device {
 
 // The kernel's scalar arguments (s_axilite registers), in lock_engine's
-// argument order (hls/kernel/lock_engine.hpp).
+// argument order (hls/kernel/lock_engine.hpp); register_map.hpp has their
+// offsets.
 enum class Register : std::size_t {
   command,
   program_lo,

@@ -1,0 +1,321 @@
+#include "modelock/device/internal/xrt_compute_unit.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <ert.h>
+
+#include "backend.hpp"
+#include "engine_backend.hpp"
+#include "modelock/common/error.hpp"
+#include "modelock/device/internal/register_map.hpp"
+#include "modelock/scheme/key.hpp"
+
+namespace modelock::device {
+
+namespace {
+
+constexpr std::string_view kKernel = "lock_engine";
+constexpr std::string_view kBoardHint =
+    "`xbutil examine` lists the boards XRT sees; is the card's XRT driver installed and the card shown there?";
+
+// Boards open in this process. XRT's exclusive access keeps other processes
+// off the compute unit, not other holders in this one, which would run on
+// the key this one loads: refused, as the hls backend refuses a second
+// engine.
+std::mutex open_boards_mutex;
+std::set<std::string> open_boards;
+
+// Debian's XRT sets no XILINX_XRT, without which XRT opens no device;
+// cmake/xrt.cmake made the build's XRT root for it.
+void point_xrt_at_its_drivers() {
+#ifdef MODELOCK_XILINX_XRT
+  ::setenv("XILINX_XRT", MODELOCK_XILINX_XRT, /*overwrite=*/0);
+#endif
+}
+
+// The xclbin target the running XRT executes: a board (and noop) runs hw
+// xclbins, Vitis emulation its own.
+xrt::xclbin::target_type expected_target() {
+  const char* mode = std::getenv("XCL_EMULATION_MODE");
+  const std::string_view m = mode ? mode : "";
+  if (m == "sw_emu") return xrt::xclbin::target_type::sw_emu;
+  if (m == "hw_emu") return xrt::xclbin::target_type::hw_emu;
+  return xrt::xclbin::target_type::hw;
+}
+
+std::string_view target_name(xrt::xclbin::target_type t) {
+  switch (t) {
+    case xrt::xclbin::target_type::hw: return "hw";
+    case xrt::xclbin::target_type::sw_emu: return "sw_emu";
+    case xrt::xclbin::target_type::hw_emu: return "hw_emu";
+  }
+  return "unknown";
+}
+
+// The file is an xclbin XRT can read, for this target, with a lock_engine
+// kernel whose arguments sit where register_map.hpp says. Nothing reaches
+// the board before this holds: a register written at another kernel's
+// offset could be a key word in the wrong place.
+xrt::xclbin read_xclbin(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) {
+    throw Error(ErrorKind::usage, "device xrt: no xclbin given (--xclbin PATH: the lock_engine .xclbin built by "
+                                  "`make xclbin`, or by host/tools/make_xclbin for XRT's noop driver)");
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    throw Error(ErrorKind::bad_input, fmt::format("xclbin {}: {}", path, fs::exists(path, ec) ? "not a regular file"
+                                                                                              : "no such file"));
+  }
+  std::array<char, 8> magic{};
+  std::ifstream(path, std::ios::binary).read(magic.data(), magic.size());
+  if (std::string_view(magic.data(), magic.size()) != std::string_view("xclbin2\0", 8)) {
+    throw Error(ErrorKind::bad_input,
+                fmt::format("xclbin {}: not an xclbin (expected XRT's axlf container, which starts with 'xclbin2')", path));
+  }
+  xrt::xclbin xclbin;
+  try {
+    xclbin = xrt::xclbin(path);
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::bad_input, fmt::format("xclbin {}: XRT cannot read it: {}", path, e.what()));
+  }
+  if (xclbin.get_target_type() != expected_target()) {
+    throw Error(ErrorKind::bad_input,
+                fmt::format("xclbin {}: built for the {} target (platform {}); this XRT runs {} xclbins", path,
+                            target_name(xclbin.get_target_type()), xclbin.get_xsa_name(),
+                            target_name(expected_target())));
+  }
+  const auto kernel = xclbin.get_kernel(std::string(kKernel));
+  if (!kernel) {
+    std::vector<std::string> names;
+    for (const auto& k : xclbin.get_kernels()) names.push_back(k.get_name());
+    throw Error(ErrorKind::bad_input, fmt::format("xclbin {}: has no {} kernel (it has: {})", path, kKernel,
+                                                  names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+  }
+  const auto args = kernel.get_args();
+  for (std::size_t i = 0; i < kKernelArguments.size(); ++i) {
+    const auto& want = kKernelArguments[i];
+    if (i >= args.size() || args[i].get_name() != want.name || args[i].get_offset() != want.offset) {
+      const std::string got = i < args.size() ? fmt::format("'{}' at {:#x}", args[i].get_name(), args[i].get_offset())
+                                              : std::string("missing");
+      throw Error(ErrorKind::bad_input,
+                  fmt::format("xclbin {}: {} argument {} is {}; this driver expects '{}' at {:#x} (an xclbin of "
+                              "another engine version: rebuild it from this source)",
+                              path, kKernel, i, got, want.name, want.offset));
+    }
+  }
+  if (args.size() != kKernelArguments.size()) {
+    throw Error(ErrorKind::bad_input, fmt::format("xclbin {}: {} has {} arguments; this driver expects {}", path,
+                                                  kKernel, args.size(), kKernelArguments.size()));
+  }
+  return xclbin;
+}
+
+xrt::device open_board(const std::string& board) {
+  const bool index = !board.empty() && std::all_of(board.begin(), board.end(), [](unsigned char c) { return std::isdigit(c); });
+  try {
+    return index ? xrt::device(static_cast<unsigned int>(std::stoul(board))) : xrt::device(board);
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::system, fmt::format("board {}: XRT cannot open it ({}). {}", board, e.what(), kBoardHint));
+  }
+}
+
+// The card an Alveo platform or shell name is for: the "u55c" token of
+// "xilinx_u55c_gen3x16_xdma_base_3". Empty when there is none.
+std::string card_token(std::string_view name) {
+  for (std::size_t begin = 0, end = 0; begin <= name.size(); begin = end + 1) {
+    end = std::min(name.find('_', begin), name.size());
+    const auto token = name.substr(begin, end - begin);
+    if (token.size() >= 3 && (token[0] == 'u' || token[0] == 'U') && std::isdigit(static_cast<unsigned char>(token[1]))) {
+      return std::string(token);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::string> platform_mismatch(std::string_view xclbin_platform, std::string_view board_platform) {
+  const std::string built = card_token(xclbin_platform), board = card_token(board_platform);
+  if (built.empty() || board.empty() || built == board) return std::nullopt;
+  return fmt::format("built for a {} (platform {}); the board is a {} ({})", built, xclbin_platform, board,
+                     board_platform);
+}
+
+XrtComputeUnit::BoardClaim::BoardClaim(std::string board) : board_(std::move(board)) {
+  const std::lock_guard lock(open_boards_mutex);
+  if (!open_boards.insert(board_).second) {
+    throw Error(ErrorKind::usage, fmt::format("device xrt: board {} is open already in this process (one holder at a "
+                                              "time: whoever can start runs can use the loaded key)",
+                                              board_));
+  }
+}
+
+XrtComputeUnit::BoardClaim::~BoardClaim() {
+  const std::lock_guard lock(open_boards_mutex);
+  open_boards.erase(board_);
+}
+
+XrtComputeUnit::XrtComputeUnit(const DeviceOptions& options) : options_(options), claim_(options.board) {
+  const xrt::xclbin xclbin = read_xclbin(options.xclbin);
+  point_xrt_at_its_drivers();
+  device_ = open_board(options.board);
+  const std::string where = fmt::format("board {}", options.board);
+  try {
+    // The board's shell name; XRT's noop and emulation devices have none.
+    const auto board_platform = device_.get_info<xrt::info::device::name>();
+    if (auto mismatch = platform_mismatch(xclbin.get_xsa_name(), board_platform)) {
+      throw Error(ErrorKind::bad_input, fmt::format("xclbin {}: {} ({}): rebuild it with `make xclbin PLATFORM=...` "
+                                                    "for that card",
+                                                    options.xclbin, *mismatch, where));
+    }
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception&) {
+    // No name to compare: the board's driver checks the xclbin at load.
+  }
+  xrt::uuid uuid;
+  try {
+    uuid = device_.load_xclbin(xclbin);
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::bad_input,
+                fmt::format("xclbin {}: {} refused it ({}); it was built for platform {}: is that the board's "
+                            "(`xbutil examine -d {}`)?",
+                            options.xclbin, where, e.what(), xclbin.get_xsa_name(), options.board));
+  }
+  try {
+    // Exclusive: the status and identity registers can be read, and no other
+    // process can start runs on the key this one loads.
+    kernel_ = xrt::kernel(device_, uuid, std::string(kKernel), xrt::kernel::cu_access_mode::exclusive);
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::system, fmt::format("{}: cannot open the {} compute unit for exclusive access ({}); is "
+                                               "another process using it?",
+                                               where, kKernel, e.what()));
+  }
+  run_ = xrt::run(kernel_);
+}
+
+XrtComputeUnit::~XrtComputeUnit() {
+  // The driver zeroed the key registers after load_key; the run's copy of
+  // the register map is host memory, wiped here whatever happened.
+  try {
+    for (const Register r : {Register::key_0, Register::key_1, Register::key_2, Register::key_3, Register::mac_0,
+                             Register::mac_1, Register::mac_2, Register::mac_3}) {
+      write_register(r, 0);
+    }
+  } catch (...) {
+    // XRT could not be reached; nothing else to wipe from here.
+  }
+}
+
+xrt::bo& XrtComputeUnit::bo(Buffer buffer) {
+  auto& b = buffers_[static_cast<std::size_t>(buffer)];
+  if (!b) throw std::logic_error(fmt::format("device xrt: buffer {} used before allocate", static_cast<int>(buffer)));
+  return *b;
+}
+
+int XrtComputeUnit::bank(Buffer buffer) const {
+  return static_cast<int>(kernel_.group_id(argument_index(buffer)));
+}
+
+void XrtComputeUnit::allocate(Buffer buffer, std::size_t bytes) {
+  const int arg = argument_index(buffer);
+  auto& slot = buffers_[static_cast<std::size_t>(buffer)];
+  try {
+    slot.emplace(device_, bytes, kernel_.group_id(arg));
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::system, fmt::format("board {}: cannot allocate {} bytes for {} in memory bank {} ({})",
+                                               options_.board, bytes, kKernelArguments[static_cast<std::size_t>(arg)].name,
+                                               kernel_.group_id(arg), e.what()));
+  }
+  // Device memory is not cleared by allocation; the contract says zeroed.
+  const std::vector<std::uint8_t> zeros(bytes, 0);
+  write(buffer, zeros);
+  run_.set_arg(arg, *slot);
+}
+
+void XrtComputeUnit::write(Buffer buffer, std::span<const std::uint8_t> bytes) {
+  auto& b = bo(buffer);
+  b.write(bytes.data(), bytes.size(), 0);
+  b.sync(XCL_BO_SYNC_BO_TO_DEVICE, bytes.size(), 0);
+}
+
+void XrtComputeUnit::read(Buffer buffer, std::span<std::uint8_t> bytes) {
+  auto& b = bo(buffer);
+  b.sync(XCL_BO_SYNC_BO_FROM_DEVICE, bytes.size(), 0);
+  b.read(bytes.data(), bytes.size(), 0);
+}
+
+void XrtComputeUnit::write_register(Register r, std::uint32_t value) { run_.set_arg(argument_index(r), value); }
+
+void XrtComputeUnit::start() {
+  run_.start();
+  const ert_cmd_state state = run_.wait(options_.timeout);
+  if (state == ERT_CMD_STATE_COMPLETED) return;
+  if (state == ERT_CMD_STATE_TIMEOUT || state == ERT_CMD_STATE_NEW || state == ERT_CMD_STATE_QUEUED ||
+      state == ERT_CMD_STATE_RUNNING) {
+    try {
+      run_.abort();
+    } catch (...) {
+      // The error below says what to do when even the abort fails.
+    }
+    throw Error(ErrorKind::system,
+                fmt::format("board {}: {} did not finish a command within {} ms (xclbin {}); the run was aborted. "
+                            "If it hangs again, reset the card: xbutil reset -d {}",
+                            options_.board, kKernel, options_.timeout.count(), options_.xclbin, options_.board));
+  }
+  throw Error(ErrorKind::system, fmt::format("board {}: {} command ended in XRT state {} instead of completed", options_.board,
+                                             kKernel, static_cast<int>(state)));
+}
+
+std::uint32_t XrtComputeUnit::read_output(int argument, std::string_view what) {
+  const auto offset = kKernelArguments[static_cast<std::size_t>(argument)].offset;
+  try {
+    return kernel_.read_register(offset);
+  } catch (const std::exception& e) {
+    const char* mode = std::getenv("XCL_EMULATION_MODE");
+    const bool noop = mode != nullptr && std::string_view(mode) == "noop";
+    throw Error(ErrorKind::system,
+                fmt::format("board {}: cannot read the {} register at {:#x} ({}){}", options_.board, what, offset, e.what(),
+                            noop ? "; XCL_EMULATION_MODE=noop has no registers: it runs the host flow and computes "
+                                   "nothing"
+                                 : ""));
+  }
+}
+
+std::uint32_t XrtComputeUnit::read_status() { return read_output(kStatusArgument, "status"); }
+
+std::uint64_t XrtComputeUnit::read_device_id() {
+  const std::uint64_t lo = read_output(kDeviceIdLoArgument, "device_id_lo");
+  return std::uint64_t{read_output(kDeviceIdHiArgument, "device_id_hi")} << 32 | lo;
+}
+
+std::vector<std::uint32_t> XrtComputeUnit::pending_register_words() const {
+  const auto* packet = reinterpret_cast<const ert_start_kernel_cmd*>(run_.get_ert_packet());
+  // The register map follows the mandatory and the extra CU masks; word i
+  // is offset 4 * i.
+  const std::uint32_t* map = packet->data + packet->extra_cu_masks;
+  const std::size_t words = packet->count - 1 - packet->extra_cu_masks;
+  std::vector<std::uint32_t> out;
+  for (const auto& a : kKernelArguments) {
+    for (std::uint32_t w = 0; w < argument_value_bytes(a.kind) / 4; ++w) {
+      const std::size_t at = a.offset / 4 + w;
+      out.push_back(at < words ? map[at] : 0);
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<Backend> make_xrt_backend(const DeviceOptions& options) {
+  return std::make_unique<EngineBackend>(std::make_unique<XrtComputeUnit>(options));
+}
+
+}  // namespace modelock::device
