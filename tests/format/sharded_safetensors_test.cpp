@@ -26,9 +26,9 @@ void expect_refused(std::string_view text, std::string_view needle) {
   }
 }
 
-TEST(ShardIndex, ListsEachShardOnceInTheOrderTheMapNamesIt) {
+TEST(ShardIndex, ListsEachShardOnceInTheOrderOfTheMapsSortedKeys) {
   const auto index = parse_shard_index(
-      R"({"metadata": {"total_size": 3}, "weight_map": {"a": "s1.safetensors", "b": "s2.safetensors", "c": "s1.safetensors"}})",
+      R"({"metadata": {"total_size": 3}, "weight_map": {"c": "s1.safetensors", "b": "s2.safetensors", "a": "s1.safetensors"}})",
       "m.index.json");
   EXPECT_EQ(index.shards, (std::vector<std::string>{"s1.safetensors", "s2.safetensors"}));
   EXPECT_EQ(index.weight_map.size(), 3u);
@@ -68,11 +68,11 @@ TEST(ShardedSafetensors, OpensEveryShardInShardOrder) {
   write(dir.path() / "m.index.json", R"({"weight_map": {"b": "s2.safetensors", "a": "s1.safetensors"}})");
   const ModelSource model = open_sharded_safetensors(dir.path() / "m.index.json");
   ASSERT_EQ(model.tensors.size(), 2u);
-  EXPECT_EQ(model.tensors[0].name, "b");  // the map names s2 first
+  EXPECT_EQ(model.tensors[0].name, "a");  // the map's first key, "a", names s1
   EXPECT_EQ(model.tensors[0].dtype, DType::f8_e4m3);
-  EXPECT_EQ(model.tensors[1].length, 5u);
+  EXPECT_EQ(model.tensors[1].length, 7u);
   const auto [index, shards] = sharded_source_parts(model.source, 2, "x");
-  EXPECT_EQ(shards.at(0).file, "s2.safetensors");
+  EXPECT_EQ(shards.at(0).file, "s1.safetensors");
   EXPECT_EQ(shards.at(1).tensors, 1u);
 }
 

@@ -23,7 +23,7 @@ inline constexpr std::string_view kShardedSafetensorsFormat = "safetensors-shard
 inline constexpr std::uint64_t kMaxShardIndexBytes = std::uint64_t{64} << 20;
 
 struct ShardIndex {
-  std::vector<std::string> shards;  // each file once, in the order the weight map first names it
+  std::vector<std::string> shards;  // each file once, in the order its first tensor has among the map's sorted keys
   std::vector<std::pair<std::string, std::string>> weight_map;  // tensor -> shard, as in the file
 };
 
