@@ -24,7 +24,7 @@ md_eng="$build_dir/bench_engine.md"
 report="$root/docs/benchmarks.md"
 python=/usr/bin/python3
 
-for b in "$bench" "$bench_inf" "$bench_eng"; do
+for b in "$bench" "$bench_inf" "$bench_eng" "$build_dir/host/cli/modelock"; do
   if [ ! -x "$b" ]; then
     echo "bench: $b not found; build it first:" >&2
     echo "  cmake -S . -B $build_dir -DCMAKE_BUILD_TYPE=Release -DMODELOCK_BENCH=ON" >&2
@@ -99,6 +99,11 @@ plot_png="$(dirname "$report")/benchmarks-throughput.png"
 # The engine's cycle model: its own section, after those report.py writes.
 printf '\n' >>"$tmp"
 cat "$md_eng" >>"$tmp"
+# Whole-file lock/verify/unlock beside cp on a generated 2 GiB model
+# (deleted again by the script).
+echo "bench: timing lock, verify and unlock of a generated 2 GiB file beside cp (a few minutes)"
+printf '\n' >>"$tmp"
+bash "$root/scripts/bench-files.sh" "$build_dir/host/cli/modelock" 2048 >>"$tmp"
 mv "$tmp" "$report"
 trap - EXIT
 if command -v gnuplot >/dev/null 2>&1; then

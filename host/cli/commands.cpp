@@ -24,6 +24,8 @@
 #include "modelock/common/text.hpp"
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/format/container.hpp"
+#include "modelock/format/container_file.hpp"
+#include "modelock/locking/streaming.hpp"
 #include "modelock/data/fashion_mnist.hpp"
 #include "modelock/evaluation/evaluation.hpp"
 #include "modelock/locking/locking.hpp"
@@ -117,12 +119,6 @@ class ProgressBar {
   std::size_t last_ = 101;
 };
 
-std::uint64_t total_bytes(const format::Model& model) {
-  std::uint64_t n = 0;
-  for (const auto& t : model.tensors) n += t.data.size();
-  return n;
-}
-
 }  // namespace
 
 scheme::MasterKey KeySource::load() const {
@@ -148,41 +144,78 @@ int keygen(const std::filesystem::path& out, bool force, const Output& output) {
   return 0;
 }
 
+namespace {
+
+// What a lock reports: tensors, how many of them locked, their bytes, the
+// container's bytes.
+struct LockSummary {
+  std::size_t tensors = 0;
+  std::size_t locked = 0;
+  std::uint64_t tensor_bytes = 0;
+  std::uint64_t file_bytes = 0;
+  void add(bool locked_tensor, std::uint64_t length) {
+    ++tensors;
+    locked += locked_tensor;
+    tensor_bytes += length;
+  }
+};
+
+// lock --int8: quantized and locked in memory (an int8 network is bounded by
+// the engine's limits), ending with the engine program.
+LockSummary lock_int8(const LockRequest& request, const KeySource& key, quant::QuantizedNetwork& network) {
+  const format::Model model = network.to_model();
+  locking::LockOptions options{.scheme = request.scheme, .origin = request.in.string()};
+  options.engine_program = program::engine_program_builder(network, request.in.string() + ": engine program");
+  const auto bytes = locking::lock_model(model, key.load(), options);
+  write_file_atomic(request.out, bytes);
+  LockSummary summary;
+  for (const auto& t : model.tensors) summary.add(t.locked, t.data.size());
+  summary.file_bytes = bytes.size();
+  return summary;
+}
+
+// Every other model streams from its file(s) into the container.
+LockSummary lock_streamed(const LockRequest& request, const KeySource& key) {
+  const format::ModelSource model = open_model(request.in, request.tensors);
+  const scheme::MasterKey master = key.load();
+  OutputFile out(request.out, 0644);
+  LockSummary summary;
+  summary.file_bytes =
+      locking::lock_to_file(model, master, out, {.scheme = request.scheme, .origin = request.in.string()});
+  out.commit();
+  for (const auto& t : model.tensors) summary.add(t.locked, t.length);
+  return summary;
+}
+
+}  // namespace
+
 int lock(const LockRequest& request, const KeySource& key, const Output& output) {
   const auto& [in, out, scheme_id, tensors, int8] = request;
   check_output(out, {{in, "the input model"}, {key.file, "the key file"}});
-  format::Model model = read_model(in, tensors);
   std::optional<quant::QuantizedNetwork> network;
   if (int8) {
     if (!tensors.empty()) throw Error(ErrorKind::usage, "--tensors and --int8 exclude each other: an int8 container locks every tensor");
+    const format::Model model = read_model(in, tensors);
     if (!onnxio::has_onnx_graph(model)) throw Error(ErrorKind::usage, fmt::format("{}: --int8 needs an .onnx model", in.string()));
     network = quantize_int8(model, *int8, in.string());
-    model = network->to_model();
   }
-  const scheme::MasterKey master = key.load();
-  locking::LockOptions options{.scheme = scheme_id, .origin = in.string()};
-  // An int8 container ends with the engine program an engine runs.
-  if (network) options.engine_program = program::engine_program_builder(*network, in.string() + ": engine program");
-  const auto bytes = locking::lock_model(model, master, options);
-  write_file_atomic(out, bytes);
-  std::size_t locked = 0;
-  for (const auto& t : model.tensors) locked += t.locked;
+  const LockSummary summary = network ? lock_int8(request, key, *network) : lock_streamed(request, key);
   if (output.json) {
     nlohmann::json j = {{"input", in.string()},
                         {"output", out.string()},
                         {"scheme", scheme::scheme_name(scheme_id)},
-                        {"tensors", model.tensors.size()},
-                        {"locked_tensors", locked},
-                        {"tensor_bytes", total_bytes(model)},
-                        {"file_bytes", bytes.size()}};
+                        {"tensors", summary.tensors},
+                        {"locked_tensors", summary.locked},
+                        {"tensor_bytes", summary.tensor_bytes},
+                        {"file_bytes", summary.file_bytes}};
     if (network) j["engine_program_layers"] = network->layers().size();
     print_json(j);
   } else {
     const std::string program =
         network ? fmt::format(" and an engine program of {} layers", network->layers().size()) : std::string();
-    console().print("locked {} of {} tensors ({} bytes){} from {} with scheme {} into {} ({} bytes)\n", locked,
-                    model.tensors.size(), total_bytes(model), program, shown(in), scheme::scheme_name(scheme_id),
-                    shown(out), bytes.size());
+    console().print("locked {} of {} tensors ({} bytes){} from {} with scheme {} into {} ({} bytes)\n", summary.locked,
+                    summary.tensors, summary.tensor_bytes, program, shown(in), scheme::scheme_name(scheme_id),
+                    shown(out), summary.file_bytes);
   }
   return 0;
 }
@@ -190,23 +223,30 @@ int lock(const LockRequest& request, const KeySource& key, const Output& output)
 int unlock(const std::filesystem::path& in, const KeySource& key, const std::filesystem::path& out,
            const Output& output) {
   check_output(out, {{in, "the input container"}, {key.file, "the key file"}});
-  const auto container = format::Container::read(in);
-  const format::Model model = locking::unlock_model(container, key.load());
-  auto bytes = write_model(model, in);
+  const auto container = format::ContainerFile::open(in);
+  const scheme::MasterKey master = key.load();
   // Plaintext weights are what the container protects: owner-only, like a key.
-  write_file_atomic(out, bytes, 0600);
+  std::optional<std::uint64_t> file_bytes = unlock_streamed(container, master, out);
+  if (!file_bytes) {
+    // ONNX and QDQ models are rebuilt in memory: protobuf holds a model whole
+    // (and at most 2 GiB of it).
+    const format::Model model = locking::unlock_model(format::Container::read(in), master);
+    const auto bytes = write_model(model, in);
+    write_file_atomic(out, bytes, 0600);
+    file_bytes = bytes.size();
+  }
+  const std::size_t tensors = container.header().tensors.size();
   if (output.json) {
-    print_json({{"input", in.string()}, {"output", out.string()}, {"tensors", model.tensors.size()},
-                {"file_bytes", bytes.size()}});
+    print_json({{"input", in.string()}, {"output", out.string()}, {"tensors", tensors}, {"file_bytes", *file_bytes}});
   } else {
-    console().print("verified and unlocked {} tensors from {} into {}\n", model.tensors.size(), shown(in), shown(out));
+    console().print("verified and unlocked {} tensors from {} into {}\n", tensors, shown(in), shown(out));
   }
   return 0;
 }
 
 namespace {
 
-bool has_engine_program(const format::Container& container) {
+bool has_engine_program(const format::ContainerFile& container) {
   const auto& tensors = container.header().tensors;
   return std::any_of(tensors.begin(), tensors.end(),
                      [](const format::TensorRecord& t) { return t.name == locking::kEngineProgramTensor; });
@@ -262,7 +302,7 @@ nlohmann::json program_json(const program::ParsedProgram& parsed) {
 }  // namespace
 
 int inspect(const std::filesystem::path& in, const Output& output) {
-  const auto container = format::Container::read(in);
+  const auto container = format::ContainerFile::open(in);
   const auto& h = container.header();
   // Parsed (structure only, no key) so that a malformed program is reported.
   std::optional<program::ParsedProgram> engine_program;
@@ -272,7 +312,7 @@ int inspect(const std::filesystem::path& in, const Output& output) {
     j["file"] = in.string();
     j["file_bytes"] = container.file_size();
     j["blob_offset"] = container.blob_offset();
-    j["stream_bytes"] = container.stream_length();
+    j["stream_bytes"] = format::stream_length(h.tensors);
     j["header_tag"] = to_hex(container.header_tag());
     if (engine_program) j["engine_program"] = program_json(*engine_program);
     print_json(j);
@@ -281,7 +321,7 @@ int inspect(const std::filesystem::path& in, const Output& output) {
   std::string text = fmt::format("{}: modelock container v{}, {} bytes\n", shown(in), format::kContainerVersion,
                                  container.file_size());
   text += fmt::format("  scheme  {}\n  nonce   {}\n  kcv     {}\n  stream  {} locked bytes\n",
-                      scheme::scheme_name(h.scheme), to_hex(h.nonce), to_hex(h.kcv), container.stream_length());
+                      scheme::scheme_name(h.scheme), to_hex(h.nonce), to_hex(h.kcv), format::stream_length(h.tensors));
   if (h.source.is_object()) text += fmt::format("  source  {}\n", shown(format::format_name(h.source)));
   text += fmt::format("  {:<32} {:<5} {:<18} {:>12} {:>12} {}\n", "tensor", "dtype", "shape", "offset", "bytes", "locked");
   for (const auto& t : h.tensors) {
@@ -299,8 +339,8 @@ int inspect(const std::filesystem::path& in, const Output& output) {
 }
 
 int verify(const std::filesystem::path& in, const KeySource& key, const Output& output) {
-  const auto container = format::Container::read(in);
-  locking::verify(container, key.load());
+  const auto container = format::ContainerFile::open(in);
+  locking::verify_file(container, key.load());
   if (output.json) {
     print_json({{"file", in.string()}, {"key", "ok"}, {"header_tag", "ok"},
                 {"tensors_verified", container.header().tensors.size()}});

@@ -108,6 +108,17 @@ void OutputFile::write(std::span<const std::uint8_t> bytes) {
   }
 }
 
+void OutputFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
+  if (done_) throw Error(ErrorKind::usage, fmt::format("{}: write after commit or abort", path_.string()));
+  while (!bytes.empty()) {
+    const ssize_t n = ::pwrite(fd_.get(), bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(ErrorKind::system, "write failed");
+    bytes = bytes.subspan(static_cast<std::size_t>(n));
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
 void OutputFile::commit() {
   if (done_) throw Error(ErrorKind::usage, fmt::format("{}: commit after commit or abort", path_.string()));
   if (::fsync(fd_.get()) != 0) fail(ErrorKind::system, "fsync failed");

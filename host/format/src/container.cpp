@@ -6,10 +6,12 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "alignment.hpp"
+#include "container_header.hpp"
 #include "bounded_json.hpp"
 #include "header_json.hpp"
 #include "header_rules.hpp"
@@ -61,13 +63,8 @@ std::uint64_t lay_out_tensors(std::vector<TensorRecord>& tensors) {
   return align_to_blob(blob_cursor);
 }
 
-EncodedContainer encode_container(ContainerHeader& header, const std::vector<std::span<const std::uint8_t>>& payloads,
-                                  std::string_view origin) {
-  if (payloads.size() != header.tensors.size()) {
-    throw Error(ErrorKind::usage, "encode_container: one payload per tensor record expected");
-  }
+ContainerPlan plan_container(ContainerHeader& header, std::string_view origin) {
   const FieldChecker check(origin);
-  for (std::size_t i = 0; i < payloads.size(); ++i) header.tensors[i].length = payloads[i].size();
   const std::uint64_t blob_length = lay_out_tensors(header.tensors);
   // Everything below is what Container::parse will check: a header that
   // fails here would make a container nothing can open.
@@ -81,18 +78,42 @@ EncodedContainer encode_container(ContainerHeader& header, const std::vector<std
   }
   check_header_length_limit(json.size(), check);
   (void)parse_bounded_json(json, check, "header");
-  const std::uint64_t blob_offset = align_to_blob(kPreambleBytes + json.size());
-  const std::uint64_t file_size = blob_offset + blob_length + scheme::kTagBytes;
-  if (file_size > kModelFileLimit.max_bytes) {
-    check.fail("file length", fmt::format("at most {} bytes ({}), got {}", kModelFileLimit.max_bytes,
-                                          kModelFileLimit.reason, file_size));
-  }
+  ContainerPlan plan;
+  plan.header_length = json.size();
+  plan.blob_offset = align_to_blob(kPreambleBytes + json.size());
+  plan.file_size = plan.blob_offset + blob_length + scheme::kTagBytes;
+  return plan;
+}
 
+std::vector<std::uint8_t> encode_header(const ContainerHeader& header, const ContainerPlan& plan) {
+  const std::string json = header_to_json(header).dump();
+  // Tags are fixed-width hex, so the tags filled in after planning change no
+  // length; anything else that did would move every tensor.
+  if (json.size() != plan.header_length) {
+    throw std::logic_error(fmt::format("encode_header: the header is {} bytes, planned {}", json.size(),
+                                       plan.header_length));
+  }
+  std::vector<std::uint8_t> bytes(plan.blob_offset, 0);
+  write_preamble(json.size(), std::span(bytes).first<kPreambleBytes>());
+  std::copy(json.begin(), json.end(), bytes.begin() + kPreambleBytes);
+  return bytes;
+}
+
+EncodedContainer encode_container(ContainerHeader& header, const std::vector<std::span<const std::uint8_t>>& payloads,
+                                  std::string_view origin) {
+  if (payloads.size() != header.tensors.size()) {
+    throw Error(ErrorKind::usage, "encode_container: one payload per tensor record expected");
+  }
+  for (std::size_t i = 0; i < payloads.size(); ++i) header.tensors[i].length = payloads[i].size();
+  const ContainerPlan plan = plan_container(header, origin);
+  if (plan.file_size > kModelFileLimit.max_bytes) {
+    FieldChecker(origin).fail("file length", fmt::format("at most {} bytes ({}), got {}", kModelFileLimit.max_bytes,
+                                                         kModelFileLimit.reason, plan.file_size));
+  }
   EncodedContainer out;
-  out.blob_offset = blob_offset;
-  out.bytes.assign(file_size, 0);
-  write_preamble(json.size(), std::span(out.bytes).first<kPreambleBytes>());
-  std::copy(json.begin(), json.end(), out.bytes.begin() + kPreambleBytes);
+  out.blob_offset = plan.blob_offset;
+  out.bytes = encode_header(header, plan);
+  out.bytes.resize(plan.file_size, 0);
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     std::copy(payloads[i].begin(), payloads[i].end(),
               out.bytes.begin() + static_cast<std::ptrdiff_t>(out.blob_offset + header.tensors[i].offset));
@@ -114,47 +135,58 @@ Container Container::read(const std::filesystem::path& path) {
   return parse(read_file(path, kModelFileLimit), std::move(origin));
 }
 
-Container Container::parse(std::vector<std::uint8_t> file, std::string origin) {
-  const FieldChecker check(origin);
-  const std::span<const std::uint8_t> bytes(file);
-  const PreambleLayout layout = check_preamble(bytes.first(std::min(bytes.size(), kPreambleBytes)), bytes.size(), check);
+ContainerHeader parse_container_header(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
+                                       const FieldChecker& check, const ZeroCheck& blob_is_zero) {
+  const PreambleLayout layout = check_preamble(prefix.first(std::min(prefix.size(), kPreambleBytes)), file_size, check);
+  if (prefix.size() < layout.blob_offset) {
+    throw std::logic_error("parse_container_header: expected the bytes up to the blob");
+  }
   const std::uint64_t header_end = kPreambleBytes + layout.header_length;
-  if (!all_zero(bytes.subspan(header_end, layout.blob_offset - header_end))) {
+  if (!all_zero(prefix.subspan(header_end, layout.blob_offset - header_end))) {
     check.fail("header padding", "zero bytes up to the 64-byte aligned blob");
   }
   ContainerHeader header;
   {
     nlohmann::json j = check.parse_json(
-        "header", std::string_view(reinterpret_cast<const char*>(bytes.data() + kPreambleBytes), layout.header_length));
+        "header", std::string_view(reinterpret_cast<const char*>(prefix.data() + kPreambleBytes), layout.header_length));
     header = header_from_json(j, check);
   }  // the rest of the parsed JSON is freed here
 
-  const std::uint64_t blob_offset = layout.blob_offset;
-  const std::uint64_t blob_length = bytes.size() - scheme::kTagBytes - blob_offset;
+  const std::uint64_t blob_length = file_size - scheme::kTagBytes - layout.blob_offset;
   check_tensor_table(header.tensors, blob_length, check, read_record_field);
   std::uint64_t previous_end = 0;
   for (std::size_t i = 0; i < header.tensors.size(); ++i) {
     const auto& t = header.tensors[i];
-    if (!all_zero(bytes.subspan(blob_offset + previous_end, t.offset - previous_end))) {
+    if (!blob_is_zero(previous_end, t.offset - previous_end)) {
       check.fail(read_record_field(i, t) + ".offset", "zero padding before the tensor");
     }
     previous_end = t.offset + t.length;
   }
   if (align_to_blob(previous_end) != blob_length) {
     check.fail("file length", fmt::format("{} bytes (blob of {} and the 16-byte header tag), got {}: trailing or missing bytes",
-                                          blob_offset + align_to_blob(previous_end) + scheme::kTagBytes,
-                                          align_to_blob(previous_end), bytes.size()));
+                                          layout.blob_offset + align_to_blob(previous_end) + scheme::kTagBytes,
+                                          align_to_blob(previous_end), file_size));
   }
-  if (!all_zero(bytes.subspan(blob_offset + previous_end, blob_length - previous_end))) {
+  if (!blob_is_zero(previous_end, blob_length - previous_end)) {
     check.fail("blob padding", "zero bytes after the last tensor");
   }
   assign_stream_offsets(header.tensors);
+  return header;
+}
 
+Container Container::parse(std::vector<std::uint8_t> file, std::string origin) {
+  const FieldChecker check(origin);
+  const std::span<const std::uint8_t> bytes(file);
+  const PreambleLayout layout = check_preamble(bytes.first(std::min(bytes.size(), kPreambleBytes)), bytes.size(), check);
+  const auto blob = bytes.subspan(layout.blob_offset);
+  ContainerHeader header = parse_container_header(
+      bytes.first(layout.blob_offset), bytes.size(), check,
+      [&](std::uint64_t offset, std::uint64_t length) { return all_zero(blob.subspan(offset, length)); });
   Container c;
   c.file_ = std::move(file);
   c.origin_ = std::move(origin);
   c.header_ = std::move(header);
-  c.blob_offset_ = blob_offset;
+  c.blob_offset_ = layout.blob_offset;
   return c;
 }
 
@@ -171,9 +203,11 @@ scheme::Tag Container::header_tag() const {
   return tag;
 }
 
-std::uint64_t Container::stream_length() const {
+std::uint64_t Container::stream_length() const { return format::stream_length(header_.tensors); }
+
+std::uint64_t stream_length(std::span<const TensorRecord> tensors) {
   std::uint64_t n = 0;
-  for (const auto& t : header_.tensors) n += t.locked ? t.length : 0;
+  for (const auto& t : tensors) n += t.locked ? t.length : 0;
   return n;
 }
 

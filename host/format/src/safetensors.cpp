@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
@@ -90,23 +91,18 @@ DType tensor_dtype(const FieldChecker& check, const nlohmann::json& entry, std::
   return check.dtype(entry, field, "dtype");
 }
 
-struct Placed {
-  std::uint64_t begin, end;
-  Tensor tensor;
-};
-
 // One tensor entry, checked against itself and the buffer length; tiling
 // is checked once all are known.
-Placed read_entry(const FieldChecker& check, const std::string& name, const nlohmann::json& entry,
+SafetensorsTensor read_entry(const FieldChecker& check, const std::string& name, const nlohmann::json& entry,
                   std::uint64_t buffer_bytes) {
   if (!entry.is_object()) {
     check.fail(fmt::format("tensor '{}'", shown_name(name)),
                fmt::format("an object with dtype, shape and data_offsets, got {}", kind_of(entry)));
   }
-  Placed p{0, 0, {}};
-  p.tensor.name = name;
-  p.tensor.dtype = tensor_dtype(check, entry, name);
-  p.tensor.shape = check.shape(entry, tensor_field(name, "shape"), "shape");
+  SafetensorsTensor p;
+  p.name = name;
+  p.dtype = tensor_dtype(check, entry, name);
+  p.shape = check.shape(entry, tensor_field(name, "shape"), "shape");
 
   const std::string field = tensor_field(name, "data_offsets");
   const auto& offsets = check.member(entry, field, "data_offsets");
@@ -121,35 +117,46 @@ Placed read_entry(const FieldChecker& check, const std::string& name, const nloh
                                   p.end));
   }
   // tensor_byte_length multiplies with overflow checks.
-  const auto expected = tensor_byte_length(p.tensor.shape, p.tensor.dtype);
+  const auto expected = tensor_byte_length(p.shape, p.dtype);
   if (!expected || *expected != p.end - p.begin) {
     check.fail(field, fmt::format("a span of {} bytes for dtype {} and that shape, got {}",
                                   expected ? std::to_string(*expected) : "an overflowing number of",
-                                  dtype_name(p.tensor.dtype), p.end - p.begin));
+                                  dtype_name(p.dtype), p.end - p.begin));
   }
   return p;
 }
 
 }  // namespace
 
-Model read_safetensors(std::span<const std::uint8_t> file, std::string_view origin) {
+std::uint64_t safetensors_header_length(std::span<const std::uint8_t> first_bytes, std::uint64_t file_size,
+                                        std::string_view origin) {
   const FieldChecker check(origin);
-  if (file.size() < kLengthBytes) {
-    check.fail("header length", fmt::format("8 bytes, got a file of {}", file.size()));
+  if (file_size < kLengthBytes || first_bytes.size() < kLengthBytes) {
+    check.fail("header length", fmt::format("8 bytes, got a file of {}", file_size));
   }
   // Both checked before the header is copied or parsed.
-  const std::uint64_t header_length = read_header_length(file);
+  const std::uint64_t header_length = read_header_length(first_bytes);
   if (header_length > kSafetensorsMaxHeaderBytes) {
     check.fail("header length",
                fmt::format("at most {} bytes (kSafetensorsMaxHeaderBytes, the reference implementation's limit), "
                            "got {}",
                            kSafetensorsMaxHeaderBytes, header_length));
   }
-  if (header_length > file.size() - kLengthBytes) {
+  if (header_length > file_size - kLengthBytes) {
     check.fail("header length",
-               fmt::format("at most {} (the bytes after it), got {}", file.size() - kLengthBytes, header_length));
+               fmt::format("at most {} (the bytes after it), got {}", file_size - kLengthBytes, header_length));
   }
-  const std::string_view header_text(reinterpret_cast<const char*>(file.data() + kLengthBytes),
+  return header_length;
+}
+
+SafetensorsLayout read_safetensors_layout(std::span<const std::uint8_t> head, std::uint64_t file_size,
+                                          std::string_view origin) {
+  const FieldChecker check(origin);
+  const std::uint64_t header_length = safetensors_header_length(head, file_size, origin);
+  if (head.size() < kLengthBytes + header_length) {
+    throw std::logic_error("read_safetensors_layout: expected the whole header");
+  }
+  const std::string_view header_text(reinterpret_cast<const char*>(head.data() + kLengthBytes),
                                      static_cast<std::size_t>(header_length));
   check_header_framing(check, header_text);
   // Refuses duplicate keys, deep nesting and a document past the memory
@@ -157,39 +164,55 @@ Model read_safetensors(std::span<const std::uint8_t> file, std::string_view orig
   const nlohmann::json header = check.parse_json("header", header_text);
   if (!header.is_object()) check.fail("header", fmt::format("a JSON object, got {}", kind_of(header)));
 
-  const std::span<const std::uint8_t> buffer = file.subspan(kLengthBytes + header_length);
-  std::vector<Placed> placed;
+  SafetensorsLayout layout;
+  layout.data_offset = kLengthBytes + header_length;
+  const std::uint64_t buffer_bytes = file_size - layout.data_offset;
+  std::vector<SafetensorsTensor>& placed = layout.tensors;
   placed.reserve(header.size());
   for (const auto& [name, entry] : header.items()) {
     if (name == kMetadataKey) {
       check_metadata(check, entry);
     } else {
-      placed.push_back(read_entry(check, name, entry, buffer.size()));
+      placed.push_back(read_entry(check, name, entry, buffer_bytes));
     }
   }
   // Buffer order; stable so that empty tensors at one offset keep name order.
-  std::stable_sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) {
+  std::stable_sort(placed.begin(), placed.end(), [](const SafetensorsTensor& a, const SafetensorsTensor& b) {
     return a.begin < b.begin || (a.begin == b.begin && a.end < b.end);
   });
-
-  Model model;
-  model.source = {{"format", "safetensors"}, {"header", std::string(header_text)}};
-  model.tensors.reserve(placed.size());
   std::uint64_t cursor = 0;
-  for (auto& p : placed) {
+  for (const auto& p : placed) {
     if (p.begin != cursor) {
-      check.fail(tensor_field(p.tensor.name, "data_offsets"),
+      check.fail(tensor_field(p.name, "data_offsets"),
                  fmt::format("to start at byte {} (tensors must tile the byte buffer with no gap or overlap), got {}",
                              cursor, p.begin));
     }
-    p.tensor.data.assign(buffer.begin() + static_cast<std::ptrdiff_t>(p.begin),
-                         buffer.begin() + static_cast<std::ptrdiff_t>(p.end));
     cursor = p.end;
-    model.tensors.push_back(std::move(p.tensor));
   }
-  if (cursor != buffer.size()) {
+  if (cursor != buffer_bytes) {
     check.fail("byte buffer", fmt::format("{} bytes, the end of the last tensor, got {}: {} trailing bytes", cursor,
-                                          buffer.size(), buffer.size() - cursor));
+                                          buffer_bytes, buffer_bytes - cursor));
+  }
+  layout.header_text = std::string(header_text);
+  return layout;
+}
+
+nlohmann::json safetensors_source(const SafetensorsLayout& layout) {
+  return {{"format", "safetensors"}, {"header", layout.header_text}};
+}
+
+Model read_safetensors(std::span<const std::uint8_t> file, std::string_view origin) {
+  SafetensorsLayout layout = read_safetensors_layout(file, file.size(), origin);
+  const auto buffer = file.subspan(static_cast<std::size_t>(layout.data_offset));
+  Model model;
+  model.source = safetensors_source(layout);
+  model.tensors.reserve(layout.tensors.size());
+  for (auto& p : layout.tensors) {
+    Tensor t;
+    static_cast<TensorInfo&>(t) = std::move(p);
+    t.data.assign(buffer.begin() + static_cast<std::ptrdiff_t>(p.begin),
+                  buffer.begin() + static_cast<std::ptrdiff_t>(p.end));
+    model.tensors.push_back(std::move(t));
   }
   return model;
 }

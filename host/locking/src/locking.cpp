@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "modelock/common/error.hpp"
+#include "lock_records.hpp"
 #include "opening.hpp"
 
 namespace modelock::locking {
@@ -67,30 +68,12 @@ std::vector<LaidOutTensor> laid_out_table(const format::Container& container) {
 std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::MasterKey& key,
                                      const LockOptions& options) {
   scheme::LockingCipher cipher(options.scheme, key, options.backend);
-  format::ContainerHeader header;
-  header.scheme = options.scheme;
-  header.nonce = cipher.nonce();
-  header.kcv = cipher.key_check_value();
-  header.source = model.source;
-  header.graph = model.graph;
-
+  format::ContainerHeader header = detail::new_header(cipher, model.source, model.graph);
   std::vector<std::vector<std::uint8_t>> locked(model.tensors.size());
   std::vector<std::span<const std::uint8_t>> payloads;
-  for (const auto& t : model.tensors) {
-    // verify() checks a tensor of this name as an engine program.
-    if (t.name == kEngineProgramTensor) {
-      throw Error(ErrorKind::bad_input, fmt::format("{}: tensor '{}': expected another name; it is reserved for the "
-                                                    "engine program that locking adds itself", options.origin, t.name));
-    }
-  }
+  for (const auto& t : model.tensors) detail::check_lockable(t, t.data.size(), options.origin);
   for (std::size_t i = 0; i < model.tensors.size(); ++i) {
     const auto& t = model.tensors[i];
-    const auto expected = format::stored_byte_length(t.shape, t.dtype, t.layout);
-    if (!expected || *expected != t.data.size()) {
-      throw Error(ErrorKind::bad_input,
-                  fmt::format("tensor '{}': expected {} bytes for its shape, dtype {} and layout {}, got {}",
-                              t.name, expected.value_or(0), format::dtype_name(t.dtype), t.layout, t.data.size()));
-    }
     if (t.locked) {
       // Locked tensors take consecutive stream offsets in table order, which
       // is what encode_container and the reader derive.
@@ -100,9 +83,7 @@ std::vector<std::uint8_t> lock_model(const format::Model& model, const scheme::M
     } else {
       payloads.emplace_back(t.data);
     }
-    format::TensorRecord record;
-    static_cast<format::TensorInfo&>(record) = t;
-    record.length = t.data.size();
+    format::TensorRecord record = detail::record_for(t, t.data.size());
     record.tag = cipher.tag(detail::tensor_tag_index(i), payloads.back());
     header.tensors.push_back(std::move(record));
   }

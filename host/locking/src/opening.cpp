@@ -16,31 +16,49 @@ scheme::OpeningCipher cipher_for(const format::Container& container, const schem
   return scheme::OpeningCipher(header.scheme, key, header.nonce, backend);
 }
 
-void check_key(const format::Container& container, const scheme::OpeningCipher& cipher) {
-  if (cipher.key_check_value() != container.header().kcv) {
-    throw Error(ErrorKind::wrong_key,
-                fmt::format("{}: wrong key: it does not match the file's key check value", container.origin()));
+void check_key_value(const std::string& origin, const scheme::KeyCheckValue& stored, const scheme::OpeningCipher& cipher) {
+  if (cipher.key_check_value() != stored) {
+    throw Error(ErrorKind::wrong_key, fmt::format("{}: wrong key: it does not match the file's key check value", origin));
   }
+}
+
+void check_key(const format::Container& container, const scheme::OpeningCipher& cipher) {
+  check_key_value(container.origin(), container.header().kcv, cipher);
+}
+
+Error header_tag_failure(const std::string& origin) {
+  return Error(ErrorKind::integrity, fmt::format("{}: header tag does not verify: the header was altered", origin));
+}
+
+Error tensor_tag_failure(const std::string& origin, const std::string& tensor) {
+  return Error(ErrorKind::integrity, fmt::format("{}: tensor '{}' does not verify: its bytes were altered", origin,
+                                                 tensor));
 }
 
 void check_tags(const format::Container& container, const scheme::OpeningCipher& cipher) {
   if (!cipher.tag_matches(kHeaderTagIndex, container.authenticated_prefix(), container.header_tag())) {
-    throw Error(ErrorKind::integrity,
-                fmt::format("{}: header tag does not verify: the header was altered", container.origin()));
+    throw header_tag_failure(container.origin());
   }
   const auto& tensors = container.header().tensors;
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     if (!cipher.tag_matches(tensor_tag_index(i), container.tensor_bytes(i), tensors[i].tag)) {
-      throw Error(ErrorKind::integrity, fmt::format("{}: tensor '{}' does not verify: its bytes were altered",
-                                                    container.origin(), tensors[i].name));
+      throw tensor_tag_failure(container.origin(), tensors[i].name);
     }
   }
   check_engine_program(container, cipher);
 }
 
 void check_engine_program(const format::Container& container, const scheme::OpeningCipher& cipher) {
+  check_engine_program(container.origin(), container.header().tensors, cipher, [&](std::size_t index) {
+    const auto bytes = container.tensor_bytes(index);
+    return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
+  });
+}
+
+void check_engine_program(const std::string& origin, std::span<const format::TensorRecord> tensors,
+                          const scheme::OpeningCipher& cipher,
+                          const std::function<std::vector<std::uint8_t>(std::size_t index)>& read_program) {
   namespace layout = modelock_hls::program;
-  const auto& tensors = container.header().tensors;
   const auto it = std::find_if(tensors.begin(), tensors.end(),
                                [](const format::TensorRecord& t) { return t.name == kEngineProgramTensor; });
   if (it == tensors.end()) return;
@@ -53,12 +71,12 @@ void check_engine_program(const format::Container& container, const scheme::Open
     throw Error(ErrorKind::bad_input,
                 fmt::format("{}: tensor '{}': expected the last tensor, U8, not locked, a whole number of 64-byte "
                             "beats and at least {} bytes; got table index {} of {}, {}, {}, {} bytes",
-                            container.origin(), it->name, smallest, index, tensors.size(),
+                            origin, it->name, smallest, index, tensors.size(),
                             format::dtype_name(it->dtype), it->locked ? "locked" : "not locked", it->length));
   }
-  if (!program_tag_verifies(cipher, container.tensor_bytes(index))) {
+  if (!program_tag_verifies(cipher, read_program(index))) {
     throw Error(ErrorKind::integrity, fmt::format("{}: tensor '{}': the engine program's tag does not verify: the "
-                                                  "program was altered", container.origin(), it->name));
+                                                  "program was altered", origin, it->name));
   }
 }
 

@@ -3,6 +3,12 @@
 // (host/locking/experiment), which skips the checks on purpose.
 #pragma once
 
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "modelock/common/error.hpp"
 #include "modelock/format/container.hpp"
 #include "modelock/format/tensor.hpp"
 #include "modelock/scheme/cipher.hpp"
@@ -30,6 +36,19 @@ void check_tags(const format::Container& container, const scheme::OpeningCipher&
 // locked, whole beats (Error bad_input). No other structure is checked here:
 // that is host/program's reader.
 void check_engine_program(const format::Container& container, const scheme::OpeningCipher& cipher);
+
+// The same for any container: `origin` names it, `read_program` gives the
+// bytes of table entry `index` (only called for a well-placed program).
+void check_engine_program(const std::string& origin, std::span<const format::TensorRecord> tensors,
+                          const scheme::OpeningCipher& cipher,
+                          const std::function<std::vector<std::uint8_t>(std::size_t index)>& read_program);
+
+// Error(wrong_key) naming `origin` when the cipher's key check value is not `stored`.
+void check_key_value(const std::string& origin, const scheme::KeyCheckValue& stored, const scheme::OpeningCipher& cipher);
+
+// The messages of a header or tensor tag that does not verify (Error integrity).
+[[nodiscard]] Error header_tag_failure(const std::string& origin);
+[[nodiscard]] Error tensor_tag_failure(const std::string& origin, const std::string& tensor);
 
 // Unlocks every tensor; checks nothing.
 [[nodiscard]] format::Model unlock_tensors(const format::Container& container, const scheme::OpeningCipher& cipher);

@@ -60,6 +60,42 @@ Nonce random_nonce() {
 
 }  // namespace
 
+TagWriter::TagWriter(std::unique_ptr<Gmac> mac) : mac_(std::move(mac)) {}
+TagWriter::TagWriter(TagWriter&&) noexcept = default;
+TagWriter& TagWriter::operator=(TagWriter&&) noexcept = default;
+TagWriter::~TagWriter() = default;
+void TagWriter::update(std::span<const std::uint8_t> bytes) { mac_->update(bytes); }
+Tag TagWriter::finish() { return mac_->finish(); }
+
+TagChecker::TagChecker(std::unique_ptr<Gmac> mac) : mac_(std::move(mac)) {}
+TagChecker::TagChecker(TagChecker&&) noexcept = default;
+TagChecker& TagChecker::operator=(TagChecker&&) noexcept = default;
+TagChecker::~TagChecker() = default;
+void TagChecker::update(std::span<const std::uint8_t> bytes) { mac_->update(bytes); }
+bool TagChecker::matches(const Tag& expected) { return tags_equal(mac_->finish(), expected); }
+
+StreamRange::StreamRange(StreamRange&&) noexcept = default;
+StreamRange& StreamRange::operator=(StreamRange&&) noexcept = default;
+StreamRange::~StreamRange() = default;
+
+StreamRange StreamRange::take(std::uint64_t bytes) {
+  if (bytes > remaining()) {
+    throw Error(ErrorKind::usage, fmt::format("stream range: expected at most {} more bytes, got {}", remaining(), bytes));
+  }
+  StreamRange part(engine_, begin_, begin_ + bytes);
+  begin_ += bytes;
+  return part;
+}
+
+void StreamRange::lock(std::span<const std::uint8_t> in, std::span<std::uint8_t> out) {
+  if (in.size() > remaining()) {
+    throw Error(ErrorKind::usage, fmt::format("stream range: expected at most {} more bytes, got {}", remaining(),
+                                              in.size()));
+  }
+  engine_->apply(detail::Direction::lock, begin_, in, out);
+  begin_ += in.size();
+}
+
 struct LockingCipher::State {
   detail::KeystreamEngine engine;
   std::uint64_t position = 0;
@@ -91,7 +127,7 @@ std::uint64_t LockingCipher::lock_next(std::span<const std::uint8_t> in, std::sp
   return at;
 }
 
-Tag LockingCipher::tag(std::uint32_t index, std::span<const std::uint8_t> bytes) {
+void LockingCipher::claim_tag_index(std::uint32_t index) {
   if (index == kProgramIvIndex) {
     throw Error(ErrorKind::usage, fmt::format("tag: IV index {}: expected a header or tensor index; this one is reserved "
                                               "for the engine program (tag_program)",
@@ -103,7 +139,26 @@ Tag LockingCipher::tag(std::uint32_t index, std::span<const std::uint8_t> bytes)
                             "tag under one IV would expose the GHASH key",
                             index));
   }
+}
+
+Tag LockingCipher::tag(std::uint32_t index, std::span<const std::uint8_t> bytes) {
+  claim_tag_index(index);
   return state_->engine.tag(index, bytes);
+}
+
+TagWriter LockingCipher::start_tag(std::uint32_t index) {
+  claim_tag_index(index);
+  return TagWriter(std::make_unique<Gmac>(state_->engine.keys().mac.bytes(), state_->engine.nonce(), index));
+}
+
+StreamRange LockingCipher::reserve_stream(std::uint64_t bytes) {
+  const std::uint64_t at = state_->position;
+  if (bytes > std::numeric_limits<std::uint64_t>::max() - at) {
+    throw Error(ErrorKind::usage, fmt::format("lock: stream position: expected at most 2^64 bytes in all, got {} + {}",
+                                              at, bytes));
+  }
+  state_->position = at + bytes;
+  return StreamRange(&state_->engine, at, at + bytes);
 }
 
 Tag LockingCipher::tag_program(std::span<const std::uint8_t> body) {
@@ -134,6 +189,10 @@ void OpeningCipher::unlock(std::uint64_t stream_offset, std::span<const std::uin
 
 bool OpeningCipher::tag_matches(std::uint32_t index, std::span<const std::uint8_t> bytes, const Tag& expected) const {
   return tags_equal(engine_->tag(index, bytes), expected);
+}
+
+TagChecker OpeningCipher::start_check(std::uint32_t index) const {
+  return TagChecker(std::make_unique<Gmac>(engine_->keys().mac.bytes(), engine_->nonce(), index));
 }
 
 bool OpeningCipher::program_tag_matches(std::span<const std::uint8_t> body, const Tag& expected) const {

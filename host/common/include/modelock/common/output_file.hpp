@@ -65,6 +65,12 @@ class OutputFile {
   // EIO, a quota), after which the output is discarded.
   void write(std::span<const std::uint8_t> bytes);
 
+  // Writes bytes at `offset` (pwrite): any order, from several threads at
+  // once, e.g. a tensor's chunks as they come out of a pipeline. Past the
+  // current end the file grows; a hole left between reads as zeros. Fails
+  // as write() does.
+  void write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes);
+
   // Makes the file durable and visible under its name. Throws FileExists
   // (usage) for Existing::refuse when the name exists, Error(system) when the
   // file system fails. After a throw nothing new is left under any name,

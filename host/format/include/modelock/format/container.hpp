@@ -113,6 +113,29 @@ struct EncodedContainer {
                                                 const std::vector<std::span<const std::uint8_t>>& payloads,
                                                 std::string_view origin);
 
+// Where a container's parts go, once its table is laid out.
+struct ContainerPlan {
+  std::uint64_t header_length = 0;  // H
+  std::uint64_t blob_offset = 0;    // B
+  std::uint64_t file_size = 0;      // B + blob + 16
+};
+
+// What encode_container does before it copies any tensor, for a writer that
+// streams the tensors instead: lays out `header.tensors` from the lengths
+// already in the records and refuses (Error(bad_input) naming `origin`)
+// every header the reader would refuse. The tags may still be zero: they
+// are fixed-width hex, so filling them in later changes no length. No size
+// limit applies to the file (it is never held in memory).
+[[nodiscard]] ContainerPlan plan_container(ContainerHeader& header, std::string_view origin);
+
+// Bytes [0, plan.blob_offset) of the file: preamble, header JSON and its zero
+// padding, i.e. what the header tag covers. `header` is the planned one with
+// its tags filled in.
+[[nodiscard]] std::vector<std::uint8_t> encode_header(const ContainerHeader& header, const ContainerPlan& plan);
+
+// Locked bytes in the stream: the sum of the locked tensors' lengths.
+[[nodiscard]] std::uint64_t stream_length(std::span<const TensorRecord> tensors);
+
 [[nodiscard]] nlohmann::json header_to_json(const ContainerHeader& header);
 
 }  // namespace modelock::format

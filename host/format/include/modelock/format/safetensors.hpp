@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "modelock/format/model_source.hpp"
 #include "modelock/format/tensor.hpp"
 
 namespace modelock::format {
@@ -35,6 +38,36 @@ inline constexpr std::uint64_t kSafetensorsMaxHeaderBytes = 100'000'000;
 // Tensors come back in buffer order.
 [[nodiscard]] Model read_safetensors(std::span<const std::uint8_t> file, std::string_view origin);
 
+// The 8-byte length prefix N of a file of `file_size` bytes that begins with
+// `first_bytes`, checked against the limit and the file (Error(bad_input)).
+[[nodiscard]] std::uint64_t safetensors_header_length(std::span<const std::uint8_t> first_bytes,
+                                                      std::uint64_t file_size, std::string_view origin);
+
+// A tensor of a safetensors file and its span [begin, end) of the byte buffer.
+struct SafetensorsTensor : TensorInfo {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+};
+
+// What read_safetensors checks, from the file's first 8 + N bytes alone (the
+// tensors' bytes are not needed to check the header and the tiling):
+// the header text, where the byte buffer starts, and the tensors in buffer
+// order. A streaming reader reads the tensors' bytes itself.
+struct SafetensorsLayout {
+  std::string header_text;
+  std::uint64_t data_offset = 0;  // 8 + N
+  std::vector<SafetensorsTensor> tensors;
+};
+[[nodiscard]] SafetensorsLayout read_safetensors_layout(std::span<const std::uint8_t> head, std::uint64_t file_size,
+                                                        std::string_view origin);
+
+// Model::source for a safetensors file: {"format": "safetensors", "header": text}.
+[[nodiscard]] nlohmann::json safetensors_source(const SafetensorsLayout& layout);
+
 [[nodiscard]] std::vector<std::uint8_t> write_safetensors(const Model& model);
+
+// read_safetensors for a file of any size: reads and checks the header, and
+// leaves the tensors' bytes in the file (ModelSource::inputs holds it open).
+[[nodiscard]] ModelSource open_safetensors(const std::filesystem::path& path);
 
 }  // namespace modelock::format

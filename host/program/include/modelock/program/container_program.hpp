@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "modelock/format/container.hpp"
+#include "modelock/format/container_file.hpp"
 #include "modelock/locking/locking.hpp"
 #include "modelock/program/reader.hpp"
 #include "modelock/scheme/key.hpp"
@@ -17,6 +18,8 @@ namespace modelock::program {
 // none (a container locked without --int8, or before engine programs). Needs
 // no key and checks no tag: run locking::verify for that.
 [[nodiscard]] ParsedProgram container_program(const format::Container& container);
+// The same, read from the file (only the program tensor is read).
+[[nodiscard]] ParsedProgram container_program(const format::ContainerFile& container);
 
 // The blob as an engine sees it after its unlock stage: every tensor's
 // plaintext at its blob offset, zeros between, the container's blob length.

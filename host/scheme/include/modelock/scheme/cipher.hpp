@@ -47,6 +47,69 @@ enum class Backend { automatic, scalar, fast };
 namespace detail {
 class KeystreamEngine;
 }
+class Gmac;
+
+// A GMAC tag computed piece by piece, so that a tensor is tagged while it
+// streams through a fixed buffer. Made by LockingCipher::start_tag, which
+// hands out each IV index once; finish() gives the tag.
+class TagWriter {
+ public:
+  TagWriter(TagWriter&&) noexcept;
+  TagWriter& operator=(TagWriter&&) noexcept;
+  ~TagWriter();
+  void update(std::span<const std::uint8_t> bytes);
+  [[nodiscard]] Tag finish();
+
+ private:
+  friend class LockingCipher;
+  explicit TagWriter(std::unique_ptr<Gmac> mac);
+  std::unique_ptr<Gmac> mac_;
+};
+
+// A tag checked piece by piece (OpeningCipher::start_check): it never hands
+// out the tag it computes, only whether it equals the expected one.
+class TagChecker {
+ public:
+  TagChecker(TagChecker&&) noexcept;
+  TagChecker& operator=(TagChecker&&) noexcept;
+  ~TagChecker();
+  void update(std::span<const std::uint8_t> bytes);
+  // Constant-time comparison of the tag over everything updated so far.
+  [[nodiscard]] bool matches(const Tag& expected);
+
+ private:
+  friend class OpeningCipher;
+  explicit TagChecker(std::unique_ptr<Gmac> mac);
+  std::unique_ptr<Gmac> mac_;
+};
+
+// A stretch of the byte stream a LockingCipher reserved for one caller
+// (LockingCipher::reserve_stream): lock() consumes it from the front, so no
+// keystream byte of it is used twice. Distinct ranges of one cipher may lock
+// on different threads at once. The cipher must outlive its ranges.
+class StreamRange {
+ public:
+  StreamRange(StreamRange&&) noexcept;
+  StreamRange& operator=(StreamRange&&) noexcept;
+  ~StreamRange();
+
+  [[nodiscard]] std::uint64_t position() const { return begin_; }
+  [[nodiscard]] std::uint64_t remaining() const { return end_ - begin_; }
+  // Splits off the next `bytes` of this range as a range of their own.
+  // Throws Error(usage) past the end.
+  [[nodiscard]] StreamRange take(std::uint64_t bytes);
+  // Locks the next in.size() bytes of the range into `out` (equal sizes; may
+  // be the same buffer). Throws Error(usage) past the end.
+  void lock(std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+
+ private:
+  friend class LockingCipher;
+  StreamRange(const detail::KeystreamEngine* engine, std::uint64_t begin, std::uint64_t end)
+      : engine_(engine), begin_(begin), end_(end) {}
+  const detail::KeystreamEngine* engine_ = nullptr;
+  std::uint64_t begin_ = 0;
+  std::uint64_t end_ = 0;
+};
 
 // The GMAC IV index of the engine program's tag (docs/engine.md, "The engine
 // program"). Reserved: the header uses index 0 and tensor k index k + 1, and
@@ -81,10 +144,17 @@ class LockingCipher {
   // The position only moves forward, so no keystream byte is used twice.
   std::uint64_t lock_next(std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
 
+  // Reserves the next `bytes` of the stream, as lock_next would consume
+  // them, to be locked later through the range, possibly on other threads.
+  [[nodiscard]] StreamRange reserve_stream(std::uint64_t bytes);
+
   // GMAC under K_mac with IV index `index` (0: header, i + 1: tensor i).
   // Throws Error(usage) when `index` was already used by this cipher, or is
   // kProgramIvIndex (only tag_program tags under it).
   [[nodiscard]] Tag tag(std::uint32_t index, std::span<const std::uint8_t> bytes);
+
+  // tag(), fed piece by piece: the same rules for `index`.
+  [[nodiscard]] TagWriter start_tag(std::uint32_t index);
 
   // The engine program's tag: GMAC under K_mac with IV index kProgramIvIndex
   // over `body` (the program's header and records). One program per
@@ -92,6 +162,7 @@ class LockingCipher {
   [[nodiscard]] Tag tag_program(std::span<const std::uint8_t> body);
 
  private:
+  void claim_tag_index(std::uint32_t index);
   struct State;
   std::unique_ptr<State> state_;
 };
@@ -126,6 +197,9 @@ class OpeningCipher {
   // in constant time.
   [[nodiscard]] bool tag_matches(std::uint32_t index, std::span<const std::uint8_t> bytes,
                                  const Tag& expected) const;
+
+  // tag_matches(), fed piece by piece.
+  [[nodiscard]] TagChecker start_check(std::uint32_t index) const;
 
   // Whether GMAC(K_mac, IV index kProgramIvIndex, body) equals `expected`,
   // compared in constant time: the check an engine makes before it runs a

@@ -1,0 +1,125 @@
+#include "chunk_pipeline.hpp"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace modelock::locking::detail {
+
+std::vector<Chunk> cut_into_chunks(std::span<const std::uint64_t> tensor_lengths) {
+  std::vector<Chunk> chunks;
+  for (std::size_t t = 0; t < tensor_lengths.size(); ++t) {
+    std::uint64_t offset = 0;
+    do {
+      Chunk c;
+      c.index = chunks.size();
+      c.tensor = t;
+      c.offset = offset;
+      c.length = std::min(kChunkBytes, tensor_lengths[t] - offset);
+      c.first = offset == 0;
+      offset += c.length;
+      c.last = offset == tensor_lengths[t];
+      chunks.push_back(c);
+    } while (offset < tensor_lengths[t]);
+  }
+  return chunks;
+}
+
+std::size_t pipeline_workers() {
+  // The CPUs this process may run on (taskset, cgroups' cpusets), not the
+  // machine's: more workers than CPUs only add buffers.
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::size_t cpus = std::thread::hardware_concurrency();
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) cpus = static_cast<std::size_t>(CPU_COUNT(&set));
+  return std::clamp<std::size_t>(cpus, 1, kMaxPipelineWorkers);
+}
+
+namespace {
+
+class Run {
+ public:
+  Run(std::span<const Chunk> chunks, const ChunkStages& stages) : chunks_(chunks), stages_(stages) {
+    std::size_t tensors = 0;
+    for (const auto& c : chunks) tensors = std::max(tensors, c.tensor + 1);
+    committed_.assign(tensors, 0);
+    // Chunk ordinal within its tensor, for the commit order.
+    ordinal_.resize(chunks.size());
+    for (std::size_t i = 0; i < chunks.size(); ++i) ordinal_[i] = chunks[i].first ? 0 : ordinal_[i - 1] + 1;
+    for (const auto& c : chunks) largest_ = std::max(largest_, c.length);
+  }
+
+  void worker() {
+    std::vector<std::uint8_t> in(static_cast<std::size_t>(largest_));
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(largest_));
+    try {
+      for (;;) {
+        const Chunk* chunk = claim();
+        if (chunk == nullptr) return;
+        const auto n = static_cast<std::size_t>(chunk->length);
+        const ChunkBuffers buffers{std::span(in).first(n), std::span(out).first(n)};
+        stages_.work(*chunk, buffers);
+        if (!wait_for_turn(*chunk)) return;
+        stages_.commit(*chunk, buffers);
+        finish(*chunk);
+      }
+    } catch (...) {
+      const std::lock_guard lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      turn_.notify_all();
+    }
+  }
+
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  const Chunk* claim() {
+    const std::lock_guard lock(mutex_);
+    if (error_ || next_ == chunks_.size()) return nullptr;
+    return &chunks_[next_++];
+  }
+
+  // False when another worker failed meanwhile.
+  bool wait_for_turn(const Chunk& chunk) {
+    std::unique_lock lock(mutex_);
+    turn_.wait(lock, [&] { return error_ || committed_[chunk.tensor] == ordinal_[chunk.index]; });
+    return !error_;
+  }
+
+  void finish(const Chunk& chunk) {
+    const std::lock_guard lock(mutex_);
+    ++committed_[chunk.tensor];
+    turn_.notify_all();
+  }
+
+  std::span<const Chunk> chunks_;
+  const ChunkStages& stages_;
+  std::vector<std::uint64_t> ordinal_;
+  std::vector<std::uint64_t> committed_;
+  std::uint64_t largest_ = 0;
+  std::mutex mutex_;
+  std::condition_variable turn_;
+  std::size_t next_ = 0;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+void run_chunks(std::span<const Chunk> chunks, const ChunkStages& stages, std::size_t workers) {
+  Run run(chunks, stages);
+  const std::size_t threads = std::min(std::max<std::size_t>(workers, 1), std::max<std::size_t>(chunks.size(), 1));
+  std::vector<std::jthread> helpers;
+  helpers.reserve(threads - 1);
+  for (std::size_t i = 1; i < threads; ++i) helpers.emplace_back([&run] { run.worker(); });
+  run.worker();
+  helpers.clear();  // joins
+  run.rethrow();
+}
+
+}  // namespace modelock::locking::detail

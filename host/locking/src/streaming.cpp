@@ -1,0 +1,148 @@
+#include "modelock/locking/streaming.hpp"
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "chunk_pipeline.hpp"
+#include "engine_program.hpp"
+#include "lock_records.hpp"
+#include "modelock/common/error.hpp"
+#include "opening.hpp"
+
+namespace modelock::locking {
+
+namespace {
+
+constexpr std::array<std::uint8_t, format::kBlobAlignment> kZeros{};
+
+// The longest engine program: one of the engine's most layers.
+constexpr std::uint64_t kMaxEngineProgramBytes =
+    modelock_hls::program::program_bytes(modelock_hls::program::kMaxLayers);
+
+std::vector<std::uint64_t> lengths_of(std::span<const format::TensorRecord> tensors) {
+  std::vector<std::uint64_t> lengths;
+  lengths.reserve(tensors.size());
+  for (const auto& t : tensors) lengths.push_back(t.length);
+  return lengths;
+}
+
+// The zero bytes between a tensor's end and the next 64-byte boundary: the
+// reader requires them, and a file written at offsets need not have them.
+void write_padding_after(OutputFile& out, std::uint64_t blob_offset, const format::TensorRecord& t) {
+  const std::uint64_t end = t.offset + t.length;
+  const std::uint64_t padding = (format::kBlobAlignment - end % format::kBlobAlignment) % format::kBlobAlignment;
+  out.write_at(blob_offset + end, std::span(kZeros).first(static_cast<std::size_t>(padding)));
+}
+
+}  // namespace
+
+std::uint64_t lock_to_file(const format::ModelSource& model, const scheme::MasterKey& key, OutputFile& out,
+                           const LockOptions& options) {
+  if (options.engine_program) {
+    throw Error(ErrorKind::usage, "lock_to_file: an engine program is built in memory (lock_model), not streamed");
+  }
+  scheme::LockingCipher cipher(options.scheme, key, options.backend);
+  format::ContainerHeader header = detail::new_header(cipher, model.source, model.graph);
+  for (std::size_t i = 0; i < model.tensors.size(); ++i) {
+    const auto& t = model.tensors[i];
+    detail::check_lockable(t, t.length, options.origin);
+    header.tensors.push_back(detail::record_for(t, t.length));
+  }
+  const format::ContainerPlan plan = format::plan_container(header, options.origin);
+
+  // Stream offsets in table order, as the reader derives them; then each
+  // chunk's own piece of its tensor's range, so that chunks lock in parallel.
+  const auto chunks = detail::cut_into_chunks(lengths_of(header.tensors));
+  std::vector<std::optional<scheme::StreamRange>> ranges(chunks.size());
+  {
+    std::optional<scheme::StreamRange> tensor_range;
+    for (const auto& c : chunks) {
+      if (!header.tensors[c.tensor].locked) continue;
+      if (c.first) tensor_range = cipher.reserve_stream(header.tensors[c.tensor].length);
+      ranges[c.index] = tensor_range->take(c.length);
+    }
+  }
+  std::vector<std::optional<scheme::TagWriter>> tags(header.tensors.size());
+  std::mutex cipher_mutex;  // start_tag records the index it hands out
+  detail::run_chunks(chunks, {
+      .work = [&](const detail::Chunk& c, const detail::ChunkBuffers& b) {
+        const auto& t = model.tensors[c.tensor];
+        t.bytes->read_at(t.offset + c.offset, b.in);
+        if (ranges[c.index]) ranges[c.index]->lock(b.in, b.in);
+      },
+      .commit = [&](const detail::Chunk& c, const detail::ChunkBuffers& b) {
+        auto& record = header.tensors[c.tensor];
+        if (c.first) {
+          const std::lock_guard lock(cipher_mutex);
+          tags[c.tensor] = cipher.start_tag(detail::tensor_tag_index(c.tensor));
+        }
+        tags[c.tensor]->update(b.in);
+        out.write_at(plan.blob_offset + record.offset + c.offset, b.in);
+        if (c.last) {
+          record.tag = tags[c.tensor]->finish();
+          tags[c.tensor].reset();
+          write_padding_after(out, plan.blob_offset, record);
+        }
+      }});
+
+  const std::vector<std::uint8_t> prefix = format::encode_header(header, plan);
+  out.write_at(0, prefix);
+  const scheme::Tag header_tag = cipher.tag(detail::kHeaderTagIndex, prefix);
+  out.write_at(plan.file_size - scheme::kTagBytes, header_tag);
+  return plan.file_size;
+}
+
+void verify_file(const format::ContainerFile& container, const scheme::MasterKey& key, const OpenOptions& options) {
+  unlock_to_files(container, key, {}, options);
+}
+
+void unlock_to_files(const format::ContainerFile& container, const scheme::MasterKey& key,
+                     std::span<const TensorDestination> destinations, const OpenOptions& options) {
+  const auto& header = container.header();
+  const std::string& origin = container.origin();
+  if (!destinations.empty() && destinations.size() != header.tensors.size()) {
+    throw Error(ErrorKind::usage, fmt::format("unlock_to_files: expected {} destinations, one per tensor, got {}",
+                                              header.tensors.size(), destinations.size()));
+  }
+  const scheme::OpeningCipher cipher(header.scheme, key, header.nonce, options.backend);
+  detail::check_key_value(origin, header.kcv, cipher);
+  if (!cipher.tag_matches(detail::kHeaderTagIndex, container.authenticated_prefix(), container.header_tag())) {
+    throw detail::header_tag_failure(origin);
+  }
+  const auto chunks = detail::cut_into_chunks(lengths_of(header.tensors));
+  std::vector<std::optional<scheme::TagChecker>> checks(header.tensors.size());
+  detail::run_chunks(chunks, {
+      .work = [&](const detail::Chunk& c, const detail::ChunkBuffers& b) {
+        container.read_tensor(c.tensor, c.offset, b.in);
+        const auto& record = header.tensors[c.tensor];
+        if (destinations.empty() || destinations[c.tensor].file == nullptr) return;
+        if (record.locked) {
+          cipher.unlock(record.stream_offset + c.offset, b.in, b.out);
+        } else {
+          std::copy(b.in.begin(), b.in.end(), b.out.begin());
+        }
+      },
+      .commit = [&](const detail::Chunk& c, const detail::ChunkBuffers& b) {
+        const auto& record = header.tensors[c.tensor];
+        if (c.first) checks[c.tensor] = cipher.start_check(detail::tensor_tag_index(c.tensor));
+        checks[c.tensor]->update(b.in);
+        if (!destinations.empty() && destinations[c.tensor].file != nullptr) {
+          destinations[c.tensor].file->write_at(destinations[c.tensor].offset + c.offset, b.out);
+        }
+        if (c.last) {
+          const bool ok = checks[c.tensor]->matches(record.tag);
+          checks[c.tensor].reset();
+          if (!ok) throw detail::tensor_tag_failure(origin, record.name);
+        }
+      }});
+  // Small by construction (program_bytes of the engine's layer limit).
+  detail::check_engine_program(origin, header.tensors, cipher, [&](std::size_t index) {
+    return container.small_tensor(index, kMaxEngineProgramBytes);
+  });
+}
+
+}  // namespace modelock::locking
