@@ -8,12 +8,18 @@
 // Vitis HLS's layout: 0x00 control (ap_start, ap_done, ap_idle, ap_ready,
 // auto_restart), 0x04 global interrupt enable, 0x08 interrupt enable, 0x0C
 // interrupt status, then the arguments in the order of the top function's
-// parameters from 0x10, each starting where the last ended:
+// parameters from 0x10:
 //   m_axi pointer (offset = slave)  three words: address bits 31..0, 63..32,
 //                                   a reserved word
 //   scalar input                    two words: the value, a reserved word
-//   scalar output (ap_vld)          two words: the value, a control word
-//                                   whose bit 0 is ap_vld (clear on read)
+//   scalar output (ap_vld)          from the next 16-byte boundary, four
+//                                   words: the value, a control word whose
+//                                   bit 0 is ap_vld (clear on read), two
+//                                   reserved
+// The outputs' 16-byte slots are what Vitis HLS 2022.1 and later generate
+// (older Vivado HLS packed them at 8 bytes); docs/engine.md, "Register
+// map", and the RTL register file (rtl/engine/modelock_regfile.sv) use the
+// same offsets.
 #pragma once
 
 #include <array>
@@ -36,7 +42,12 @@ struct KernelArgument {
 
 // Words an argument of `kind` takes in the control slave.
 [[nodiscard]] constexpr std::uint32_t argument_words(ArgumentKind kind) {
-  return kind == ArgumentKind::buffer ? 3 : 2;
+  return kind == ArgumentKind::buffer ? 3 : kind == ArgumentKind::input ? 2 : 4;
+}
+
+// Bytes an argument of `kind` is aligned to.
+[[nodiscard]] constexpr std::uint32_t argument_alignment(ArgumentKind kind) {
+  return kind == ArgumentKind::output ? 16 : 4;
 }
 
 // Bytes of the value the host sets (a device address, or one 32-bit word).
@@ -52,8 +63,9 @@ namespace detail {
 constexpr std::array<KernelArgument, 24> lay_out(std::array<KernelArgument, 24> arguments) {
   std::uint32_t offset = kFirstArgumentOffset;
   for (auto& a : arguments) {
-    a.offset = offset;
-    offset += 4 * argument_words(a.kind);
+    const std::uint32_t align = argument_alignment(a.kind);
+    a.offset = (offset + align - 1) / align * align;
+    offset = a.offset + 4 * argument_words(a.kind);
   }
   return arguments;
 }
@@ -108,10 +120,10 @@ static_assert(kKernelArguments[argument_index(Buffer::logits)].offset == 0x28);
 static_assert(kKernelArguments[argument_index(Buffer::counters)].offset == 0x34);
 static_assert(kKernelArguments[argument_index(Register::command)].offset == 0x40);
 static_assert(kKernelArguments[argument_index(Register::nonce_1)].offset == 0xc0);
-static_assert(kKernelArguments[kStatusArgument].name == "status" && kKernelArguments[kStatusArgument].offset == 0xc8);
-static_assert(kKernelArguments[kDeviceIdLoArgument].offset == 0xd0);
-static_assert(kKernelArguments[kDeviceIdHiArgument].offset == 0xd8);
-static_assert(kRegisterMapBytes == 0xe0);
+static_assert(kKernelArguments[kStatusArgument].name == "status" && kKernelArguments[kStatusArgument].offset == 0xd0);
+static_assert(kKernelArguments[kDeviceIdLoArgument].offset == 0xe0);
+static_assert(kKernelArguments[kDeviceIdHiArgument].offset == 0xf0);
+static_assert(kRegisterMapBytes == 0x100);
 static_assert(kKernelArguments.size() == kBuffers + kRegisters + 3, "every buffer and register, then the outputs");
 static_assert(kKernelArguments[argument_index(Register::nonce_1)].name == "nonce_1", "Register's order is the table's");
 
