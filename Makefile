@@ -20,7 +20,7 @@ CMAKE       ?= cmake
 # is OFF for users on other compilers. `make WERROR=OFF ...` relaxes it.
 WERROR      ?= ON
 
-.PHONY: all deps build test unit-test sanitize-build sanitize fuzz lint demo bench xclbin clean
+.PHONY: all deps build test unit-test sanitize-build sanitize fuzz lint synth demo bench xclbin clean
 
 all: build
 
@@ -73,6 +73,12 @@ fuzz: sanitize-build
 # each with its reason); ctest runs the same check as `rtl_lint`.
 lint:
 	sh scripts/lint-rtl.sh rtl
+
+# Yosys resource estimates (synth_xilinx -family xcup) per module of rtl/,
+# written to docs/resources.md; each module also checked for latches and
+# combinational loops.
+synth:
+	sh scripts/synth-rtl.sh rtl docs/resources.md
 
 demo: deps build
 	bash scripts/demo.sh $(BUILD_DIR)

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Lints rtl/ with Verilator: every synthesizable .sv file under -Wall, one
 # top at a time (each file under rtl/ whose module no other file instantiates
-# is a top). Waivers live in rtl/lint/waivers.vlt, each with its reason.
+# is a top; the others are linted inside the tops that instantiate them, with
+# the parameters they are used with). Waivers live in rtl/lint/waivers.vlt,
+# each with its reason.
 # Usage: lint-rtl.sh [RTL_DIR]
 set -eu
 rtl=${1:-rtl}
@@ -18,8 +20,15 @@ fi
 pkgs=$(echo "$files" | grep '_pkg\.sv$' || true)
 mods=$(echo "$files" | grep -v '_pkg\.sv$' || true)
 status=0
+tops=0
 for f in $mods; do
   top=$(basename "$f" .sv)
+  # An instantiation starts a line with the module's name, then a space or #.
+  # shellcheck disable=SC2086
+  if grep -lE "^[[:space:]]*$top[[:space:]#]" $mods | grep -qv "^$f\$"; then
+    continue
+  fi
+  tops=$((tops + 1))
   # shellcheck disable=SC2086
   if ! verilator --lint-only -Wall -I"$rtl" $waivers $pkgs $mods --top-module "$top" 2>"${TMPDIR:-/tmp}/lint-rtl.$$"; then
     echo "lint-rtl: $f:" >&2
@@ -28,5 +37,5 @@ for f in $mods; do
   fi
 done
 rm -f "${TMPDIR:-/tmp}/lint-rtl.$$"
-[ $status -eq 0 ] && echo "lint-rtl: $(echo "$mods" | wc -w) modules clean"
+[ $status -eq 0 ] && echo "lint-rtl: $(echo "$mods" | wc -w) modules clean ($tops tops)"
 exit $status
