@@ -4,7 +4,7 @@
 // beats that never cross a 4 KiB boundary, keeps up to MAX_BURSTS bursts in
 // flight, and hands the beats on in order. With 64-aligned addresses a
 // 4 KiB page is exactly 64 beats, so each burst runs to the end of its page
-// or of its request: min(beats left, 64 - address[11:6]).
+// or of its request (modelock_engine_pkg::burst_beats).
 //
 // Request port: req_valid_i/req_ready_o, req_addr_i (64-aligned; the low
 // six bits are ignored), req_beats_i (a request of 0 beats is taken and
@@ -63,13 +63,12 @@ module modelock_axi_read_master #(
   logic        cur_valid_q;
   logic [57:0] cur_beat_addr_q;  // byte address / 64
   logic [31:0] cur_beats_q;      // beats not yet asked for
-  logic [6:0]  page_room, burst;
+  logic [6:0]  burst;
   logic        issue, issue_last;
   logic [InFlightW-1:0] in_flight_q;
   logic        r_done;           // a burst's last beat is handed on this cycle
 
-  assign page_room = 7'd64 - {1'b0, cur_beat_addr_q[5:0]};
-  assign burst = cur_beats_q < 32'(page_room) ? cur_beats_q[6:0] : page_room;
+  assign burst = modelock_engine_pkg::burst_beats(cur_beat_addr_q[5:0], cur_beats_q);
   // The AR register takes the next burst when it is free (or being taken)
   // and a slot is free; a burst counts as in flight from then on.
   assign issue = cur_valid_q && (!m_axi_arvalid_o || m_axi_arready_i) &&
