@@ -139,6 +139,19 @@ package modelock_engine_pkg;
   localparam int unsigned LayerCountFirstOutput = 12;
   localparam int unsigned LayerCountBlobBeats = 14;
 
+  // ---------------------------------------------------------------- AXI4 bursts
+  // Beats of the next burst of an access at beat address `beat_addr` (byte
+  // address / 64) with `beats_left` beats to go: at most 64 (AXI4's 256-beat
+  // limit is never needed: 64 beats of 64 bytes are one 4 KiB page) and
+  // never past the end of the page, which AXI4 forbids a burst to cross.
+  // With 64-aligned addresses a burst thus ends at its page's end or at the
+  // access's end. beats_left must be at least 1.
+  function automatic logic [6:0] burst_beats(input logic [5:0] beat_addr, input logic [31:0] beats_left);
+    logic [6:0] page_room;
+    page_room = 7'd64 - {1'b0, beat_addr};
+    burst_beats = beats_left < 32'(page_room) ? beats_left[6:0] : page_room;
+  endfunction
+
   // ---------------------------------------------------------------- arithmetic
   // Requantization (docs/engine.md, "The GEMM job"): the shift byte is read
   // as an int8 and clamped to [1, 62]; y = (acc * M0 + 2^(s-1)) >> s with an
