@@ -77,25 +77,29 @@ bool AxiMemory::busy() const { return !reads_.empty() || !writes_.empty() || !re
 
 void AxiMemory::drive(AxiSlaveOut& out) {
   out = AxiSlaveOut{};
-  if (!refreshing()) {
+  const bool quiet = refreshing();
+  // READY may drop at any time; VALID, once raised, must stay until its
+  // handshake (AXI A3.2.1), whatever a gap or a refresh window says.
+  if (!quiet) {
     out.arready = reads_.size() < timing_.max_reads && !gap(timing_.ready_gap);
-    if (!reads_.empty() && reads_.front().ready_at <= cycle_ && !gap(timing_.valid_gap)) {
-      const Burst& b = reads_.front();
-      out.rvalid = true;
-      out.rid = b.id;
-      out.rlast = b.done + 1 == b.beats;
-      out.rresp = b.ok ? kOkay : kSlvErr;
-      if (b.ok) std::copy_n(at(b.address + std::uint64_t{b.done} * kAxiBeatBytes), kAxiBeatBytes, out.rdata.begin());
-    }
     out.awready = writes_.size() < kMaxWrites && !gap(timing_.ready_gap);
     // W beats go to the oldest write burst (writes_ holds those still
     // taking data; a finished one waits in responses_).
     out.wready = !writes_.empty() && !gap(timing_.ready_gap);
-    if (!responses_.empty() && responses_.front().ready_at <= cycle_ && !gap(timing_.valid_gap)) {
-      out.bvalid = true;
-      out.bid = responses_.front().id;
-      out.bresp = responses_.front().ok ? kOkay : kSlvErr;
-    }
+  }
+  if (!reads_.empty() && (r_held_ || (!quiet && reads_.front().ready_at <= cycle_ && !gap(timing_.valid_gap)))) {
+    const Burst& b = reads_.front();
+    out.rvalid = true;
+    out.rid = b.id;
+    out.rlast = b.done + 1 == b.beats;
+    out.rresp = b.ok ? kOkay : kSlvErr;
+    if (b.ok) std::copy_n(at(b.address + std::uint64_t{b.done} * kAxiBeatBytes), kAxiBeatBytes, out.rdata.begin());
+  }
+  if (!responses_.empty() &&
+      (b_held_ || (!quiet && responses_.front().ready_at <= cycle_ && !gap(timing_.valid_gap)))) {
+    out.bvalid = true;
+    out.bid = responses_.front().id;
+    out.bresp = responses_.front().ok ? kOkay : kSlvErr;
   }
   driven_ = out;
 }
@@ -139,6 +143,8 @@ void AxiMemory::sample(const AxiMasterOut& in) {
     }
   }
   if (driven_.bvalid && in.bready) responses_.pop_front();
+  r_held_ = driven_.rvalid && !in.rready;
+  b_held_ = driven_.bvalid && !in.bready;
   ++cycle_;
 }
 

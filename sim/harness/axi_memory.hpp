@@ -68,7 +68,7 @@ struct MemoryTiming {
   unsigned write_latency = 1;    // cycles from a burst's last W beat to its B response
   unsigned max_reads = 16;       // bursts accepted and not yet returned; ARREADY low past it
   double ready_gap = 0.0;        // chance a cycle holds ARREADY, AWREADY and WREADY low
-  double valid_gap = 0.0;        // chance a cycle holds RVALID and BVALID low
+  double valid_gap = 0.0;        // chance a cycle delays raising RVALID or BVALID (once raised, each stays until taken)
   unsigned refresh_period = 0;   // every this many cycles (0: never) ...
   unsigned refresh_cycles = 0;   // ... memory answers nothing for this many
   std::uint64_t seed = 1;
@@ -132,6 +132,7 @@ class AxiMemory {
   std::uint64_t cycle_ = 0;
   std::deque<Burst> reads_, writes_, responses_;
   AxiSlaveOut driven_;  // what drive() set this cycle: the handshakes sample() completes
+  bool r_held_ = false, b_held_ = false;  // RVALID / BVALID raised and not yet taken
   std::vector<std::string> violations_;
   MemoryStats stats_;
 };

@@ -42,7 +42,7 @@ std::vector<std::vector<std::uint8_t>> run_keystream(ClockedModel<Model>& m, std
       m->req_beats_i = requests[issued].beats;
     }
     m->out_ready_i = ready(rng);
-    m.eval();
+    m.settle();
     if (m->req_valid_i && m->req_ready_o) ++issued;
     ++idle;
     if (m->out_valid_o && m->out_ready_i) {
