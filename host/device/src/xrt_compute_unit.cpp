@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <ert.h>
+#include <xclbin.h>
 
 #include "backend.hpp"
 #include "engine_backend.hpp"
@@ -80,6 +81,17 @@ xrt::xclbin read_xclbin(const std::string& path) {
   if (std::string_view(magic.data(), magic.size()) != std::string_view("xclbin2\0", 8)) {
     throw Error(ErrorKind::bad_input,
                 fmt::format("xclbin {}: not an xclbin (expected XRT's axlf container, which starts with 'xclbin2')", path));
+  }
+  // XRT's reader trusts the header: a file shorter than the axlf header, or
+  // than the length the header states, makes it read past its buffer (a
+  // crash, seen with XRT 2.13). So both are checked here first.
+  const std::uintmax_t size = fs::file_size(path, ec);
+  axlf header{};
+  std::ifstream(path, std::ios::binary).read(reinterpret_cast<char*>(&header), sizeof header);
+  if (ec || size < sizeof header || header.m_header.m_length != size) {
+    throw Error(ErrorKind::bad_input,
+                fmt::format("xclbin {}: truncated or damaged ({} bytes; its header states {} and takes {})", path, size,
+                            size < sizeof header ? 0 : header.m_header.m_length, sizeof header));
   }
   xrt::xclbin xclbin;
   try {
