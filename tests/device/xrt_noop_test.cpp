@@ -7,6 +7,7 @@
 // computes right is tests/hls's job (and a board's).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -226,3 +227,15 @@ TEST(XrtPlatform, AnXclbinForAnotherCardIsNamedWithBoth) {
 
 }  // namespace
 }  // namespace modelock::device
+
+// Once, on a loaded machine, a run of these tests printed PASSED and then
+// never exited: XRT 2.13's own teardown after main (its worker threads are
+// joined from static destructors) can wait on a wake-up it has missed. The
+// verdict is in by then, so main ends the process without that teardown; a
+// hang inside XRT must not turn a pass into a ctest timeout.
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  const int result = RUN_ALL_TESTS();
+  std::fflush(nullptr);
+  std::_Exit(result);
+}
