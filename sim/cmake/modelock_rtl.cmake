@@ -18,6 +18,19 @@ find_package(verilator 5.006 REQUIRED HINTS $ENV{VERILATOR_ROOT})
 # of the packages) and for lint.
 set(MODELOCK_RTL_DIR ${PROJECT_SOURCE_DIR}/rtl)
 
+# Verilator's runtime (verilated.cpp, verilated_threads.cpp) compiled once for
+# every model: verilate() adds it to each model it makes, and compiling it
+# twenty times cost about a minute of make test on two cores. It reads none
+# of the per-model VM_* switches, so one copy serves them all (a traced
+# model still gets its own trace writer from verilate()).
+add_library(modelock_verilated_runtime STATIC
+  ${VERILATOR_ROOT}/include/verilated.cpp ${VERILATOR_ROOT}/include/verilated_threads.cpp)
+target_include_directories(modelock_verilated_runtime SYSTEM PUBLIC
+  ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
+target_compile_options(modelock_verilated_runtime PRIVATE -O1)
+find_package(Threads REQUIRED)
+target_link_libraries(modelock_verilated_runtime PUBLIC Threads::Threads)
+
 function(modelock_rtl_model name)
   cmake_parse_arguments(arg "TRACE" "TOP" "SOURCES;VERILATOR_ARGS" ${ARGN})
   add_library(${name} STATIC)
@@ -36,6 +49,10 @@ function(modelock_rtl_model name)
     OPT_FAST -O1 OPT_SLOW -O1 OPT_GLOBAL -O1
     VERILATOR_ARGS -Wall --x-assign unique --x-initial unique ${arg_VERILATOR_ARGS}
     ${trace_args})
+  get_target_property(sources ${name} SOURCES)
+  list(FILTER sources EXCLUDE REGEX "/include/verilated(_threads)?\\.cpp$")
+  set_property(TARGET ${name} PROPERTY SOURCES ${sources})
+  target_link_libraries(${name} PUBLIC modelock_verilated_runtime)
   # Consumers see Verilator's headers and the model's as system headers, so
   # the project's -Wall -Wextra -Werror do not apply to code that is not ours.
   get_target_property(includes ${name} INTERFACE_INCLUDE_DIRECTORIES)
