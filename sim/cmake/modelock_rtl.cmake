@@ -45,8 +45,10 @@ function(modelock_rtl_model name)
     SOURCES ${MODELOCK_RTL_DIR}/lint/waivers.vlt ${arg_SOURCES}
     INCLUDE_DIRS ${MODELOCK_RTL_DIR}
     # -O1 on generated code: a fraction of -O3's compile time; the models'
-    # speed matters only in the slow whole-test-set runs.
-    OPT_FAST -O1 OPT_SLOW -O1 OPT_GLOBAL -O1
+    # speed matters only in the slow whole-test-set runs. The "slow" files
+    # (construction and initial blocks, run once) at -O0: nearly half of the
+    # generated code, and no run is faster for optimising it.
+    OPT_FAST -O1 OPT_SLOW -O0 OPT_GLOBAL -O1
     VERILATOR_ARGS -Wall --x-assign unique --x-initial unique ${arg_VERILATOR_ARGS}
     ${trace_args})
   get_target_property(sources ${name} SOURCES)
