@@ -75,10 +75,16 @@ std::uint64_t unlock_external_onnx(const format::ContainerFile& container, const
   std::set<std::filesystem::path> landings = {landing_path(out)};
   std::uint64_t written = 0;
   for (const auto& f : layout.files) {
+    // A location no model could have is the container's fault; a folder
+    // missing or linked away beside the output is the command line's.
+    if (const auto defect = relative_path_defect(f.location); !defect.empty()) {
+      refuse(origin, fmt::format("header.source.external_files \"{}\"", f.location), defect);
+    }
     const ConfinedPath path = confine_new(out.parent_path(), f.location);
     if (!path.defect.empty()) {
-      refuse(origin, fmt::format("header.source.external_files \"{}\"", f.location),
-             fmt::format("a data file beside the output ({})", path.defect));
+      throw Error(ErrorKind::usage, fmt::format("{}: data file \"{}\" of {}: expected {} (unlock creates no folder)",
+                                                (out.parent_path() / f.location).string(), f.location, origin,
+                                                path.defect));
     }
     const bool kept = std::any_of(keep.begin(), keep.end(), [&](const auto& k) { return same_file(path.path, k); });
     if (kept || !landings.insert(landing_path(path.path)).second) {

@@ -21,8 +21,9 @@ namespace modelock::cli {
 // files' tensors stream from the container into them; the embedded ones are
 // unlocked into memory and put back into the .onnx file. Every file is
 // committed only after every tag verified, the data files first. A data
-// file that would replace `out`, another data file, or one of `keep` (the
-// container, the key file) is Error(usage). Returns the bytes written.
+// file whose folder is missing or leaves out's folder, or that would
+// replace `out`, another data file, or one of `keep` (the container, the key
+// file) is Error(usage). Returns the bytes written.
 [[nodiscard]] std::uint64_t unlock_external_onnx(const format::ContainerFile& container, const scheme::MasterKey& key,
                                                  const std::filesystem::path& out,
                                                  std::span<const std::filesystem::path> keep);

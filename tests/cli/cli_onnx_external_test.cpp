@@ -75,8 +75,9 @@ TEST_F(CliOnnxExternalTest, OneFileEachInASubfolderRoundTrips) {
   lock(model);
   // The subfolder must exist beside the output: unlock creates files only.
   const Result missing = run("unlock m.mlk -k k.key -o back/m.onnx");
-  EXPECT_EQ(missing.exit_code, 2) << missing.err;
-  EXPECT_NE(missing.err.find("weights/w1"), std::string::npos) << missing.err;
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+  EXPECT_NE(missing.err.find("data file \"weights/w1\""), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("an existing folder"), std::string::npos) << missing.err;
   EXPECT_TRUE(fs::is_empty(dir_ / "back"));
   fs::create_directories(dir_ / "back" / "weights");
   expect_round_trip(model);
@@ -162,8 +163,8 @@ TEST_F(CliOnnxExternalTest, ASubfolderThatLinksOutOfTheOutputFolderIsRefused) {
   fs::create_directories(dir_ / "elsewhere");
   fs::create_directory_symlink(dir_ / "elsewhere", dir_ / "back" / "weights");
   const Result r = run("unlock m.mlk -k k.key -o back/m.onnx");
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("a file in the folder"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("a folder in the folder"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_empty(dir_ / "elsewhere"));
   EXPECT_FALSE(fs::exists(dir_ / "back" / "m.onnx"));
 }

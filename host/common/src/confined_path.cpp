@@ -17,16 +17,17 @@ bool inside(const std::filesystem::path& real, const std::filesystem::path& real
   return *rest.begin() != "..";
 }
 
-// Resolves `folder` and `folder / part`, refusing what leaves the folder.
+// Resolves `folder` and `folder / part` (a `what`: file or folder),
+// refusing what leaves the folder.
 ConfinedPath resolve(const std::filesystem::path& folder, const std::filesystem::path& part,
-                     const std::filesystem::path& target, bool or_equal) {
+                     const std::filesystem::path& target, std::string_view what, bool or_equal) {
   std::error_code error;
   const auto real_folder = std::filesystem::canonical(folder.empty() ? "." : folder, error);
   if (error) return {{}, fmt::format("an existing folder {} ({})", folder.string(), error.message())};
   const auto real = std::filesystem::canonical(folder / part, error);
-  if (error) return {{}, fmt::format("an existing file ({})", error.message())};
+  if (error) return {{}, fmt::format("an existing {} ({})", what, error.message())};
   if (!inside(real, real_folder, or_equal)) {
-    return {{}, fmt::format("a file in the folder {}, got a link to {}", real_folder.string(), real.string())};
+    return {{}, fmt::format("a {} in the folder {}, got a link to {}", what, real_folder.string(), real.string())};
   }
   return {target, {}};
 }
@@ -51,13 +52,13 @@ std::string_view relative_path_defect(std::string_view relative) {
 ConfinedPath confine_existing(const std::filesystem::path& folder, std::string_view relative) {
   if (const auto defect = relative_path_defect(relative); !defect.empty()) return {{}, std::string(defect)};
   const std::filesystem::path path = folder / relative;
-  return resolve(folder, relative, path, false);
+  return resolve(folder, relative, path, "file", false);
 }
 
 ConfinedPath confine_new(const std::filesystem::path& folder, std::string_view relative) {
   if (const auto defect = relative_path_defect(relative); !defect.empty()) return {{}, std::string(defect)};
   const std::filesystem::path path = folder / relative;
-  ConfinedPath parent = resolve(folder, std::filesystem::path(relative).parent_path(), path, true);
+  ConfinedPath parent = resolve(folder, std::filesystem::path(relative).parent_path(), path, "folder", true);
   if (parent.defect.empty() && !std::filesystem::is_directory(folder / std::filesystem::path(relative).parent_path())) {
     return {{}, "a path through directories only"};
   }
