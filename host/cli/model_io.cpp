@@ -16,6 +16,7 @@
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "onnx_unlock.hpp"
+#include "output_paths.hpp"
 
 namespace modelock::cli {
 
@@ -80,7 +81,7 @@ std::string source_header_text(const format::ContainerFile& container) {
 // The index at `out` and each shard beside it, committed only once every
 // tensor verified: the shards first, the index (what names them) last.
 std::uint64_t unlock_sharded(const format::ContainerFile& container, const scheme::MasterKey& key,
-                             const std::filesystem::path& out) {
+                             const std::filesystem::path& out, std::span<const std::filesystem::path> keep) {
   const auto& tensors = container.header().tensors;
   const auto [index, shards] =
       format::sharded_source_parts(container.header().source, tensors.size(), container.origin());
@@ -88,7 +89,10 @@ std::uint64_t unlock_sharded(const format::ContainerFile& container, const schem
   std::vector<locking::TensorDestination> destinations;
   std::uint64_t written = index.size();
   std::size_t first = 0;
+  OutputPaths outputs(keep);
+  outputs.claim(out);
   for (const auto& shard : shards) {
+    outputs.claim(out.parent_path() / shard.file);
     files.push_back(std::make_unique<OutputFile>(out.parent_path() / shard.file, 0600));
     const auto count = static_cast<std::size_t>(shard.tensors);
     written += place_safetensors(*files.back(), shard.header_text, std::span(tensors).subspan(first, count),
@@ -109,7 +113,7 @@ std::optional<std::uint64_t> unlock_streamed(const format::ContainerFile& contai
                                              const std::filesystem::path& out,
                                              std::span<const std::filesystem::path> keep) {
   const std::string kind = format::format_name(container.header().source);
-  if (kind == format::kShardedSafetensorsFormat) return unlock_sharded(container, key, out);
+  if (kind == format::kShardedSafetensorsFormat) return unlock_sharded(container, key, out, keep);
   if (has_external_data(container)) return unlock_external_onnx(container, key, out, keep);
   if (kind != "safetensors") return std::nullopt;
   OutputFile file(out, 0600);

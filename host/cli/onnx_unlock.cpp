@@ -2,10 +2,8 @@
 
 #include <onnx/onnx_pb.h>
 
-#include <algorithm>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -13,11 +11,11 @@
 
 #include "modelock/common/confined_path.hpp"
 #include "modelock/common/error.hpp"
-#include "modelock/common/file.hpp"
 #include "modelock/common/output_file.hpp"
 #include "modelock/locking/streaming.hpp"
 #include "modelock/onnx/external_data.hpp"
 #include "modelock/onnx/onnx_model.hpp"
+#include "output_paths.hpp"
 
 namespace modelock::cli {
 
@@ -46,13 +44,6 @@ std::map<std::string, std::uint64_t, std::less<>> recorded_sizes(const nlohmann:
   return sizes;
 }
 
-// The path as it will be on disk once written: its folder resolved, the
-// name as it is (an OutputFile replaces a symlink rather than follow it).
-std::filesystem::path landing_path(const std::filesystem::path& path) {
-  const auto folder = path.parent_path();
-  return std::filesystem::canonical(folder.empty() ? "." : folder) / path.filename();
-}
-
 }  // namespace
 
 bool has_external_data(const format::ContainerFile& container) {
@@ -72,26 +63,20 @@ std::uint64_t unlock_external_onnx(const format::ContainerFile& container, const
   }
 
   std::vector<std::unique_ptr<OutputFile>> files;
-  std::set<std::filesystem::path> landings = {landing_path(out)};
+  OutputPaths outputs(keep);
+  outputs.claim(out);
   std::uint64_t written = 0;
   for (const auto& f : layout.files) {
-    // A location no model could have is the container's fault; a folder
-    // missing or linked away beside the output is the command line's.
-    if (const auto defect = relative_path_defect(f.location); !defect.empty()) {
-      refuse(origin, fmt::format("header.source.external_files \"{}\"", f.location), defect);
-    }
+    // The location passed parse_external_data (lay_out_external_data), so
+    // what confine_new can refuse is a folder missing or linked away beside
+    // the output: the command line's doing, not the container's.
     const ConfinedPath path = confine_new(out.parent_path(), f.location);
     if (!path.defect.empty()) {
       throw Error(ErrorKind::usage, fmt::format("{}: data file \"{}\" of {}: expected {} (unlock creates no folder)",
                                                 (out.parent_path() / f.location).string(), f.location, origin,
                                                 path.defect));
     }
-    const bool kept = std::any_of(keep.begin(), keep.end(), [&](const auto& k) { return same_file(path.path, k); });
-    if (kept || !landings.insert(landing_path(path.path)).second) {
-      throw Error(ErrorKind::usage, fmt::format("{}: data file \"{}\": expected a file other than the output, the "
-                                                "other data files and the inputs, got one of them",
-                                                path.path.string(), f.location));
-    }
+    outputs.claim(path.path);
     files.push_back(std::make_unique<OutputFile>(path.path, 0600));
     written += f.size;
   }

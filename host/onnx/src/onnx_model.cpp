@@ -34,6 +34,10 @@ constexpr std::array<std::string_view, 16> kSupportedOps = {
   throw Error(ErrorKind::bad_input, fmt::format("{}: {}", origin, what));
 }
 
+bool is_onnx_graph(const nlohmann::json& graph) {
+  return format::format_name(graph) == "onnx" && graph.contains("model") && graph["model"].is_string();
+}
+
 // Where a TensorProto keeps its values when raw_data is not used (onnx.proto).
 enum class Field { raw, float_data, int32_data, int64_data, double_data, uint64_data };
 
@@ -268,21 +272,25 @@ format::ModelSource import_source(std::span<const std::uint8_t> file, std::strin
     for (const auto& [location, bytes] : files) sizes.emplace(location, bytes->size());
     layout = lay_out_external_data(model.graph(), sizes, origin);
   }
+  // A tensor read from its range of a data file.
+  const auto read_from = [&](const ExternalPiece& piece) {
+    format::TensorSource tensor;
+    tensor.name = piece.tensor;
+    tensor.bytes = files.at(layout.files[piece.file].location);
+    tensor.offset = piece.offset;
+    tensor.length = piece.length;
+    return tensor;
+  };
   nlohmann::json encodings = nlohmann::json::object();
   auto next_external = layout.initializers.begin();
   for (auto& t : *model.mutable_graph()->mutable_initializer()) {
     if (is_external(t)) {
       // The entries stay in the stored graph: unlock writes them back as
       // they are, and finds each initializer's file and range in them.
-      format::TensorSource tensor;
-      tensor.name = t.name();
+      format::TensorSource tensor = read_from(*next_external++);
       tensor.dtype = *dtype_of(t.data_type());
       tensor.shape.assign(t.dims().begin(), t.dims().end());  // non-negative: lay_out_external_data checked
       tensor.locked = wanted.empty() || wanted.erase(t.name()) != 0;
-      tensor.bytes = files.at(layout.files[next_external->file].location);
-      tensor.offset = next_external->offset;
-      tensor.length = next_external->length;
-      ++next_external;
       out.tensors.push_back(std::move(tensor));
       continue;
     }
@@ -348,14 +356,10 @@ format::ModelSource import_source(std::span<const std::uint8_t> file, std::strin
       fail(origin, fmt::format("tensor name '{}': expected it free for the bytes no initializer names in \"{}\", "
                                "got it taken by {}", gap.tensor, layout.files[gap.file].location, owner->second));
     }
-    format::TensorSource tensor;
-    tensor.name = gap.tensor;
+    format::TensorSource tensor = read_from(gap);
     tensor.dtype = format::DType::u8;
     tensor.shape = {gap.length};
     tensor.locked = false;
-    tensor.bytes = files.at(layout.files[gap.file].location);
-    tensor.offset = gap.offset;
-    tensor.length = gap.length;
     out.tensors.push_back(std::move(tensor));
   }
   std::string stripped;
@@ -381,19 +385,14 @@ format::ModelSource open_onnx(const std::filesystem::path& path, const ImportOpt
   return import_source(file, path.string(), options, &path);
 }
 
-bool has_onnx_graph(const format::Model& model) {
-  return format::format_name(model.graph) == "onnx" && model.graph.contains("model") &&
-         model.graph["model"].is_string();
-}
+bool has_onnx_graph(const format::Model& model) { return is_onnx_graph(model.graph); }
 
 onnx::ModelProto stored_graph(const format::Model& model, std::string_view origin) {
   return stored_graph(model.graph, origin);
 }
 
 onnx::ModelProto stored_graph(const nlohmann::json& graph, std::string_view origin) {
-  if (format::format_name(graph) != "onnx" || !graph.contains("model") || !graph["model"].is_string()) {
-    fail(origin, "header.graph: expected {\"format\": \"onnx\", \"model\": base64}");
-  }
+  if (!is_onnx_graph(graph)) fail(origin, "header.graph: expected {\"format\": \"onnx\", \"model\": base64}");
   const auto bytes = base64_decode(graph["model"].get_ref<const std::string&>());
   if (!bytes) fail(origin, "header.graph.model: expected base64");
   onnx::ModelProto proto;
