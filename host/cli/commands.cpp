@@ -17,6 +17,7 @@
 #include "console.hpp"
 #include "device_io.hpp"
 #include "model_io.hpp"
+#include "onnx_unlock.hpp"
 #include "modelock/attack/known_plaintext.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
@@ -585,8 +586,16 @@ int attack_known_plaintext(const std::filesystem::path& in, const std::vector<st
   const attack::KnownPlaintextResult result = attack::known_plaintext(container, params);
   bool wrote = false;
   if (result.recovered && !out.empty()) {
-    const std::filesystem::path keep[] = {in};
-    (void)unlock_to(format::ContainerFile::open(in), *result.key, out, keep);
+    // The container is in memory already: the model is rebuilt from it,
+    // except for ONNX external data, whose data files only unlock's own
+    // writer lays out.
+    const auto file = format::ContainerFile::open(in);
+    if (has_external_data(file)) {
+      const std::filesystem::path keep[] = {in};
+      (void)unlock_to(file, *result.key, out, keep);
+    } else {
+      write_file_atomic(out, write_model(locking::unlock_model(container, *result.key), in), 0600);
+    }
     wrote = true;
   }
   if (output.json) {

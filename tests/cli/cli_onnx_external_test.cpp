@@ -143,6 +143,19 @@ TEST_F(CliOnnxExternalTest, AWrongKeyOrATamperedTensorIsRefusedAndLeavesNothing)
   EXPECT_EQ(run("verify tampered.mlk -k k.key").exit_code, 4);
 }
 
+TEST_F(CliOnnxExternalTest, AttackWritesTheDataFilesOfWhatItRecovered) {
+  auto model = small_gemm_network().proto();
+  externalize(model, "w1", files_, "w.bin", 2, '\x11');
+  lock(model, "deeplock");
+  // w1's values 1 to 4 (small_gemm_network's pattern): deeplock's key falls
+  // to four known weights (docs/security.md).
+  const Result r = run("attack known-plaintext m.mlk --known w1:1=-0.25 --known w1:2=-0.125 --known w1:3=0 "
+                       "--known w1:4=0.125 -o back/m.onnx");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(dir_ / "back" / "m.onnx"), serialized(model));
+  EXPECT_EQ(slurp(dir_ / "back" / "w.bin"), files_["w.bin"]);
+}
+
 TEST_F(CliOnnxExternalTest, ADataFileThatWouldReplaceAnInputIsRefused) {
   auto model = small_gemm_network().proto();
   externalize(model, "w1", files_, "c.mlk", 0);  // the data file has the container's name
