@@ -362,8 +362,15 @@ format::ModelSource import_source(std::span<const std::uint8_t> file, std::strin
     tensor.locked = false;
     out.tensors.push_back(std::move(tensor));
   }
+  // With no payload cleared (every initializer external, no Constant
+  // tensor) the graph is the file as it is: kept verbatim, so that unlock
+  // gives back its bytes even when protobuf would order them otherwise.
   std::string stripped;
-  if (!model.SerializeToString(&stripped)) fail(origin, "cannot serialize the graph");
+  if (encodings.empty() && constants.empty()) {
+    stripped.assign(file.begin(), file.end());
+  } else if (!model.SerializeToString(&stripped)) {
+    fail(origin, "cannot serialize the graph");
+  }
   out.source = {{"format", "onnx"}, {"encodings", std::move(encodings)}, {"constants", std::move(constants)}};
   if (!layout.files.empty()) out.source["external_files"] = std::move(external_files);
   std::int64_t opset = 0;
@@ -391,19 +398,34 @@ onnx::ModelProto stored_graph(const format::Model& model, std::string_view origi
   return stored_graph(model.graph, origin);
 }
 
-onnx::ModelProto stored_graph(const nlohmann::json& graph, std::string_view origin) {
+namespace {
+
+std::vector<std::uint8_t> stored_graph_bytes(const nlohmann::json& graph, std::string_view origin) {
   if (!is_onnx_graph(graph)) fail(origin, "header.graph: expected {\"format\": \"onnx\", \"model\": base64}");
-  const auto bytes = base64_decode(graph["model"].get_ref<const std::string&>());
+  auto bytes = base64_decode(graph["model"].get_ref<const std::string&>());
   if (!bytes) fail(origin, "header.graph.model: expected base64");
+  return std::move(*bytes);
+}
+
+onnx::ModelProto parse_stored_graph(std::span<const std::uint8_t> bytes, std::string_view origin) {
   onnx::ModelProto proto;
-  if (!proto.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) {
+  if (bytes.size() > static_cast<std::size_t>(INT32_MAX) ||
+      !proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     fail(origin, "header.graph.model: expected a serialized ONNX ModelProto");
   }
   return proto;
 }
 
+}  // namespace
+
+onnx::ModelProto stored_graph(const nlohmann::json& graph, std::string_view origin) {
+  return parse_stored_graph(stored_graph_bytes(graph, origin), origin);
+}
+
 std::vector<std::uint8_t> export_onnx(const format::Model& model, std::string_view origin) {
-  onnx::ModelProto proto = stored_graph(model, origin);
+  std::vector<std::uint8_t> stored = stored_graph_bytes(model.graph, origin);
+  onnx::ModelProto proto = parse_stored_graph(stored, origin);
+  std::size_t refilled = 0;
   nlohmann::json encodings = nlohmann::json::object();
   if (model.source.is_object() && model.source.contains("encodings") && model.source["encodings"].is_object()) {
     encodings = model.source["encodings"];
@@ -415,6 +437,7 @@ std::vector<std::uint8_t> export_onnx(const format::Model& model, std::string_vi
     const auto it = by_name.find(name);
     if (it == by_name.end()) fail(origin, fmt::format("tensor '{}': expected a tensor of that name", name));
     const format::Tensor& t = *it->second;
+    ++refilled;
     const auto encoding = encodings.contains(name) && encodings[name].is_string() ? encodings[name].get<std::string>() : "raw_data";
     const auto field = parse_field(encoding);
     if (!field) fail(origin, fmt::format("header.source.encodings['{}']: expected an ONNX TensorProto field", name));
@@ -439,6 +462,9 @@ std::vector<std::uint8_t> export_onnx(const format::Model& model, std::string_vi
       if (attribute.name() == "value" && attribute.has_t()) refill(node.output(0), *attribute.mutable_t());
     }
   }
+  // Nothing put back (every initializer external): the stored bytes are
+  // the original file's, whichever writer made it (import_source).
+  if (refilled == 0) return stored;
   std::string out;
   if (!proto.SerializeToString(&out)) fail(origin, "cannot serialize the ONNX model");
   return {out.begin(), out.end()};
