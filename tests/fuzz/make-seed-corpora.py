@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of fuzz_safetensors, fuzz_idx and (in part)
-fuzz_program (corpus/safetensors/, corpus/idx/, corpus/program/): small valid
+"""Writes the seed corpora of fuzz_safetensors, fuzz_idx, fuzz_onnx_external_data
+and (in part) fuzz_program (corpus/safetensors/, corpus/idx/,
+corpus/onnx_external_data/, corpus/program/): small valid
 files of every shape the readers accept, plus a few each of the refusals, so
 that mutations start on both sides of each check.
 Deterministic: running it again rewrites the same bytes.
