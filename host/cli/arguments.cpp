@@ -1,21 +1,8 @@
 #include "arguments.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
 
 namespace modelock::cli {
-
-std::optional<std::uint64_t> parse_decimal(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;  // past 2^64-1
-  return value;
-}
 
 CLI::Validator count_in(std::uint64_t min, std::uint64_t max) {
   return CLI::Validator(

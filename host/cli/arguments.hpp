@@ -13,11 +13,9 @@
 
 #include <CLI/CLI.hpp>
 
-namespace modelock::cli {
+#include "modelock/common/text.hpp"  // parse_decimal
 
-// A non-empty run of ASCII decimal digits that fits 64 bits: no sign, no
-// white space, no base prefix. nullopt otherwise.
-[[nodiscard]] std::optional<std::uint64_t> parse_decimal(std::string_view text);
+namespace modelock::cli {
 
 // A CLI11 check that accepts a decimal whole number from `min` to `max` and
 // hands CLI11 its canonical form (CLI11 itself reads "010" as octal and "-1"

@@ -17,6 +17,7 @@
 #include "console.hpp"
 #include "device_io.hpp"
 #include "model_io.hpp"
+#include "onnx_unlock.hpp"
 #include "modelock/attack/known_plaintext.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
@@ -224,20 +225,11 @@ int unlock(const std::filesystem::path& in, const KeySource& key, const std::fil
            const Output& output) {
   check_output(out, {{in, "the input container"}, {key.file, "the key file"}});
   const auto container = format::ContainerFile::open(in);
-  const scheme::MasterKey master = key.load();
-  // Plaintext weights are what the container protects: owner-only, like a key.
-  std::optional<std::uint64_t> file_bytes = unlock_streamed(container, master, out);
-  if (!file_bytes) {
-    // ONNX and QDQ models are rebuilt in memory: protobuf holds a model whole
-    // (and at most 2 GiB of it).
-    const format::Model model = locking::unlock_model(format::Container::read(in), master);
-    const auto bytes = write_model(model, in);
-    write_file_atomic(out, bytes, 0600);
-    file_bytes = bytes.size();
-  }
+  const std::filesystem::path keep[] = {in, key.file};
+  const std::uint64_t file_bytes = unlock_to(container, key.load(), out, keep);
   const std::size_t tensors = container.header().tensors.size();
   if (output.json) {
-    print_json({{"input", in.string()}, {"output", out.string()}, {"tensors", tensors}, {"file_bytes", *file_bytes}});
+    print_json({{"input", in.string()}, {"output", out.string()}, {"tensors", tensors}, {"file_bytes", file_bytes}});
   } else {
     console().print("verified and unlocked {} tensors from {} into {}\n", tensors, shown(in), shown(out));
   }
@@ -594,8 +586,16 @@ int attack_known_plaintext(const std::filesystem::path& in, const std::vector<st
   const attack::KnownPlaintextResult result = attack::known_plaintext(container, params);
   bool wrote = false;
   if (result.recovered && !out.empty()) {
-    const format::Model model = locking::unlock_model(container, *result.key);
-    write_file_atomic(out, write_model(model, in), 0600);
+    // The container is in memory already: the model is rebuilt from it,
+    // except for ONNX external data, whose data files only unlock's own
+    // writer lays out.
+    const auto file = format::ContainerFile::open(in);
+    if (has_external_data(file)) {
+      const std::filesystem::path keep[] = {in};
+      (void)unlock_to(file, *result.key, out, keep);
+    } else {
+      write_file_atomic(out, write_model(locking::unlock_model(container, *result.key), in), 0600);
+    }
     wrote = true;
   }
   if (output.json) {

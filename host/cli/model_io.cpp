@@ -8,26 +8,22 @@
 
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
+#include "modelock/format/container.hpp"
 #include "modelock/format/safetensors.hpp"
 #include "modelock/format/sharded_safetensors.hpp"
+#include "modelock/locking/locking.hpp"
 #include "modelock/locking/streaming.hpp"
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/quant/quantized_network.hpp"
+#include "onnx_unlock.hpp"
+#include "output_paths.hpp"
 
 namespace modelock::cli {
-
-namespace {
-
-// protobuf parses at most INT32_MAX bytes (its serialized size is an int), so
-// no larger ONNX file can be imported; reading one would only waste memory.
-constexpr ReadLimit kOnnxFileLimit{INT32_MAX, "protobuf's 2 GiB limit for an ONNX file"};
-
-}  // namespace
 
 format::Model read_model(const std::filesystem::path& path, const std::vector<std::string>& lock_only) {
   // The extension decides before anything is read.
   const auto ext = path.extension().string();
-  if (ext == ".onnx") return onnxio::import_onnx(read_file(path, kOnnxFileLimit), path.string(), {lock_only});
+  if (ext == ".onnx") return format::read_whole(onnxio::open_onnx(path, {lock_only}), path.string());
   if (ext != ".safetensors") {
     throw Error(ErrorKind::bad_input,
                 fmt::format("{}: unsupported model format \"{}\": expected a .onnx or .safetensors file", path.string(), ext));
@@ -41,6 +37,7 @@ format::Model read_model(const std::filesystem::path& path, const std::vector<st
 format::ModelSource open_model(const std::filesystem::path& path, const std::vector<std::string>& lock_only) {
   if (path.extension() == ".safetensors" && lock_only.empty()) return format::open_safetensors(path);
   if (path.extension() == ".json" && lock_only.empty()) return format::open_sharded_safetensors(path);
+  if (path.extension() == ".onnx") return onnxio::open_onnx(path, {lock_only});
   return format::to_source(read_model(path, lock_only));
 }
 
@@ -65,7 +62,7 @@ std::uint64_t place_safetensors(OutputFile& file, const std::string& header_text
   file.write_at(0, head);
   std::uint64_t at = head.size();
   for (const auto& t : tensors) {
-    destinations.push_back({&file, at});
+    destinations.push_back({&file, at, {}});
     at += t.length;
   }
   return at;
@@ -84,7 +81,7 @@ std::string source_header_text(const format::ContainerFile& container) {
 // The index at `out` and each shard beside it, committed only once every
 // tensor verified: the shards first, the index (what names them) last.
 std::uint64_t unlock_sharded(const format::ContainerFile& container, const scheme::MasterKey& key,
-                             const std::filesystem::path& out) {
+                             const std::filesystem::path& out, std::span<const std::filesystem::path> keep) {
   const auto& tensors = container.header().tensors;
   const auto [index, shards] =
       format::sharded_source_parts(container.header().source, tensors.size(), container.origin());
@@ -92,7 +89,10 @@ std::uint64_t unlock_sharded(const format::ContainerFile& container, const schem
   std::vector<locking::TensorDestination> destinations;
   std::uint64_t written = index.size();
   std::size_t first = 0;
+  OutputPaths outputs(keep);
+  outputs.claim(out);
   for (const auto& shard : shards) {
+    outputs.claim(out.parent_path() / shard.file);
     files.push_back(std::make_unique<OutputFile>(out.parent_path() / shard.file, 0600));
     const auto count = static_cast<std::size_t>(shard.tensors);
     written += place_safetensors(*files.back(), shard.header_text, std::span(tensors).subspan(first, count),
@@ -110,9 +110,11 @@ std::uint64_t unlock_sharded(const format::ContainerFile& container, const schem
 }  // namespace
 
 std::optional<std::uint64_t> unlock_streamed(const format::ContainerFile& container, const scheme::MasterKey& key,
-                                             const std::filesystem::path& out) {
+                                             const std::filesystem::path& out,
+                                             std::span<const std::filesystem::path> keep) {
   const std::string kind = format::format_name(container.header().source);
-  if (kind == format::kShardedSafetensorsFormat) return unlock_sharded(container, key, out);
+  if (kind == format::kShardedSafetensorsFormat) return unlock_sharded(container, key, out, keep);
+  if (has_external_data(container)) return unlock_external_onnx(container, key, out, keep);
   if (kind != "safetensors") return std::nullopt;
   OutputFile file(out, 0600);
   std::vector<locking::TensorDestination> destinations;
@@ -121,6 +123,17 @@ std::optional<std::uint64_t> unlock_streamed(const format::ContainerFile& contai
   locking::unlock_to_files(container, key, destinations);
   file.commit();
   return size;
+}
+
+std::uint64_t unlock_to(const format::ContainerFile& container, const scheme::MasterKey& key,
+                        const std::filesystem::path& out, std::span<const std::filesystem::path> keep) {
+  if (const auto streamed = unlock_streamed(container, key, out, keep)) return *streamed;
+  // ONNX and QDQ models are rebuilt in memory: protobuf holds a model whole
+  // (and at most 2 GiB of it).
+  const format::Model model = locking::unlock_model(format::Container::read(container.origin()), key);
+  const auto bytes = write_model(model, container.origin());
+  write_file_atomic(out, bytes, 0600);
+  return bytes.size();
 }
 
 std::vector<std::uint8_t> write_model(const format::Model& model, const std::filesystem::path& origin) {

@@ -2,13 +2,15 @@
 // under an address-space limit (ulimit -v) a quarter of the model's size, so
 // that any of them holding the model, the container or the output whole
 // fails. The model's tensor bytes are a hole in a sparse file: generating it
-// costs nothing, reading it still goes through every buffer.
+// costs nothing, reading it still goes through every buffer. The same for an
+// ONNX model's external data file.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <string>
 
 #include "cli_runner.hpp"
+#include "onnx_external.hpp"
 #include "sanitizers.hpp"
 
 namespace modelock::testing {
@@ -53,6 +55,36 @@ TEST_F(CliLargeModel, LockVerifyUnlockRunInAnAddressSpaceAQuarterOfTheModel) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     std::filesystem::remove(dir_ / "back.safetensors");
   }
+}
+
+TEST_F(CliLargeModel, AnOnnxModelsExternalDataStreamsInTheSameAddressSpace) {
+  if (modelock::testing::kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer reserves terabytes of shadow memory: ulimit -v stops it at start";
+  // Two initializers of half the data file each, after a 100-byte header
+  // that no initializer names (a gap), the data a hole.
+  auto model = small_gemm_network().proto();
+  const std::uint64_t half = kTensors * kTensorBytes / 2;
+  for (const auto& [name, offset] : {std::pair{"w1", std::uint64_t{100}}, std::pair{"b1", 100 + half}}) {
+    auto& t = initializer(model, name);
+    t.clear_raw_data();
+    t.clear_dims();
+    t.add_dims(static_cast<std::int64_t>(half / 4));
+    t.set_data_location(onnx::TensorProto::EXTERNAL);
+    add_entry(t, "location", "big.data");
+    add_entry(t, "offset", std::to_string(offset));
+    add_entry(t, "length", std::to_string(half));
+  }
+  write_bytes(dir_ / "m.onnx", serialized(model));
+  write_bytes(dir_ / "big.data", std::string(100, 'h'));
+  ASSERT_EQ(::truncate((dir_ / "big.data").c_str(), static_cast<off_t>(100 + kTensors * kTensorBytes)), 0);
+  ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+  std::filesystem::create_directories(dir_ / "back");
+  const std::string limit = "ulimit -v " + std::to_string(kAddressSpaceKiB) + " && ";
+  auto r = shell(limit + "\"$MODELOCK\" lock m.onnx -k k.key -o big.mlk >stdout.txt 2>stderr.txt");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = shell(limit + "\"$MODELOCK\" unlock big.mlk -k k.key -o back/m.onnx >stdout.txt 2>stderr.txt");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = shell("cmp big.data back/big.data && cmp m.onnx back/m.onnx >stdout.txt 2>stderr.txt");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
 }  // namespace

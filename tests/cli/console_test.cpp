@@ -41,15 +41,6 @@ TEST(Console, RedactsKeyOptionValuesEverywhere) {
   EXPECT_EQ(c.render_json({{"error", "k.key: bad"}}), "{\n  \"error\": \"<value of -k>: bad\"\n}\n");
 }
 
-TEST(Arguments, ParseDecimalTakesDigitsOnly) {
-  EXPECT_EQ(parse_decimal("0"), 0u);
-  EXPECT_EQ(parse_decimal("18446744073709551615"), UINT64_MAX);
-  EXPECT_EQ(parse_decimal("010"), 10u);
-  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "0x10", "1e3", "18446744073709551616"}) {
-    EXPECT_FALSE(parse_decimal(bad).has_value()) << bad;
-  }
-}
-
 TEST(Arguments, CountInCanonicalisesForCli11) {
   const CLI::Validator v = count_in(1, 100);
   std::string text = "010";

@@ -83,5 +83,14 @@ TEST(IsValidUtf8, FollowsRfc3629) {
   EXPECT_FALSE(is_valid_utf8("\x80"));
 }
 
+TEST(ParseDecimal, TakesDigitsOnly) {
+  EXPECT_EQ(parse_decimal("0"), 0u);
+  EXPECT_EQ(parse_decimal("18446744073709551615"), UINT64_MAX);
+  EXPECT_EQ(parse_decimal("010"), 10u);
+  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "0x10", "1e3", "18446744073709551616"}) {
+    EXPECT_FALSE(parse_decimal(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace modelock

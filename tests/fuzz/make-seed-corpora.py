@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of fuzz_safetensors, fuzz_idx and (in part)
-fuzz_program (corpus/safetensors/, corpus/idx/, corpus/program/): small valid
+"""Writes the seed corpora of fuzz_safetensors, fuzz_idx, fuzz_onnx_external_data
+and (in part) fuzz_program (corpus/safetensors/, corpus/idx/,
+corpus/onnx_external_data/, corpus/program/): small valid
 files of every shape the readers accept, plus a few each of the refusals, so
 that mutations start on both sides of each check.
 Deterministic: running it again rewrites the same bytes.
@@ -117,3 +118,47 @@ every_op = program([
 write("program/every-op.program", every_op)
 write("program/truncated.program", every_op[:-64])
 write("program/one-gemm.program", program([(1, 0, (70, 1, 1), (3, 1, 1), no_window, 3, 70)], (70, 1, 1), 3))
+
+
+# corpus/onnx_external_data/: serialized onnx.TensorProto messages with
+# external_data entries, encoded here from onnx.proto's field numbers (dims 1,
+# data_type 2, name 8, raw_data 9, external_data 13 of key 1 / value 2,
+# data_location 14), independently of the onnx package.
+def varint(n):
+    out = b""
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([byte | 0x80])
+        else:
+            return out + bytes([byte])
+
+
+def field(number, payload):
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def tensor_proto(name, dims, entries, data_type=2, location=1, raw=None):  # 2 = UINT8, 1 = EXTERNAL
+    body = b"".join(varint(1 << 3) + varint(d) for d in dims) + varint(2 << 3) + varint(data_type)
+    body += field(8, name.encode())
+    if raw is not None:
+        body += field(9, raw)
+    for key, value in entries:
+        body += field(13, field(1, key.encode()) + field(2, value.encode()))
+    return body + varint(14 << 3) + varint(location)
+
+
+write("onnx_external_data/offset-length.pb",
+      tensor_proto("w", [16], [("location", "model.onnx.data"), ("offset", "4"), ("length", "16")]))
+write("onnx_external_data/to-the-end.pb", tensor_proto("w", [8], [("location", "weights/w.bin"), ("offset", "100")]))
+write("onnx_external_data/checksum.pb",
+      tensor_proto("w", [2, 3], [("location", "w.bin"), ("offset", "0"), ("length", "24"),
+                                 ("checksum", "da39a3ee5e6b4b0d3255bfef95601890afd80709")], data_type=1))
+write("onnx_external_data/dotdot.pb", tensor_proto("w", [4], [("location", "../w.bin"), ("length", "4")]))
+write("onnx_external_data/absolute.pb", tensor_proto("w", [4], [("location", "/etc/passwd")]))
+write("onnx_external_data/unknown-key.pb", tensor_proto("w", [4], [("location", "w.bin"), ("basepath", "/tmp")]))
+write("onnx_external_data/overflow.pb",
+      tensor_proto("w", [4], [("location", "w.bin"), ("offset", "9223372036854775807"), ("length", "4")]))
+write("onnx_external_data/payload.pb", tensor_proto("w", [4], [("location", "w.bin")], raw=b"abcd"))
+write("onnx_external_data/not-external.pb", tensor_proto("w", [4], [("location", "w.bin")], location=0))

@@ -1,5 +1,6 @@
 #include "modelock/common/text.hpp"
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 
@@ -107,6 +108,17 @@ bool is_valid_utf8(std::string_view text) {
     pos += cp->length;
   }
   return true;
+}
+
+std::optional<std::uint64_t> parse_decimal(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;  // past 2^64-1
+  return value;
 }
 
 }  // namespace modelock

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "json_fields.hpp"
+#include "modelock/common/confined_path.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
 #include "modelock/format/safetensors.hpp"
@@ -16,20 +17,12 @@ namespace {
 constexpr ReadLimit kShardIndexLimit{kMaxShardIndexBytes, "modelock's 64 MiB limit for a shard index"};
 
 // The shard's path, refused when it leaves the index's folder: a symlink
-// in the folder may point anywhere, so the resolved paths are compared.
+// in the folder may point anywhere.
 std::filesystem::path confined_shard(const std::filesystem::path& folder, const std::string& name,
                                      const FieldChecker& check) {
-  const std::filesystem::path path = folder / name;
-  std::error_code error;
-  const auto real_folder = std::filesystem::canonical(folder.empty() ? "." : folder, error);
-  const auto real_shard = error ? std::filesystem::path() : std::filesystem::canonical(path, error);
-  if (error) check.fail(fmt::format("weight_map shard \"{}\"", name), fmt::format("an existing file ({})", error.message()));
-  if (real_shard.parent_path() != real_folder) {
-    check.fail(fmt::format("weight_map shard \"{}\"", name),
-               fmt::format("a file in the index's folder {}, got a link to {}", real_folder.string(),
-                           real_shard.string()));
-  }
-  return path;
+  ConfinedPath confined = confine_existing(folder, name);
+  if (!confined.defect.empty()) check.fail(fmt::format("weight_map shard \"{}\"", name), confined.defect);
+  return std::move(confined.path);
 }
 
 }  // namespace

@@ -108,6 +108,16 @@ void unlock_to_files(const format::ContainerFile& container, const scheme::Maste
     throw Error(ErrorKind::usage, fmt::format("unlock_to_files: expected {} destinations, one per tensor, got {}",
                                               header.tensors.size(), destinations.size()));
   }
+  const auto writes = [&](std::size_t tensor) {
+    return !destinations.empty() && (destinations[tensor].file != nullptr || !destinations[tensor].memory.empty());
+  };
+  for (std::size_t i = 0; i < destinations.size(); ++i) {
+    const auto& d = destinations[i];
+    if (d.file == nullptr && !d.memory.empty() && d.memory.size() != header.tensors[i].length) {
+      throw Error(ErrorKind::usage, fmt::format("unlock_to_files: tensor '{}': expected a buffer of {} bytes, got {}",
+                                                header.tensors[i].name, header.tensors[i].length, d.memory.size()));
+    }
+  }
   const scheme::OpeningCipher cipher(header.scheme, key, header.nonce, options.backend);
   detail::check_key_value(origin, header.kcv, cipher);
   if (!cipher.tag_matches(detail::kHeaderTagIndex, container.authenticated_prefix(), container.header_tag())) {
@@ -119,7 +129,7 @@ void unlock_to_files(const format::ContainerFile& container, const scheme::Maste
       .work = [&](const detail::Chunk& c, const detail::ChunkBuffers& b) {
         container.read_tensor(c.tensor, c.offset, b.in);
         const auto& record = header.tensors[c.tensor];
-        if (destinations.empty() || destinations[c.tensor].file == nullptr) return;
+        if (!writes(c.tensor)) return;
         if (record.locked) {
           cipher.unlock(record.stream_offset + c.offset, b.in, b.out);
         } else {
@@ -130,8 +140,13 @@ void unlock_to_files(const format::ContainerFile& container, const scheme::Maste
         const auto& record = header.tensors[c.tensor];
         if (c.first) checks[c.tensor] = cipher.start_check(detail::tensor_tag_index(c.tensor));
         checks[c.tensor]->update(b.in);
-        if (!destinations.empty() && destinations[c.tensor].file != nullptr) {
-          destinations[c.tensor].file->write_at(destinations[c.tensor].offset + c.offset, b.out);
+        if (writes(c.tensor)) {
+          const auto& d = destinations[c.tensor];
+          if (d.file != nullptr) {
+            d.file->write_at(d.offset + c.offset, b.out);
+          } else {
+            std::copy(b.out.begin(), b.out.end(), d.memory.begin() + static_cast<std::ptrdiff_t>(c.offset));
+          }
         }
         if (c.last) {
           const bool ok = checks[c.tensor]->matches(record.tag);

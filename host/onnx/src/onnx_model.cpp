@@ -13,12 +13,17 @@
 
 #include "modelock/common/base64.hpp"
 #include "modelock/common/error.hpp"
+#include "modelock/common/file.hpp"
+#include "modelock/onnx/external_data.hpp"
+#include "external_files.hpp"
+#include "onnx_dtypes.hpp"
 
 namespace modelock::onnxio {
 
 namespace {
 
 using format::DType;
+using detail::dtype_of;
 
 constexpr std::array<std::string_view, 16> kSupportedOps = {
     "Add",     "AveragePool", "BatchNormalization", "Conv",          "DequantizeLinear", "Flatten",
@@ -29,25 +34,8 @@ constexpr std::array<std::string_view, 16> kSupportedOps = {
   throw Error(ErrorKind::bad_input, fmt::format("{}: {}", origin, what));
 }
 
-struct DTypeMapping {
-  int onnx_type;
-  DType dtype;
-};
-constexpr std::array<DTypeMapping, 13> kDTypes = {{
-    {onnx::TensorProto::FLOAT, DType::f32},   {onnx::TensorProto::UINT8, DType::u8},
-    {onnx::TensorProto::INT8, DType::i8},     {onnx::TensorProto::UINT16, DType::u16},
-    {onnx::TensorProto::INT16, DType::i16},   {onnx::TensorProto::INT32, DType::i32},
-    {onnx::TensorProto::INT64, DType::i64},   {onnx::TensorProto::BOOL, DType::boolean},
-    {onnx::TensorProto::FLOAT16, DType::f16}, {onnx::TensorProto::DOUBLE, DType::f64},
-    {onnx::TensorProto::UINT32, DType::u32},  {onnx::TensorProto::UINT64, DType::u64},
-    {onnx::TensorProto::BFLOAT16, DType::bf16},
-}};
-
-std::optional<DType> dtype_of(int onnx_type) {
-  for (const auto& m : kDTypes) {
-    if (m.onnx_type == onnx_type) return m.dtype;
-  }
-  return std::nullopt;
+bool is_onnx_graph(const nlohmann::json& graph) {
+  return format::format_name(graph) == "onnx" && graph.contains("model") && graph["model"].is_string();
 }
 
 // Where a TensorProto keeps its values when raw_data is not used (onnx.proto).
@@ -198,6 +186,13 @@ onnx::ModelProto parse_onnx(std::span<const std::uint8_t> file, std::string_view
       fail(origin, fmt::format("node '{}' (op {}): the runtime does not support this op; supported: {}", node.name(),
                                node.op_type(), supported_ops_list()));
     }
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.has_t() && (is_external(attribute.t()) || attribute.t().external_data_size() != 0)) {
+        fail(origin, fmt::format("node '{}' (op {}): attribute '{}': expected its tensor inside the model file; "
+                                 "external data is supported for initializers only",
+                                 node.name(), node.op_type(), attribute.name()));
+      }
+    }
   }
   std::set<std::string> names;
   for (int i = 0; i < graph.initializer_size(); ++i) {
@@ -208,10 +203,11 @@ onnx::ModelProto parse_onnx(std::span<const std::uint8_t> file, std::string_view
       fail(origin, fmt::format("graph.initializer[{}].name: expected {}", i, *defect));
     }
     if (!names.insert(t.name()).second) fail(origin, fmt::format("initializer '{}': expected unique names", t.name()));
-    if (t.data_location() == onnx::TensorProto::EXTERNAL || t.external_data_size() != 0) {
-      fail(origin, fmt::format("initializer '{}': external data is not supported; expected the weights inside the "
-                               "file (re-save with onnx.save(model, path, save_as_external_data=False))",
-                               t.name()));
+    if (is_external(t)) {
+      (void)parse_external_data(t, origin);  // the entries alone; open_onnx resolves them in the model's folder
+    } else if (t.external_data_size() != 0) {
+      fail(origin, fmt::format("initializer '{}': external_data: expected no entries unless data_location is "
+                               "EXTERNAL", t.name()));
     }
     if (!dtype_of(t.data_type())) {
       fail(origin, fmt::format("initializer '{}': data type {} is not supported; expected one of float, float16, "
@@ -249,27 +245,70 @@ format::Tensor tensor_from_proto(const onnx::TensorProto& t, std::string_view or
   return tensor;
 }
 
-format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view origin, const ImportOptions& options) {
+namespace {
+
+// The model in `file` as a source to lock: embedded tensors in memory,
+// external ones read from their files in the folder of `model_path` (null
+// when the model has no folder: external data is then refused). Table
+// order: the initializers, the Constant tensors, then the gaps of the
+// external files (lay_out_external_data).
+format::ModelSource import_source(std::span<const std::uint8_t> file, std::string_view origin,
+                                  const ImportOptions& options, const std::filesystem::path* model_path) {
   onnx::ModelProto model = parse_onnx(file, origin);
   std::set<std::string> wanted(options.lock_only.begin(), options.lock_only.end());
-  format::Model out;
+  format::ModelSource out;
+  std::map<std::string, const ByteSource*, std::less<>> files;
+  ExternalLayout layout;
+  const auto& initializers = model.graph().initializer();
+  const auto external = std::find_if(initializers.begin(), initializers.end(), is_external);
+  if (external != initializers.end()) {
+    if (model_path == nullptr) {
+      fail(origin, fmt::format("initializer '{}': external data: expected the weights inside the file, or the "
+                               "model opened from its path (open_onnx), whose folder holds the data files",
+                               external->name()));
+    }
+    files = detail::open_external_files(model.graph(), *model_path, origin, out);
+    std::map<std::string, std::uint64_t, std::less<>> sizes;
+    for (const auto& [location, bytes] : files) sizes.emplace(location, bytes->size());
+    layout = lay_out_external_data(model.graph(), sizes, origin);
+  }
+  // A tensor read from its range of a data file.
+  const auto read_from = [&](const ExternalPiece& piece) {
+    format::TensorSource tensor;
+    tensor.name = piece.tensor;
+    tensor.bytes = files.at(layout.files[piece.file].location);
+    tensor.offset = piece.offset;
+    tensor.length = piece.length;
+    return tensor;
+  };
   nlohmann::json encodings = nlohmann::json::object();
+  auto next_external = layout.initializers.begin();
   for (auto& t : *model.mutable_graph()->mutable_initializer()) {
+    if (is_external(t)) {
+      // The entries stay in the stored graph: unlock writes them back as
+      // they are, and finds each initializer's file and range in them.
+      format::TensorSource tensor = read_from(*next_external++);
+      tensor.dtype = *dtype_of(t.data_type());
+      tensor.shape.assign(t.dims().begin(), t.dims().end());  // non-negative: lay_out_external_data checked
+      tensor.locked = wanted.empty() || wanted.erase(t.name()) != 0;
+      out.tensors.push_back(std::move(tensor));
+      continue;
+    }
     format::Tensor tensor = tensor_from_proto(t, origin);
     const Field field = t.has_raw_data() ? Field::raw : typed_field(tensor.dtype);
     tensor.locked = wanted.empty() || wanted.erase(t.name()) != 0;
     encodings[t.name()] = field_name(field);
     clear_payload(t);
-    out.tensors.push_back(std::move(tensor));
+    format::add_tensor(out, std::move(tensor));
   }
   // Constant nodes can carry weights too: their `value` tensors become
   // tensors of the container (named after the node's output) like the
   // initializers, so the graph kept in the header holds no weight.
   nlohmann::json constants = nlohmann::json::array();
   // Who has each tensor name so far: a Constant's tensor is named after its
-  // output, which must not be the name of an initializer or of another
-  // Constant's tensor (the container table, the encodings and unlock all
-  // find tensors by name).
+  // output, which must not be the name of an initializer, of another
+  // Constant's tensor or of a gap (the container table, the encodings and
+  // unlock all find tensors by name).
   std::map<std::string, std::string, std::less<>> owners;
   for (const auto& t : out.tensors) owners.emplace(t.name, "an initializer");
   auto& nodes = *model.mutable_graph()->mutable_node();
@@ -295,7 +334,7 @@ format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view o
         encodings[tensor.name] = field_name(field);
         constants.push_back(tensor.name);
         clear_payload(t);
-        out.tensors.push_back(std::move(tensor));
+        format::add_tensor(out, std::move(tensor));
       } else if (attribute.floats_size() > 64 || attribute.ints_size() > 64) {
         fail(origin, fmt::format("node '{}' (op Constant): attribute '{}' holds {} values; expected weights in a "
                                  "'value' tensor or an initializer, which modelock locks",
@@ -306,9 +345,34 @@ format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view o
   if (!wanted.empty()) {
     fail(origin, fmt::format("--tensors: no initializer named '{}'", *wanted.begin()));
   }
+  // Bytes of the data files that no initializer names: plaintext (they are
+  // no weights, and locking known padding would hand out known plaintext),
+  // still authenticated.
+  nlohmann::json external_files = nlohmann::json::array();
+  for (const auto& f : layout.files) external_files.push_back({{"location", f.location}, {"size", f.size}});
+  for (const auto& gap : layout.gaps) {
+    const auto [owner, fresh] = owners.emplace(gap.tensor, "a gap of an external data file");
+    if (!fresh) {
+      fail(origin, fmt::format("tensor name '{}': expected it free for the bytes no initializer names in \"{}\", "
+                               "got it taken by {}", gap.tensor, layout.files[gap.file].location, owner->second));
+    }
+    format::TensorSource tensor = read_from(gap);
+    tensor.dtype = format::DType::u8;
+    tensor.shape = {gap.length};
+    tensor.locked = false;
+    out.tensors.push_back(std::move(tensor));
+  }
+  // With no payload cleared (every initializer external, no Constant
+  // tensor) the graph is the file as it is: kept verbatim, so that unlock
+  // gives back its bytes even when protobuf would order them otherwise.
   std::string stripped;
-  if (!model.SerializeToString(&stripped)) fail(origin, "cannot serialize the graph");
+  if (encodings.empty() && constants.empty()) {
+    stripped.assign(file.begin(), file.end());
+  } else if (!model.SerializeToString(&stripped)) {
+    fail(origin, "cannot serialize the graph");
+  }
   out.source = {{"format", "onnx"}, {"encodings", std::move(encodings)}, {"constants", std::move(constants)}};
+  if (!layout.files.empty()) out.source["external_files"] = std::move(external_files);
   std::int64_t opset = 0;
   for (const auto& o : model.opset_import()) opset = o.version();
   out.graph = {{"format", "onnx"},
@@ -317,24 +381,51 @@ format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view o
   return out;
 }
 
-bool has_onnx_graph(const format::Model& model) {
-  return format::format_name(model.graph) == "onnx" && model.graph.contains("model") &&
-         model.graph["model"].is_string();
+}  // namespace
+
+format::Model import_onnx(std::span<const std::uint8_t> file, std::string_view origin, const ImportOptions& options) {
+  return format::read_whole(import_source(file, origin, options, nullptr), origin);
 }
 
+format::ModelSource open_onnx(const std::filesystem::path& path, const ImportOptions& options) {
+  const std::vector<std::uint8_t> file = read_file(path, kOnnxFileLimit);
+  return import_source(file, path.string(), options, &path);
+}
+
+bool has_onnx_graph(const format::Model& model) { return is_onnx_graph(model.graph); }
+
 onnx::ModelProto stored_graph(const format::Model& model, std::string_view origin) {
-  if (!has_onnx_graph(model)) fail(origin, "header.graph: expected {\"format\": \"onnx\", \"model\": base64}");
-  const auto bytes = base64_decode(model.graph["model"].get_ref<const std::string&>());
+  return stored_graph(model.graph, origin);
+}
+
+namespace {
+
+std::vector<std::uint8_t> stored_graph_bytes(const nlohmann::json& graph, std::string_view origin) {
+  if (!is_onnx_graph(graph)) fail(origin, "header.graph: expected {\"format\": \"onnx\", \"model\": base64}");
+  auto bytes = base64_decode(graph["model"].get_ref<const std::string&>());
   if (!bytes) fail(origin, "header.graph.model: expected base64");
+  return std::move(*bytes);
+}
+
+onnx::ModelProto parse_stored_graph(std::span<const std::uint8_t> bytes, std::string_view origin) {
   onnx::ModelProto proto;
-  if (!proto.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) {
+  if (bytes.size() > static_cast<std::size_t>(INT32_MAX) ||
+      !proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     fail(origin, "header.graph.model: expected a serialized ONNX ModelProto");
   }
   return proto;
 }
 
+}  // namespace
+
+onnx::ModelProto stored_graph(const nlohmann::json& graph, std::string_view origin) {
+  return parse_stored_graph(stored_graph_bytes(graph, origin), origin);
+}
+
 std::vector<std::uint8_t> export_onnx(const format::Model& model, std::string_view origin) {
-  onnx::ModelProto proto = stored_graph(model, origin);
+  std::vector<std::uint8_t> stored = stored_graph_bytes(model.graph, origin);
+  onnx::ModelProto proto = parse_stored_graph(stored, origin);
+  std::size_t refilled = 0;
   nlohmann::json encodings = nlohmann::json::object();
   if (model.source.is_object() && model.source.contains("encodings") && model.source["encodings"].is_object()) {
     encodings = model.source["encodings"];
@@ -346,6 +437,7 @@ std::vector<std::uint8_t> export_onnx(const format::Model& model, std::string_vi
     const auto it = by_name.find(name);
     if (it == by_name.end()) fail(origin, fmt::format("tensor '{}': expected a tensor of that name", name));
     const format::Tensor& t = *it->second;
+    ++refilled;
     const auto encoding = encodings.contains(name) && encodings[name].is_string() ? encodings[name].get<std::string>() : "raw_data";
     const auto field = parse_field(encoding);
     if (!field) fail(origin, fmt::format("header.source.encodings['{}']: expected an ONNX TensorProto field", name));
@@ -355,7 +447,9 @@ std::vector<std::uint8_t> export_onnx(const format::Model& model, std::string_vi
       bytes_to_typed(t.data, t.dtype, *field, proto_tensor);
     }
   };
-  for (auto& init : *proto.mutable_graph()->mutable_initializer()) refill(init.name(), init);
+  for (auto& init : *proto.mutable_graph()->mutable_initializer()) {
+    if (!is_external(init)) refill(init.name(), init);
+  }
   std::set<std::string> constants;
   if (model.source.is_object() && model.source.contains("constants") && model.source["constants"].is_array()) {
     for (const auto& c : model.source["constants"]) {
@@ -368,6 +462,9 @@ std::vector<std::uint8_t> export_onnx(const format::Model& model, std::string_vi
       if (attribute.name() == "value" && attribute.has_t()) refill(node.output(0), *attribute.mutable_t());
     }
   }
+  // Nothing put back (every initializer external): the stored bytes are
+  // the original file's, whichever writer made it (import_source).
+  if (refilled == 0) return stored;
   std::string out;
   if (!proto.SerializeToString(&out)) fail(origin, "cannot serialize the ONNX model");
   return {out.begin(), out.end()};

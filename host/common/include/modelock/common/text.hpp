@@ -3,6 +3,8 @@
 // JSON document.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,5 +35,11 @@ enum class LineFeeds { escape, keep };
 
 // True when `text` is well-formed UTF-8 (RFC 3629).
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
+
+// A non-empty run of ASCII decimal digits that fits 64 bits: no sign, no
+// white space, no base prefix; nullopt otherwise. For numbers that come as
+// text from a user or a file (command-line counts, ONNX external-data
+// offsets), where "-1" must not wrap to 2^64-1 nor "010" be read as octal.
+[[nodiscard]] std::optional<std::uint64_t> parse_decimal(std::string_view text);
 
 }  // namespace modelock

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,7 +29,17 @@ struct ModelSource {
   std::vector<std::unique_ptr<ByteSource>> inputs;  // what the tensors read from, when the source owns it
 };
 
+// Appends `tensor` to `model`, its bytes moved into a MemorySource it owns.
+void add_tensor(ModelSource& model, Tensor&& tensor);
+
 // An in-memory model as a source: the tensors' bytes move into it.
 [[nodiscard]] ModelSource to_source(Model&& model);
+
+// The model with every tensor's bytes read into memory, for the consumers
+// that need them all at once (the runtimes, quantization); read through the
+// same sources that locking streams from. Refuses more than
+// kModelFileLimit bytes of tensors (Error(bad_input) naming `origin`) before
+// allocating: those consumers hold what they read several times over.
+[[nodiscard]] Model read_whole(const ModelSource& model, std::string_view origin);
 
 }  // namespace modelock::format

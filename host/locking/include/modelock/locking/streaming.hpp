@@ -35,11 +35,14 @@ std::uint64_t lock_to_file(const format::ModelSource& model, const scheme::Maste
 void verify_file(const format::ContainerFile& container, const scheme::MasterKey& key,
                  const OpenOptions& options = {});
 
-// Where unlock_to_files writes a tensor's plaintext: `file` at `offset`, or
-// nowhere when `file` is null (the tensor is still verified).
+// Where unlock_to_files writes a tensor's plaintext: `file` at `offset`; or
+// `memory` (exactly the tensor's length) when `file` is null, for what a
+// writer rebuilds in memory (the embedded tensors of an ONNX file); or
+// nowhere when both are empty (the tensor is still verified).
 struct TensorDestination {
   OutputFile* file = nullptr;
   std::uint64_t offset = 0;
+  std::span<std::uint8_t> memory;
 };
 
 // Checks the key check value and the header tag, then unlocks every tensor

@@ -1,0 +1,3 @@
+Bwj
+location../w.binj
+length4p

@@ -1,0 +1,2 @@
+BwJabcdj
+locationw.binp

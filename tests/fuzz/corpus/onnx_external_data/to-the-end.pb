@@ -1,0 +1,3 @@
+Bwj
+locationweights/w.binj
+offset100p

@@ -1,0 +1,3 @@
+Bwj
+locationw.binj
+basepath/tmpp
