@@ -20,15 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class CliOnnxExternalTest : public CliTest {
+class CliOnnxExternalTest : public CliModelFolderTest {
  protected:
-  void SetUp() override {
-    CliTest::SetUp();
-    ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
-    fs::create_directories(dir_ / "model");
-    fs::create_directories(dir_ / "back");
-  }
-
   // Writes the model into model/ and locks it into m.mlk.
   void lock(const onnx::ModelProto& model, const std::string& scheme = "ctr") {
     write_model(dir_ / "model", "m.onnx", model, files_);

@@ -92,4 +92,17 @@ class CliTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+// The layout of the multi-file formats' tests (sharded safetensors, ONNX
+// external data): a key in k.key, the model's files in model/, and back/ for
+// what unlock writes.
+class CliModelFolderTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
+    std::filesystem::create_directories(dir_ / "model");
+    std::filesystem::create_directories(dir_ / "back");
+  }
+};
+
 }  // namespace modelock::testing

@@ -13,15 +13,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class CliShardedTest : public CliTest {
+class CliShardedTest : public CliModelFolderTest {
  protected:
-  void SetUp() override {
-    CliTest::SetUp();
-    ASSERT_EQ(run("keygen -o k.key").exit_code, 0);
-    fs::create_directories(dir_ / "model");
-    fs::create_directories(dir_ / "back");
-  }
-
   // Two shards named `first` and `second` and their index in model/.
   std::string write_checkpoint(const std::string& first, const std::string& second) {
     write_bytes(dir_ / "model" / first, safetensors_with({"a", "b"}, 5));
