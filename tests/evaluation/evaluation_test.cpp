@@ -13,11 +13,12 @@
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
 #include "test_models.hpp"
+#include "shipped_models.hpp"
 
 namespace modelock::evaluation {
 namespace {
 
-const std::filesystem::path kModels = MODELOCK_MODELS_DIR;
+using testing::kModelsDir;
 
 using Case = std::tuple<std::string, Precision, scheme::Scheme>;
 
@@ -26,7 +27,7 @@ class LockedAccuracy : public ::testing::TestWithParam<Case> {};
 TEST_P(LockedAccuracy, RightKeyIdenticalWrongKeysNearChance) {
   if (!std::filesystem::exists(data::fashion_mnist_dir())) GTEST_SKIP() << "Fashion-MNIST is not installed";
   const auto& [name, precision, scheme_id] = GetParam();
-  const auto path = kModels / name;
+  const auto path = kModelsDir / name;
   format::Model model = onnxio::import_onnx(read_file(path), path.string());
   if (precision == Precision::int8) {
     const auto train = data::load_fashion_mnist(data::Split::train);

@@ -9,7 +9,7 @@
 
 #include "modelock/format/container.hpp"
 
-namespace modelock::format::testing {
+namespace modelock::testing {
 
 inline void store_le64(std::uint64_t v, std::uint8_t* out) {
   for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -18,12 +18,12 @@ inline void store_le64(std::uint64_t v, std::uint8_t* out) {
 // Preamble, `header` verbatim, zero padding, `blob_bytes` zero bytes and a
 // zero header tag: a file that passes every check before the header's.
 inline std::vector<std::uint8_t> container_around(std::string_view header, std::uint64_t blob_bytes = 0) {
-  std::vector<std::uint8_t> file(kContainerMagic.begin(), kContainerMagic.end());
-  file.resize(kPreambleBytes, 0);
-  file[8] = kContainerVersion;
+  std::vector<std::uint8_t> file(format::kContainerMagic.begin(), format::kContainerMagic.end());
+  file.resize(format::kPreambleBytes, 0);
+  file[8] = format::kContainerVersion;
   store_le64(header.size(), file.data() + 16);
   file.insert(file.end(), header.begin(), header.end());
-  file.resize((file.size() + kBlobAlignment - 1) / kBlobAlignment * kBlobAlignment, 0);
+  file.resize((file.size() + format::kBlobAlignment - 1) / format::kBlobAlignment * format::kBlobAlignment, 0);
   file.resize(file.size() + blob_bytes + 16, 0);
   return file;
 }
@@ -46,4 +46,4 @@ inline std::string repeated(std::string_view item, std::size_t count) {
   return out;
 }
 
-}  // namespace modelock::format::testing
+}  // namespace modelock::testing

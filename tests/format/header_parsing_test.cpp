@@ -17,24 +17,16 @@
 #include "modelock/locking/locking.hpp"
 #include "sanitizers.hpp"
 #include "test_models.hpp"
+#include "format_errors.hpp"
 
 namespace modelock::format {
 namespace {
 
+using testing::container_error;
+
 using testing::container_around;
 using testing::minimal_header;
 using testing::repeated;
-
-std::string error_of(std::vector<std::uint8_t> file) {
-  try {
-    (void)Container::parse(std::move(file), "bad.mlk");
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::bad_input) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "accepted a malformed header";
-  return {};
-}
 
 // A real locked container whose header text is replaced by `edit(text)`.
 std::vector<std::uint8_t> locked_with_header_text(const std::function<std::string(const std::string&)>& edit) {
@@ -101,7 +93,7 @@ TEST(HeaderParsing, HundredThousandTensorRecordsRoundTripQuickly) {
 // reader used to build the whole document (a 200 MB header took 7.7 GB).
 TEST(HeaderParsing, RefusesAHeaderWhoseParsedFormPassesTheMemoryLimit) {
   const auto file = container_around(minimal_header(",\"graph\":[" + repeated("0", 6'000'000) + "]"));
-  const std::string error = error_of(file);
+  const std::string error = container_error(file);
   EXPECT_NE(error.find("bad.mlk: header: expected JSON that takes at most 268435456 bytes once parsed (the "
                        "kMaxJsonDomBytes limit"),
             std::string::npos)
@@ -114,18 +106,18 @@ TEST(HeaderParsing, RefusesNestingPastTheDepthLimit) {
     return minimal_header(",\"graph\":" + std::string(levels, '[') + std::string(levels, ']'));
   };
   EXPECT_NO_THROW((void)Container::parse(container_around(nested(kMaxJsonDepth - 1)), "deep.mlk"));
-  const std::string error = error_of(container_around(nested(kMaxJsonDepth)));
+  const std::string error = container_error(container_around(nested(kMaxJsonDepth)));
   EXPECT_NE(error.find("header: expected JSON nested at most 64 levels deep (the kMaxJsonDepth limit)"),
             std::string::npos)
       << error;
   // Far past the limit is refused the same way, without descending.
-  EXPECT_NE(error_of(container_around(nested(1'000'000))).find("kMaxJsonDepth"), std::string::npos);
+  EXPECT_NE(container_error(container_around(nested(1'000'000))).find("kMaxJsonDepth"), std::string::npos);
 }
 
 TEST(HeaderParsing, RefusesRepeatedKeysAtAnyDepth) {
-  EXPECT_NE(error_of(container_around(minimal_header(",\"scheme\":\"ctr\""))).find("\"scheme\" repeats"),
+  EXPECT_NE(container_error(container_around(minimal_header(",\"scheme\":\"ctr\""))).find("\"scheme\" repeats"),
             std::string::npos);
-  EXPECT_NE(error_of(container_around(minimal_header(",\"graph\":[{\"a\":{\"b\":1,\"b\":2}}]"))).find("\"b\" repeats"),
+  EXPECT_NE(container_error(container_around(minimal_header(",\"graph\":[{\"a\":{\"b\":1,\"b\":2}}]"))).find("\"b\" repeats"),
             std::string::npos);
 }
 
@@ -135,16 +127,16 @@ TEST(HeaderParsing, RefusesRepeatedKeysAtAnyDepth) {
 // authenticated header, and readers that do not skip a BOM refuse the file.
 TEST(HeaderParsing, RefusesANulByteAndWhatFollowsIt) {
   const auto with_nul = locked_with_header_text([](const std::string& text) { return text + std::string("\0junk", 5); });
-  const std::string error = error_of(with_nul);
+  const std::string error = container_error(with_nul);
   EXPECT_NE(error.find("bad.mlk: header: expected JSON without NUL bytes, found one at byte"), std::string::npos)
       << error;
   const auto nul_only = locked_with_header_text([](const std::string& text) { return text + std::string(1, '\0'); });
-  EXPECT_NE(error_of(nul_only).find("without NUL bytes"), std::string::npos);
+  EXPECT_NE(container_error(nul_only).find("without NUL bytes"), std::string::npos);
 }
 
 TEST(HeaderParsing, RefusesAByteOrderMark) {
   const auto with_bom = locked_with_header_text([](const std::string& text) { return "\xEF\xBB\xBF" + text; });
-  const std::string error = error_of(with_bom);
+  const std::string error = container_error(with_bom);
   EXPECT_NE(error.find("bad.mlk: header: expected JSON without a byte order mark"), std::string::npos) << error;
 }
 
@@ -153,7 +145,7 @@ TEST(HeaderParsing, AcceptsJsonWhiteSpaceAroundTheObjectAndNothingElse) {
   EXPECT_NO_THROW((void)Container::parse(spaced, "spaced.mlk"));
   for (const std::string tail : {" x", "{}", " []", "\x0b", "\x0c", "\xC2\xA0"}) {
     const auto junk = locked_with_header_text([&](const std::string& text) { return text + tail; });
-    EXPECT_NE(error_of(junk).find("bad.mlk: header: expected valid JSON"), std::string::npos) << tail;
+    EXPECT_NE(container_error(junk).find("bad.mlk: header: expected valid JSON"), std::string::npos) << tail;
   }
 }
 
@@ -172,9 +164,9 @@ TEST(HeaderParsing, RefusesIllFormedUtf8InHeaderStrings) {
   };
   for (const auto& bytes : ill_formed) {
     const auto in_graph = container_around(minimal_header(",\"graph\":\"a" + bytes + "b\""));
-    EXPECT_NE(error_of(in_graph).find("bad.mlk: header: expected valid JSON"), std::string::npos) << bytes;
+    EXPECT_NE(container_error(in_graph).find("bad.mlk: header: expected valid JSON"), std::string::npos) << bytes;
     const auto in_key = container_around(minimal_header(",\"graph\":{\"" + bytes + "\":1}"));
-    EXPECT_NE(error_of(in_key).find("expected valid JSON"), std::string::npos) << bytes;
+    EXPECT_NE(container_error(in_key).find("expected valid JSON"), std::string::npos) << bytes;
   }
   // Well-formed non-ASCII text is fine.
   EXPECT_NO_THROW((void)Container::parse(container_around(minimal_header(",\"graph\":\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"")),

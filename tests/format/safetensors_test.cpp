@@ -9,9 +9,12 @@
 #include "modelock/locking/locking.hpp"
 #include "sanitizers.hpp"
 #include "test_models.hpp"
+#include "format_errors.hpp"
 
 namespace modelock::format {
 namespace {
+
+using testing::safetensors_error;
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -21,17 +24,6 @@ Bytes with_header(const std::string& header, std::size_t data_bytes) {
   file.insert(file.end(), header.begin(), header.end());
   file.resize(file.size() + data_bytes, 0x5a);
   return file;
-}
-
-std::string error_of(const Bytes& file) {
-  try {
-    (void)read_safetensors(file, "x.safetensors");
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::bad_input);
-    return e.what();
-  }
-  ADD_FAILURE() << "accepted a malformed file";
-  return {};
 }
 
 #define EXPECT_CONTAINS(text, part) \
@@ -55,51 +47,51 @@ TEST(Safetensors, ReadsEveryTensorInDataOrderAndRewritesByteForByte) {
 }
 
 TEST(Safetensors, ErrorsNameTheFieldAndTheExpectation) {
-  EXPECT_CONTAINS(error_of({1, 2, 3}), "x.safetensors: header length: expected 8 bytes, got a file of 3");
-  EXPECT_CONTAINS(error_of(with_header("{", 0)), "header: expected valid JSON");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error({1, 2, 3}), "x.safetensors: header length: expected 8 bytes, got a file of 3");
+  EXPECT_CONTAINS(safetensors_error(with_header("{", 0)), "header: expected valid JSON");
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}})", 4)),
                   "tensor 't'.dtype: expected one of F64");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", 4)),
                   "tensor 't'.data_offsets: expected a span of 8 bytes for dtype F32 and that shape, got 4");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8)),
                   "byte buffer: expected 4 bytes, the end of the last tensor, got 8: 4 trailing bytes");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8)),
                   "tensor 't'.data_offsets: expected to start at byte 0 (tensors must tile the byte buffer with no gap");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,400]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,400]}})", 4)),
                   "tensor 't'.data_offsets: expected 0 <= begin <= end <= 4 (the byte buffer), got [0, 400]");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}})", 4)),
                   "got [4, 0]");
   EXPECT_CONTAINS(
-      error_of(with_header(R"({"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", 4)),
+      safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", 4)),
       "a span of an overflowing number of bytes");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4)),
                   "tensor 't'.shape: expected non-negative integer dimensions");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4.0]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4.0]}})", 4)),
                   "tensor 't'.data_offsets: expected [begin, end] as two non-negative integers");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}})", 4)),
                   "tensor 't'.data_offsets: expected [begin, end]");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"shape":[1],"data_offsets":[0,4]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"shape":[1],"data_offsets":[0,4]}})", 4)),
                   "tensor 't'.dtype: expected a member \"dtype\"");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":[]})", 0)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":[]})", 0)),
                   "tensor 't': expected an object with dtype, shape and data_offsets, got an array");
-  EXPECT_CONTAINS(error_of(with_header(R"({"__metadata__":{"a":1}})", 0)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"__metadata__":{"a":1}})", 0)),
                   "__metadata__.a: expected a string, got a number");
-  EXPECT_CONTAINS(error_of(with_header(R"({"__metadata__":["a"]})", 0)),
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"__metadata__":["a"]})", 0)),
                   "__metadata__: expected an object of strings, got an array");
 }
 
 TEST(Safetensors, RepeatedKeysAreRefusedInEveryObject) {
   const std::string t = entry("t", "F32", "[1]", 0, 4);
-  EXPECT_CONTAINS(error_of(with_header("{" + t + "," + t + "}", 4)), "without duplicate keys, \"t\" repeats");
-  EXPECT_CONTAINS(error_of(with_header(R"({"t":{"dtype":"F32","dtype":"I8","shape":[1],"data_offsets":[0,4]}})", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header("{" + t + "," + t + "}", 4)), "without duplicate keys, \"t\" repeats");
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"t":{"dtype":"F32","dtype":"I8","shape":[1],"data_offsets":[0,4]}})", 4)),
                   "\"dtype\" repeats");
-  EXPECT_CONTAINS(error_of(with_header(R"({"__metadata__":{"a":"1","a":"2"}})", 0)), "\"a\" repeats");
-  EXPECT_CONTAINS(error_of(with_header(R"({"__metadata__":{},"__metadata__":{}})", 0)), "\"__metadata__\" repeats");
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"__metadata__":{"a":"1","a":"2"}})", 0)), "\"a\" repeats");
+  EXPECT_CONTAINS(safetensors_error(with_header(R"({"__metadata__":{},"__metadata__":{}})", 0)), "\"__metadata__\" repeats");
 }
 
 TEST(Safetensors, DeepNestingIsRefused) {
   EXPECT_CONTAINS(
-      error_of(with_header("{\"__metadata__\":" + std::string(100000, '[') + std::string(100000, ']') + "}", 0)),
+      safetensors_error(with_header("{\"__metadata__\":" + std::string(100000, '[') + std::string(100000, ']') + "}", 0)),
       "nested at most 64 levels deep");
 }
 
@@ -108,24 +100,24 @@ TEST(Safetensors, AHeaderLengthPastTheCapIsRefusedBeforeAnythingIsRead) {
   Bytes huge = with_header("{}", 0);
   huge.resize(8);
   huge[7] = 0x7f;
-  EXPECT_CONTAINS(error_of(huge),
+  EXPECT_CONTAINS(safetensors_error(huge),
                   "header length: expected at most 100000000 bytes (kSafetensorsMaxHeaderBytes, the reference "
                   "implementation's limit), got 9151314442816847874");
   huge = Bytes(8);
   for (int i = 0; i < 8; ++i) huge[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((kSafetensorsMaxHeaderBytes + 1) >> (8 * i));
-  EXPECT_CONTAINS(error_of(huge), "expected at most 100000000 bytes (kSafetensorsMaxHeaderBytes");
+  EXPECT_CONTAINS(safetensors_error(huge), "expected at most 100000000 bytes (kSafetensorsMaxHeaderBytes");
 
   // A header within the file but one byte past the cap, and one at the cap.
   std::string padded = "{}";
   padded.resize(kSafetensorsMaxHeaderBytes + 1, ' ');
-  EXPECT_CONTAINS(error_of(with_header(padded, 0)), "got 100000001");
+  EXPECT_CONTAINS(safetensors_error(with_header(padded, 0)), "got 100000001");
   padded.pop_back();
   EXPECT_TRUE(read_safetensors(with_header(padded, 0), "x").tensors.empty());
 
   // Within the cap but past the end of the file.
   Bytes cut = with_header("{}", 0);
   cut[0] = 3;
-  EXPECT_CONTAINS(error_of(cut), "header length: expected at most 2 (the bytes after it), got 3");
+  EXPECT_CONTAINS(safetensors_error(cut), "header length: expected at most 2 (the bytes after it), got 3");
 }
 
 TEST(Safetensors, TheHeaderIsOneObjectPaddedWithSpacesOnly) {
@@ -135,19 +127,19 @@ TEST(Safetensors, TheHeaderIsOneObjectPaddedWithSpacesOnly) {
                 .tensors.size(),
             1u);  // white space inside the object is JSON's own
 
-  EXPECT_CONTAINS(error_of(with_header(" " + t, 2)),
+  EXPECT_CONTAINS(safetensors_error(with_header(" " + t, 2)),
                   "x.safetensors: header: expected a JSON object beginning with '{' (0x7b), got byte 0x20");
-  EXPECT_CONTAINS(error_of(with_header("\n" + t, 2)), "got byte 0x0a");
-  EXPECT_CONTAINS(error_of(with_header("[]", 0)), "got byte 0x5b");
-  EXPECT_CONTAINS(error_of(with_header("", 0)), "header: expected a JSON object, got an empty header (length 0)");
-  EXPECT_CONTAINS(error_of(with_header(t + "\n", 2)),
+  EXPECT_CONTAINS(safetensors_error(with_header("\n" + t, 2)), "got byte 0x0a");
+  EXPECT_CONTAINS(safetensors_error(with_header("[]", 0)), "got byte 0x5b");
+  EXPECT_CONTAINS(safetensors_error(with_header("", 0)), "header: expected a JSON object, got an empty header (length 0)");
+  EXPECT_CONTAINS(safetensors_error(with_header(t + "\n", 2)),
                   "header: expected the JSON object padded with spaces (0x20) only, got byte 0x0a at byte " +
                       std::to_string(t.size()) + " of the header");
-  EXPECT_CONTAINS(error_of(with_header(t + "  \t  ", 2)), "got byte 0x09 at byte " + std::to_string(t.size() + 2));
-  EXPECT_CONTAINS(error_of(with_header(t + "\r", 2)), "got byte 0x0d");
+  EXPECT_CONTAINS(safetensors_error(with_header(t + "  \t  ", 2)), "got byte 0x09 at byte " + std::to_string(t.size() + 2));
+  EXPECT_CONTAINS(safetensors_error(with_header(t + "\r", 2)), "got byte 0x0d");
   // Anything else after the object is not JSON at all.
-  EXPECT_CONTAINS(error_of(with_header(t + " x", 2)), "header: expected valid JSON");
-  EXPECT_CONTAINS(error_of(with_header(t + std::string(1, '\0'), 2)), "header: expected");
+  EXPECT_CONTAINS(safetensors_error(with_header(t + " x", 2)), "header: expected valid JSON");
+  EXPECT_CONTAINS(safetensors_error(with_header(t + std::string(1, '\0'), 2)), "header: expected");
 }
 
 TEST(Safetensors, EveryWholeByteDTypeIsAcceptedWithItsSize) {
@@ -184,13 +176,13 @@ TEST(Safetensors, EveryWholeByteDTypeIsAcceptedWithItsSize) {
   EXPECT_EQ(write_safetensors(model), file);
 
   // A wrong span for an fp8 tensor names the dtype.
-  EXPECT_CONTAINS(error_of(with_header("{" + entry("f8", "F8_E4M3", "[4]", 0, 8) + "}", 8)),
+  EXPECT_CONTAINS(safetensors_error(with_header("{" + entry("f8", "F8_E4M3", "[4]", 0, 8) + "}", 8)),
                   "tensor 'f8'.data_offsets: expected a span of 4 bytes for dtype F8_E4M3 and that shape, got 8");
 }
 
 TEST(Safetensors, SubByteDTypesAreRefusedByName) {
   for (const std::string dtype : {"F4", "F6_E2M3", "F6_E3M2"}) {
-    EXPECT_CONTAINS(error_of(with_header("{" + entry("w", dtype, "[4]", 0, 2) + "}", 2)),
+    EXPECT_CONTAINS(safetensors_error(with_header("{" + entry("w", dtype, "[4]", 0, 2) + "}", 2)),
                     "tensor 'w'.dtype: expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U64, U32, U16, U8, "
                     "BOOL, F8_E5M2, F8_E4M3, F8_E8M0, C64 (dtypes of whole bytes), got \"" +
                         dtype + "\", whose elements take under a byte");
@@ -210,22 +202,22 @@ TEST(Safetensors, EmptyTensorsTileLikeAnyOther) {
   EXPECT_EQ(model.tensors[4].data.size(), 8u);  // a scalar: shape [] holds one element
 
   // An empty tensor inside another one overlaps it.
-  EXPECT_CONTAINS(error_of(with_header("{" + entry("a", "U8", "[4]", 0, 4) + "," + entry("z", "U8", "[0]", 2, 2) + "}", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header("{" + entry("a", "U8", "[4]", 0, 4) + "," + entry("z", "U8", "[0]", 2, 2) + "}", 4)),
                   "tensor 'z'.data_offsets: expected to start at byte 4");
   // Two tensors over the same bytes.
-  EXPECT_CONTAINS(error_of(with_header("{" + entry("a", "U8", "[4]", 0, 4) + "," + entry("b", "U8", "[4]", 0, 4) + "}", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header("{" + entry("a", "U8", "[4]", 0, 4) + "," + entry("b", "U8", "[4]", 0, 4) + "}", 4)),
                   "tensor 'b'.data_offsets: expected to start at byte 4 (tensors must tile the byte buffer with no "
                   "gap or overlap), got 0");
 }
 
 TEST(Safetensors, LongNamesAreShortenedInMessages) {
   const std::string name = "\xc3\xa9" + std::string(100000, 'n');  // starts with a two-byte character
-  const std::string message = error_of(with_header("{" + entry(name, "F33", "[1]", 0, 4) + "}", 4));
+  const std::string message = safetensors_error(with_header("{" + entry(name, "F33", "[1]", 0, 4) + "}", 4));
   EXPECT_LT(message.size(), 1000u);
   EXPECT_CONTAINS(message, "... (100002 bytes)'.dtype: expected one of");
   // Cut before a character, never inside one.
   const std::string cut_inside = std::string(199, 'n') + "\xc3\xa9" + std::string(1000, 'n');
-  EXPECT_CONTAINS(error_of(with_header("{" + entry(cut_inside, "F33", "[1]", 0, 4) + "}", 4)),
+  EXPECT_CONTAINS(safetensors_error(with_header("{" + entry(cut_inside, "F33", "[1]", 0, 4) + "}", 4)),
                   "tensor '" + std::string(199, 'n') + "... (1201 bytes)'");
 }
 

@@ -13,6 +13,7 @@
 #include "modelock/locking/locking.hpp"
 #include "modelock/onnx/onnx_model.hpp"
 #include "test_models.hpp"
+#include "onnx_graph.hpp"
 
 namespace modelock::onnxio {
 namespace {
@@ -24,16 +25,12 @@ onnx::ModelProto shipped_mlp() {
   return m;
 }
 
-std::vector<std::uint8_t> serialize(const onnx::ModelProto& m) {
-  std::string s;
-  m.SerializeToString(&s);
-  return {s.begin(), s.end()};
-}
+using testing::onnx_file_bytes;
 
 // Imports and locks `m`; returns the import's error (bad input) or fails.
 std::string import_error(const onnx::ModelProto& m) {
   try {
-    const auto model = import_onnx(serialize(m), "bad.onnx");
+    const auto model = import_onnx(onnx_file_bytes(m), "bad.onnx");
     (void)locking::lock_model(model, testing::key_from_seed(11));
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::bad_input) << e.what();
@@ -103,7 +100,7 @@ TEST(OnnxNames, DistinctConstantNamesLockAndOpen) {
   auto m = shipped_mlp();
   add_constant(m, "c", "extra.weight");
   const auto key = testing::key_from_seed(12);
-  const auto container = format::Container::parse(locking::lock_model(import_onnx(serialize(m), "ok.onnx"), key), "c");
+  const auto container = format::Container::parse(locking::lock_model(import_onnx(onnx_file_bytes(m), "ok.onnx"), key), "c");
   EXPECT_EQ(container.header().tensors.back().name, "extra.weight");
 }
 

@@ -11,19 +11,17 @@
 #include "modelock/format/container.hpp"
 #include "modelock/locking/locking.hpp"
 #include "test_models.hpp"
+#include "shipped_models.hpp"
+#include "onnx_graph.hpp"
 
 namespace modelock::onnxio {
 namespace {
 
-const std::filesystem::path kModels = MODELOCK_MODELS_DIR;
+using testing::kModelsDir;
 
-std::vector<std::uint8_t> shipped(const std::string& name) { return read_file(kModels / name); }
+std::vector<std::uint8_t> shipped(const std::string& name) { return read_file(kModelsDir / name); }
 
-std::vector<std::uint8_t> serialize(const onnx::ModelProto& m) {
-  std::string s;
-  m.SerializeToString(&s);
-  return {s.begin(), s.end()};
-}
+using testing::onnx_file_bytes;
 
 onnx::ModelProto parse(const std::vector<std::uint8_t>& bytes) {
   onnx::ModelProto m;
@@ -93,30 +91,30 @@ TEST(OnnxImport, ErrorsNameTheNodeOpTensorOrField) {
   auto m = parse(shipped("fmnist_mlp.onnx"));
   auto unsupported = m;
   unsupported.mutable_graph()->mutable_node(2)->set_op_type("LSTM");
-  const std::string op_error = error_of(serialize(unsupported));
+  const std::string op_error = error_of(onnx_file_bytes(unsupported));
   EXPECT_NE(op_error.find("(op LSTM): the runtime does not support this op; supported: Add"), std::string::npos) << op_error;
 
   auto external = m;
   external.mutable_graph()->mutable_initializer(0)->set_data_location(onnx::TensorProto::EXTERNAL);
-  EXPECT_NE(error_of(serialize(external)).find("initializer '1.weight': raw_data: expected no values in the model file"), std::string::npos);
+  EXPECT_NE(error_of(onnx_file_bytes(external)).find("initializer '1.weight': raw_data: expected no values in the model file"), std::string::npos);
 
   auto strings = m;
   strings.mutable_graph()->mutable_initializer(1)->set_data_type(onnx::TensorProto::STRING);
-  EXPECT_NE(error_of(serialize(strings)).find("data type STRING is not supported"), std::string::npos);
+  EXPECT_NE(error_of(onnx_file_bytes(strings)).find("data type STRING is not supported"), std::string::npos);
 
   auto old = m;
   old.mutable_opset_import(0)->set_version(9);
-  EXPECT_NE(error_of(serialize(old)).find("expected an ONNX opset from 11 to 17, got 9"), std::string::npos);
+  EXPECT_NE(error_of(onnx_file_bytes(old)).find("expected an ONNX opset from 11 to 17, got 9"), std::string::npos);
 
   auto short_data = m;
   short_data.mutable_graph()->mutable_initializer(1)->mutable_raw_data()->resize(7);
-  EXPECT_NE(error_of(serialize(short_data)).find("tensor '1.bias': expected 512 bytes"), std::string::npos);
+  EXPECT_NE(error_of(onnx_file_bytes(short_data)).find("tensor '1.bias': expected 512 bytes"), std::string::npos);
 
   auto missing = m;
   missing.mutable_graph()->mutable_initializer()->RemoveLast();
   // Import keeps the graph; the runtime then names the missing weight
   // (tests/runtime). The container still round-trips what there is.
-  EXPECT_NO_THROW((void)import_onnx(serialize(missing), "m.onnx"));
+  EXPECT_NO_THROW((void)import_onnx(onnx_file_bytes(missing), "m.onnx"));
 }
 
 TEST(OnnxImport, TensorsOptionLocksOnlyTheNamedInitializers) {
@@ -136,7 +134,7 @@ TEST(OnnxImport, TypedFieldEncodingsRoundTrip) {
     std::memcpy(&v, raw.data() + i, 4);
     t->add_float_data(v);
   }
-  const auto bytes = serialize(m);
+  const auto bytes = onnx_file_bytes(m);
   const auto key = testing::key_from_seed(8);
   const auto container = format::Container::parse(locking::lock_model(import_onnx(bytes, "m"), key), "c");
   EXPECT_EQ(export_onnx(locking::unlock_model(container, key), "c"), bytes);
@@ -160,7 +158,7 @@ TEST(OnnxImport, WeightsInConstantNodesAreLockedToo) {
   *graph->add_node() = constant;
   graph->mutable_node()->SwapElements(0, graph->node_size() - 1);  // Constant first (topological order)
   for (int i = graph->node_size() - 1; i > 1; --i) graph->mutable_node()->SwapElements(i, i - 1);
-  const auto bytes = serialize(m);
+  const auto bytes = onnx_file_bytes(m);
 
   const auto model = import_onnx(bytes, "m");
   const auto it = std::find_if(model.tensors.begin(), model.tensors.end(), [](const auto& t) { return t.name == "5.weight"; });

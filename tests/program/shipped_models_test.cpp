@@ -19,11 +19,12 @@
 #include "modelock/program/runner.hpp"
 #include "modelock/runtime/network.hpp"
 #include "test_models.hpp"
+#include "shipped_models.hpp"
 
 namespace modelock::program {
 namespace {
 
-const std::filesystem::path kModels = MODELOCK_MODELS_DIR;
+using testing::kModelsDir;
 
 constexpr std::int64_t kTestImages = 200;
 
@@ -36,7 +37,7 @@ class ShippedModelProgram : public ::testing::TestWithParam<std::string> {
     const auto test = data::load_fashion_mnist(data::Split::test);
     images_ = new runtime::FloatTensor({kTestImages, 1, 28, 28}, data::to_float_nchw(test, 0, kTestImages));
     for (const char* name : {"fmnist_mlp.onnx", "fmnist_cnn.onnx"}) {
-      const auto path = kModels / name;
+      const auto path = kModelsDir / name;
       const auto net = runtime::Network::from_model(onnxio::import_onnx(read_file(path), path.string()), path.string());
       networks_[name] = quant::QuantizedNetwork::quantize(
           net, runtime::FloatTensor({500, 1, 28, 28}, data::to_float_nchw(train, 0, 500)));

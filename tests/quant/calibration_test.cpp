@@ -11,11 +11,12 @@
 #include "modelock/quant/activation_ranges.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
+#include "shipped_models.hpp"
 
 namespace modelock::quant {
 namespace {
 
-const std::filesystem::path kModels = MODELOCK_MODELS_DIR;
+using testing::kModelsDir;
 
 runtime::FloatTensor images(std::int64_t n, std::uint64_t seed) {
   runtime::FloatTensor t({n, 1, 28, 28});
@@ -24,7 +25,7 @@ runtime::FloatTensor images(std::int64_t n, std::uint64_t seed) {
 }
 
 runtime::Network shipped_cnn() {
-  const auto path = kModels / "fmnist_cnn.onnx";
+  const auto path = kModelsDir / "fmnist_cnn.onnx";
   return runtime::Network::from_model(onnxio::import_onnx(read_file(path), path.string()), path.string());
 }
 

@@ -14,16 +14,15 @@
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/quant/quantized_network.hpp"
 #include "modelock/runtime/network.hpp"
+#include "shipped_models.hpp"
 
 namespace modelock::testing {
-
-inline const std::filesystem::path kShippedModels = MODELOCK_MODELS_DIR;
 
 class ShippedModelInt8 : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists(data::fashion_mnist_dir())) GTEST_SKIP() << "Fashion-MNIST is not installed";
-    const auto path = kShippedModels / GetParam();
+    const auto path = kModelsDir / GetParam();
     fp32_ = onnxio::import_onnx(read_file(path), path.string());
     const auto net = runtime::Network::from_model(fp32_, path.string());
     const auto train = data::load_fashion_mnist(data::Split::train);

@@ -10,15 +10,16 @@
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/runtime/network.hpp"
 #include "onnx_graph.hpp"
+#include "shipped_models.hpp"
 
 namespace modelock::runtime {
 namespace {
 
 using testing::OnnxGraph;
 
-const std::filesystem::path kModels = MODELOCK_MODELS_DIR;
+using testing::kModelsDir;
 
-Network build(const OnnxGraph& g, const Limits& limits = {}) {
+Network network_of(const OnnxGraph& g, const Limits& limits = {}) {
   return Network::from_model(onnxio::import_onnx(g.bytes(), "m.onnx"), "m.onnx", limits);
 }
 
@@ -39,18 +40,18 @@ OnnxGraph relu_chain() {
 TEST(MemoryPlan, EachActivationIsFreedAfterItsLastUse) {
   // Keeping every value would hold 11 x 4000 bytes per image at the end;
   // freeing each after its reader holds at most two at once.
-  const Network net = build(relu_chain());
+  const Network net = network_of(relu_chain());
   EXPECT_EQ(net.peak_bytes_per_image(), 2 * 4000);
 }
 
 TEST(MemoryPlan, ChunksKeepTheWorkingSetWithinTheLimit) {
-  const Network net = build(relu_chain(), {.working_set_bytes = 80000, .macs_per_image = kMaxMacsPerImage,
+  const Network net = network_of(relu_chain(), {.working_set_bytes = 80000, .macs_per_image = kMaxMacsPerImage,
                                            .chunk_images = kMaxChunkImages});
   EXPECT_EQ(net.chunk_images(), 10);  // 80000 / 8000
   EXPECT_LE(net.chunk_images() * net.peak_bytes_per_image(), 80000);
   // One image that does not fit is refused, naming the node.
   try {
-    (void)build(relu_chain(), {.working_set_bytes = 7999, .macs_per_image = kMaxMacsPerImage, .chunk_images = 1});
+    (void)network_of(relu_chain(), {.working_set_bytes = 7999, .macs_per_image = kMaxMacsPerImage, .chunk_images = 1});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::bad_input);
@@ -59,7 +60,7 @@ TEST(MemoryPlan, ChunksKeepTheWorkingSetWithinTheLimit) {
 }
 
 TEST(MemoryPlan, ChunkingDoesNotChangeAnyLogit) {
-  const auto path = kModels / "fmnist_cnn.onnx";
+  const auto path = kModelsDir / "fmnist_cnn.onnx";
   const format::Model model = onnxio::import_onnx(read_file(path), path.string());
   const Network whole = Network::from_model(model, path.string());
   const Network small = Network::from_model(model, path.string(), {.working_set_bytes = kMaxWorkingSetBytes,
@@ -78,7 +79,7 @@ TEST(MemoryPlan, ChunkingDoesNotChangeAnyLogit) {
 
 TEST(MemoryPlan, TheShippedModelsRunInFullChunks) {
   for (const char* name : {"fmnist_mlp.onnx", "fmnist_cnn.onnx"}) {
-    const auto path = kModels / name;
+    const auto path = kModelsDir / name;
     const Network net = Network::from_model(onnxio::import_onnx(read_file(path), path.string()), path.string());
     std::printf("%s: peak %lld bytes per image, chunks of %lld images\n", name,
                 static_cast<long long>(net.peak_bytes_per_image()), static_cast<long long>(net.chunk_images()));
@@ -90,7 +91,7 @@ TEST(MemoryPlan, ImagesOfTheDeclaredSizeAreAcceptedInAnyShape) {
   OnnxGraph g({784});
   OnnxGraph::integer(g.node("Gemm", {"input", g.weight("fc", {10, 784})}, "logits"), "transB", 1);
   g.output("logits");
-  const Network net = build(g);
+  const Network net = network_of(g);
   EXPECT_EQ(net.input_shape(), (Shape{784}));
   EXPECT_EQ(net.classes(), 10);
   EXPECT_EQ(net.run(FloatTensor({2, 1, 28, 28})).shape, (Shape{2, 10}));

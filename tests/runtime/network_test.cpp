@@ -15,11 +15,12 @@
 #include "modelock/common/file.hpp"
 #include "modelock/data/fashion_mnist.hpp"
 #include "modelock/onnx/onnx_model.hpp"
+#include "shipped_models.hpp"
 
 namespace modelock::runtime {
 namespace {
 
-const std::filesystem::path kModels = MODELOCK_MODELS_DIR;
+using testing::kModelsDir;
 
 class ShippedModel : public ::testing::TestWithParam<std::string> {
  protected:
@@ -29,12 +30,12 @@ class ShippedModel : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(ShippedModel, MatchesPyTorchLogitsAndPredictions) {
-  const auto path = kModels / GetParam();
+  const auto path = kModelsDir / GetParam();
   const format::Model model = onnxio::import_onnx(read_file(path), path.string());
   const Network net = Network::from_model(model, path.string());
   const auto test = data::load_fashion_mnist(data::Split::test);
   const FloatTensor logits = net.run(FloatTensor({100, 1, 28, 28}, data::to_float_nchw(test, 0, 100)));
-  std::ifstream in(kModels / "fmnist_reference.json");
+  std::ifstream in(kModelsDir / "fmnist_reference.json");
   const auto reference = nlohmann::json::parse(in).at(GetParam());
   const auto expected_logits = reference.at("logits_first_4");
   for (std::size_t i = 0; i < 4; ++i) {
@@ -49,7 +50,7 @@ INSTANTIATE_TEST_SUITE_P(Models, ShippedModel, ::testing::Values("fmnist_mlp.onn
                          [](const auto& info) { return info.param.substr(7, 3); });
 
 TEST(Network, BatchNormIsFoldedIntoTheConvBeforeIt) {
-  const auto path = kModels / "fmnist_cnn.onnx";
+  const auto path = kModelsDir / "fmnist_cnn.onnx";
   const format::Model model = onnxio::import_onnx(read_file(path), path.string());
   const Network net = Network::from_model(model, path.string());
   // Conv, Relu, MaxPool, Conv, Relu, MaxPool, Flatten, Gemm, Relu, Gemm: no BatchNormalization left.
@@ -57,7 +58,7 @@ TEST(Network, BatchNormIsFoldedIntoTheConvBeforeIt) {
 }
 
 TEST(Network, MissingWeightsAreNamed) {
-  const auto path = kModels / "fmnist_mlp.onnx";
+  const auto path = kModelsDir / "fmnist_mlp.onnx";
   format::Model model = onnxio::import_onnx(read_file(path), path.string());
   model.tensors.erase(model.tensors.begin());
   try {
@@ -70,7 +71,7 @@ TEST(Network, MissingWeightsAreNamed) {
 
 // Malformed graphs are refused with a named node, never a crash.
 TEST(Network, MalformedNodesAreRefusedWithTheirName) {
-  const auto path = kModels / "fmnist_cnn.onnx";
+  const auto path = kModelsDir / "fmnist_cnn.onnx";
   const format::Model model = onnxio::import_onnx(read_file(path), path.string());
   const onnx::ModelProto graph = onnxio::stored_graph(model, "m");
   auto expect_refused = [&](auto&& edit, std::string_view message) {

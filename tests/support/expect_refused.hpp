@@ -27,4 +27,18 @@ void expect_refused_as_bad_input(Build&& build, std::string_view origin,
   }
 }
 
+// The message of `build`'s refusal, for a test that looks into it; a test
+// failure (and "") when `build` accepts its input.
+template <typename Build>
+std::string refusal_message(Build&& build) {
+  try {
+    build();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::bad_input) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "accepted input that should have been refused";
+  return {};
+}
+
 }  // namespace modelock::testing

@@ -11,6 +11,13 @@
 
 namespace modelock::testing {
 
+// A model as the bytes of an .onnx file.
+inline std::vector<std::uint8_t> onnx_file_bytes(const onnx::ModelProto& model) {
+  std::string s;
+  model.SerializeToString(&s);
+  return {s.begin(), s.end()};
+}
+
 class OnnxGraph {
  public:
   // `image` is the per-image shape; the batch dimension is the symbol "N".
@@ -80,11 +87,7 @@ class OnnxGraph {
   }
 
   [[nodiscard]] onnx::ModelProto& proto() { return proto_; }
-  [[nodiscard]] std::vector<std::uint8_t> bytes() const {
-    std::string s;
-    proto_.SerializeToString(&s);
-    return {s.begin(), s.end()};
-  }
+  [[nodiscard]] std::vector<std::uint8_t> bytes() const { return onnx_file_bytes(proto_); }
 
  private:
   onnx::ModelProto proto_;
