@@ -16,6 +16,7 @@
 #include "modelock/common/error.hpp"
 #include "modelock/device/internal/compute_unit.hpp"
 #include "modelock/device/internal/register_map.hpp"
+#include "modelock/device/internal/sim_compute_unit.hpp"
 
 namespace modelock::device {
 
@@ -29,7 +30,7 @@ std::uint32_t offset_of(int argument) { return kKernelArguments[static_cast<std:
 
 class SimComputeUnit final : public ComputeUnit {
  public:
-  SimComputeUnit() {
+  explicit SimComputeUnit(const sim::EngineSimOptions& options) : engine_(options) {
     if (engine_open.exchange(true)) {
       throw Error(ErrorKind::usage, "device sim: the engine is open already in this process (one holder at a time, "
                                     "as a compute unit opened for exclusive access)");
@@ -107,7 +108,11 @@ class SimComputeUnit final : public ComputeUnit {
 
 }  // namespace
 
-std::unique_ptr<ComputeUnit> make_sim_compute_unit() { return std::make_unique<SimComputeUnit>(); }
+std::unique_ptr<ComputeUnit> make_sim_compute_unit(const sim::EngineSimOptions& options) {
+  return std::make_unique<SimComputeUnit>(options);
+}
+
+std::unique_ptr<ComputeUnit> make_sim_compute_unit() { return make_sim_compute_unit(sim::EngineSimOptions{}); }
 
 std::unique_ptr<Backend> make_sim_backend() { return std::make_unique<EngineBackend>(make_sim_compute_unit()); }
 
