@@ -8,6 +8,10 @@
 
 #include "Vlock_engine.h"
 
+#ifdef MODELOCK_SIM_TRACE
+#include <verilated_fst_c.h>
+#endif
+
 namespace modelock::sim {
 namespace {
 
@@ -30,6 +34,14 @@ void set_wide(VlWide<16>& wide, const AxiBeat& bytes) {
 
 }  // namespace
 
+#ifdef MODELOCK_SIM_TRACE
+struct EngineSim::Trace {
+  VerilatedFstC fst;
+};
+#else
+struct EngineSim::Trace {};
+#endif
+
 EngineSim::EngineSim(EngineSimOptions options)
     : context_(std::make_unique<VerilatedContext>()),
       model_(std::make_unique<Vlock_engine>(context_.get())),
@@ -37,6 +49,16 @@ EngineSim::EngineSim(EngineSimOptions options)
       io_("gmem_io", options.io_timing),
       control_("s_axi_control", [this](const AxiLiteMasterOut& out) { return cycle(out); }),
       options_(options) {
+  if (!options_.trace_path.empty()) {
+#ifdef MODELOCK_SIM_TRACE
+    context_->traceEverOn(true);
+    trace_ = std::make_unique<Trace>();
+    model_->trace(&trace_->fst, 99);
+    trace_->fst.open(options_.trace_path.c_str());
+#else
+    throw std::runtime_error("engine sim: a trace needs the traced model; configure with CMake MODELOCK_SIM_TRACE=ON");
+#endif
+  }
   // Reset: a few cycles with ap_rst_n low, control idle.
   model_->ap_rst_n = 0;
   for (int i = 0; i < 4; ++i) cycle({});
@@ -44,7 +66,19 @@ EngineSim::EngineSim(EngineSimOptions options)
   cycle({});
 }
 
-EngineSim::~EngineSim() { model_->final(); }
+EngineSim::~EngineSim() {
+  model_->final();
+#ifdef MODELOCK_SIM_TRACE
+  if (trace_) trace_->fst.close();
+#endif
+}
+
+// Two trace time steps a cycle: the inputs of the cycle, then the edge.
+void EngineSim::dump_trace([[maybe_unused]] bool edge) {
+#ifdef MODELOCK_SIM_TRACE
+  if (trace_) trace_->fst.dump(2 * cycles_ + (edge ? 1 : 0));
+#endif
+}
 
 AxiLiteSlaveOut EngineSim::cycle(const AxiLiteMasterOut& control) {
   Vlock_engine& m = *model_;
@@ -77,6 +111,7 @@ AxiLiteSlaveOut EngineSim::cycle(const AxiLiteMasterOut& control) {
   m.s_axi_control_rready = control.rready;
   m.ap_clk = 0;
   m.eval();
+  dump_trace(false);
 
   // What the engine drives at the rising edge.
   AxiMasterOut blob_master, io_master;
@@ -114,6 +149,7 @@ AxiLiteSlaveOut EngineSim::cycle(const AxiLiteMasterOut& control) {
 
   m.ap_clk = 1;
   m.eval();
+  dump_trace(true);
   blob_.sample(blob_master);
   io_.sample(io_master);
   ++cycles_;

@@ -4,6 +4,8 @@
 // AxiLiteMaster, and a watchdog, so a command always ends: with the
 // engine's ap_done, or with a clear error naming the command and the
 // cycles waited. The `sim` compute unit of host/device is built on it.
+// With a model built for tracing (CMake MODELOCK_SIM_TRACE=ON) it writes
+// an FST waveform of every signal (options.trace_path).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,9 @@ struct EngineSimOptions {
   // default covers a deeplock load_key of the full 64 MiB stream (4.2 M
   // cycles) and runs of large networks.
   std::uint64_t watchdog_cycles = 200'000'000;
+  // An FST file of every signal, one time step a clock edge; empty: none.
+  // Needs the traced model (MODELOCK_SIM_TRACE), else the constructor throws.
+  std::string trace_path;
 };
 
 class EngineSim {
@@ -52,11 +57,15 @@ class EngineSim {
   [[nodiscard]] std::uint64_t last_command_cycles() const { return last_command_cycles_; }
 
  private:
+  struct Trace;  // the FST writer, in builds with MODELOCK_SIM_TRACE
+
   AxiLiteSlaveOut cycle(const AxiLiteMasterOut& control);
   void check_memories() const;
+  void dump_trace(bool edge);
 
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Vlock_engine> model_;
+  std::unique_ptr<Trace> trace_;
   AxiMemory blob_, io_;
   AxiLiteMaster control_;
   EngineSimOptions options_;
