@@ -1,8 +1,13 @@
-// The v2 engine's cycles per batch, from the lock_engine kernel's own
-// counters in C simulation (the `hls` device backend). The cycle model is
-// the kernel's: every streaming loop is pipelined at II = 1, so it counts
-// one cycle per loop iteration, and in C simulation nothing stalls. These
-// are not measurements of hardware; the RTL issue will measure real cycles.
+// The v2 engine's cycles per batch, from the engine's own counters:
+//
+//   bench_engine [hls]  the lock_engine kernel in C simulation: the cycle
+//                       model of the kernel (every streaming loop pipelined
+//                       at II = 1 counts one cycle per iteration; nothing
+//                       stalls in C simulation), not hardware;
+//   bench_engine sim    the RTL engine under Verilator with DRAM-like
+//                       memory timing: real clock cycles of the RTL, with
+//                       its stalls, and how many simulated cycles Verilator
+//                       runs per wall-clock second on this machine.
 //
 // For each shipped model (int8, calibrated on 100 training images) under
 // none, deeplock and ctr, one run of kBatch test images: cycles per batch
@@ -10,6 +15,7 @@
 // layer (useful MACs / (busy cycles x kBatch x 64)), and images per second
 // at 300 MHz. Writes a markdown section to stdout (scripts/bench.sh puts it
 // in docs/benchmarks.md).
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -37,6 +43,7 @@ constexpr std::uint64_t kMacLanes = 64;  // one 64-byte beat of weights a cycle
 struct SchemeRun {
   scheme::Scheme scheme;
   device::EngineCounters counters;
+  double seconds;  // wall-clock time of the run on this machine
 };
 
 // Multiply-accumulates a layer needs for `images` images: rows x cols per
@@ -46,7 +53,8 @@ std::uint64_t useful_macs(const program::Layer& l, std::uint64_t images) {
   return std::uint64_t{l.rows} * l.cols * positions * images;
 }
 
-std::string model_section(const std::string& name, const data::ImageSet& train, const data::ImageSet& test) {
+std::string model_section(const std::string& backend, const std::string& name, const data::ImageSet& train,
+                          const data::ImageSet& test) {
   const auto path = std::filesystem::path(MODELOCK_MODELS_DIR) / name;
   const auto net = runtime::Network::from_model(onnxio::import_onnx(read_file(path), path.string()), path.string());
   const auto q = quant::QuantizedNetwork::quantize(
@@ -63,23 +71,29 @@ std::string model_section(const std::string& name, const data::ImageSet& train, 
     options.engine_program = program::engine_program_builder(q, name + ": engine program");
     const auto container = format::Container::parse(locking::lock_model(q.to_model(), key, options), name);
     program = program::container_program(container).program;
-    auto device = device::Device::open("hls");
+    auto device = device::Device::open(backend);
     device.load_model(container);
     device.load_key(key);
+    const auto start = std::chrono::steady_clock::now();
     (void)device.run(images);
-    runs.push_back({s, device.last_run().counters->front()});
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    runs.push_back({s, device.last_run().counters->front(), took.count()});
   }
 
   std::string md = fmt::format("### {}, batch {} (one engine run)\n\n", name, device::kBatch);
-  md += "| scheme | cycles / batch | cycles / image | vs none | busy cycles | program check | images/s at 300 MHz |\n";
-  md += "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+  const bool rtl = backend == "sim";  // real cycles, and Verilator's speed
+  md += "| scheme | cycles / batch | cycles / image | vs none | busy cycles | stalled: memory, keystream, output | "
+        "program check | images/s at 300 MHz |";
+  md += rtl ? " simulated cycles / s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+            : "\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   const double none_cycles = static_cast<double>(runs.front().counters.cycles());
   for (const auto& r : runs) {
     const auto& c = r.counters;
     const double cycles = static_cast<double>(c.cycles());
-    md += fmt::format("| {} | {} | {:.0f} | {:.3f} | {} | {} | {:.0f} |\n", scheme::scheme_name(r.scheme), c.cycles(),
-                      cycles / device::kBatch, cycles / none_cycles, c.cycles_busy, c.program_cycles,
-                      device::kBatch * kClockHz / cycles);
+    md += fmt::format("| {} | {} | {:.0f} | {:.3f} | {} | {}, {}, {} | {} | {:.0f} |", scheme::scheme_name(r.scheme),
+                      c.cycles(), cycles / device::kBatch, cycles / none_cycles, c.cycles_busy, c.stalled_memory,
+                      c.stalled_keystream, c.stalled_output, c.program_cycles, device::kBatch * kClockHz / cycles);
+    md += rtl ? fmt::format(" {:.0f} |\n", cycles / r.seconds) : "\n";
   }
   md += "\nMAC-array utilization per GEMM layer: useful MACs / (busy cycles x kBatch x 64).\n\n";
   md += "| layer | op | rows x cols | positions | useful MACs |";
@@ -105,11 +119,29 @@ std::string model_section(const std::string& name, const data::ImageSet& train, 
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const std::string backend = argc > 1 ? argv[1] : "hls";
+  if (argc > 2 || (backend != "hls" && backend != "sim")) {
+    std::fprintf(stderr, "usage: bench_engine [hls|sim]\n");
+    return 2;
+  }
   try {
     const auto train = data::load_fashion_mnist(data::Split::train);
     const auto test = data::load_fashion_mnist(data::Split::test);
-    std::string md = "## Engine v2: cycles per batch (cycle model, C simulation)\n\n";
+    std::string md;
+    if (backend == "sim") {
+      md = "## RTL engine: cycles per batch (Verilator)\n\n";
+      md += fmt::format(
+          "Written by `bench_engine sim` from the RTL engine's own counters, run as the `sim` device backend: "
+          "rtl/engine/lock_engine.sv under Verilator with DRAM-like memory (30 cycles to the first beat). These are "
+          "real clock cycles of the RTL, stalls included; the last column is how many of them Verilator simulates per "
+          "wall-clock second here. A batch is one engine run of kBatch = {} images.\n\n",
+          device::kBatch);
+      for (const char* name : {"fmnist_mlp.onnx", "fmnist_cnn.onnx"}) md += model_section(backend, name, train, test);
+      std::fputs(md.c_str(), stdout);
+      return 0;
+    }
+    md = "## Engine v2: cycles per batch (cycle model, C simulation)\n\n";
     md += fmt::format(
         "Written by `bench_engine` from the lock_engine kernel's own counters, run as the `hls` device backend "
         "(C simulation). The cycle model is the kernel's: each streaming loop is pipelined at II = 1 and counts one "
@@ -120,7 +152,7 @@ int main() {
         "simulation, none, deeplock and ctr come out alike here: the keystream's latency (the deeplock lanes' start-up "
         "and seek, docs/engine.md) is exactly what this model cannot show.\n\n",
         device::kBatch);
-    for (const char* name : {"fmnist_mlp.onnx", "fmnist_cnn.onnx"}) md += model_section(name, train, test);
+    for (const char* name : {"fmnist_mlp.onnx", "fmnist_cnn.onnx"}) md += model_section(backend, name, train, test);
     std::fputs(md.c_str(), stdout);
     return 0;
   } catch (const std::exception& e) {

@@ -5,12 +5,17 @@
 // tag, and commands out of order or out of range. The v1 oracle (feed unit
 // vectors into one layer, read its weights back) has no port left: a layer
 // runs only inside a program tagged with the owner's K_mac.
+//
+// Every case runs on each engine the build has: the HLS kernel in C
+// simulation, and the RTL engine under Verilator (`sim`, with MODELOCK_RTL).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
+#include <tuple>
 
 #include "engine_harness.hpp"
 #include "engine_programs.hpp"
@@ -54,9 +59,24 @@ Subject make_subject(Scheme s, const scheme::MasterKey& key) {
   }
 }
 
-class Refusals : public ::testing::TestWithParam<Scheme> {
+enum class Engine { hls, sim };
+
+std::unique_ptr<device::ComputeUnit> make_unit(Engine e) {
+#ifdef MODELOCK_HAVE_SIM
+  if (e == Engine::sim) return device::make_sim_compute_unit();
+#endif
+  (void)e;
+  return device::make_hls_compute_unit();
+}
+
+class Refusals : public ::testing::TestWithParam<std::tuple<Scheme, Engine>> {
  protected:
-  Refusals() : key_(key_from_seed(51)), subject_(make_subject(GetParam(), key_)), engine_(subject_.locked.container) {}
+  Refusals()
+      : key_(key_from_seed(51)),
+        subject_(make_subject(scheme(), key_)),
+        engine_(subject_.locked.container, make_unit(std::get<1>(GetParam()))) {}
+  static Scheme scheme() { return std::get<0>(GetParam()); }
+  static bool production() { return std::get<1>(GetParam()) == Engine::sim; }
   void SetUp() override { ASSERT_EQ(engine_.load_key(key_), modelock_hls::kStatusOk); }
 
   // Runs `body` tagged with `mac_key` from the end of the blob.
@@ -124,6 +144,12 @@ TEST_P(Refusals, AWrongKeyFailsTheProgramTagAndWithoutVerificationComputesGarbag
   EngineHarness::Options o;
   o.command_flags = modelock_hls::kCommandNoVerify;
   const auto garbage = engine_.run(subject_.images.data, o);
+  if (production()) {
+    // The RTL is a production build: the experiment flag is refused.
+    EXPECT_EQ(garbage.status, modelock_hls::kStatusBadCommand);
+    EXPECT_TRUE(garbage.logits_untouched);
+    return;
+  }
   ASSERT_EQ(garbage.status, modelock_hls::kStatusOk);
   const auto& container = subject_.locked.container;
   const scheme::OpeningCipher cipher(container.header().scheme, wrong, container.header().nonce);
@@ -136,7 +162,7 @@ TEST_P(Refusals, AWrongKeyFailsTheProgramTagAndWithoutVerificationComputesGarbag
     std::copy(plain.begin(), plain.end(), blob.begin() + static_cast<std::ptrdiff_t>(table[i].blob_offset));
   }
   EXPECT_EQ(garbage.logits, program::run_program(subject_.locked.program, blob, subject_.images).data);
-  if (GetParam() != Scheme::none) {
+  if (scheme() != Scheme::none) {
     EXPECT_NE(garbage.logits, subject_.q.run_int8(subject_.images).data);
   }
 }
@@ -255,8 +281,17 @@ TEST_P(Refusals, HostileProgramsWithAValidTagAreStatus3) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Schemes, Refusals, ::testing::Values(Scheme::none, Scheme::deeplock, Scheme::ctr),
-                         [](const auto& info) { return std::string(scheme::scheme_name(info.param)); });
+#ifdef MODELOCK_HAVE_SIM
+#define MODELOCK_ENGINES ::testing::Values(Engine::hls, Engine::sim)
+#else
+#define MODELOCK_ENGINES ::testing::Values(Engine::hls)
+#endif
+INSTANTIATE_TEST_SUITE_P(Schemes, Refusals,
+                         ::testing::Combine(::testing::Values(Scheme::none, Scheme::deeplock, Scheme::ctr), MODELOCK_ENGINES),
+                         [](const auto& info) {
+                           return std::string(scheme::scheme_name(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) == Engine::sim ? "_sim" : "");
+                         });
 
 }  // namespace
 }  // namespace modelock::testing

@@ -53,6 +53,8 @@ class Backend {
 
 [[nodiscard]] std::unique_ptr<Backend> make_cpu_backend();
 [[nodiscard]] std::unique_ptr<Backend> make_hls_backend();
+// Only in builds with the RTL models (MODELOCK_HAVE_SIM; sim_compute_unit.cpp).
+[[nodiscard]] std::unique_ptr<Backend> make_sim_backend();
 // Only in builds with XRT (MODELOCK_HAVE_XRT; xrt_compute_unit.cpp).
 [[nodiscard]] std::unique_ptr<Backend> make_xrt_backend(const DeviceOptions& options);
 

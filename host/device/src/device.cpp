@@ -73,6 +73,14 @@ bool xrt_built() {
 Device Device::open(std::string_view backend, [[maybe_unused]] const DeviceOptions& options) {
   if (backend == "cpu") return Device(make_cpu_backend());
   if (backend == "hls") return Device(make_hls_backend());
+  if (backend == "sim") {
+#ifdef MODELOCK_HAVE_SIM
+    return Device(make_sim_backend());
+#else
+    throw Error(ErrorKind::usage, "device sim: this modelock was built without the RTL models; install Verilator 5 "
+                                  "and configure again with CMake MODELOCK_RTL=ON");
+#endif
+  }
   if (backend == "xrt") {
 #ifdef MODELOCK_HAVE_XRT
     return Device(make_xrt_backend(options));

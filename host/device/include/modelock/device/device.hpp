@@ -38,7 +38,7 @@
 namespace modelock::device {
 
 // The names Device::open takes.
-inline constexpr std::array<std::string_view, 3> kBackends = {"cpu", "hls", "xrt"};
+inline constexpr std::array<std::string_view, 4> kBackends = {"cpu", "hls", "sim", "xrt"};
 
 // Whether this build has the `xrt` backend (CMake MODELOCK_XRT); without it
 // Device::open("xrt") says how to get it.

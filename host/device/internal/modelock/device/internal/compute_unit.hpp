@@ -12,8 +12,9 @@
 //         in kernel.group_id(argument), the registers the arguments of one
 //         xrt::run, status and identity read with kernel.read_register at
 //         the offsets of register_map.hpp, which the xclbin must agree with.
-//   sim   (a later issue) the Verilator model of the RTL engine, with its
-//         AXI-Lite and AXI ports driven by the same calls.
+//   sim   SimComputeUnit (sim_compute_unit.cpp): the RTL engine under
+//         Verilator (sim/harness/engine_sim.hpp), built with MODELOCK_RTL:
+//         buffers in AXI4 memory models, registers through AXI4-Lite.
 #pragma once
 
 #include <cstddef>
@@ -75,5 +76,9 @@ class ComputeUnit {
 // The kernel in C simulation. One per process: the kernel keeps its state in
 // statics, so a second one while the first is open is refused (Error usage).
 [[nodiscard]] std::unique_ptr<ComputeUnit> make_hls_compute_unit();
+
+// The RTL engine under Verilator; only in builds with MODELOCK_RTL
+// (MODELOCK_HAVE_SIM). One per process, as hls.
+[[nodiscard]] std::unique_ptr<ComputeUnit> make_sim_compute_unit();
 
 }  // namespace modelock::device

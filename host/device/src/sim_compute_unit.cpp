@@ -1,0 +1,119 @@
+// The `sim` compute unit: the RTL engine (rtl/engine/lock_engine.sv) under
+// Verilator (sim/harness/engine_sim.hpp), driven as XRT drives a board:
+// buffers in device memory models behind the engine's two AXI4 masters,
+// every register written through the AXI4-Lite control port at the offsets
+// of register_map.hpp, the buffers' addresses written at start, the status
+// and identity read back from their registers. Built when the project
+// builds its RTL models (MODELOCK_RTL).
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <span>
+
+#include "backend.hpp"
+#include "engine_backend.hpp"
+#include "engine_sim.hpp"
+#include "modelock/common/error.hpp"
+#include "modelock/device/internal/compute_unit.hpp"
+#include "modelock/device/internal/register_map.hpp"
+#include "modelock/device/internal/sim_compute_unit.hpp"
+
+namespace modelock::device {
+
+namespace {
+
+// One engine per process, as for hls: a second holder would share the
+// first one's loaded key.
+std::atomic<bool> engine_open{false};
+
+std::uint32_t offset_of(int argument) { return kKernelArguments[static_cast<std::size_t>(argument)].offset; }
+
+class SimComputeUnit final : public ComputeUnit {
+ public:
+  explicit SimComputeUnit(const sim::EngineSimOptions& options) : engine_(options) {
+    if (engine_open.exchange(true)) {
+      throw Error(ErrorKind::usage, "device sim: the engine is open already in this process (one holder at a time, "
+                                    "as a compute unit opened for exclusive access)");
+    }
+  }
+  ~SimComputeUnit() override { engine_open = false; }
+
+  std::string_view name() const override { return "sim"; }
+
+  // A buffer that fits is zeroed and kept at its address; a larger one is
+  // placed after the others (device memory models never free).
+  void allocate(Buffer buffer, std::size_t bytes) override {
+    Placement& p = placement(buffer);
+    if (p.address != 0 && p.bytes >= bytes) {
+      std::ranges::fill(memory(buffer).buffer(p.address), std::uint8_t{0});
+    } else {
+      p.address = memory(buffer).add_buffer(bytes);
+      p.bytes = bytes;
+    }
+  }
+
+  void write(Buffer buffer, std::span<const std::uint8_t> bytes) override {
+    std::ranges::copy(bytes, bytes_of(buffer, bytes.size()).begin());
+  }
+
+  void read(Buffer buffer, std::span<std::uint8_t> bytes) override {
+    const auto from = bytes_of(buffer, bytes.size());
+    std::ranges::copy(from.first(bytes.size()), bytes.begin());
+  }
+
+  void write_register(Register r, std::uint32_t value) override {
+    engine_.write_register(offset_of(argument_index(r)), value);
+  }
+
+  void start() override {
+    for (std::size_t b = 0; b < kBuffers; ++b) {
+      const auto buffer = static_cast<Buffer>(b);
+      const std::uint64_t address = placement(buffer).address;
+      const std::uint32_t offset = offset_of(argument_index(buffer));
+      engine_.write_register(offset, static_cast<std::uint32_t>(address));
+      engine_.write_register(offset + 4, static_cast<std::uint32_t>(address >> 32));
+    }
+    engine_.run_command();
+  }
+
+  std::uint32_t read_status() override { return engine_.read_register(offset_of(kStatusArgument)); }
+
+  std::uint64_t read_device_id() override {
+    const std::uint64_t lo = engine_.read_register(offset_of(kDeviceIdLoArgument));
+    const std::uint64_t hi = engine_.read_register(offset_of(kDeviceIdHiArgument));
+    return hi << 32 | lo;
+  }
+
+ private:
+  struct Placement {
+    std::uint64_t address = 0;
+    std::size_t bytes = 0;
+  };
+
+  Placement& placement(Buffer buffer) { return placements_[static_cast<std::size_t>(buffer)]; }
+  sim::AxiMemory& memory(Buffer buffer) {
+    return buffer == Buffer::blob ? engine_.blob_memory() : engine_.io_memory();
+  }
+  std::span<std::uint8_t> bytes_of(Buffer buffer, std::size_t bytes) {
+    const Placement& p = placement(buffer);
+    if (p.address == 0 || bytes > p.bytes) {
+      throw Error(ErrorKind::usage, "device sim: access past the end of a buffer (allocate it first)");
+    }
+    return memory(buffer).buffer(p.address);
+  }
+
+  sim::EngineSim engine_;
+  std::array<Placement, kBuffers> placements_{};
+};
+
+}  // namespace
+
+std::unique_ptr<ComputeUnit> make_sim_compute_unit(const sim::EngineSimOptions& options) {
+  return std::make_unique<SimComputeUnit>(options);
+}
+
+std::unique_ptr<ComputeUnit> make_sim_compute_unit() { return make_sim_compute_unit(sim::EngineSimOptions{}); }
+
+std::unique_ptr<Backend> make_sim_backend() { return std::make_unique<EngineBackend>(make_sim_compute_unit()); }
+
+}  // namespace modelock::device

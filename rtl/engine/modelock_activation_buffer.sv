@@ -1,0 +1,131 @@
+// modelock_activation_buffer: one of the engine's two activation buffers
+// (docs/engine.md, "Layers"): B images of BEATS beats (64 KiB each by
+// default), NCHW per image; a layer reads one buffer and writes the other.
+//
+// Each image is a bank of two RAMs (modelock_ram_be), its even and its odd
+// beats. The split is for the conv placement: the B outputs of one weight
+// row in a conv pass are B consecutive (image, position) items, and those
+// that fall in one image land at consecutive bytes m*OH*OW + p, a run of at
+// most B <= 64 bytes. Such a run touches at most two beats, one even and
+// one odd, so every bank takes its part of the row in one cycle.
+//
+// Ports (all on-chip: always taken, no backpressure; the users never drive
+// two of them in one cycle, the sequencer's phases see to it):
+// - beat write: beat wr_beat_i of every image whose bit is set in
+//   wr_images_i, with byte strobes (the image load: one image; the wipe:
+//   all images at once).
+// - beat read: beat rd_beat_i of every image at once, image n in
+//   rd_data_o[512 n +: 512] the cycle after rd_en_i (a gemm's operand rows,
+//   the logits).
+// - byte read: byte rd_addr of image rd_image, on byte_rd_data_o the cycle
+//   after (im2col, pools). Shares the banks' read ports with the beat read.
+// - place: up to B bytes, byte b (when place_valid_i[b]) at address
+//   place_addr_i[b] of image place_image_i[b]; the bytes of one image must
+//   lie within 64 consecutive addresses (a conv row's run, a gemm row's one
+//   byte per image, a pool's single byte).
+module modelock_activation_buffer #(
+  parameter int unsigned B = modelock_engine_pkg::Batch,
+  parameter int unsigned BEATS = modelock_engine_pkg::MaxActivationBytes / 64,
+  localparam int unsigned ImageW = $clog2(B),
+  localparam int unsigned BeatW = $clog2(BEATS),
+  localparam int unsigned AddrW = BeatW + 6
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  // beat write
+  input  logic                wr_en_i,
+  input  logic [B-1:0]        wr_images_i,
+  input  logic [BeatW-1:0]    wr_beat_i,
+  input  logic [511:0]        wr_data_i,
+  input  logic [63:0]         wr_strb_i,
+  // beat read of every image
+  input  logic                rd_en_i,
+  input  logic [BeatW-1:0]    rd_beat_i,
+  output logic [B*512-1:0]    rd_data_o,
+  // byte read
+  input  logic                byte_rd_en_i,
+  input  logic [ImageW-1:0]   byte_rd_image_i,
+  input  logic [AddrW-1:0]    byte_rd_addr_i,
+  output logic [7:0]          byte_rd_data_o,
+  // place
+  input  logic                place_en_i,
+  input  logic [B-1:0]        place_valid_i,
+  input  logic [B*ImageW-1:0] place_image_i,
+  input  logic [B*AddrW-1:0]  place_addr_i,
+  input  logic [B*8-1:0]      place_data_i
+);
+  localparam int unsigned HalfW = BeatW - 1;  // address inside an even or odd RAM
+
+  // What the last read asked for: a beat's parity, or a byte's image,
+  // parity and lane.
+  logic              beat_odd_q;
+  logic [ImageW-1:0] byte_image_q;
+  logic [6:0]        byte_lane_q;  // {parity, byte in beat}
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      beat_odd_q <= 1'b0;
+      byte_image_q <= '0;
+      byte_lane_q <= '0;
+    end else begin
+      if (rd_en_i) beat_odd_q <= rd_beat_i[0];
+      if (byte_rd_en_i) begin
+        byte_image_q <= byte_rd_image_i;
+        byte_lane_q <= byte_rd_addr_i[6:0];
+      end
+    end
+  end
+
+  logic [1023:0] bank_data [B];  // {odd RAM, even RAM} of each image
+
+  for (genvar n = 0; n < B; n++) begin : g_image
+    for (genvar q = 0; q < 2; q++) begin : g_half
+      logic             wr_en, rd_en;
+      logic [HalfW-1:0] wr_addr, rd_addr;
+      logic [63:0]      wr_strb;
+      logic [511:0]     wr_data;
+
+      // The scatter of the place port onto this RAM: every valid byte for
+      // this image whose beat has this parity; they all share one beat.
+      always_comb begin
+        wr_en = 1'b0;
+        wr_addr = wr_beat_i[BeatW-1:1];
+        wr_strb = wr_strb_i;
+        wr_data = wr_data_i;
+        if (wr_en_i) begin
+          wr_en = wr_images_i[n] && wr_beat_i[0] == q[0];
+        end else if (place_en_i) begin
+          wr_strb = '0;
+          wr_data = '0;
+          for (int b = 0; b < B; b++) begin
+            if (place_valid_i[b] && place_image_i[ImageW*b +: ImageW] == ImageW'(n)
+                && place_addr_i[AddrW*b + 6] == q[0]) begin
+              wr_en = 1'b1;
+              wr_addr = place_addr_i[AddrW*b + 7 +: HalfW];
+              wr_strb[place_addr_i[AddrW*b +: 6]] = 1'b1;
+              wr_data[8*place_addr_i[AddrW*b +: 6] +: 8] = place_data_i[8*b +: 8];
+            end
+          end
+        end
+      end
+
+      assign rd_en = (rd_en_i && rd_beat_i[0] == q[0])
+                     || (byte_rd_en_i && byte_rd_image_i == ImageW'(n) && byte_rd_addr_i[6] == q[0]);
+      assign rd_addr = rd_en_i ? rd_beat_i[BeatW-1:1] : byte_rd_addr_i[AddrW-1:7];
+
+      modelock_ram_be #(.BYTES(64), .DEPTH(BEATS / 2)) u_ram (
+        .clk_i,
+        .wr_en_i  (wr_en),
+        .wr_addr_i(wr_addr),
+        .wr_strb_i(wr_strb),
+        .wr_data_i(wr_data),
+        .rd_en_i  (rd_en),
+        .rd_addr_i(rd_addr),
+        .rd_data_o(bank_data[n][512*q +: 512])
+      );
+    end
+    assign rd_data_o[512*n +: 512] = beat_odd_q ? bank_data[n][1023:512] : bank_data[n][511:0];
+  end
+
+  assign byte_rd_data_o = bank_data[byte_image_q][8*byte_lane_q +: 8];
+endmodule

@@ -1,0 +1,216 @@
+// modelock_key_state: the engine's key state (docs/engine.md, "Commands"):
+// what load_key derives from the key registers and every run uses, and
+// nothing else. load_key wipes what was loaded before, then, for a known
+// scheme and (deeplock) a stream of at most 64 MiB, derives in parallel
+// K_mac's round keys and H..H^4 (modelock_mac_key), K_enc's round keys for
+// ctr (modelock_aes_key_expand), and for deeplock the checkpoint table
+// (modelock_deeplock_checkpoints into a modelock_ram_1r1w), one schedule
+// step a cycle; otherwise status 5 and no key. clear_key zeroes it all.
+//
+// The table has no clear port, so this module wipes it by writes: it keeps
+// how many entries may hold a checkpoint (used), and clear_key writes zeros
+// over those; a load_key that builds fewer entries than the last one
+// zeroes the rest. Entries never written hold the zeros of configuration.
+//
+// Byte orders: the register file's key words are little-endian (byte i of
+// a key in key_i[8 i +: 8]); the crypto modules take blocks (byte 0 in
+// [127:120]), so the keys are byte-reversed on the way in, and the nonce
+// likewise (nonce_o: byte 0 in [63:56]).
+//
+// Protocol: load_i or clear_i (one cycle, while !busy_o; the inputs hold
+// that cycle); done_o (one cycle) with status_o (0, or 5 for load_key).
+// The outputs hold between commands; loaded_o says a key is loaded.
+module modelock_key_state (
+  input  logic          clk_i,
+  input  logic          rst_ni,
+  input  logic          load_i,
+  input  logic          clear_i,
+  input  logic [31:0]   scheme_i,
+  input  logic [63:0]   stream_bytes_i,
+  input  logic [127:0]  key_i,     // key_0 in [31:0], little-endian words
+  input  logic [127:0]  mac_i,
+  input  logic [63:0]   nonce_i,
+  output logic          busy_o,
+  output logic          done_o,
+  output logic [3:0]    status_o,
+  output logic          loaded_o,
+  output logic [1:0]    scheme_o,
+  output logic [63:0]   stream_bytes_o,
+  output logic [63:0]   nonce_o,
+  output logic [1407:0] enc_round_keys_o,
+  output logic [1407:0] mac_round_keys_o,
+  output logic [511:0]  h_powers_o,
+  input  logic          table_rd_en_i,
+  input  logic [13:0]   table_rd_addr_i,
+  output logic [135:0]  table_rd_data_o
+);
+  typedef enum logic [2:0] {Idle, Start, Build, Wipe, Done} state_e;
+  state_e state_q;
+
+  localparam logic [63:0] MaxDeeplockStream =
+    64'(modelock_crypto_pkg::MaxCheckpoints) * 64'(modelock_crypto_pkg::CheckpointRounds) * 64'd16;
+
+  logic        bad, wipe_only_q, ok_q, status_bad_q;
+  logic [14:0] segments_q;
+  logic [127:0] key_q, mac_q;
+  logic [14:0] segments, used_q, wipe_q, wipe_end_q;
+  logic [127:0] key_block, mac_block;
+  logic [63:0]  nonce_block;
+
+  assign bad = scheme_i > 32'd2 || (scheme_i == 32'd1 && stream_bytes_i > MaxDeeplockStream);
+  // ceil(ceil(stream_bytes / 16) / 256), at least 1: 4 KiB a segment.
+  assign segments = stream_bytes_i == 64'd0 ? 15'd1 : 15'((stream_bytes_i + 64'd4095) >> 12);
+  assign key_block = modelock_crypto_pkg::block_bytes_le(key_i);
+  assign mac_block = modelock_crypto_pkg::block_bytes_le(mac_i);
+  always_comb begin
+    for (int i = 0; i < 8; i++) nonce_block[63-8*i -: 8] = nonce_i[8*i +: 8];
+  end
+
+  logic clear_units, start_units;
+  logic mac_done, enc_done, cp_done;
+  logic mac_done_q, enc_done_q, cp_done_q;
+  logic cp_wr_en;
+  logic [13:0] cp_wr_addr;
+  logic [135:0] cp_wr_data;
+
+  assign clear_units = (load_i || clear_i) && state_q == Idle;
+  assign start_units = state_q == Start && !wipe_only_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= Idle;
+      wipe_only_q <= 1'b0;
+      ok_q <= 1'b0;
+      used_q <= '0;
+      wipe_q <= '0;
+      wipe_end_q <= '0;
+      loaded_o <= 1'b0;
+      scheme_o <= '0;
+      stream_bytes_o <= '0;
+      nonce_o <= '0;
+      mac_done_q <= 1'b0;
+      enc_done_q <= 1'b0;
+      cp_done_q <= 1'b0;
+    end else begin
+      if (mac_done) mac_done_q <= 1'b1;
+      if (enc_done) enc_done_q <= 1'b1;
+      if (cp_done) cp_done_q <= 1'b1;
+      case (state_q)
+        Idle: if (load_i || clear_i) begin
+          // Whatever was loaded is gone, whether or not this load succeeds.
+          loaded_o <= 1'b0;
+          scheme_o <= '0;
+          stream_bytes_o <= '0;
+          nonce_o <= '0;
+          ok_q <= load_i && !bad;
+          wipe_only_q <= clear_i || bad;
+          state_q <= Start;
+          if (load_i && !bad) begin
+            scheme_o <= scheme_i[1:0];
+            stream_bytes_o <= stream_bytes_i;
+            nonce_o <= nonce_block;
+          end
+          mac_done_q <= 1'b0;
+          enc_done_q <= scheme_i != 32'd2;
+          cp_done_q <= scheme_i != 32'd1;
+        end
+        Start: begin
+          if (wipe_only_q) begin
+            wipe_q <= '0;
+            wipe_end_q <= used_q;
+            state_q <= Wipe;
+          end else begin
+            state_q <= Build;
+          end
+        end
+        Build: if (mac_done_q && enc_done_q && cp_done_q) begin
+          // Zero the entries a longer stream left beyond this one's.
+          wipe_q <= scheme_o == 2'd1 ? segments_q : 15'd0;
+          wipe_end_q <= used_q;
+          state_q <= Wipe;
+        end
+        Wipe: begin
+          if (wipe_q < wipe_end_q) begin
+            wipe_q <= wipe_q + 15'd1;
+          end else begin
+            used_q <= ok_q && scheme_o == 2'd1 ? segments_q : 15'd0;
+            loaded_o <= ok_q;
+            state_q <= Done;
+          end
+        end
+        Done: state_q <= Idle;
+        default: state_q <= Idle;
+      endcase
+      if (cp_wr_en && 15'(cp_wr_addr) >= used_q) used_q <= 15'(cp_wr_addr) + 15'd1;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (load_i && state_q == Idle) begin
+      segments_q <= segments;
+      key_q <= key_block;
+      mac_q <= mac_block;
+    end else if (state_q == Done) begin
+      key_q <= '0;  // the copies live only for the load
+      mac_q <= '0;
+    end
+  end
+
+  assign busy_o = state_q != Idle;
+  assign done_o = state_q == Done;
+  assign status_o = status_bad_q ? 4'(modelock_engine_pkg::StatusBadKey) : 4'(modelock_engine_pkg::StatusOk);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) status_bad_q <= 1'b0;
+    else if ((load_i || clear_i) && state_q == Idle) status_bad_q <= load_i && bad;
+  end
+
+  modelock_mac_key u_mac_key (
+    .clk_i,
+    .rst_ni,
+    .start_i     (start_units),
+    .clear_i     (clear_units),
+    .key_i       (mac_q),
+    .busy_o      (),
+    .done_o      (mac_done),
+    .round_keys_o(mac_round_keys_o),
+    .h_powers_o
+  );
+
+  modelock_aes_key_expand u_enc_key (
+    .clk_i,
+    .rst_ni,
+    .start_i     (start_units && scheme_o == 2'd2),
+    .clear_i     (clear_units),
+    .key_i       (key_q),
+    .busy_o      (),
+    .done_o      (enc_done),
+    .round_keys_o(enc_round_keys_o)
+  );
+
+  modelock_deeplock_checkpoints u_checkpoints (
+    .clk_i,
+    .rst_ni,
+    .start_i   (start_units && scheme_o == 2'd1),
+    .clear_i   (clear_units),
+    .key_i     (key_q),
+    .segments_i(segments_q),
+    .busy_o    (),
+    .done_o    (cp_done),
+    .wr_en_o   (cp_wr_en),
+    .wr_addr_o (cp_wr_addr),
+    .wr_data_o (cp_wr_data)
+  );
+
+  logic wiping;
+  assign wiping = state_q == Wipe && wipe_q < wipe_end_q;
+
+  modelock_ram_1r1w #(.WIDTH(136), .DEPTH(modelock_crypto_pkg::MaxCheckpoints)) u_table (
+    .clk_i,
+    .wr_en_i  (cp_wr_en || wiping),
+    .wr_addr_i(wiping ? wipe_q[13:0] : cp_wr_addr),
+    .wr_data_i(wiping ? 136'd0 : cp_wr_data),
+    .rd_en_i  (table_rd_en_i),
+    .rd_addr_i(table_rd_addr_i),
+    .rd_data_o(table_rd_data_o)
+  );
+endmodule

@@ -1,0 +1,407 @@
+// modelock_sequencer: the engine's command FSM (docs/engine.md, "Commands",
+// "A run"). It takes a command from the register file (ap_ctrl_hs), runs it
+// with the engine's units, and reports the status:
+//
+// - a command with any flag bit (the experiment flag 0x100 included: this
+//   is a production build), or an unknown one: status 4;
+// - load_key, clear_key: modelock_key_state (status 5 or 0); clear_key then
+//   wipes the run buffers too;
+// - run: the checks of "A run" in order, each refusing before anything
+//   later is read: batch in 1..B and a 64-aligned program (8), a key
+//   loaded (2), key registers all zero (6), the program (3, 7, through
+//   modelock_program_reader). Then the images into buffer 0 (bytes past
+//   C*H*W of an image's last beat zeroed), every layer in program order
+//   (gemm and conv through modelock_matrix_layer, pools through
+//   modelock_pool, flatten moves nothing), each layer's output in the
+//   other buffer; a layer with a tag mismatch ends the run with status 1
+//   after its last step. Only when every tag verified are the logits
+//   written (image i's classes bytes at beat i * ceil(classes / 64),
+//   zero-padded). Whatever the status, the activation buffers, the
+//   parameter store and the operand bank are then wiped (one beat of each
+//   a cycle, 1024 cycles), the counters closed and their 66 beats written.
+//
+// It drives the counters' run and layer events (run start and end, layer
+// start and end); the datapath's own events (polls, blob beats, outputs,
+// tag mismatches) go to the counters from the units directly.
+//
+// The buffers: `source_o` names the buffer a layer reads (the other is
+// written); the sequencer's own beat write (images, wipe: wr_buffers_o says
+// which) and beat read (logits, of the source buffer) are its ports here.
+module modelock_sequencer #(
+  parameter int unsigned B = modelock_engine_pkg::Batch,
+  parameter int unsigned ACT_BEATS = modelock_engine_pkg::MaxActivationBytes / 64,
+  parameter int unsigned OPERAND_BEATS = modelock_engine_pkg::MaxCols / 64,
+  parameter int unsigned PARAM_ROWS = modelock_engine_pkg::MaxRows,
+  localparam int unsigned ImageW = $clog2(B)
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  // ap_ctrl_hs with the register file
+  input  logic                ap_start_i,
+  output logic                ap_ready_o,
+  output logic                ap_done_o,
+  output logic                ap_idle_o,
+  output logic [31:0]         status_o,
+  // arguments
+  input  logic [63:0]         images_addr_i,
+  input  logic [63:0]         logits_addr_i,
+  input  logic [63:0]         counters_addr_i,
+  input  logic [31:0]         command_i,
+  input  logic [63:0]         program_offset_i,
+  input  logic [31:0]         batch_i,
+  input  logic                key_registers_clear_i,
+  input  logic [63:0]         blob_addr_i,
+  // key state
+  output logic                key_load_o,
+  output logic                key_clear_o,
+  input  logic                key_done_i,
+  input  logic [3:0]          key_status_i,
+  input  logic                key_loaded_i,
+  // program reader
+  output logic                program_start_o,
+  output logic [63:0]         program_addr_o,
+  input  logic                program_done_i,
+  input  logic [3:0]          program_status_i,
+  input  logic [511:0]        header_i,
+  input  logic [6:0]          layers_i,
+  output logic                record_rd_en_o,
+  output logic [7:0]          record_rd_addr_o,
+  input  logic [511:0]        record_rd_data_i,
+  // the current layer
+  output logic [2047:0]       record_o,
+  output logic [ImageW:0]     batch_o,
+  output logic                source_o,
+  output logic                last_layer_o,
+  output logic                matrix_start_o,
+  input  logic                matrix_done_i,
+  input  logic [3:0]          matrix_tag_bits_i,
+  output logic                pool_start_o,
+  input  logic                pool_done_i,
+  // images: the io read master
+  output logic                io_req_valid_o,
+  input  logic                io_req_ready_i,
+  output logic [63:0]         io_req_addr_o,
+  output logic [31:0]         io_req_beats_o,
+  input  logic                io_valid_i,
+  output logic                io_ready_o,
+  input  logic [511:0]        io_data_i,
+  // logits and counters: the io write master
+  output logic                wr_req_valid_o,
+  input  logic                wr_req_ready_i,
+  output logic [63:0]         wr_req_addr_o,
+  output logic [31:0]         wr_req_beats_o,
+  output logic                wr_valid_o,
+  input  logic                wr_ready_i,
+  output logic [511:0]        wr_data_o,
+  input  logic                wr_done_i,
+  // the buffers: beat write (images, wipe), beat read (logits)
+  output logic                buf_wr_en_o,
+  output logic [1:0]          buf_wr_buffers_o,
+  output logic [B-1:0]        buf_wr_images_o,
+  output logic [9:0]          buf_wr_beat_o,
+  output logic [511:0]        buf_wr_data_o,
+  output logic                buf_rd_en_o,
+  output logic [9:0]          buf_rd_beat_o,
+  input  logic [B*512-1:0]    buf_rd_data_i,
+  // the wipe of the parameter store and the operand bank
+  output logic                wipe_param_o,
+  output logic [1:0]          wipe_param_role_o,
+  output logic [7:0]          wipe_param_beat_o,
+  output logic                wipe_operand_o,
+  output logic                wipe_operand_first_o,
+  // counters
+  output logic                run_start_o,
+  output logic                run_end_o,
+  output logic [3:0]          run_status_o,
+  output logic                layer_start_o,
+  output logic [2:0]          layer_op_o,
+  output logic                layer_end_o,
+  input  logic                counters_valid_i,
+  output logic                counters_ready_o,
+  input  logic [511:0]        counters_data_i
+);
+
+  localparam int unsigned ParamWordBeats = PARAM_ROWS / 16;  // bias, multiplier
+  localparam int unsigned ParamShiftBeats = PARAM_ROWS / 64;
+
+  typedef enum logic [4:0] {
+    Idle, Decode, KeyWait, Program, Images, RecordRead, LayerGo, LayerWait, NextLayer,
+    LogitRead, LogitHold, LogitWait, Wipe, Counters, Finish
+  } state_e;
+  state_e state_q;
+
+  function automatic logic [31:0] word(input logic [511:0] beat, input int unsigned i);
+    word = beat[32*i +: 32];
+  endfunction
+
+  logic [31:0] command_q, batch_q;
+  logic [63:0] program_q, images_q, logits_q, counters_q;
+  logic        is_run_q, is_clear_q, wr_pending_q, io_pending_q;
+  logic [3:0]  status_q;
+  logic [6:0]  layer_q;
+  logic [2:0]  rr_q;           // record beats asked for
+  logic [1:0]  rr_beat;        // the record beat arriving: asked for the cycle before
+  logic [2047:0] record_q;
+  logic [ImageW-1:0] image_q;  // image of the images / logits beat
+  logic [9:0]  beat_q;         // beat within the image
+  logic [10:0] wipe_q;
+
+  logic [31:0] volume, classes, op;
+  logic [9:0]  image_beats, logit_beats;
+  logic        batch_ok;
+  assign volume = word(header_i, modelock_engine_pkg::HeaderInputC) * word(header_i, modelock_engine_pkg::HeaderInputH)
+                  * word(header_i, modelock_engine_pkg::HeaderInputW);
+  assign classes = word(header_i, modelock_engine_pkg::HeaderClasses);
+  assign image_beats = 10'((volume + 32'd63) >> 6);
+  assign logit_beats = 10'((classes + 32'd63) >> 6);
+  assign rr_beat = 2'(rr_q - 3'd1);
+  assign op = record_q[32*modelock_engine_pkg::LayerOp +: 32];
+  assign batch_ok = batch_q >= 32'd1 && batch_q <= 32'(B);
+
+  // ---------------------------------------------------------------- ap_ctrl_hs
+  assign ap_idle_o = state_q == Idle;
+  assign ap_ready_o = state_q == Idle && ap_start_i;
+  assign ap_done_o = state_q == Finish;
+  assign status_o = 32'(status_q);
+
+  // ---------------------------------------------------------------- units
+  assign key_load_o = state_q == Decode && command_q == modelock_engine_pkg::CommandLoadKey;
+  assign key_clear_o = state_q == Decode && command_q == modelock_engine_pkg::CommandClearKey;
+  logic run_ok;
+  assign run_ok = batch_ok && program_q[5:0] == 6'd0 && key_loaded_i && key_registers_clear_i;
+  assign program_start_o = state_q == Decode && command_q == modelock_engine_pkg::CommandRun && run_ok;
+  assign program_addr_o = blob_addr_i + program_q;
+
+  assign record_rd_en_o = state_q == RecordRead && rr_q < 3'd4;
+  assign record_rd_addr_o = {layer_q[5:0], rr_q[1:0]};
+  assign record_o = record_q;
+  assign batch_o = batch_q[ImageW:0];
+  assign last_layer_o = layer_q == layers_i - 7'd1;
+  assign matrix_start_o = state_q == LayerGo && (op == modelock_engine_pkg::OpGemm || op == modelock_engine_pkg::OpConv);
+  assign pool_start_o = state_q == LayerGo && (op == modelock_engine_pkg::OpMaxPool || op == modelock_engine_pkg::OpAveragePool
+                                               || op == modelock_engine_pkg::OpGlobalAveragePool);
+
+  // ---------------------------------------------------------------- images in
+  assign io_req_valid_o = io_pending_q;
+  assign io_req_addr_o = images_q;
+  assign io_req_beats_o = 32'(batch_q[ImageW:0]) * 32'(image_beats);
+  assign io_ready_o = state_q == Images;
+
+  logic image_last_beat;
+  assign image_last_beat = beat_q == image_beats - 10'd1;
+
+  // ---------------------------------------------------------------- logits and counters out
+  logic [511:0] logit_beat;
+  always_comb begin
+    logit_beat = buf_rd_data_i[512*image_q +: 512];
+    for (int l = 0; l < 64; l++) begin
+      if ({beat_q, 6'(l)} >= 16'(classes)) logit_beat[8*l +: 8] = 8'd0;
+    end
+  end
+  assign wr_req_valid_o = wr_pending_q;
+  assign wr_req_addr_o = state_q == Counters ? counters_q : logits_q;
+  assign wr_req_beats_o = state_q == Counters ? 32'(modelock_engine_pkg::CounterWords / 16)
+                                              : 32'(batch_q[ImageW:0]) * 32'(logit_beats);
+  assign wr_valid_o = state_q == LogitHold || (state_q == Counters && counters_valid_i);
+  assign wr_data_o = state_q == Counters ? counters_data_i : logit_beat;
+  assign counters_ready_o = state_q == Counters && wr_ready_i;
+  assign buf_rd_en_o = state_q == LogitRead;
+  assign buf_rd_beat_o = beat_q;
+
+  // ---------------------------------------------------------------- buffer writes: images, wipe
+  logic wiping;
+  assign wiping = state_q == Wipe;
+  assign buf_wr_en_o = wiping || (state_q == Images && io_valid_i);
+  assign buf_wr_buffers_o = wiping ? 2'b11 : 2'b01;
+  always_comb begin
+    buf_wr_images_o = '0;
+    if (wiping) buf_wr_images_o = '1;
+    else buf_wr_images_o[image_q] = 1'b1;
+  end
+  assign buf_wr_beat_o = wiping ? wipe_q[9:0] : beat_q;
+  always_comb begin
+    buf_wr_data_o = io_data_i;
+    for (int l = 0; l < 64; l++) begin
+      if (wiping || {beat_q, 6'(l)} >= 16'(volume)) buf_wr_data_o[8*l +: 8] = 8'd0;
+    end
+  end
+  // The parameter store: bias, then multiplier, then shift beats; the
+  // operand bank's beats at the same time.
+  assign wipe_param_o = wiping && wipe_q < 11'(2 * ParamWordBeats + ParamShiftBeats);
+  assign wipe_param_role_o = wipe_q < 11'(ParamWordBeats) ? 2'(modelock_engine_pkg::RoleBias)
+                             : wipe_q < 11'(2 * ParamWordBeats) ? 2'(modelock_engine_pkg::RoleMultiplier)
+                             : 2'(modelock_engine_pkg::RoleShift);
+  assign wipe_param_beat_o = wipe_q < 11'(ParamWordBeats) ? wipe_q[7:0]
+                             : wipe_q < 11'(2 * ParamWordBeats) ? 8'(wipe_q - 11'(ParamWordBeats))
+                             : 8'(wipe_q - 11'(2 * ParamWordBeats));
+  assign wipe_operand_o = wiping && wipe_q < 11'(OPERAND_BEATS);
+  assign wipe_operand_first_o = wipe_q == '0;
+
+  // ---------------------------------------------------------------- counters' run and layer events
+  assign run_start_o = state_q == Decode && command_q == modelock_engine_pkg::CommandRun;
+  assign run_end_o = wiping && is_run_q && wipe_q == 11'(ACT_BEATS - 1);
+  assign run_status_o = status_q;
+  assign layer_start_o = state_q == LayerGo;
+  assign layer_op_o = op[2:0];
+  // A layer ends at the earliest the cycle after it started (the counters
+  // open it then): a flatten, which moves nothing, in that very cycle.
+  assign layer_end_o = state_q == LayerWait && (op == modelock_engine_pkg::OpFlatten || pool_done_i
+                                                || (matrix_done_i && matrix_tag_bits_i == 4'd0));
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= Idle;
+      command_q <= '0;
+      batch_q <= '0;
+      program_q <= '0;
+      images_q <= '0;
+      logits_q <= '0;
+      counters_q <= '0;
+      is_run_q <= 1'b0;
+      is_clear_q <= 1'b0;
+      wr_pending_q <= 1'b0;
+      io_pending_q <= 1'b0;
+      status_q <= '0;
+      layer_q <= '0;
+      rr_q <= '0;
+      record_q <= '0;
+      image_q <= '0;
+      beat_q <= '0;
+      wipe_q <= '0;
+      source_o <= 1'b0;
+    end else begin
+      if (wr_req_valid_o && wr_req_ready_i) wr_pending_q <= 1'b0;
+      if (io_req_valid_o && io_req_ready_i) io_pending_q <= 1'b0;
+      case (state_q)
+        Idle: if (ap_start_i) begin
+          command_q <= command_i;
+          batch_q <= batch_i;
+          program_q <= program_offset_i;
+          images_q <= images_addr_i;
+          logits_q <= logits_addr_i;
+          counters_q <= counters_addr_i;
+          is_run_q <= command_i == modelock_engine_pkg::CommandRun;
+          is_clear_q <= command_i == modelock_engine_pkg::CommandClearKey;
+          state_q <= Decode;
+        end
+        Decode: begin
+          if (command_q == modelock_engine_pkg::CommandLoadKey || command_q == modelock_engine_pkg::CommandClearKey) begin
+            state_q <= KeyWait;
+          end else if (command_q == modelock_engine_pkg::CommandRun) begin
+            wipe_q <= '0;
+            if (!batch_ok || program_q[5:0] != 6'd0) begin
+              status_q <= modelock_engine_pkg::StatusBadRun;
+              state_q <= Wipe;
+            end else if (!key_loaded_i) begin
+              status_q <= modelock_engine_pkg::StatusNoKey;
+              state_q <= Wipe;
+            end else if (!key_registers_clear_i) begin
+              status_q <= modelock_engine_pkg::StatusKeyRegistersSet;
+              state_q <= Wipe;
+            end else begin
+              state_q <= Program;
+            end
+          end else begin
+            // Unknown, or a flag bit: the experiment flag too (production build).
+            status_q <= modelock_engine_pkg::StatusBadCommand;
+            state_q <= Finish;
+          end
+        end
+        KeyWait: if (key_done_i) begin
+          status_q <= key_status_i;
+          wipe_q <= '0;
+          state_q <= is_clear_q ? Wipe : Finish;
+        end
+        Program: if (program_done_i) begin
+          status_q <= program_status_i;
+          if (program_status_i != 4'd0) begin
+            state_q <= Wipe;
+          end else begin
+            state_q <= Images;
+            io_pending_q <= 1'b1;
+            image_q <= '0;
+            beat_q <= '0;
+            source_o <= 1'b0;
+          end
+        end
+        Images: if (io_valid_i) begin
+          if (image_last_beat) begin
+            beat_q <= '0;
+            image_q <= image_q + 1'b1;
+            if (32'(image_q) == batch_q - 32'd1) begin
+              state_q <= RecordRead;
+              layer_q <= '0;
+              rr_q <= '0;
+            end
+          end else begin
+            beat_q <= beat_q + 10'd1;
+          end
+        end
+        RecordRead: begin
+          rr_q <= rr_q + 3'd1;
+          if (rr_q != 3'd0) record_q[512*rr_beat +: 512] <= record_rd_data_i;
+          if (rr_q == 3'd4) state_q <= LayerGo;
+        end
+        LayerGo: state_q <= LayerWait;
+        LayerWait: begin
+          if (op == modelock_engine_pkg::OpFlatten) state_q <= NextLayer;
+          if (matrix_done_i) begin
+            source_o <= !source_o;
+            if (matrix_tag_bits_i != 4'd0) begin
+              status_q <= modelock_engine_pkg::StatusTagMismatch;
+              wipe_q <= '0;
+              state_q <= Wipe;
+            end else begin
+              state_q <= NextLayer;
+            end
+          end
+          if (pool_done_i) begin
+            source_o <= !source_o;
+            state_q <= NextLayer;
+          end
+        end
+        NextLayer: begin
+          layer_q <= layer_q + 7'd1;
+          rr_q <= '0;
+          if (layer_q == layers_i - 7'd1) begin
+            state_q <= LogitRead;
+            wr_pending_q <= 1'b1;
+            image_q <= '0;
+            beat_q <= '0;
+          end else begin
+            state_q <= RecordRead;
+          end
+        end
+        LogitRead: state_q <= LogitHold;
+        LogitHold: if (wr_ready_i) begin
+          state_q <= LogitRead;
+          if (beat_q == logit_beats - 10'd1) begin
+            beat_q <= '0;
+            image_q <= image_q + 1'b1;
+            if (32'(image_q) == batch_q - 32'd1) state_q <= LogitWait;
+          end else begin
+            beat_q <= beat_q + 10'd1;
+          end
+        end
+        LogitWait: if (wr_done_i) begin
+          wipe_q <= '0;
+          state_q <= Wipe;
+        end
+        Wipe: begin
+          wipe_q <= wipe_q + 11'd1;
+          if (wipe_q == 11'(ACT_BEATS - 1)) begin
+            if (is_run_q) begin
+              state_q <= Counters;
+              wr_pending_q <= 1'b1;
+            end else begin
+              state_q <= Finish;
+            end
+          end
+        end
+        Counters: if (wr_done_i) state_q <= Finish;
+        Finish: state_q <= Idle;
+        default: state_q <= Idle;
+      endcase
+    end
+  end
+endmodule

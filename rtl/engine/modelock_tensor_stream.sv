@@ -1,0 +1,168 @@
+// modelock_tensor_stream: one step of a gemm or conv layer (docs/engine.md,
+// "Layers"): a locked tensor read from the blob, unlocked and hashed a beat
+// a cycle, then its tag checked. This is the engine's `unlock_and_hash`
+// and the `tags_layer` check of one step; the blob read master, the
+// keystream, GHASH and the GMAC finish are outside (the program reader
+// shares them), this module drives them.
+//
+// At start_i it asks the read master for ceil(length / 64) beats at the
+// tensor's blob offset and the keystream (unless scheme none) for as many
+// beats at its stream offset; both requests go out at once. Then every
+// cycle until the last beat is taken is one poll (poll_o), counted by
+// modelock_counters with what it found: the locked beat there
+// (beat_arrived_o), its keystream beat there (keystream_arrived_o, always
+// for none), the unlock stage able to take it (output_ready_o). When all
+// three hold the beat moves: bytes past the tensor's length (the blob's
+// zero padding between tensors) are zeroed, GHASH absorbs ceil(valid / 16)
+// blocks of it, and modelock_unlock turns it into plaintext for out_*.
+// After the last beat, when GHASH is idle, the GMAC finish checks the tag
+// (length, IV index, expected tag); done_o (one cycle) gives match_o.
+//
+// Protocol: the inputs hold from start_i (while !busy_o) until done_o. The
+// plaintext (out_valid_o/out_ready_i) is in order, one beat per locked
+// beat; a consumer that holds out_ready_i low stalls the unlock, and the
+// polls count it as stalled on output.
+module modelock_tensor_stream (
+  input  logic          clk_i,
+  input  logic          rst_ni,
+  input  logic          scheme_none_i,
+  input  logic          start_i,
+  input  logic [63:0]   blob_addr_i,
+  input  logic [63:0]   stream_offset_i,
+  input  logic [31:0]   length_i,
+  input  logic [31:0]   tag_index_i,
+  input  logic [127:0]  tag_i,            // expected tag, block order
+  output logic          busy_o,
+  output logic          done_o,
+  output logic          match_o,
+  // the blob read master
+  output logic          rd_req_valid_o,
+  input  logic          rd_req_ready_i,
+  output logic [63:0]   rd_req_addr_o,
+  output logic [31:0]   rd_req_beats_o,
+  input  logic          rd_valid_i,
+  output logic          rd_ready_o,
+  input  logic [511:0]  rd_data_i,
+  // the keystream
+  output logic          ks_req_valid_o,
+  input  logic          ks_req_ready_i,
+  output logic [63:0]   ks_req_offset_o,
+  output logic [31:0]   ks_req_beats_o,
+  input  logic          ks_valid_i,
+  output logic          ks_ready_o,
+  input  logic [511:0]  ks_beat_i,
+  // plaintext beats
+  output logic          out_valid_o,
+  input  logic          out_ready_i,
+  output logic [511:0]  out_plain_o,
+  // GHASH and the GMAC finish
+  output logic          ghash_clear_o,
+  output logic          ghash_valid_o,
+  output logic [511:0]  ghash_beat_o,
+  output logic [2:0]    ghash_blocks_o,
+  input  logic          ghash_idle_i,
+  output logic          gmac_start_o,
+  output logic [60:0]   gmac_length_o,
+  output logic [31:0]   gmac_index_o,
+  output logic [127:0]  gmac_tag_o,
+  input  logic          gmac_done_i,
+  input  logic          gmac_match_i,
+  // counter events
+  output logic          poll_o,
+  output logic          beat_arrived_o,
+  output logic          keystream_arrived_o,
+  output logic          output_ready_o
+);
+  typedef enum logic [2:0] {Idle, Stream, Hash, Finish, Check} state_e;
+  state_e state_q;
+
+  logic        rd_pending_q, ks_pending_q, match_q;
+  logic [31:0] beats, left_q, valid_bytes;
+  logic [511:0] masked;
+  logic        unlock_ready, take;
+
+  assign beats = (length_i + 32'd63) >> 6;
+  // Bytes of the current beat inside the tensor: length - 64 * (beats - left).
+  assign valid_bytes = length_i - ((beats - left_q) << 6);
+  always_comb begin
+    masked = rd_data_i;
+    for (int l = 0; l < 64; l++) begin
+      if (32'(l) >= valid_bytes) masked[8*l +: 8] = 8'd0;
+    end
+  end
+
+  assign poll_o = state_q == Stream;
+  assign beat_arrived_o = rd_valid_i;
+  assign keystream_arrived_o = scheme_none_i || ks_valid_i;
+  assign output_ready_o = unlock_ready;
+  assign take = poll_o && beat_arrived_o && keystream_arrived_o && output_ready_o;
+  assign rd_ready_o = take;
+  assign ks_ready_o = take && !scheme_none_i;
+
+  assign rd_req_valid_o = rd_pending_q;
+  assign rd_req_addr_o = blob_addr_i;
+  assign rd_req_beats_o = beats;
+  assign ks_req_valid_o = ks_pending_q;
+  assign ks_req_offset_o = stream_offset_i;
+  assign ks_req_beats_o = beats;
+
+  assign ghash_clear_o = start_i && state_q == Idle;
+  assign ghash_valid_o = take;
+  assign ghash_beat_o = masked;
+  assign ghash_blocks_o = valid_bytes >= 32'd64 ? 3'd4 : 3'((valid_bytes + 32'd15) >> 4);
+
+  assign gmac_start_o = state_q == Finish;
+  assign gmac_length_o = 61'(length_i);
+  assign gmac_index_o = tag_index_i;
+  assign gmac_tag_o = tag_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= Idle;
+      rd_pending_q <= 1'b0;
+      ks_pending_q <= 1'b0;
+      left_q <= '0;
+      match_q <= 1'b0;
+    end else begin
+      if (rd_req_valid_o && rd_req_ready_i) rd_pending_q <= 1'b0;
+      if (ks_req_valid_o && ks_req_ready_i) ks_pending_q <= 1'b0;
+      case (state_q)
+        Idle: if (start_i) begin
+          state_q <= Stream;
+          rd_pending_q <= 1'b1;
+          ks_pending_q <= !scheme_none_i;
+          left_q <= beats;
+        end
+        Stream: if (take) begin
+          left_q <= left_q - 32'd1;
+          if (left_q == 32'd1) state_q <= Hash;
+        end
+        Hash: if (ghash_idle_i) state_q <= Finish;
+        Finish: state_q <= Check;
+        Check: if (gmac_done_i) begin
+          state_q <= Idle;
+          match_q <= gmac_match_i;
+        end
+        default: state_q <= Idle;
+      endcase
+    end
+  end
+
+  assign busy_o = state_q != Idle;
+  assign done_o = state_q == Check && gmac_done_i;
+  // match_o with done_o, held after.
+  assign match_o = done_o ? gmac_match_i : match_q;
+
+  modelock_unlock u_unlock (
+    .clk_i,
+    .rst_ni,
+    .bypass_i      (scheme_none_i),
+    .in_valid_i    (take),
+    .in_ready_o    (unlock_ready),
+    .in_locked_i   (masked),
+    .in_keystream_i(ks_beat_i),
+    .out_valid_o,
+    .out_ready_i,
+    .out_plain_o
+  );
+endmodule

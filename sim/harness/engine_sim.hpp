@@ -1,0 +1,75 @@
+// The whole RTL engine (rtl/engine/lock_engine.sv) under Verilator, as a
+// host sees a board: device memory on both AXI4 masters (AxiMemory, with
+// DRAM-like timing by default), the AXI4-Lite control port driven by an
+// AxiLiteMaster, and a watchdog, so a command always ends: with the
+// engine's ap_done, or with a clear error naming the command and the
+// cycles waited. The `sim` compute unit of host/device is built on it.
+// With a model built for tracing (CMake MODELOCK_SIM_TRACE=ON) it writes
+// an FST waveform of every signal (options.trace_path).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "axi_lite.hpp"
+#include "axi_memory.hpp"
+
+class Vlock_engine;
+class VerilatedContext;
+
+namespace modelock::sim {
+
+struct EngineSimOptions {
+  MemoryTiming blob_timing = MemoryTiming::dram();
+  MemoryTiming io_timing = MemoryTiming::dram();
+  // Clock cycles a command may take before it is a timeout error. The
+  // default covers a deeplock load_key of the full 64 MiB stream (4.2 M
+  // cycles) and runs of large networks.
+  std::uint64_t watchdog_cycles = 200'000'000;
+  // An FST file of every signal, one time step a clock edge; empty: none.
+  // Needs the traced model (MODELOCK_SIM_TRACE), else the constructor throws.
+  std::string trace_path;
+};
+
+class EngineSim {
+ public:
+  explicit EngineSim(EngineSimOptions options = {});
+  ~EngineSim();
+  EngineSim(const EngineSim&) = delete;
+  EngineSim& operator=(const EngineSim&) = delete;
+
+  // gmem_blob (the container's blob) and gmem_io (images, logits, counters).
+  AxiMemory& blob_memory() { return blob_; }
+  AxiMemory& io_memory() { return io_; }
+
+  // 32-bit accesses to the control port at byte offsets.
+  void write_register(std::uint32_t offset, std::uint32_t value);
+  [[nodiscard]] std::uint32_t read_register(std::uint32_t offset);
+
+  // Sets ap_start and polls the control register, as XRT does, until
+  // ap_done. Throws std::runtime_error past the watchdog, or when either
+  // memory saw an AXI protocol violation.
+  void run_command();
+
+  // Clock cycles since reset, and those the last command took.
+  [[nodiscard]] std::uint64_t cycles() const { return cycles_; }
+  [[nodiscard]] std::uint64_t last_command_cycles() const { return last_command_cycles_; }
+
+ private:
+  struct Trace;  // the FST writer, in builds with MODELOCK_SIM_TRACE
+
+  AxiLiteSlaveOut cycle(const AxiLiteMasterOut& control);
+  void check_memories() const;
+  void dump_trace(bool edge);
+
+  std::unique_ptr<VerilatedContext> context_;
+  std::unique_ptr<Vlock_engine> model_;
+  std::unique_ptr<Trace> trace_;
+  AxiMemory blob_, io_;
+  AxiLiteMaster control_;
+  EngineSimOptions options_;
+  std::uint64_t cycles_ = 0, last_command_cycles_ = 0;
+};
+
+}  // namespace modelock::sim

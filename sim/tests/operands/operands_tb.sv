@@ -1,0 +1,72 @@
+// Test harness only (not synthesized): modelock_operands with the units it
+// reads through in the engine, modelock_pass_items and a
+// modelock_activation_buffer of BEATS beats an image, so the testbench
+// loads images through the buffer's beat write and checks the operand beats
+// that would go to the MAC array's bank.
+module operands_tb #(
+  parameter int unsigned B = 8,
+  parameter int unsigned BEATS = 64,
+  localparam int unsigned ImageW = $clog2(B),
+  localparam int unsigned BeatW = $clog2(BEATS)
+) (
+  input  logic             clk_i,
+  input  logic             rst_ni,
+  input  logic             wr_en_i,
+  input  logic [B-1:0]     wr_images_i,
+  input  logic [BeatW-1:0] wr_beat_i,
+  input  logic [511:0]     wr_data_i,
+  input  logic             items_start_i,
+  input  logic             items_next_i,
+  input  logic [ImageW:0]  batch_i,
+  input  logic [12:0]      out_h_i, out_w_i,
+  input  logic             start_i,
+  input  logic             conv_i,
+  input  logic [13:0]      cols_i,
+  input  logic [12:0]      in_h_i, in_w_i,
+  input  logic [4:0]       kernel_h_i, kernel_w_i, stride_h_i, stride_w_i, dilation_h_i, dilation_w_i,
+  input  logic [7:0]       pad_top_i, pad_left_i,
+  output logic             busy_o,
+  output logic             done_o,
+  output logic             ld_valid_o,
+  output logic             ld_first_o,
+  output logic [B*512-1:0] ld_data_o
+);
+  logic [B-1:0]        item_valid;
+  logic [B*ImageW-1:0] item_image;
+  logic [B*13-1:0]     item_oy, item_ox;
+  logic [B*16-1:0]     item_position;
+  logic                beat_rd_en, byte_rd_en;
+  logic [9:0]          beat_rd_beat;
+  logic [B*512-1:0]    beat_rd_data;
+  logic [ImageW-1:0]   byte_rd_image;
+  logic [15:0]         byte_rd_addr;
+  logic [7:0]          byte_rd_data;
+  // The position (the placement's) and the address bits past this small
+  // buffer are not used here.
+  logic                unused_bits;
+  assign unused_bits = ^{item_position, byte_rd_addr[15:BeatW+6], beat_rd_beat[9:BeatW]};
+
+  modelock_pass_items #(.B(B)) u_items (
+    .clk_i, .rst_ni, .start_i(items_start_i), .next_i(items_next_i), .batch_i, .out_h_i, .out_w_i,
+    .valid_o(item_valid), .image_o(item_image), .oy_o(item_oy), .ox_o(item_ox), .position_o(item_position)
+  );
+
+  modelock_activation_buffer #(.B(B), .BEATS(BEATS)) u_buffer (
+    .clk_i, .rst_ni, .wr_en_i, .wr_images_i, .wr_beat_i, .wr_data_i, .wr_strb_i('1),
+    .rd_en_i(beat_rd_en), .rd_beat_i(beat_rd_beat[BeatW-1:0]), .rd_data_o(beat_rd_data),
+    .byte_rd_en_i(byte_rd_en), .byte_rd_image_i(byte_rd_image), .byte_rd_addr_i(byte_rd_addr[BeatW+5:0]),
+    .byte_rd_data_o(byte_rd_data),
+    .place_en_i(1'b0), .place_valid_i('0), .place_image_i('0), .place_addr_i('0), .place_data_i('0)
+  );
+
+  modelock_operands #(.B(B)) u_operands (
+    .clk_i, .rst_ni, .start_i, .conv_i, .cols_i, .in_h_i, .in_w_i, .kernel_h_i, .kernel_w_i, .stride_h_i,
+    .stride_w_i, .dilation_h_i, .dilation_w_i, .pad_top_i, .pad_left_i,
+    .item_valid_i(item_valid), .item_image_i(item_image), .item_oy_i(item_oy), .item_ox_i(item_ox),
+    .busy_o, .done_o,
+    .beat_rd_en_o(beat_rd_en), .beat_rd_beat_o(beat_rd_beat), .beat_rd_data_i(beat_rd_data),
+    .byte_rd_en_o(byte_rd_en), .byte_rd_image_o(byte_rd_image), .byte_rd_addr_o(byte_rd_addr),
+    .byte_rd_data_i(byte_rd_data),
+    .ld_valid_o, .ld_first_o, .ld_data_o
+  );
+endmodule
