@@ -65,5 +65,8 @@ function(modelock_rtl_testbench name)
   cmake_parse_arguments(arg "" "MODEL" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_MODEL} ${arg_LIBS} GTest::gtest_main modelock_warnings)
+  # -O1 as the test programs of tests/ (tests/CMakeLists.txt says why): the
+  # time goes into the model, which has its own flags above.
+  target_compile_options(${name} PRIVATE $<$<CONFIG:Release,RelWithDebInfo>:-O1>)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "rtl;${arg_LABELS}")
 endfunction()
