@@ -22,7 +22,8 @@
 // - place: up to B bytes, byte b (when place_valid_i[b]) at address
 //   place_addr_i[b] of image place_image_i[b]; the bytes of one image must
 //   lie within 64 consecutive addresses (a conv row's run, a gemm row's one
-//   byte per image, a pool's single byte).
+//   byte per image, a pool's single byte) and no two at one address: the
+//   scatter ORs the bytes of a RAM together (below).
 module modelock_activation_buffer #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned BEATS = modelock_engine_pkg::MaxActivationBytes / 64,
@@ -78,6 +79,20 @@ module modelock_activation_buffer #(
 
   logic [1023:0] bank_data [B];  // {odd RAM, even RAM} of each image
 
+  // The place port's bytes spread over a beat, decoded once for the 2B
+  // RAMs' scatters: placed byte b in its byte lane of a 512-bit word (zero in
+  // the other lanes), and that lane's strobe.
+  logic [63:0]  place_lane [B];
+  logic [511:0] place_spread [B];
+  always_comb begin
+    for (int b = 0; b < B; b++) begin
+      place_lane[b] = 64'd1 << place_addr_i[AddrW*b +: 6];
+      for (int l = 0; l < 64; l++) begin
+        place_spread[b][8*l +: 8] = place_data_i[8*b +: 8] & {8{place_lane[b][l]}};
+      end
+    end
+  end
+
   for (genvar n = 0; n < B; n++) begin : g_image
     for (genvar q = 0; q < 2; q++) begin : g_half
       logic             wr_en, rd_en;
@@ -85,8 +100,28 @@ module modelock_activation_buffer #(
       logic [63:0]      wr_strb;
       logic [511:0]     wr_data;
 
-      // The scatter of the place port onto this RAM: every valid byte for
-      // this image whose beat has this parity; they all share one beat.
+      // The scatter of the place port onto this RAM: the OR of the spread
+      // bytes for this image whose beat has this parity. They share one
+      // beat and, having distinct addresses, distinct lanes; AND-OR with
+      // constant indices only (no 512-bit demultiplexer per byte), which
+      // both synthesis and Verilator handle in a fraction of the time.
+      logic [B-1:0]     place_hit;
+      logic [63:0]      place_strb;
+      logic [511:0]     place_data;
+      logic [HalfW-1:0] place_addr;
+      always_comb begin
+        place_strb = '0;
+        place_data = '0;
+        place_addr = '0;
+        for (int b = 0; b < B; b++) begin
+          place_hit[b] = place_valid_i[b] && place_image_i[ImageW*b +: ImageW] == ImageW'(n)
+                         && place_addr_i[AddrW*b + 6] == q[0];
+          place_strb = place_strb | (place_lane[b] & {64{place_hit[b]}});
+          place_data = place_data | (place_spread[b] & {512{place_hit[b]}});
+          place_addr = place_addr | (place_addr_i[AddrW*b + 7 +: HalfW] & {HalfW{place_hit[b]}});
+        end
+      end
+
       always_comb begin
         wr_en = 1'b0;
         wr_addr = wr_beat_i[BeatW-1:1];
@@ -95,17 +130,10 @@ module modelock_activation_buffer #(
         if (wr_en_i) begin
           wr_en = wr_images_i[n] && wr_beat_i[0] == q[0];
         end else if (place_en_i) begin
-          wr_strb = '0;
-          wr_data = '0;
-          for (int b = 0; b < B; b++) begin
-            if (place_valid_i[b] && place_image_i[ImageW*b +: ImageW] == ImageW'(n)
-                && place_addr_i[AddrW*b + 6] == q[0]) begin
-              wr_en = 1'b1;
-              wr_addr = place_addr_i[AddrW*b + 7 +: HalfW];
-              wr_strb[place_addr_i[AddrW*b +: 6]] = 1'b1;
-              wr_data[8*place_addr_i[AddrW*b +: 6] +: 8] = place_data_i[8*b +: 8];
-            end
-          end
+          wr_en = |place_hit;
+          wr_addr = place_addr;
+          wr_strb = place_strb;
+          wr_data = place_data;
         end
       end
 
