@@ -8,6 +8,8 @@ packages=(
   # libclang-rt-dev: the sanitizer and libFuzzer runtimes of the default
   # clang, whatever its version (a versioned name breaks when clang moves on)
   build-essential cmake pkg-config clang libclang-rt-dev
+  # ninja-build: make's builds use CMake's Ninja generator (Makefile says why)
+  ninja-build
   # libraries the host code links
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
