@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "Vlock_engine.h"
+#include "verilated_beat.hpp"
 
 #ifdef MODELOCK_SIM_TRACE
 #include <verilated_fst_c.h>
@@ -17,20 +18,6 @@ namespace {
 
 constexpr std::uint32_t kControl = 0x00;
 constexpr std::uint32_t kApStart = 1u << 0, kApDone = 1u << 1;
-
-AxiBeat beat_of(const VlWide<16>& wide) {
-  AxiBeat beat{};
-  for (std::size_t i = 0; i < beat.size(); ++i) beat[i] = static_cast<std::uint8_t>(wide[i / 4] >> (8 * (i % 4)));
-  return beat;
-}
-
-void set_wide(VlWide<16>& wide, const AxiBeat& bytes) {
-  for (std::size_t w = 0; w < 16; ++w) {
-    std::uint32_t word = 0;
-    for (std::size_t b = 0; b < 4; ++b) word |= std::uint32_t{bytes[4 * w + b]} << (8 * b);
-    wide[w] = word;
-  }
-}
 
 }  // namespace
 

@@ -6,27 +6,12 @@
 
 #include <verilated.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <span>
 
 #include "axi_memory.hpp"
+#include "verilated_beat.hpp"  // beat_of, set_wide
 
 namespace modelock::sim {
-
-// A 512-bit Verilator signal (16 words, little-endian) as bytes and back.
-inline AxiBeat beat_of(const VlWide<16>& wide) {
-  AxiBeat beat{};
-  for (std::size_t i = 0; i < beat.size(); ++i) beat[i] = static_cast<std::uint8_t>(wide[i / 4] >> (8 * (i % 4)));
-  return beat;
-}
-inline void set_wide(VlWide<16>& wide, std::span<const std::uint8_t> bytes) {
-  for (std::size_t w = 0; w < 16; ++w) {
-    std::uint32_t word = 0;
-    for (std::size_t b = 0; b < 4; ++b) word |= std::uint32_t{bytes[4 * w + b]} << (8 * b);
-    wide[w] = word;
-  }
-}
 
 template <class Model>
 void drive_read_slave(Model& m, const AxiSlaveOut& s) {
