@@ -32,6 +32,12 @@ static_assert(kBatch >= 8, "the engine runs at least 8 images at once");
 
 constexpr std::uint64_t kDeviceId = MODELOCK_DEVICE_ID;
 
+// The kernel clock the bitstreams are built for (bitstreams/Makefile
+// FREQ_MHZ, hls_flow.tcl CLKP): what turns the counters' cycles into time,
+// for images per second and for the sim backend's timeout, which is in
+// device time.
+constexpr std::uint32_t kClockHz = 300'000'000;
+
 // Deeplock checkpoint spacing of the engine (4 KiB of keystream a segment).
 // Not the host's KeySchedule::kHostCheckpointRounds (252, chosen for its
 // AVX-512 lanes): each side builds its own table; they agree on keystream.

@@ -392,9 +392,10 @@ int eval_on_device(const EvalRequest& request, const KeySource& key_source, cons
   auto device = open_device(request.device, request.device_options, container, key);
   const std::size_t classes = device.model().classes;
   std::vector<std::int8_t> logits;
+  EngineTotals engine;
   for (std::size_t first = 0; first < n; first += kPiece) {
     const std::size_t count = std::min(kPiece, n - first);
-    const auto out = device_logits(device, container, test, first, count);
+    const auto out = device_logits(device, container, test, first, count, engine);
     logits.insert(logits.end(), out.begin(), out.end());
     bar(n + first + count, 2 * n);
   }
@@ -427,7 +428,8 @@ int eval_on_device(const EvalRequest& request, const KeySource& key_source, cons
                 {"identical_predictions", identical_predictions},
                 {"identical_logits", identical_logits},
                 {"wrong_keys_tried", request.wrong_keys},
-                {"wrong_keys_refused", refused}});
+                {"wrong_keys_refused", refused},
+                {"engine", engine.to_json()}});
   } else {
     console().print("{} on Fashion-MNIST test ({} images), int8 precision, scheme {}, device {}\n", shown(request.model),
                     n, scheme_text, request.device);
@@ -435,6 +437,7 @@ int eval_on_device(const EvalRequest& request, const KeySource& key_source, cons
     console().print("  device {:<14} {:6.2f} %   predictions {}, logits {}\n", request.device, 100 * accuracy(logits),
                     identical_predictions ? "identical" : "DIFFER", identical_logits ? "bit-identical" : "DIFFER");
     console().print("  {} wrong keys          {} refused by the device (key check value)\n", request.wrong_keys, refused);
+    if (engine.runs > 0) console().print("  engine                {}\n", engine.summary());
   }
   return identical_logits && refused == request.wrong_keys ? 0 : static_cast<int>(ErrorKind::integrity);
 }
@@ -505,10 +508,11 @@ int run(const RunRequest& request, const KeySource& key, const Output& output) {
     return c < data::kFashionMnistClasses ? std::string(data::fashion_mnist_class_name(c)) : fmt::format("class {}", c);
   };
   std::vector<int> predicted;
+  EngineTotals engine;
   if (!request.device.empty()) {
     // The engine verifies and unlocks on its side; the host sees only logits.
     auto device = open_device(request.device, request.device_options, container, key.load());
-    predicted = argmax_int8(device_logits(device, container, test, request.first, n), device.model().classes);
+    predicted = argmax_int8(device_logits(device, container, test, request.first, n, engine), device.model().classes);
   } else {
     // Unlocked in memory; the plaintext model is never written anywhere.
     const auto classifier =
@@ -536,7 +540,9 @@ int run(const RunRequest& request, const KeySource& key, const Output& output) {
                     {"label_name", class_name(label)}});
   }
   if (output.json) {
-    print_json({{"model", request.model.string()}, {"predictions", rows}, {"correct", correct}, {"images", n}});
+    nlohmann::json report = {{"model", request.model.string()}, {"predictions", rows}, {"correct", correct}, {"images", n}};
+    if (!request.device.empty()) report["engine"] = engine.to_json();
+    print_json(report);
   } else {
     for (const auto& r : rows) {
       console().print("  image {:5}  predicted {:<12} label {:<12} {}\n", r["image"].get<std::size_t>(),
@@ -544,6 +550,7 @@ int run(const RunRequest& request, const KeySource& key, const Output& output) {
                       r["predicted"] == r["label"] ? "" : "(wrong)");
     }
     console().print("{} of {} correct\n", correct, n);
+    if (engine.runs > 0) console().print("engine ({}): {}\n", request.device, engine.summary());
   }
   return 0;
 }

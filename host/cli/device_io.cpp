@@ -49,8 +49,41 @@ std::vector<std::int8_t> engine_images(const format::Container& container, const
   return q;
 }
 
+void EngineTotals::add(const device::LastRun& last) {
+  if (!last.counters) return;
+  for (const device::EngineCounters& c : *last.counters) {
+    ++runs;
+    images += c.images;
+    cycles += c.cycles();
+    stalled_memory += c.stalled_memory;
+    stalled_keystream += c.stalled_keystream;
+    stalled_output += c.stalled_output;
+  }
+}
+
+nlohmann::json EngineTotals::to_json() const {
+  return {{"runs", runs},
+          {"images", images},
+          {"cycles", cycles},
+          {"cycles_per_image", images == 0 ? 0.0 : static_cast<double>(cycles) / static_cast<double>(images)},
+          {"clock_hz", device::kClockHz},
+          {"stalled_memory", stalled_memory},
+          {"stalled_keystream", stalled_keystream},
+          {"stalled_output", stalled_output}};
+}
+
+std::string EngineTotals::summary() const {
+  if (images == 0 || cycles == 0) return "no engine counters";
+  const double per_image = static_cast<double>(cycles) / static_cast<double>(images);
+  return fmt::format("{} cycles in {} runs: {:.0f} cycles per image, {:.0f} images/s at {} MHz; stalled on memory {}, "
+                     "keystream {}, output {}",
+                     cycles, runs, per_image, device::kClockHz / per_image, device::kClockHz / 1'000'000,
+                     stalled_memory, stalled_keystream, stalled_output);
+}
+
 std::vector<std::int8_t> device_logits(device::Device& device, const format::Container& container,
-                                       const data::ImageSet& set, std::size_t first, std::size_t count) {
+                                       const data::ImageSet& set, std::size_t first, std::size_t count,
+                                       EngineTotals& totals) {
   const std::size_t classes = device.model().classes;
   std::vector<std::int8_t> logits;
   logits.reserve(count * classes);
@@ -59,6 +92,7 @@ std::vector<std::int8_t> device_logits(device::Device& device, const format::Con
   for (std::size_t at = first; at < first + count; at += kPiece) {
     const std::size_t n = std::min(kPiece, first + count - at);
     const auto out = device.run(engine_images(container, set, at, n));
+    totals.add(device.last_run());
     logits.insert(logits.end(), out.begin(), out.end());
   }
   return logits;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "modelock/data/fashion_mnist.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/format/container.hpp"
@@ -29,10 +31,29 @@ void require_int8_container(const format::Container& container, std::string_view
 [[nodiscard]] std::vector<std::int8_t> engine_images(const format::Container& container, const data::ImageSet& set,
                                                      std::size_t first, std::size_t count);
 
+// The engine's own account of a command's device runs: its counters
+// (docs/engine.md, "Counters") summed over every engine run. A backend
+// without counters (`cpu`, the golden model, has no clock) leaves runs 0.
+struct EngineTotals {
+  std::size_t runs = 0;             // engine runs (at most device::kBatch images each)
+  std::size_t images = 0;
+  std::uint64_t cycles = 0;         // stamp_end - stamp_start of each run
+  std::uint64_t stalled_memory = 0;
+  std::uint64_t stalled_keystream = 0;
+  std::uint64_t stalled_output = 0;
+
+  void add(const device::LastRun& last);
+  [[nodiscard]] nlohmann::json to_json() const;
+  // One line for people: cycles per image, images per second at the
+  // engine clock, the stalls.
+  [[nodiscard]] std::string summary() const;
+};
+
 // Runs those images on `device` in pieces of bounded size and returns the
-// int8 logits, [count][classes].
+// int8 logits, [count][classes]; adds the engine's counters to `totals`.
 [[nodiscard]] std::vector<std::int8_t> device_logits(device::Device& device, const format::Container& container,
-                                                     const data::ImageSet& set, std::size_t first, std::size_t count);
+                                                     const data::ImageSet& set, std::size_t first, std::size_t count,
+                                                     EngineTotals& totals);
 
 // The index of the largest logit of each row (the first on ties), as
 // runtime::argmax_rows does on the dequantized logits.

@@ -4,6 +4,8 @@
 // stdout could not be written, memory ran out, OpenSSL failed), 70 a bug.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <sstream>
 
@@ -116,7 +118,8 @@ int run_command_line(int argc, char** argv, Console& console) {
   add_calibration(*eval);
   const std::string device_help = fmt::format(
       "run a locked int8 container (lock --int8) on an engine: {} (cpu: the golden model; hls: the HLS kernel in C "
-      "simulation; xrt: the kernel on an Alveo board, with --xclbin); default: unlocked in memory",
+      "simulation; sim: the RTL engine under Verilator; xrt: the kernel on an Alveo board, with --xclbin); default: "
+      "unlocked in memory",
       fmt::join(modelock::device::kBackends, " or "));
   // --device and what the xrt backend needs to reach a board.
   auto add_device_options = [&](CLI::App& cmd, std::string& device, modelock::device::DeviceOptions& options,
@@ -126,6 +129,14 @@ int run_command_line(int argc, char** argv, Console& console) {
     cmd.add_option("--xclbin", options.xclbin, "with --device xrt: the lock_engine .xclbin to load");
     cmd.add_option("--board", options.board, "with --device xrt: board index (as `xbutil examine` lists them) or PCIe BDF")
         ->capture_default_str();
+    cmd.add_option_function<std::uint32_t>(
+           "--timeout", [&options](std::uint32_t ms) { options.timeout = std::chrono::milliseconds(ms); },
+           "with --device sim or xrt: milliseconds one engine command may take (sim: of device time at 300 MHz, "
+           "default 1000; xrt: wall time, default 10000)")
+        ->check(CLI::Range(1u, 3'600'000u));
+    cmd.add_option("--trace", options.trace,
+                   "with --device sim: write an FST waveform of every engine signal to this file (mode 0600: it holds "
+                   "the key and the unlocked weights); needs a build with CMake MODELOCK_SIM_TRACE=ON");
   };
   add_device_options(*eval, eval_request.device, eval_request.device_options, device_help + "; needs --precision int8");
 
@@ -192,12 +203,18 @@ int run_command_line(int argc, char** argv, Console& console) {
   if (*inspect) return modelock::cli::inspect(in, output);
   if (*verify) return modelock::cli::verify(in, key, output);
   if (*quantize) return modelock::cli::quantize(in, calibration, out, output);
-  // --xclbin and --board say where an xrt device is; any other device would
-  // silently ignore them.
+  // Options of one device that another would silently ignore.
   for (const auto* cmd : {run, eval}) {
     const std::string& device = cmd == run ? run_request.device : eval_request.device;
-    if (*cmd && device != "xrt" && (cmd->count("--xclbin") > 0 || cmd->count("--board") > 0)) {
+    if (!*cmd) continue;
+    if (device != "xrt" && (cmd->count("--xclbin") > 0 || cmd->count("--board") > 0)) {
       throw modelock::Error(modelock::ErrorKind::usage, "--xclbin and --board: expected --device xrt");
+    }
+    if (device != "sim" && cmd->count("--trace") > 0) {
+      throw modelock::Error(modelock::ErrorKind::usage, "--trace: expected --device sim");
+    }
+    if (device != "sim" && device != "xrt" && cmd->count("--timeout") > 0) {
+      throw modelock::Error(modelock::ErrorKind::usage, "--timeout: expected --device sim or xrt");
     }
   }
   if (*run) return modelock::cli::run(run_request, key, output);

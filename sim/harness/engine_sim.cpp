@@ -10,7 +10,14 @@
 #include "verilated_beat.hpp"
 
 #ifdef MODELOCK_SIM_TRACE
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <verilated_fst_c.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #endif
 
 namespace modelock::sim {
@@ -29,6 +36,14 @@ struct EngineSim::Trace {
 struct EngineSim::Trace {};
 #endif
 
+bool EngineSim::can_trace() {
+#ifdef MODELOCK_SIM_TRACE
+  return true;
+#else
+  return false;
+#endif
+}
+
 EngineSim::EngineSim(EngineSimOptions options)
     : context_(std::make_unique<VerilatedContext>()),
       model_(std::make_unique<Vlock_engine>(context_.get())),
@@ -38,10 +53,21 @@ EngineSim::EngineSim(EngineSimOptions options)
       options_(options) {
   if (!options_.trace_path.empty()) {
 #ifdef MODELOCK_SIM_TRACE
+    const std::string partial = options_.trace_path + ".partial";
+    // Made here with mode 0600 (FST's writer creates files 0666 less the
+    // umask, and reopening keeps the mode of a file that exists): the
+    // waveform holds the key and the unlocked weights.
+    const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+      const int error = errno;
+      if (fd >= 0) ::close(fd);
+      throw std::runtime_error(fmt::format("engine sim: trace {}: cannot create it ({})", partial, std::strerror(error)));
+    }
+    ::close(fd);
     context_->traceEverOn(true);
     trace_ = std::make_unique<Trace>();
     model_->trace(&trace_->fst, 99);
-    trace_->fst.open(options_.trace_path.c_str());
+    trace_->fst.open(partial.c_str());
 #else
     throw std::runtime_error("engine sim: a trace needs the traced model; configure with CMake MODELOCK_SIM_TRACE=ON");
 #endif
@@ -56,7 +82,11 @@ EngineSim::EngineSim(EngineSimOptions options)
 EngineSim::~EngineSim() {
   model_->final();
 #ifdef MODELOCK_SIM_TRACE
-  if (trace_) trace_->fst.close();
+  if (trace_) {
+    trace_->fst.close();
+    // Nothing to report to from a destructor: the ".partial" file stays.
+    (void)std::rename((options_.trace_path + ".partial").c_str(), options_.trace_path.c_str());
+  }
 #endif
 }
 
@@ -153,8 +183,8 @@ void EngineSim::run_command() {
   write_register(kControl, kApStart);
   while ((read_register(kControl) & kApDone) == 0) {
     if (cycles_ - start > options_.watchdog_cycles) {
-      throw std::runtime_error(fmt::format("engine sim: command {:#x} gave no ap_done within {} cycles (watchdog)",
-                                           command, options_.watchdog_cycles));
+      throw CommandTimeout(fmt::format("engine sim: command {:#x} gave no ap_done within {} cycles (watchdog)", command,
+                                       options_.watchdog_cycles));
     }
     check_memories();
   }

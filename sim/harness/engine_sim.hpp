@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "axi_lite.hpp"
@@ -29,7 +30,17 @@ struct EngineSimOptions {
   std::uint64_t watchdog_cycles = 200'000'000;
   // An FST file of every signal, one time step a clock edge; empty: none.
   // Needs the traced model (MODELOCK_SIM_TRACE), else the constructor throws.
+  // Written to trace_path + ".partial" (mode 0600: it holds the key and the
+  // unlocked weights) and renamed to trace_path when the EngineSim closes,
+  // so a process that dies mid-run leaves the ".partial" file: the trace up
+  // to the end, which is what debugging a hang needs.
   std::string trace_path;
+};
+
+// run_command past options.watchdog_cycles: the engine never raised ap_done.
+class CommandTimeout : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class EngineSim {
@@ -38,6 +49,11 @@ class EngineSim {
   ~EngineSim();
   EngineSim(const EngineSim&) = delete;
   EngineSim& operator=(const EngineSim&) = delete;
+
+  // Whether the model was built for tracing (MODELOCK_SIM_TRACE), which
+  // options.trace_path needs.
+  [[nodiscard]] static bool can_trace();
+  [[nodiscard]] const EngineSimOptions& options() const { return options_; }
 
   // gmem_blob (the container's blob) and gmem_io (images, logits, counters).
   AxiMemory& blob_memory() { return blob_; }
@@ -48,8 +64,8 @@ class EngineSim {
   [[nodiscard]] std::uint32_t read_register(std::uint32_t offset);
 
   // Sets ap_start and polls the control register, as XRT does, until
-  // ap_done. Throws std::runtime_error past the watchdog, or when either
-  // memory saw an AXI protocol violation.
+  // ap_done. Throws CommandTimeout past the watchdog, std::runtime_error
+  // when either memory saw an AXI protocol violation.
   void run_command();
 
   // Clock cycles since reset, and those the last command took.

@@ -28,18 +28,48 @@ class CliDevice : public CliTest {
   }
 };
 
+// Everything but the engine's own account of its cycles, which only an
+// engine has: the "engine (...)" line, or the "engine" field.
+std::string predictions_of(const std::string& out, bool json) {
+  if (json) {
+    auto j = nlohmann::json::parse(out);
+    j.erase("engine");
+    return j.dump();
+  }
+  const auto at = out.find("\nengine (");
+  return at == std::string::npos ? out : out.substr(0, at + 1);
+}
+
 TEST_F(CliDevice, RunOnHlsPrintsWhatCpuAndTheInMemoryRunPrint) {
   lock_int8("deeplock");
-  for (const std::string json : {"", " --json"}) {
-    const Result memory = run("run m.mlk -k k.key --first 7 --count 19" + json);
-    const Result cpu = run("run m.mlk -k k.key --first 7 --count 19 --device cpu" + json);
-    const Result hls = run("run m.mlk -k k.key --first 7 --count 19 --device hls" + json);
+  for (const bool json : {false, true}) {
+    const std::string flag = json ? " --json" : "";
+    const Result memory = run("run m.mlk -k k.key --first 7 --count 19" + flag);
+    const Result cpu = run("run m.mlk -k k.key --first 7 --count 19 --device cpu" + flag);
+    const Result hls = run("run m.mlk -k k.key --first 7 --count 19 --device hls" + flag);
     ASSERT_EQ(cpu.exit_code, 0) << cpu.err;
     ASSERT_EQ(hls.exit_code, 0) << hls.err;
-    EXPECT_EQ(hls.out, cpu.out);
-    EXPECT_EQ(cpu.out, memory.out);
-    EXPECT_NE(cpu.out.find(json.empty() ? "of 19 correct" : "\"images\": 19"), std::string::npos) << cpu.out;
+    EXPECT_EQ(predictions_of(hls.out, json), predictions_of(cpu.out, json));
+    EXPECT_EQ(predictions_of(cpu.out, json), memory.out);
+    EXPECT_NE(cpu.out.find(json ? "\"images\": 19" : "of 19 correct"), std::string::npos) << cpu.out;
   }
+}
+
+TEST_F(CliDevice, AnEngineReportsItsCyclesAndTheGoldenModelHasNone) {
+  lock_int8("ctr");
+  const Result hls = run("run m.mlk -k k.key --count 19 --device hls --json");
+  ASSERT_EQ(hls.exit_code, 0) << hls.err;
+  const auto engine = nlohmann::json::parse(hls.out)["engine"];
+  EXPECT_EQ(engine["runs"], 3);  // 8 + 8 + 3 images
+  EXPECT_EQ(engine["images"], 19);
+  EXPECT_GT(engine["cycles"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(engine["clock_hz"], 300'000'000);
+  const Result text = run("run m.mlk -k k.key --count 19 --device hls");
+  EXPECT_NE(text.out.find("engine (hls): " + engine["cycles"].dump() + " cycles in 3 runs"), std::string::npos)
+      << text.out;
+  const Result cpu = run("run m.mlk -k k.key --count 19 --device cpu --json");
+  ASSERT_EQ(cpu.exit_code, 0) << cpu.err;
+  EXPECT_EQ(nlohmann::json::parse(cpu.out)["engine"]["runs"], 0);
 }
 
 TEST_F(CliDevice, RunOnADeviceWithAWrongKeyOrATamperedTensorGivesItsExitCode) {
@@ -89,6 +119,10 @@ TEST_F(CliDevice, DeviceOutsideAnInt8ContainerIsAUsageError) {
       {"eval m.mlk -k k.key --precision fp32 --device hls", "--precision int8"},
       {"eval '" + kMlp + "' --precision int8 --device hls", ".mlk"},
       {"run m.mlk -k k.key --device gpu", "--device"},
+      {"run m.mlk -k k.key --device hls --trace t.fst", "--trace: expected --device sim"},
+      {"run m.mlk -k k.key --device cpu --timeout 5", "--timeout: expected --device sim or xrt"},
+      {"eval m.mlk -k k.key --precision int8 --device hls --timeout 5", "--timeout: expected --device sim or xrt"},
+      {"run m.mlk -k k.key --device sim --timeout 0", "--timeout"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.args);

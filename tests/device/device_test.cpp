@@ -6,8 +6,12 @@
 // refuse the same inputs with the same errors and no logits.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <tuple>
@@ -293,6 +297,44 @@ TEST(Open, TheHlsEngineHasOneHolderAtATime) {
   }
   EXPECT_EQ(Device::open("hls").backend(), "hls");  // released by the destructor
 }
+
+#ifdef MODELOCK_HAVE_SIM
+// --trace: an FST waveform, mode 0600, under its name once the device
+// closes; a build without the traced model refuses it as a usage error
+// naming the CMake option, before anything runs.
+TEST(SimTrace, AWaveformAppearsWhenTheDeviceClosesOrTheBuildSaysHowToGetOne) {
+  skip_without_data();
+  const std::string model = "fmnist_mlp.onnx";
+  const auto key = testing::key_from_seed(12);
+  const auto container = parse(locked_file(model, scheme::Scheme::ctr, key), model);
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("modelock-trace-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "engine.fst";
+  DeviceOptions options;
+  options.trace = path.string();
+  std::optional<Device> device;
+  try {
+    device.emplace(Device::open("sim", options));
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_NE(std::string(e.what()).find("MODELOCK_SIM_TRACE=ON"), std::string::npos) << e.what();
+    EXPECT_FALSE(std::filesystem::exists(path));
+    std::filesystem::remove_all(dir);
+    return;
+  }
+  device->load_model(container);
+  device->load_key(key);
+  (void)device->run(int8_images(shipped_int8(model), 0, 1));
+  EXPECT_FALSE(std::filesystem::exists(path));  // still being written, as engine.fst.partial
+  device.reset();
+  ASSERT_TRUE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".partial"));
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_GT(std::filesystem::file_size(path), 1000u);
+  std::filesystem::remove_all(dir);
+}
+#endif
 
 }  // namespace
 }  // namespace modelock::device

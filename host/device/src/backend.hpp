@@ -2,8 +2,8 @@
 // shares: the model's shape, the host's key check, splitting a batch into
 // engine runs of at most kBatch images, and turning a refusal into an Error.
 //
-// Backends of a real engine (`hls`, `xrt` for a board; a Verilator `sim`
-// later) are one EngineBackend (engine_backend.hpp) each, over the
+// Backends of a real engine (`hls`, `sim` for the RTL under Verilator,
+// `xrt` for a board) are one EngineBackend (engine_backend.hpp) each, over the
 // ComputeUnit that reaches their engine (compute_unit.hpp). Only `cpu`, the
 // golden model, implements Backend directly.
 #pragma once
@@ -54,7 +54,7 @@ class Backend {
 [[nodiscard]] std::unique_ptr<Backend> make_cpu_backend();
 [[nodiscard]] std::unique_ptr<Backend> make_hls_backend();
 // Only in builds with the RTL models (MODELOCK_HAVE_SIM; sim_compute_unit.cpp).
-[[nodiscard]] std::unique_ptr<Backend> make_sim_backend();
+[[nodiscard]] std::unique_ptr<Backend> make_sim_backend(const DeviceOptions& options);
 // Only in builds with XRT (MODELOCK_HAVE_XRT; xrt_compute_unit.cpp).
 [[nodiscard]] std::unique_ptr<Backend> make_xrt_backend(const DeviceOptions& options);
 

@@ -75,7 +75,7 @@ Device Device::open(std::string_view backend, [[maybe_unused]] const DeviceOptio
   if (backend == "hls") return Device(make_hls_backend());
   if (backend == "sim") {
 #ifdef MODELOCK_HAVE_SIM
-    return Device(make_sim_backend());
+    return Device(make_sim_backend(options));
 #else
     throw Error(ErrorKind::usage, "device sim: this modelock was built without the RTL models; install Verilator 5 "
                                   "and configure again with CMake MODELOCK_RTL=ON");

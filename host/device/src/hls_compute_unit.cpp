@@ -27,6 +27,7 @@ namespace {
 
 static_assert(kBatch == static_cast<std::size_t>(modelock_hls::kBatch),
               "modelock::device::kBatch must be the kernel's MODELOCK_BATCH");
+static_assert(kClockHz == modelock_hls::kClockHz, "device.hpp's kClockHz is lock_engine.hpp's");
 static_assert(std::endian::native == std::endian::little, "counter words are read as little-endian bytes");
 
 using modelock_hls::Beat;

@@ -8,11 +8,16 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <span>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "backend.hpp"
 #include "engine_backend.hpp"
 #include "engine_sim.hpp"
+#include "lock_engine.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/device/internal/compute_unit.hpp"
 #include "modelock/device/internal/register_map.hpp"
@@ -27,6 +32,15 @@ namespace {
 std::atomic<bool> engine_open{false};
 
 std::uint32_t offset_of(int argument) { return kKernelArguments[static_cast<std::size_t>(argument)].offset; }
+
+// The timeout when DeviceOptions names none: a second of device time, 300 M
+// cycles, against 4.2 M for the longest command the contract allows (a
+// deeplock load_key of the whole 64 MiB stream).
+constexpr std::chrono::milliseconds kDefaultTimeout{1'000};
+
+std::uint64_t device_cycles(std::chrono::milliseconds time) {
+  return static_cast<std::uint64_t>(time.count()) * (modelock_hls::kClockHz / 1000);
+}
 
 class SimComputeUnit final : public ComputeUnit {
  public:
@@ -73,7 +87,25 @@ class SimComputeUnit final : public ComputeUnit {
       engine_.write_register(offset, static_cast<std::uint32_t>(address));
       engine_.write_register(offset + 4, static_cast<std::uint32_t>(address >> 32));
     }
-    engine_.run_command();
+    if (given_up_) {
+      throw Error(ErrorKind::system, "device sim: the engine was given up after a command failed; open the device again");
+    }
+    try {
+      engine_.run_command();
+    } catch (const sim::CommandTimeout&) {
+      // Mid-command, the engine takes no other: whatever runs next would
+      // wait out the watchdog again.
+      given_up_ = true;
+      const std::uint64_t cycles = engine_.options().watchdog_cycles;
+      throw Error(ErrorKind::system,
+                  fmt::format("device sim: lock_engine did not finish a command within {} cycles ({:.3f} ms of device "
+                              "time at {} MHz; --timeout); the engine is given up",
+                              cycles, 1e3 * static_cast<double>(cycles) / modelock_hls::kClockHz,
+                              modelock_hls::kClockHz / 1'000'000));
+    } catch (const std::runtime_error& e) {
+      given_up_ = true;
+      throw Error(ErrorKind::system, fmt::format("device sim: {}; the engine is given up", e.what()));
+    }
   }
 
   std::uint32_t read_status() override { return engine_.read_register(offset_of(kStatusArgument)); }
@@ -104,6 +136,7 @@ class SimComputeUnit final : public ComputeUnit {
 
   sim::EngineSim engine_;
   std::array<Placement, kBuffers> placements_{};
+  bool given_up_ = false;  // a command failed mid-way (timeout, AXI protocol): no further command
 };
 
 }  // namespace
@@ -114,6 +147,22 @@ std::unique_ptr<ComputeUnit> make_sim_compute_unit(const sim::EngineSimOptions& 
 
 std::unique_ptr<ComputeUnit> make_sim_compute_unit() { return make_sim_compute_unit(sim::EngineSimOptions{}); }
 
-std::unique_ptr<Backend> make_sim_backend() { return std::make_unique<EngineBackend>(make_sim_compute_unit()); }
+std::unique_ptr<Backend> make_sim_backend(const DeviceOptions& options) {
+  if (!options.trace.empty() && !sim::EngineSim::can_trace()) {
+    throw Error(ErrorKind::usage, "--trace: this modelock's engine model was built without tracing; configure with "
+                                  "CMake MODELOCK_SIM_TRACE=ON and build again");
+  }
+  sim::EngineSimOptions engine;
+  engine.watchdog_cycles = device_cycles(options.timeout.value_or(kDefaultTimeout));
+  engine.trace_path = options.trace;
+  try {
+    return std::make_unique<EngineBackend>(make_sim_compute_unit(engine));
+  } catch (const Error&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    // EngineSim could not create the trace file.
+    throw Error(ErrorKind::system, fmt::format("device sim: {}", e.what()));
+  }
+}
 
 }  // namespace modelock::device

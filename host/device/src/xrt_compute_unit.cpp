@@ -270,7 +270,7 @@ void XrtComputeUnit::write_register(Register r, std::uint32_t value) { run_.set_
 
 void XrtComputeUnit::start() {
   run_.start();
-  const ert_cmd_state state = run_.wait(options_.timeout);
+  const ert_cmd_state state = run_.wait(timeout());
   if (state == ERT_CMD_STATE_COMPLETED) return;
   if (state == ERT_CMD_STATE_TIMEOUT || state == ERT_CMD_STATE_NEW || state == ERT_CMD_STATE_QUEUED ||
       state == ERT_CMD_STATE_RUNNING) {
@@ -282,7 +282,7 @@ void XrtComputeUnit::start() {
     throw Error(ErrorKind::system,
                 fmt::format("board {}: {} did not finish a command within {} ms (xclbin {}); the run was aborted. "
                             "If it hangs again, reset the card: xbutil reset -d {}",
-                            options_.board, kKernel, options_.timeout.count(), options_.xclbin, options_.board));
+                            options_.board, kKernel, timeout().count(), options_.xclbin, options_.board));
   }
   throw Error(ErrorKind::system, fmt::format("board {}: {} command ended in XRT state {} instead of completed", options_.board,
                                              kKernel, static_cast<int>(state)));

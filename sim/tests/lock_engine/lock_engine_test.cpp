@@ -14,12 +14,14 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine_harness.hpp"
 #include "int8_networks.hpp"
 #include "lock_engine.hpp"
 #include "locked_network.hpp"
+#include "modelock/common/error.hpp"
 #include "modelock/device/internal/compute_unit.hpp"
 #include "modelock/device/internal/sim_compute_unit.hpp"
 #include "test_models.hpp"
@@ -122,8 +124,28 @@ TEST(EngineSimWatchdog, ACommandThatOverstaysIsAClearError) {
   try {
     engine.run_command();
     FAIL() << "no timeout";
-  } catch (const std::runtime_error& e) {
+  } catch (const sim::CommandTimeout& e) {
     EXPECT_NE(std::string(e.what()).find("no ap_done within 100 cycles"), std::string::npos) << e.what();
+  }
+}
+
+// The `sim` compute unit turns the watchdog into Error(system) naming the
+// cycles, the device time and the CLI's option, then takes no further
+// command: the engine is mid-command, and each would wait out the watchdog.
+TEST(EngineSimWatchdog, TheComputeUnitGivesUpTheEngineAfterATimeout) {
+  sim::EngineSimOptions o;
+  o.watchdog_cycles = 100;
+  const auto unit = device::make_sim_compute_unit(o);
+  unit->write_register(device::Register::command, modelock_hls::kCommandClearKey);
+  for (const std::string_view says : {"within 100 cycles (0.000 ms of device time at 300 MHz; --timeout)",
+                                      "given up after a command failed"}) {
+    try {
+      unit->start();
+      FAIL() << "no timeout";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::system);
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
   }
 }
 

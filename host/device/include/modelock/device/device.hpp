@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,19 +45,33 @@ inline constexpr std::array<std::string_view, 4> kBackends = {"cpu", "hls", "sim
 // Device::open("xrt") says how to get it.
 [[nodiscard]] bool xrt_built();
 
-// What the `xrt` backend needs to reach a board; `cpu` and `hls` take none.
+// What the `xrt` backend needs to reach a board, and what `sim` and `xrt`
+// take for their engine; `cpu` and `hls` take none.
 struct DeviceOptions {
   std::string xclbin;  // the lock_engine .xclbin to load (required by xrt)
   std::string board = "0";  // device index (0, 1, ... as `xbutil examine` lists them) or PCIe BDF (0000:65:00.1)
   // How long one engine command (load_key, a run of kBatch images,
-  // clear_key) may take before the run is aborted and an error says so.
-  std::chrono::milliseconds timeout{10'000};
+  // clear_key) may take before it is abandoned and Error(system) says so.
+  // xrt: wall time (default 10 s), then the run is aborted. sim: device
+  // time, in cycles of the engine clock (modelock_hls::kClockHz; default
+  // 1 s), so that a slow machine does not turn a long simulation into a
+  // timeout; the engine is then given up for the rest of the Device's life.
+  std::optional<std::chrono::milliseconds> timeout;
+  // sim: an FST waveform of every engine signal, one time step per clock
+  // edge, written here (atomically, mode 0600) when the Device closes. It
+  // holds the key and the unlocked weights: a debugging aid for the model's
+  // owner. Needs a build with CMake MODELOCK_SIM_TRACE=ON.
+  std::string trace;
 };
 
 // Images one engine run takes (the engine's MODELOCK_BATCH; the hls backend
 // static_asserts that they agree). Device::run splits any N into runs of at
 // most kBatch, so every weight unlocked is used by up to kBatch images.
 inline constexpr std::size_t kBatch = 8;
+
+// The engine clock the bitstreams are built for (modelock_hls::kClockHz):
+// cycles of the counters into time.
+inline constexpr std::uint32_t kClockHz = 300'000'000;
 
 // What the loaded model takes and gives, from its engine program.
 struct ModelShape {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -58,6 +59,12 @@ class XrtComputeUnit final : public ComputeUnit {
 
  private:
   [[nodiscard]] std::uint32_t read_output(int argument, std::string_view what);
+  // DeviceOptions::timeout, or 10 s of wall time: a board's longest command
+  // (a deeplock load_key of the whole stream) takes milliseconds; the rest
+  // is room for XRT and the PCIe link.
+  [[nodiscard]] std::chrono::milliseconds timeout() const {
+    return options_.timeout.value_or(std::chrono::milliseconds{10'000});
+  }
   xrt::bo& bo(Buffer buffer);
 
   // The board's place in this process's set of open boards, held for the
