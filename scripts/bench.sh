@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the unlock-throughput and per-query-latency benchmarks and the v2
-# engine's cycle model (bench_engine), and writes docs/benchmarks.md.
+# Runs the unlock-throughput and per-query-latency benchmarks, the v2
+# engine's cycle model and the RTL's cycles (bench_engine), the devices side
+# by side (bench_devices) and the whole-file timings (bench-files.sh), and
+# writes docs/benchmarks.md with its two pictures.
 #   usage: scripts/bench.sh BUILD_DIR [extra Google Benchmark flags...]
 # The extra flags go to both programs. `make bench` calls it after building.
 # The raw JSON stays in BUILD_DIR/bench_unlock.json and
@@ -21,14 +23,17 @@ bench_inf="$build_dir/tests/bench/bench_inference"
 json_inf="$build_dir/bench_inference.json"
 bench_eng="$build_dir/tests/bench/bench_engine"
 md_eng="$build_dir/bench_engine.md"
+md_rtl="$build_dir/bench_engine_sim.md"
+bench_dev="$build_dir/tests/bench/bench_devices"
+out_dev="$build_dir/bench_devices"
 report="$root/docs/benchmarks.md"
 python=/usr/bin/python3
 
-for b in "$bench" "$bench_inf" "$bench_eng" "$build_dir/host/cli/modelock"; do
+for b in "$bench" "$bench_inf" "$bench_eng" "$bench_dev" "$build_dir/host/cli/modelock"; do
   if [ ! -x "$b" ]; then
     echo "bench: $b not found; build it first:" >&2
     echo "  cmake -S . -B $build_dir -DCMAKE_BUILD_TYPE=Release -DMODELOCK_BENCH=ON" >&2
-    echo "  cmake --build $build_dir -j2 --target bench_unlock bench_inference bench_engine     (or: make bench)" >&2
+    echo "  cmake --build $build_dir -j2 --target bench_unlock bench_inference bench_engine bench_devices modelock     (or: make bench)" >&2
     exit 1
   fi
 done
@@ -62,6 +67,17 @@ echo "bench: running $bench_inf (3 repetitions each, interleaved; about a minute
 run "$bench_inf" "$json_inf" "$@"
 echo "bench: running $bench_eng (the v2 kernel in C simulation; cycle counts, not timings)"
 "$bench_eng" >"$md_eng"
+# The RTL's real cycles and the devices side by side need the Verilator
+# models (CMake MODELOCK_RTL, on by default); without them bench_devices
+# leaves sim out and says so.
+if "$bench_eng" sim >"$md_rtl.tmp" 2>"$md_rtl.err"; then
+  mv "$md_rtl.tmp" "$md_rtl"
+else
+  echo "bench: bench_engine sim: $(tail -n1 "$md_rtl.err") (RTL section left out)" >&2
+  : >"$md_rtl"
+fi
+echo "bench: running $bench_dev (cpu, hls and sim side by side; minutes, most of them Verilator)"
+"$bench_dev" "$out_dev" >"$out_dev.md"
 
 # Machine description for the report.
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
@@ -96,9 +112,15 @@ plot_png="$(dirname "$report")/benchmarks-throughput.png"
   "OpenSSL=$openssl_version" \
   "Google Benchmark=$gbench_version" \
   "commit=$commit"
-# The engine's cycle model: its own section, after those report.py writes.
-printf '\n' >>"$tmp"
-cat "$md_eng" >>"$tmp"
+# The engine's cycle model, the RTL's cycles, and the devices side by side
+# with their picture: sections of their own, after those report.py writes.
+engine_png="$(dirname "$report")/benchmarks-engine.png"
+for section in "$md_eng" "$md_rtl" "$out_dev.md"; do
+  [ -s "$section" ] || continue
+  printf '\n' >>"$tmp"
+  cat "$section" >>"$tmp"
+done
+printf '![Engine cycles per image by scheme, and throughput against images per run](%s)\n' "$(basename "$engine_png")" >>"$tmp"
 # Whole-file lock/verify/unlock beside cp on a generated 2 GiB model
 # (deleted again by the script).
 echo "bench: timing lock, verify and unlock of a generated 2 GiB file beside cp (a few minutes)"
@@ -108,8 +130,9 @@ mv "$tmp" "$report"
 trap - EXIT
 if command -v gnuplot >/dev/null 2>&1; then
   gnuplot -e "data='$plot_tsv'; out='$plot_png'" "$root/scripts/plot-throughput.gp"
-  echo "bench: drew $plot_png"
+  gnuplot -e "cycles='$out_dev-cycles.tsv'; batch='$out_dev-batch.tsv'; out='$engine_png'" "$root/scripts/plot-engine.gp"
+  echo "bench: drew $plot_png and $engine_png"
 else
   echo "bench: gnuplot not found (Debian package gnuplot-nox): $plot_png not redrawn" >&2
 fi
-echo "bench: wrote $report (raw results: $json, $json_inf, $md_eng)"
+echo "bench: wrote $report (raw results: $json, $json_inf, $md_eng, $out_dev.json)"

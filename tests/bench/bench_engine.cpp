@@ -23,21 +23,14 @@
 
 #include <fmt/format.h>
 
-#include "modelock/common/file.hpp"
-#include "modelock/data/fashion_mnist.hpp"
+#include "engine_models.hpp"
 #include "modelock/device/device.hpp"
-#include "modelock/locking/locking.hpp"
-#include "modelock/onnx/onnx_model.hpp"
-#include "modelock/program/lock_hook.hpp"
-#include "modelock/program/container_program.hpp"
-#include "modelock/quant/quantized_network.hpp"
-#include "modelock/runtime/network.hpp"
 
 namespace {
 
 using namespace modelock;
 
-constexpr double kClockHz = 300e6;
+constexpr double kClockHz = device::kClockHz;
 constexpr std::uint64_t kMacLanes = 64;  // one 64-byte beat of weights a cycle
 
 struct SchemeRun {
@@ -55,21 +48,13 @@ std::uint64_t useful_macs(const program::Layer& l, std::uint64_t images) {
 
 std::string model_section(const std::string& backend, const std::string& name, const data::ImageSet& train,
                           const data::ImageSet& test) {
-  const auto path = std::filesystem::path(MODELOCK_MODELS_DIR) / name;
-  const auto net = runtime::Network::from_model(onnxio::import_onnx(read_file(path), path.string()), path.string());
-  const auto q = quant::QuantizedNetwork::quantize(
-      net, runtime::FloatTensor({100, 1, 28, 28}, data::to_float_nchw(train, 0, 100)));
-  const auto images =
-      q.quantize_input(runtime::FloatTensor({static_cast<std::int64_t>(device::kBatch), 1, 28, 28},
-                                            data::to_float_nchw(test, 0, device::kBatch)))
-          .data;
+  const bench::EngineModel model(name, train);
+  const auto images = model.images(test, 0, device::kBatch);
   const auto key = scheme::MasterKey::generate();
   std::vector<SchemeRun> runs;
   program::Program program;
   for (auto s : {scheme::Scheme::none, scheme::Scheme::deeplock, scheme::Scheme::ctr}) {
-    locking::LockOptions options{.scheme = s, .origin = name};
-    options.engine_program = program::engine_program_builder(q, name + ": engine program");
-    const auto container = format::Container::parse(locking::lock_model(q.to_model(), key, options), name);
+    const auto container = model.lock(s, key);
     program = program::container_program(container).program;
     auto device = device::Device::open(backend);
     device.load_model(container);
