@@ -456,6 +456,11 @@ int eval(const EvalRequest& request, const KeySource& key_source, const Output& 
     const auto container = format::Container::read(request.model);
     scheme_id = container.header().scheme;
     model = locking::unlock_model(container, *key);
+    // An int8 container's engine program is the container's own, compiled
+    // from the graph when it was locked: not a parameter of the model, and a
+    // name lock_model refuses (it adds its own) when the experiment below
+    // locks the model again.
+    std::erase_if(model.tensors, [](const format::Tensor& t) { return t.name == locking::kEngineProgramTensor; });
   } else {
     model = read_model(request.model);
     key = key_source.file.empty() && key_source.env.empty() ? scheme::MasterKey::generate() : key_source.load();

@@ -107,6 +107,19 @@ TEST_F(CliDevice, EvalOnHlsMatchesTheReferenceAndRefusesWrongKeys) {
   EXPECT_EQ(j["wrong_keys_refused"], 2);
 }
 
+// In memory, with no device: the host's wrong-key experiment on an int8
+// container (lock --int8 adds an engine program, which the experiment's own
+// lock must not take for a parameter).
+TEST_F(CliDevice, EvalOfAnInt8ContainerInMemoryTriesWrongKeys) {
+  lock_int8("deeplock");
+  const Result r = run("eval m.mlk -k k.key --precision int8 --limit 200 --wrong-keys 2 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["right_key_identical_logits"], true);
+  EXPECT_EQ(j["wrong_key_accuracies"].size(), 2u);
+  EXPECT_LT(j["wrong_key_mean"].get<double>(), 0.5);
+}
+
 TEST_F(CliDevice, DeviceOutsideAnInt8ContainerIsAUsageError) {
   ASSERT_EQ(run("lock '" + kMlp + "' -k k.key -o fp32.mlk").exit_code, 0);
   lock_int8("ctr");
