@@ -52,7 +52,11 @@ fs::path good_xclbin() {
   return path;
 }
 
-DeviceOptions options_for(const fs::path& xclbin) { return {.xclbin = xclbin.string()}; }
+DeviceOptions options_for(const fs::path& xclbin) {
+  DeviceOptions options;
+  options.xclbin = xclbin.string();
+  return options;
+}
 
 // The modelock::Error opening a compute unit with `options` throws.
 Error open_error(const DeviceOptions& options) {
