@@ -47,7 +47,22 @@ class CpuBackend final : public Backend {
     plain_blob_.clear();
   }
 
-  BatchReport run(std::span<const std::int8_t> images, std::size_t count, std::span<std::int8_t> logits) override {
+  // The golden model has no pipeline: batch after batch, each of at most
+  // kBatch images as on an engine.
+  void run(std::span<const std::int8_t> images, std::span<std::int8_t> logits,
+           std::vector<BatchReport>& reports) override {
+    const auto& in = program_->input;
+    const std::size_t volume = std::size_t{in.c} * in.h * in.w, n = images.size() / volume;
+    for (std::size_t first = 0; first < n; first += kBatch) {
+      const std::size_t count = std::min(kBatch, n - first);
+      reports.push_back(run_batch(images.subspan(first * volume, count * volume), count,
+                                  logits.subspan(first * program_->classes, count * program_->classes)));
+      if (reports.back().status != Status::ok) return;
+    }
+  }
+
+ private:
+  BatchReport run_batch(std::span<const std::int8_t> images, std::size_t count, std::span<std::int8_t> logits) {
     if (!key_) return {Status::no_key, std::nullopt, "run before load_key (or after clear_key): no key loaded"};
     if (plain_blob_.empty()) {
       const auto& header = container_->header();
@@ -74,7 +89,6 @@ class CpuBackend final : public Backend {
     return {};
   }
 
- private:
   const format::Container* container_ = nullptr;
   const program::Program* program_ = nullptr;
   std::span<const std::uint8_t> program_bytes_;

@@ -165,17 +165,24 @@ std::vector<std::int8_t> Device::run(std::span<const std::int8_t> images) {
   const std::size_t n = images.size() / volume;
   last_run_ = {.images = n, .status = Status::ok, .counters = std::nullopt};
   std::vector<std::int8_t> logits(n * shape.classes);
-  for (std::size_t first = 0; first < n; first += kBatch) {
-    const std::size_t count = std::min(kBatch, n - first);
-    BatchReport report = backend_->run(images.subspan(first * volume, count * volume), count,
-                                       std::span(logits).subspan(first * shape.classes, count * shape.classes));
-    last_run_.status = report.status;
-    if (report.counters) {
+  std::vector<BatchReport> reports;
+  // last_run() tells what ran, also when an error (a timeout) ends the run.
+  const auto record = [&] {
+    for (BatchReport& report : reports) {
+      last_run_.status = report.status;
+      if (!report.counters) continue;
       if (!last_run_.counters) last_run_.counters.emplace();
       last_run_.counters->push_back(std::move(*report.counters));
     }
-    if (report.status != Status::ok) refuse(backend(), report);
+  };
+  try {
+    backend_->run(images, logits, reports);
+  } catch (...) {
+    record();
+    throw;
   }
+  record();
+  if (!reports.empty() && reports.back().status != Status::ok) refuse(backend(), reports.back());
   return logits;
 }
 

@@ -51,12 +51,13 @@ void zero_key_registers(ComputeUnit& unit) {
 std::uint32_t issue(ComputeUnit& unit, std::uint32_t command) {
   unit.write_register(Register::command, command);
   unit.start();
+  unit.wait();
   return unit.read_status();
 }
 
-std::vector<std::uint32_t> read_counter_words(ComputeUnit& unit) {
+std::vector<std::uint32_t> read_counter_words(ComputeUnit& unit, IoSet set) {
   std::vector<std::uint8_t> bytes(std::size_t{4} * modelock_hls::counter::kWords);
-  unit.read(Buffer::counters, bytes);
+  unit.read(Buffer::counters, bytes, set);
   std::vector<std::uint32_t> words(modelock_hls::counter::kWords);
   for (std::size_t i = 0; i < words.size(); ++i) {
     words[i] = std::uint32_t{bytes[4 * i]} | std::uint32_t{bytes[4 * i + 1]} << 8 |

@@ -1,6 +1,7 @@
 #include "engine_backend.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/device/internal/driver.hpp"
+#include "modelock/device/internal/engine_device.hpp"
 #include "modelock/locking/locking.hpp"
 
 namespace modelock::device {
@@ -22,10 +24,21 @@ Status command(ComputeUnit& unit, modelock_hls::Command c) { return static_cast<
 
 }  // namespace
 
-EngineBackend::EngineBackend(std::unique_ptr<ComputeUnit> unit) : unit_(std::move(unit)) {
-  // Whoever held the engine before may have left a key in it.
+EngineBackend::EngineBackend(std::vector<std::unique_ptr<ComputeUnit>> units) : units_(std::move(units)) {
+  if (units_.empty()) throw std::logic_error("EngineBackend: no compute unit");
+  // Whoever held the engines before may have left a key in them.
   clear_key();
 }
+
+namespace {
+std::vector<std::unique_ptr<ComputeUnit>> one(std::unique_ptr<ComputeUnit> unit) {
+  std::vector<std::unique_ptr<ComputeUnit>> units;
+  units.push_back(std::move(unit));
+  return units;
+}
+}  // namespace
+
+EngineBackend::EngineBackend(std::unique_ptr<ComputeUnit> unit) : EngineBackend(one(std::move(unit))) {}
 
 EngineBackend::~EngineBackend() {
   try {
@@ -43,28 +56,34 @@ void EngineBackend::load_model(const format::Container& container, const program
     if (t.name == locking::kEngineProgramTensor) program_offset_ = t.offset;
   }
   const std::vector<std::uint8_t> blob = blob_image(container);
-  unit_->allocate(Buffer::blob, blob.size());
-  unit_->write(Buffer::blob, blob);
   const std::size_t volume = std::size_t{program.input.c} * program.input.h * program.input.w;
   image_stride_ = whole_beats(volume);
   logit_stride_ = whole_beats(program.classes);
-  unit_->allocate(Buffer::images, kBatch * image_stride_);
-  unit_->allocate(Buffer::logits, kBatch * logit_stride_);
-  unit_->allocate(Buffer::counters, whole_beats(kCounterBytes));
+  // The model goes to every unit once; each unit's io buffers come in
+  // kIoSets sets, in the unit's own banks.
+  for (auto& unit : units_) {
+    unit->allocate(Buffer::blob, blob.size());
+    unit->write(Buffer::blob, blob);
+    for (IoSet set = 0; set < kIoSets; ++set) {
+      unit->allocate(Buffer::images, kBatch * image_stride_, set);
+      unit->allocate(Buffer::logits, kBatch * logit_stride_, set);
+      unit->allocate(Buffer::counters, whole_beats(kCounterBytes), set);
+    }
+  }
 }
 
-void EngineBackend::load_key(const scheme::MasterKey& key) {
+void EngineBackend::load_key_into(ComputeUnit& unit, const scheme::MasterKey& key) {
   KeyRegisters regs;
   derive_key_registers(*container_, key, regs);
-  write_key_registers(*unit_, regs);
+  write_key_registers(unit, regs);
   Status status = Status::bad_command;
   try {
-    status = command(*unit_, modelock_hls::kCommandLoadKey);
+    status = command(unit, modelock_hls::kCommandLoadKey);
   } catch (...) {
-    zero_key_registers(*unit_);
+    zero_key_registers(unit);
     throw;
   }
-  zero_key_registers(*unit_);
+  zero_key_registers(unit);
   if (status == Status::bad_key) {
     throw Error(ErrorKind::bad_input,
                 fmt::format("device {}: {}: the engine cannot hold this container's keystream ({} bytes; a deeplock "
@@ -77,38 +96,157 @@ void EngineBackend::load_key(const scheme::MasterKey& key) {
   }
 }
 
-void EngineBackend::clear_key() {
-  const Status status = command(*unit_, modelock_hls::kCommandClearKey);
-  if (status != Status::ok) {
-    throw std::logic_error(fmt::format("device {}: clear_key answered status {} ({})", name(),
-                                       static_cast<std::uint32_t>(status), status_name(status)));
+void EngineBackend::load_key(const scheme::MasterKey& key) {
+  try {
+    for (auto& unit : units_) load_key_into(*unit, key);
+  } catch (...) {
+    // No unit keeps the key when not every unit took it.
+    try {
+      clear_key();
+    } catch (...) {
+      // The first error says more than this one.
+    }
+    throw;
   }
 }
 
-BatchReport EngineBackend::run(std::span<const std::int8_t> images, std::size_t count, std::span<std::int8_t> logits) {
-  const std::size_t volume = images.size() / count, classes = program_->classes;
-  std::vector<std::uint8_t> staged(count * image_stride_, 0);
-  for (std::size_t b = 0; b < count; ++b) {
-    const auto image = images.subspan(b * volume, volume);
-    std::transform(image.begin(), image.end(), staged.begin() + static_cast<std::ptrdiff_t>(b * image_stride_),
-                   [](std::int8_t v) { return static_cast<std::uint8_t>(v); });
+void EngineBackend::clear_key() {
+  // Every unit is cleared even when one fails; the first failure is thrown.
+  std::exception_ptr first_failure;
+  for (auto& unit : units_) {
+    try {
+      const Status status = command(*unit, modelock_hls::kCommandClearKey);
+      if (status != Status::ok) {
+        throw std::logic_error(fmt::format("device {}: clear_key answered status {} ({})", name(),
+                                           static_cast<std::uint32_t>(status), status_name(status)));
+      }
+    } catch (...) {
+      if (!first_failure) first_failure = std::current_exception();
+    }
   }
-  unit_->write(Buffer::images, staged);
-  write_register64(*unit_, Register::program_lo, Register::program_hi, program_offset_);
-  unit_->write_register(Register::batch, static_cast<std::uint32_t>(count));
-  const Status status = command(*unit_, modelock_hls::kCommandRun);
+  if (first_failure) std::rethrow_exception(first_failure);
+}
 
-  BatchReport report{status, decode_counters(read_counter_words(*unit_), program_->layers.size()), {}};
-  if (status != Status::ok) {
-    report.failure = describe_failure(status, *report.counters);
-    return report;
+// One Device::run's batches through the units (engine_backend.hpp has the
+// schedule). Whatever ends the run (its end, a refusal, an error), no
+// command is left in flight: the destructor waits for what still runs.
+class EngineBackend::Pipeline {
+ public:
+  Pipeline(EngineBackend& backend, std::span<const std::int8_t> images, std::span<std::int8_t> logits,
+           std::vector<BatchReport>& reports)
+      : b_(backend),
+        images_(images),
+        logits_(logits),
+        reports_(reports),
+        volume_(std::size_t{backend.program_->input.c} * backend.program_->input.h * backend.program_->input.w),
+        images_count_(images.size() / volume_),
+        staged_(kBatch * backend.image_stride_),
+        out_(kBatch * backend.logit_stride_) {}
+
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  ~Pipeline() {
+    for (auto& unit : b_.units_) {
+      if (!unit->in_flight()) continue;
+      try {
+        unit->wait();
+      } catch (...) {
+        // Its result is dropped anyway; the error that ended the run is the one to report.
+      }
+    }
   }
-  std::vector<std::uint8_t> out(count * logit_stride_);
-  unit_->read(Buffer::logits, out);
-  for (std::size_t b = 0; b < count; ++b) {
-    for (std::size_t m = 0; m < classes; ++m) logits[b * classes + m] = static_cast<std::int8_t>(out[b * logit_stride_ + m]);
+
+  void run() {
+    const std::size_t batches = (images_count_ + kBatch - 1) / kBatch, units = b_.units_.size();
+    for (std::size_t b = 0; b < batches; ++b) {
+      // Into the set the unit's batch before last used: read back already.
+      stage(b);
+      if (b >= units) {
+        // The unit's previous batch: its status before the next start (the
+        // status register is the unit's one), its results after.
+        const Status status = finish(b - units);
+        if (status != Status::ok) {
+          collect(b - units, status);
+          return;
+        }
+        launch(b);
+        collect(b - units, status);
+      } else {
+        launch(b);
+      }
+    }
+    for (std::size_t b = batches > units ? batches - units : 0; b < batches; ++b) {
+      const Status status = finish(b);
+      collect(b, status);
+      if (status != Status::ok) return;
+    }
   }
-  return report;
+
+ private:
+  ComputeUnit& unit(std::size_t batch) { return *b_.units_[slot_of(batch, b_.units_.size()).unit]; }
+  IoSet set(std::size_t batch) const { return slot_of(batch, b_.units_.size()).set; }
+  std::size_t count(std::size_t batch) const { return std::min(kBatch, images_count_ - batch * kBatch); }
+
+  void stage(std::size_t batch) {
+    const std::size_t n = count(batch);
+    std::fill(staged_.begin(), staged_.end(), std::uint8_t{0});
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto image = images_.subspan((batch * kBatch + i) * volume_, volume_);
+      std::transform(image.begin(), image.end(), staged_.begin() + static_cast<std::ptrdiff_t>(i * b_.image_stride_),
+                     [](std::int8_t v) { return static_cast<std::uint8_t>(v); });
+    }
+    unit(batch).write(Buffer::images, std::span(staged_).first(n * b_.image_stride_), set(batch));
+  }
+
+  void launch(std::size_t batch) {
+    ComputeUnit& u = unit(batch);
+    write_register64(u, Register::program_lo, Register::program_hi, b_.program_offset_);
+    u.write_register(Register::batch, static_cast<std::uint32_t>(count(batch)));
+    u.write_register(Register::command, modelock_hls::kCommandRun);
+    u.start(set(batch));
+  }
+
+  Status finish(std::size_t batch) {
+    ComputeUnit& u = unit(batch);
+    u.wait();
+    return static_cast<Status>(u.read_status());
+  }
+
+  void collect(std::size_t batch, Status status) {
+    ComputeUnit& u = unit(batch);
+    BatchReport report{status, decode_counters(read_counter_words(u, set(batch)), b_.program_->layers.size()), {}};
+    if (status != Status::ok) {
+      report.failure = b_.describe_failure(status, *report.counters);
+      reports_.push_back(std::move(report));
+      return;
+    }
+    const std::size_t n = count(batch), classes = b_.program_->classes;
+    u.read(Buffer::logits, std::span(out_).first(n * b_.logit_stride_), set(batch));
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t m = 0; m < classes; ++m) {
+        logits_[(batch * kBatch + i) * classes + m] = static_cast<std::int8_t>(out_[i * b_.logit_stride_ + m]);
+      }
+    }
+    reports_.push_back(std::move(report));
+  }
+
+  EngineBackend& b_;
+  std::span<const std::int8_t> images_;
+  std::span<std::int8_t> logits_;
+  std::vector<BatchReport>& reports_;
+  std::size_t volume_, images_count_;
+  std::vector<std::uint8_t> staged_;  // one batch of images, as the images buffer holds them
+  std::vector<std::uint8_t> out_;     // one batch of logits, as the logits buffer holds them
+};
+
+void EngineBackend::run(std::span<const std::int8_t> images, std::span<std::int8_t> logits,
+                        std::vector<BatchReport>& reports) {
+  Pipeline(*this, images, logits, reports).run();
+}
+
+Device open_engine_device(std::vector<std::unique_ptr<ComputeUnit>> units) {
+  return Device(std::make_unique<EngineBackend>(std::move(units)));
 }
 
 std::string EngineBackend::describe_failure(Status status, const EngineCounters& counters) const {

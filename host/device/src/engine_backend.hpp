@@ -1,7 +1,19 @@
-// The driver of a lock_engine compute unit, whichever engine is behind it
-// (compute_unit.hpp): the blob into device memory once, the key through the
-// key registers (zeroed again right after load_key), runs of at most kBatch
-// images, the status register and the counters read back after each run.
+// The driver of lock_engine compute units, whichever engine is behind them
+// (compute_unit.hpp): the blob into each unit's device memory once, the key
+// through each unit's key registers (zeroed again right after load_key),
+// and a Device::run's batches pipelined over the units:
+//
+//   batch b runs on unit b % U, in io set (b / U) % kIoSets (slot_of,
+//   internal/.../engine_device.hpp). While a unit
+//   runs batch b, batch b + U is staged (written and synced) into its other
+//   set; when b completes, its status is read, b + U is started, and then
+//   b's counters and logits are read back while b + U runs.
+//
+// With one unit (hls, sim, a board with one compute unit) that is plain
+// double buffering; with several (compute units of an xclbin, boards) the
+// batches go round robin and the units run at once. Reports come in batch
+// order; the first refused batch ends the run, and what other units still
+// run is waited for and dropped.
 #pragma once
 
 #include <cstdint>
@@ -16,21 +28,26 @@ namespace modelock::device {
 
 class EngineBackend final : public Backend {
  public:
+  // `units`: at least one, all of the same engine.
+  explicit EngineBackend(std::vector<std::unique_ptr<ComputeUnit>> units);
   explicit EngineBackend(std::unique_ptr<ComputeUnit> unit);
   ~EngineBackend() override;
 
-  [[nodiscard]] std::string_view name() const override { return unit_->name(); }
+  [[nodiscard]] std::string_view name() const override { return units_.front()->name(); }
   void load_model(const format::Container& container, const program::Program& program) override;
   void load_key(const scheme::MasterKey& key) override;
   void clear_key() override;
-  [[nodiscard]] BatchReport run(std::span<const std::int8_t> images, std::size_t count,
-                                std::span<std::int8_t> logits) override;
+  void run(std::span<const std::int8_t> images, std::span<std::int8_t> logits,
+           std::vector<BatchReport>& reports) override;
 
  private:
+  class Pipeline;
+
+  void load_key_into(ComputeUnit& unit, const scheme::MasterKey& key);
   // What failed in a refused run, in the container's terms.
   [[nodiscard]] std::string describe_failure(Status status, const EngineCounters& counters) const;
 
-  std::unique_ptr<ComputeUnit> unit_;
+  std::vector<std::unique_ptr<ComputeUnit>> units_;
   const format::Container* container_ = nullptr;
   const program::Program* program_ = nullptr;
   std::uint64_t program_offset_ = 0;  // of engine.program in the blob

@@ -48,63 +48,85 @@ class HlsComputeUnit final : public ComputeUnit {
   }
   ~HlsComputeUnit() override {
     // The driver zeroed the key registers after load_key; wipe them anyway.
-    scheme::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(registers_.data()), sizeof registers_));
+    wipe(registers_);
+    wipe(latched_);
     engine_open = false;
   }
 
   std::string_view name() const override { return "hls"; }
 
-  void allocate(Buffer buffer, std::size_t bytes) override {
+ private:
+  void do_allocate(Buffer buffer, std::size_t bytes, IoSet set) override {
     if (buffer == Buffer::counters) {
-      counters_.assign(bytes / 4, 0);
+      counters_[set].assign(bytes / 4, 0);
     } else {
-      memory(buffer).assign(bytes / kBeatBytes, Beat(0));
+      memory(buffer, set).assign(bytes / kBeatBytes, Beat(0));
     }
   }
 
-  void write(Buffer buffer, std::span<const std::uint8_t> bytes) override {
+  void do_write(Buffer buffer, std::span<const std::uint8_t> bytes, IoSet set) override {
     if (buffer == Buffer::counters) {
-      std::copy(bytes.begin(), bytes.end(), reinterpret_cast<std::uint8_t*>(counters_.data()));
+      std::copy(bytes.begin(), bytes.end(), reinterpret_cast<std::uint8_t*>(counters_[set].data()));
       return;
     }
-    auto& beats = memory(buffer);
+    auto& beats = memory(buffer, set);
     for (std::size_t i = 0; i < bytes.size(); ++i) beats[i / kBeatBytes][i % kBeatBytes] = bytes[i];
   }
 
-  void read(Buffer buffer, std::span<std::uint8_t> bytes) override {
+  void do_read(Buffer buffer, std::span<std::uint8_t> bytes, IoSet set) override {
     if (buffer == Buffer::counters) {
-      const auto* words = reinterpret_cast<const std::uint8_t*>(counters_.data());
+      const auto* words = reinterpret_cast<const std::uint8_t*>(counters_[set].data());
       std::copy(words, words + bytes.size(), bytes.begin());
       return;
     }
-    const auto& beats = memory(buffer);
+    const auto& beats = memory(buffer, set);
     for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = beats[i / kBeatBytes][i % kBeatBytes];
   }
 
-  void write_register(Register r, std::uint32_t value) override { registers_[static_cast<std::size_t>(r)] = value; }
+  void do_write_register(Register r, std::uint32_t value) override { registers_[static_cast<std::size_t>(r)] = value; }
 
-  void start() override {
-    auto reg = [&](Register r) { return registers_[static_cast<std::size_t>(r)]; };
-    lock_engine(memory(Buffer::blob).data(), memory(Buffer::images).data(), memory(Buffer::logits).data(),
-                counters_.data(), reg(Register::command), reg(Register::program_lo), reg(Register::program_hi),
+  // As the hardware does, the scalar arguments are latched at start and the
+  // buffers read while the command runs, which in C simulation is in wait:
+  // a driver that wrote into the running set before waiting would see its
+  // own writes in the results.
+  void do_start(IoSet set) override {
+    latched_ = registers_;
+    running_set_ = set;
+  }
+
+  void do_wait() override {
+    auto reg = [&](Register r) { return latched_[static_cast<std::size_t>(r)]; };
+    const IoSet s = running_set_;
+    lock_engine(memory(Buffer::blob, 0).data(), memory(Buffer::images, s).data(), memory(Buffer::logits, s).data(),
+                counters_[s].data(), reg(Register::command), reg(Register::program_lo), reg(Register::program_hi),
                 reg(Register::batch), reg(Register::scheme), reg(Register::stream_bytes_lo),
                 reg(Register::stream_bytes_hi), reg(Register::key_0), reg(Register::key_1), reg(Register::key_2),
                 reg(Register::key_3), reg(Register::mac_0), reg(Register::mac_1), reg(Register::mac_2),
                 reg(Register::mac_3), reg(Register::nonce_0), reg(Register::nonce_1), &status_, &id_lo_, &id_hi_);
+    wipe(latched_);
   }
 
-  std::uint32_t read_status() override { return status_; }
+  std::uint32_t do_read_status() override { return status_; }
 
   // In C simulation the kernel gives its identity as an output of every
   // command: this is the last command's (0 before the first).
-  std::uint64_t read_device_id() override { return std::uint64_t{id_hi_} << 32 | id_lo_; }
+  std::uint64_t do_read_device_id() override { return std::uint64_t{id_hi_} << 32 | id_lo_; }
 
- private:
-  std::vector<Beat>& memory(Buffer buffer) { return beats_[static_cast<std::size_t>(buffer)]; }
+  using Registers = std::array<std::uint32_t, kRegisters>;
+  static void wipe(Registers& registers) {
+    scheme::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(registers.data()), sizeof registers));
+  }
 
-  std::array<std::vector<Beat>, kBuffers> beats_;  // blob, images, logits (counters_ is separate)
-  std::vector<std::uint32_t> counters_;
-  std::array<std::uint32_t, kRegisters> registers_{};
+  std::vector<Beat>& memory(Buffer buffer, IoSet set) {
+    return beats_[set][static_cast<std::size_t>(buffer)];
+  }
+
+  // beats_[set][buffer]: blob (set 0 only), images, logits; counters_ is separate.
+  std::array<std::array<std::vector<Beat>, kBuffers>, kIoSets> beats_;
+  std::array<std::vector<std::uint32_t>, kIoSets> counters_;
+  Registers registers_{};
+  Registers latched_{};  // the registers at start, until the command ran
+  IoSet running_set_ = 0;
   std::uint32_t status_ = 0;
   std::uint32_t id_lo_ = 0, id_hi_ = 0;
 };

@@ -54,10 +54,11 @@ class SimComputeUnit final : public ComputeUnit {
 
   std::string_view name() const override { return "sim"; }
 
+ private:
   // A buffer that fits is zeroed and kept at its address; a larger one is
   // placed after the others (device memory models never free).
-  void allocate(Buffer buffer, std::size_t bytes) override {
-    Placement& p = placement(buffer);
+  void do_allocate(Buffer buffer, std::size_t bytes, IoSet set) override {
+    Placement& p = placement(buffer, set);
     if (p.address != 0 && p.bytes >= bytes) {
       std::ranges::fill(memory(buffer).buffer(p.address), std::uint8_t{0});
     } else {
@@ -66,23 +67,25 @@ class SimComputeUnit final : public ComputeUnit {
     }
   }
 
-  void write(Buffer buffer, std::span<const std::uint8_t> bytes) override {
-    std::ranges::copy(bytes, bytes_of(buffer, bytes.size()).begin());
+  void do_write(Buffer buffer, std::span<const std::uint8_t> bytes, IoSet set) override {
+    std::ranges::copy(bytes, bytes_of(buffer, set, bytes.size()).begin());
   }
 
-  void read(Buffer buffer, std::span<std::uint8_t> bytes) override {
-    const auto from = bytes_of(buffer, bytes.size());
+  void do_read(Buffer buffer, std::span<std::uint8_t> bytes, IoSet set) override {
+    const auto from = bytes_of(buffer, set, bytes.size());
     std::ranges::copy(from.first(bytes.size()), bytes.begin());
   }
 
-  void write_register(Register r, std::uint32_t value) override {
+  void do_write_register(Register r, std::uint32_t value) override {
     engine_.write_register(offset_of(argument_index(r)), value);
   }
 
-  void start() override {
+  // The simulation runs the whole command here, synchronously: wait has
+  // nothing left to do.
+  void do_start(IoSet set) override {
     for (std::size_t b = 0; b < kBuffers; ++b) {
       const auto buffer = static_cast<Buffer>(b);
-      const std::uint64_t address = placement(buffer).address;
+      const std::uint64_t address = placement(buffer, buffer == Buffer::blob ? 0 : set).address;
       const std::uint32_t offset = offset_of(argument_index(buffer));
       engine_.write_register(offset, static_cast<std::uint32_t>(address));
       engine_.write_register(offset + 4, static_cast<std::uint32_t>(address >> 32));
@@ -108,26 +111,27 @@ class SimComputeUnit final : public ComputeUnit {
     }
   }
 
-  std::uint32_t read_status() override { return engine_.read_register(offset_of(kStatusArgument)); }
+  void do_wait() override {}
 
-  std::uint64_t read_device_id() override {
+  std::uint32_t do_read_status() override { return engine_.read_register(offset_of(kStatusArgument)); }
+
+  std::uint64_t do_read_device_id() override {
     const std::uint64_t lo = engine_.read_register(offset_of(kDeviceIdLoArgument));
     const std::uint64_t hi = engine_.read_register(offset_of(kDeviceIdHiArgument));
     return hi << 32 | lo;
   }
 
- private:
   struct Placement {
     std::uint64_t address = 0;
     std::size_t bytes = 0;
   };
 
-  Placement& placement(Buffer buffer) { return placements_[static_cast<std::size_t>(buffer)]; }
+  Placement& placement(Buffer buffer, IoSet set) { return placements_[set][static_cast<std::size_t>(buffer)]; }
   sim::AxiMemory& memory(Buffer buffer) {
     return buffer == Buffer::blob ? engine_.blob_memory() : engine_.io_memory();
   }
-  std::span<std::uint8_t> bytes_of(Buffer buffer, std::size_t bytes) {
-    const Placement& p = placement(buffer);
+  std::span<std::uint8_t> bytes_of(Buffer buffer, IoSet set, std::size_t bytes) {
+    const Placement& p = placement(buffer, set);
     if (p.address == 0 || bytes > p.bytes) {
       throw Error(ErrorKind::usage, "device sim: access past the end of a buffer (allocate it first)");
     }
@@ -135,7 +139,7 @@ class SimComputeUnit final : public ComputeUnit {
   }
 
   sim::EngineSim engine_;
-  std::array<Placement, kBuffers> placements_{};
+  std::array<std::array<Placement, kBuffers>, kIoSets> placements_{};  // [set][buffer]; the blob in set 0
   bool given_up_ = false;  // a command failed mid-way (timeout, AXI protocol): no further command
 };
 

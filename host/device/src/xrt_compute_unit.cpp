@@ -162,75 +162,160 @@ std::optional<std::string> platform_mismatch(std::string_view xclbin_platform, s
                      board_platform);
 }
 
-XrtComputeUnit::BoardClaim::BoardClaim(std::string board) : board_(std::move(board)) {
-  const std::lock_guard lock(open_boards_mutex);
-  if (!open_boards.insert(board_).second) {
-    throw Error(ErrorKind::usage, fmt::format("device xrt: board {} is open already in this process (one holder at a "
-                                              "time: whoever can start runs can use the loaded key)",
-                                              board_));
-  }
-}
-
-XrtComputeUnit::BoardClaim::~BoardClaim() {
-  const std::lock_guard lock(open_boards_mutex);
-  open_boards.erase(board_);
-}
-
-XrtComputeUnit::XrtComputeUnit(const DeviceOptions& options) : options_(options), claim_(options.board) {
-  const xrt::xclbin xclbin = read_xclbin(options.xclbin);
-  point_xrt_at_its_drivers();
-  device_ = open_board(options.board);
-  const std::string where = fmt::format("board {}", options.board);
-  try {
-    // The board's shell name; XRT's noop and emulation devices have none.
-    const auto board_platform = device_.get_info<xrt::info::device::name>();
-    if (auto mismatch = platform_mismatch(xclbin.get_xsa_name(), board_platform)) {
-      throw Error(ErrorKind::bad_input, fmt::format("xclbin {}: {} ({}): rebuild it with `make xclbin PLATFORM=...` "
-                                                    "for that card",
-                                                    options.xclbin, *mismatch, where));
+std::vector<std::string> board_list(std::string_view boards) {
+  std::vector<std::string> out;
+  for (std::size_t begin = 0; begin <= boards.size();) {
+    const std::size_t end = std::min(boards.find(',', begin), boards.size());
+    std::string_view entry = boards.substr(begin, end - begin);
+    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.front()))) entry.remove_prefix(1);
+    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.back()))) entry.remove_suffix(1);
+    if (entry.empty()) {
+      throw Error(ErrorKind::usage, fmt::format("--board '{}': expected board indices or PCIe BDFs separated by "
+                                                "commas (e.g. 0,1), got an empty entry",
+                                                boards));
     }
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception&) {
-    // No name to compare: the board's driver checks the xclbin at load.
+    if (std::find(out.begin(), out.end(), entry) != out.end()) {
+      throw Error(ErrorKind::usage, fmt::format("--board '{}': board {} is listed twice", boards, entry));
+    }
+    out.emplace_back(entry);
+    begin = end + 1;
   }
-  xrt::uuid uuid;
-  try {
-    uuid = device_.load_xclbin(xclbin);
-  } catch (const std::exception& e) {
-    throw Error(ErrorKind::bad_input,
-                fmt::format("xclbin {}: {} refused it ({}); it was built for platform {}: is that the board's "
-                            "(`xbutil examine -d {}`)?",
-                            options.xclbin, where, e.what(), xclbin.get_xsa_name(), options.board));
+  return out;
+}
+
+class XrtComputeUnit::Board {
+ public:
+  Board(std::string name, const xrt::xclbin& xclbin, const std::string& xclbin_path) : claim_(name), name_(std::move(name)) {
+    point_xrt_at_its_drivers();
+    device_ = open_board(name_);
+    const std::string where = fmt::format("board {}", name_);
+    try {
+      // The board's shell name; XRT's noop and emulation devices have none.
+      const auto board_platform = device_.get_info<xrt::info::device::name>();
+      if (auto mismatch = platform_mismatch(xclbin.get_xsa_name(), board_platform)) {
+        throw Error(ErrorKind::bad_input, fmt::format("xclbin {}: {} ({}): rebuild it with `make xclbin PLATFORM=...` "
+                                                      "for that card",
+                                                      xclbin_path, *mismatch, where));
+      }
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception&) {
+      // No name to compare: the board's driver checks the xclbin at load.
+    }
+    try {
+      uuid_ = device_.load_xclbin(xclbin);
+    } catch (const std::exception& e) {
+      throw Error(ErrorKind::bad_input,
+                  fmt::format("xclbin {}: {} refused it ({}); it was built for platform {}: is that the board's "
+                              "(`xbutil examine -d {}`)?",
+                              xclbin_path, where, e.what(), xclbin.get_xsa_name(), name_));
+    }
   }
+  Board(const Board&) = delete;
+  Board& operator=(const Board&) = delete;
+
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const xrt::device& device() const { return device_; }
+  [[nodiscard]] const xrt::uuid& uuid() const { return uuid_; }
+
+ private:
+  // The board's place in this process's set of open boards, held while a
+  // unit of it is open.
+  class Claim {
+   public:
+    explicit Claim(std::string board) : board_(std::move(board)) {
+      const std::lock_guard lock(open_boards_mutex);
+      if (!open_boards.insert(board_).second) {
+        throw Error(ErrorKind::usage, fmt::format("device xrt: board {} is open already in this process (one holder at "
+                                                  "a time: whoever can start runs can use the loaded key)",
+                                                  board_));
+      }
+    }
+    Claim(const Claim&) = delete;
+    Claim& operator=(const Claim&) = delete;
+    ~Claim() {
+      const std::lock_guard lock(open_boards_mutex);
+      open_boards.erase(board_);
+    }
+
+   private:
+    std::string board_;
+  };
+
+  Claim claim_;
+  std::string name_;
+  xrt::device device_;
+  xrt::uuid uuid_;
+};
+
+std::vector<std::unique_ptr<XrtComputeUnit>> open_xrt_compute_units(const DeviceOptions& options) {
+  const std::vector<std::string> names = board_list(options.board);
+  const xrt::xclbin xclbin = read_xclbin(options.xclbin);
+  // The compute units of the kernel, as "lock_engine:lock_engine_1".
+  std::vector<std::string> cus;
+  for (const auto& ip : xclbin.get_kernel(std::string(kKernel)).get_cus()) {
+    const std::string name = ip.get_name();
+    cus.push_back(name.substr(name.find(':') + 1));
+  }
+  if (cus.empty()) {
+    throw Error(ErrorKind::bad_input, fmt::format("xclbin {}: the {} kernel has no compute unit", options.xclbin, kKernel));
+  }
+  std::vector<std::shared_ptr<XrtComputeUnit::Board>> boards;
+  for (const auto& name : names) boards.push_back(std::make_shared<XrtComputeUnit::Board>(name, xclbin, options.xclbin));
+  std::vector<std::unique_ptr<XrtComputeUnit>> units;
+  for (const auto& cu : cus) {
+    for (const auto& board : boards) units.push_back(std::make_unique<XrtComputeUnit>(board, cu, options));
+  }
+  return units;
+}
+
+XrtComputeUnit::XrtComputeUnit(std::shared_ptr<Board> board, std::string cu, const DeviceOptions& options)
+    : board_(std::move(board)), cu_(std::move(cu)), options_(options) {
   try {
     // Exclusive: the status and identity registers can be read, and no other
     // process can start runs on the key this one loads.
-    kernel_ = xrt::kernel(device_, uuid, std::string(kKernel), xrt::kernel::cu_access_mode::exclusive);
+    kernel_ = xrt::kernel(board_->device(), board_->uuid(), fmt::format("{}:{{{}}}", kKernel, cu_),
+                          xrt::kernel::cu_access_mode::exclusive);
   } catch (const std::exception& e) {
-    throw Error(ErrorKind::system, fmt::format("{}: cannot open the {} compute unit for exclusive access ({}); is "
-                                               "another process using it?",
-                                               where, kKernel, e.what()));
+    throw Error(ErrorKind::system, fmt::format("{}: cannot open it for exclusive access ({}); is another process "
+                                               "using it?",
+                                               where(), e.what()));
   }
-  run_ = xrt::run(kernel_);
+  for (auto& run : runs_) {
+    run = xrt::run(kernel_);
+    // A completion callback makes XRT manage the command: its wait(timeout)
+    // then waits on XRT's own clock, whatever the driver below does (XRT
+    // 2.13's unmanaged wait leaves the timeout to the driver's exec_wait,
+    // which the noop driver does not keep). The callback itself has nothing
+    // to do.
+    run.add_callback(ERT_CMD_STATE_COMPLETED, [](const void*, ert_cmd_state, void*) {}, nullptr);
+  }
 }
 
 XrtComputeUnit::~XrtComputeUnit() {
-  // The driver zeroed the key registers after load_key; the run's copy of
-  // the register map is host memory, wiped here whatever happened.
-  try {
-    for (const Register r : {Register::key_0, Register::key_1, Register::key_2, Register::key_3, Register::mac_0,
-                             Register::mac_1, Register::mac_2, Register::mac_3}) {
-      write_register(r, 0);
+  // The driver zeroed the key registers after load_key; the runs' copies of
+  // the register map are host memory, wiped here whatever happened.
+  for (auto& run : runs_) {
+    try {
+      for (const Register r : {Register::key_0, Register::key_1, Register::key_2, Register::key_3, Register::mac_0,
+                               Register::mac_1, Register::mac_2, Register::mac_3}) {
+        run.set_arg(argument_index(r), std::uint32_t{0});
+      }
+    } catch (...) {
+      // XRT could not be reached; nothing else to wipe from here.
     }
-  } catch (...) {
-    // XRT could not be reached; nothing else to wipe from here.
   }
 }
 
-xrt::bo& XrtComputeUnit::bo(Buffer buffer) {
-  auto& b = buffers_[static_cast<std::size_t>(buffer)];
-  if (!b) throw std::logic_error(fmt::format("device xrt: buffer {} used before allocate", static_cast<int>(buffer)));
+const std::string& XrtComputeUnit::board() const { return board_->name(); }
+
+std::string XrtComputeUnit::where() const { return fmt::format("board {}, compute unit {}", board(), cu_); }
+
+xrt::bo& XrtComputeUnit::bo(Buffer buffer, IoSet set) {
+  auto& b = buffers_[set][static_cast<std::size_t>(buffer)];
+  if (!b) {
+    throw std::logic_error(fmt::format("device xrt: buffer {} of io set {} used before allocate", static_cast<int>(buffer), set));
+  }
   return *b;
 }
 
@@ -238,53 +323,70 @@ int XrtComputeUnit::bank(Buffer buffer) const {
   return static_cast<int>(kernel_.group_id(argument_index(buffer)));
 }
 
-void XrtComputeUnit::allocate(Buffer buffer, std::size_t bytes) {
+void XrtComputeUnit::do_allocate(Buffer buffer, std::size_t bytes, IoSet set) {
   const int arg = argument_index(buffer);
-  auto& slot = buffers_[static_cast<std::size_t>(buffer)];
+  auto& slot = buffers_[set][static_cast<std::size_t>(buffer)];
   try {
-    slot.emplace(device_, bytes, kernel_.group_id(arg));
+    slot.emplace(board_->device(), bytes, kernel_.group_id(arg));
   } catch (const std::exception& e) {
-    throw Error(ErrorKind::system, fmt::format("board {}: cannot allocate {} bytes for {} in memory bank {} ({})",
-                                               options_.board, bytes, kKernelArguments[static_cast<std::size_t>(arg)].name,
+    throw Error(ErrorKind::system, fmt::format("{}: cannot allocate {} bytes for {} in memory bank {} ({})", where(),
+                                               bytes, kKernelArguments[static_cast<std::size_t>(arg)].name,
                                                kernel_.group_id(arg), e.what()));
   }
   // Device memory is not cleared by allocation; the contract says zeroed.
   const std::vector<std::uint8_t> zeros(bytes, 0);
-  write(buffer, zeros);
-  run_.set_arg(arg, *slot);
+  do_write(buffer, zeros, set);
+  // The blob is one buffer, an argument of every run.
+  if (buffer == Buffer::blob) {
+    for (auto& run : runs_) run.set_arg(arg, *slot);
+  } else {
+    runs_[set].set_arg(arg, *slot);
+  }
 }
 
-void XrtComputeUnit::write(Buffer buffer, std::span<const std::uint8_t> bytes) {
-  auto& b = bo(buffer);
+void XrtComputeUnit::do_write(Buffer buffer, std::span<const std::uint8_t> bytes, IoSet set) {
+  auto& b = bo(buffer, set);
   b.write(bytes.data(), bytes.size(), 0);
   b.sync(XCL_BO_SYNC_BO_TO_DEVICE, bytes.size(), 0);
 }
 
-void XrtComputeUnit::read(Buffer buffer, std::span<std::uint8_t> bytes) {
-  auto& b = bo(buffer);
+void XrtComputeUnit::do_read(Buffer buffer, std::span<std::uint8_t> bytes, IoSet set) {
+  auto& b = bo(buffer, set);
   b.sync(XCL_BO_SYNC_BO_FROM_DEVICE, bytes.size(), 0);
   b.read(bytes.data(), bytes.size(), 0);
 }
 
-void XrtComputeUnit::write_register(Register r, std::uint32_t value) { run_.set_arg(argument_index(r), value); }
+void XrtComputeUnit::do_write_register(Register r, std::uint32_t value) {
+  for (auto& run : runs_) run.set_arg(argument_index(r), value);
+}
 
-void XrtComputeUnit::start() {
-  run_.start();
-  const ert_cmd_state state = run_.wait(timeout());
+void XrtComputeUnit::do_start(IoSet set) {
+  try {
+    runs_[set].start();
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::system, fmt::format("{}: XRT cannot start {} ({})", where(), kKernel, e.what()));
+  }
+  running_ = set;
+  ++commands_started_;
+}
+
+void XrtComputeUnit::do_wait() {
+  xrt::run& run = runs_[running_];
+  const ert_cmd_state state = run.wait(timeout());
   if (state == ERT_CMD_STATE_COMPLETED) return;
   if (state == ERT_CMD_STATE_TIMEOUT || state == ERT_CMD_STATE_NEW || state == ERT_CMD_STATE_QUEUED ||
       state == ERT_CMD_STATE_RUNNING) {
     try {
-      run_.abort();
+      run.abort();
     } catch (...) {
       // The error below says what to do when even the abort fails.
     }
     throw Error(ErrorKind::system,
-                fmt::format("board {}: {} did not finish a command within {} ms (xclbin {}); the run was aborted. "
+                fmt::format("{}: {} did not finish a command within {} ms (xclbin {}); the run was aborted. "
                             "If it hangs again, reset the card: xbutil reset -d {}",
-                            options_.board, kKernel, timeout().count(), options_.xclbin, options_.board));
+                            where(), kKernel, timeout().count(), options_.xclbin, board()));
   }
-  throw Error(ErrorKind::system, fmt::format("board {}: {} command ended in XRT state {} instead of completed", options_.board,
+  throw Error(ErrorKind::system, fmt::format("{}: {} command ended in XRT state {} instead of completed", where(),
                                              kKernel, static_cast<int>(state)));
 }
 
@@ -296,22 +398,22 @@ std::uint32_t XrtComputeUnit::read_output(int argument, std::string_view what) {
     const char* mode = std::getenv("XCL_EMULATION_MODE");
     const bool noop = mode != nullptr && std::string_view(mode) == "noop";
     throw Error(ErrorKind::system,
-                fmt::format("board {}: cannot read the {} register at {:#x} ({}){}", options_.board, what, offset, e.what(),
+                fmt::format("{}: cannot read the {} register at {:#x} ({}){}", where(), what, offset, e.what(),
                             noop ? "; XCL_EMULATION_MODE=noop has no registers: it runs the host flow and computes "
                                    "nothing"
                                  : ""));
   }
 }
 
-std::uint32_t XrtComputeUnit::read_status() { return read_output(kStatusArgument, "status"); }
+std::uint32_t XrtComputeUnit::do_read_status() { return read_output(kStatusArgument, "status"); }
 
-std::uint64_t XrtComputeUnit::read_device_id() {
+std::uint64_t XrtComputeUnit::do_read_device_id() {
   const std::uint64_t lo = read_output(kDeviceIdLoArgument, "device_id_lo");
   return std::uint64_t{read_output(kDeviceIdHiArgument, "device_id_hi")} << 32 | lo;
 }
 
-std::vector<std::uint32_t> XrtComputeUnit::pending_register_words() const {
-  const auto* packet = reinterpret_cast<const ert_start_kernel_cmd*>(run_.get_ert_packet());
+std::vector<std::uint32_t> XrtComputeUnit::pending_register_words(IoSet set) const {
+  const auto* packet = reinterpret_cast<const ert_start_kernel_cmd*>(runs_.at(set).get_ert_packet());
   // The register map follows the mandatory and the extra CU masks; word i
   // is offset 4 * i.
   const std::uint32_t* map = packet->data + packet->extra_cu_masks;
@@ -327,7 +429,9 @@ std::vector<std::uint32_t> XrtComputeUnit::pending_register_words() const {
 }
 
 std::unique_ptr<Backend> make_xrt_backend(const DeviceOptions& options) {
-  return std::make_unique<EngineBackend>(std::make_unique<XrtComputeUnit>(options));
+  std::vector<std::unique_ptr<ComputeUnit>> units;
+  for (auto& unit : open_xrt_compute_units(options)) units.push_back(std::move(unit));
+  return std::make_unique<EngineBackend>(std::move(units));
 }
 
 }  // namespace modelock::device

@@ -36,11 +36,12 @@ Card make_card(std::string_view name) {
 
 constexpr std::array<std::string_view, 4> kCards = {"u50", "u55c", "u250", "u280"};
 
-int parse_int(std::string_view s, std::string_view line, std::string_view origin) {
+int parse_int(std::string_view s, std::string_view line, std::string_view origin,
+              std::string_view what = "a bank number") {
   int value = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) {
-    throw std::invalid_argument(fmt::format("{}: '{}': expected a bank number, got '{}'", origin, line, s));
+    throw std::invalid_argument(fmt::format("{}: '{}': expected {}, got '{}'", origin, line, what, s));
   }
   return value;
 }
@@ -58,17 +59,26 @@ Card card_of(std::string_view platform) {
 }
 
 std::vector<Connection> read_connectivity(std::string_view text, const Card& card, std::string_view origin) {
-  const std::string prefix = "sp=lock_engine_1.";
+  const std::string prefix = "sp=lock_engine_";
   std::vector<Connection> out;
   for (std::size_t begin = 0, end = 0; begin < text.size(); begin = end + 1) {
     end = std::min(text.find('\n', begin), text.size());
     const std::string_view line = text.substr(begin, end - begin);
     if (!line.starts_with(prefix)) continue;
-    const auto rest = line.substr(prefix.size());
+    // The compute unit: lock_engine_<i>, i from 1.
+    const auto dot = line.find('.', prefix.size());
+    if (dot == std::string_view::npos) {
+      throw std::invalid_argument(fmt::format("{}: '{}': expected sp=lock_engine_N.ARGUMENT:BANK[i] or [i:j]", origin, line));
+    }
+    const int instance = parse_int(line.substr(prefix.size(), dot - prefix.size()), line, origin, "a compute unit number");
+    if (instance < 1) {
+      throw std::invalid_argument(fmt::format("{}: '{}': compute units are numbered from lock_engine_1", origin, line));
+    }
+    const auto rest = line.substr(dot + 1);
     const auto colon = rest.find(':'), open = rest.find('['), close = rest.find(']');
     if (colon == std::string_view::npos || open == std::string_view::npos || close == std::string_view::npos ||
         open < colon || close < open) {
-      throw std::invalid_argument(fmt::format("{}: '{}': expected sp=lock_engine_1.ARGUMENT:BANK[i] or [i:j]", origin, line));
+      throw std::invalid_argument(fmt::format("{}: '{}': expected sp=lock_engine_N.ARGUMENT:BANK[i] or [i:j]", origin, line));
     }
     const auto argument = rest.substr(0, colon);
     const auto type = rest.substr(colon + 1, open - colon - 1);
@@ -89,7 +99,8 @@ std::vector<Connection> read_connectivity(std::string_view text, const Card& car
       if (m == card.memories.end()) {
         throw std::invalid_argument(fmt::format("{}: '{}': the {} has no memory {}", origin, line, card.name, tag));
       }
-      out.push_back({static_cast<int>(arg - table.begin()), static_cast<std::size_t>(m - card.memories.begin())});
+      out.push_back({static_cast<int>(arg - table.begin()), static_cast<std::size_t>(m - card.memories.begin()),
+                     static_cast<std::size_t>(instance - 1)});
     }
   }
   return out;

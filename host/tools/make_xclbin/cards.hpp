@@ -21,8 +21,9 @@ struct Card {
 // std::invalid_argument naming the cards it knows.
 [[nodiscard]] Card card_of(std::string_view platform);
 
-// The `sp=lock_engine_1.<argument>:<bank>` lines of a connectivity file
-// (`<bank>` is TYPE[i] or TYPE[i:j]) as connections to `card`'s memories.
+// The `sp=lock_engine_<n>.<argument>:<bank>` lines of a connectivity file
+// (`<bank>` is TYPE[i] or TYPE[i:j]) as connections of compute unit n - 1
+// to `card`'s memories.
 // Throws std::invalid_argument naming `origin` and the line for an argument
 // that is not a buffer of the kernel or a bank the card does not have.
 [[nodiscard]] std::vector<Connection> read_connectivity(std::string_view text, const Card& card,

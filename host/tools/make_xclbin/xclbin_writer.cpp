@@ -19,12 +19,16 @@ using device::ArgumentKind;
 using device::KernelArgument;
 
 constexpr const char* kKernel = "lock_engine";
-constexpr const char* kInstance = "lock_engine_1";
 constexpr const char* kControlPort = "S_AXI_CONTROL";
 // The control slave's address range: a 4 KiB window, as Vitis HLS gives an
 // s_axilite interface, holds the map (register_map.hpp).
 constexpr std::uint32_t kControlRange = 0x1000;
 static_assert(device::kRegisterMapBytes <= kControlRange);
+// Where compute unit i's control slave sits: one 64 KiB window each (the
+// instance's addrRemap range), as v++ spaces them.
+constexpr std::uint64_t kComputeUnitStride = 0x10000;
+
+std::string instance_name(std::size_t compute_unit) { return fmt::format("{}_{}", kKernel, compute_unit + 1); }
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -76,6 +80,14 @@ std::string metadata_xml(const Description& d) {
         a.name, a.kind == ArgumentKind::buffer ? 1 : 0, i, port_of(a), bytes, a.offset, bytes,
         a.kind == ArgumentKind::input ? "unsigned int" : a.kind == ArgumentKind::output ? "unsigned int*" : "void*");
   }
+  std::string instances;
+  for (std::size_t cu = 0; cu < d.compute_units; ++cu) {
+    instances += fmt::format(
+        "          <instance name=\"{}\">\n"
+        "            <addrRemap base=\"{:#x}\" range=\"{:#x}\" port=\"{}\"/>\n"
+        "          </instance>\n",
+        instance_name(cu), cu * kComputeUnitStride, kComputeUnitStride, kControlPort);
+  }
   const bool rtl = d.source == KernelSource::rtl;
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -86,7 +98,7 @@ std::string metadata_xml(const Description& d) {
       "    <host architecture=\"x86_64\"/>\n"
       "    <device name=\"fpga0\" fpgaDevice=\"\" addrWidth=\"0\">\n"
       "      <core name=\"OCL_REGION_0\" target=\"{target}\" type=\"clc_region\" clockFreq=\"0MHz\" "
-      "numComputeUnits=\"1\">\n"
+      "numComputeUnits=\"{units}\">\n"
       "        <kernelClocks>\n"
       "          <clock port=\"KERNEL_CLK\" frequency=\"{mhz}.0MHz\"/>\n"
       "        </kernelClocks>\n"
@@ -97,9 +109,7 @@ std::string metadata_xml(const Description& d) {
       "          <compileWorkGroupSize x=\"1\" y=\"1\" z=\"1\"/>\n"
       "          <maxWorkGroupSize x=\"1\" y=\"1\" z=\"1\"/>\n"
       "          <string_table/>\n"
-      "          <instance name=\"{instance}\">\n"
-      "            <addrRemap base=\"0x0\" range=\"0x10000\" port=\"{control}\"/>\n"
-      "          </instance>\n"
+      "{instances}"
       "        </kernel>\n"
       "      </core>\n"
       "    </device>\n"
@@ -107,8 +117,8 @@ std::string metadata_xml(const Description& d) {
       "</project>\n",
       fmt::arg("kernel", kKernel), fmt::arg("platform", d.platform), fmt::arg("target", target_name(d.target)),
       fmt::arg("mhz", d.clock_mhz), fmt::arg("language", rtl ? "ip" : "c"), fmt::arg("library", rtl ? "rtl" : "hls"),
-      fmt::arg("ports", ports), fmt::arg("args", args), fmt::arg("instance", kInstance),
-      fmt::arg("control", kControlPort));
+      fmt::arg("ports", ports), fmt::arg("args", args), fmt::arg("instances", instances),
+      fmt::arg("units", d.compute_units));
 }
 
 // A section's bytes: `Head` (one of xclbin.h's counted structures, whose
@@ -129,15 +139,17 @@ void copy_name(unsigned char (&to)[N], std::string_view name, std::string_view w
   std::memcpy(to, name.data(), name.size());
 }
 
-std::vector<std::uint8_t> ip_layout_section() {
-  ip_data ip{};
-  ip.m_type = IP_KERNEL;
-  // Interrupt enabled (bit 0), ap_ctrl_hs: the driver issues one command at
-  // a time and reads the status register between them.
-  ip.properties = IP_INT_ENABLE_MASK | (AP_CTRL_HS << IP_CONTROL_SHIFT);
-  ip.m_base_address = 0;
-  copy_name(ip.m_name, fmt::format("{}:{}", kKernel, kInstance), "compute unit");
-  return counted_section<ip_layout, ip_data>(std::span(&ip, 1));
+std::vector<std::uint8_t> ip_layout_section(const Description& d) {
+  std::vector<ip_data> ips(d.compute_units);
+  for (std::size_t cu = 0; cu < ips.size(); ++cu) {
+    ips[cu].m_type = IP_KERNEL;
+    // Interrupt enabled (bit 0), ap_ctrl_hs: the driver issues one command
+    // at a time to a unit and reads its status register between them.
+    ips[cu].properties = IP_INT_ENABLE_MASK | (AP_CTRL_HS << IP_CONTROL_SHIFT);
+    ips[cu].m_base_address = cu * kComputeUnitStride;
+    copy_name(ips[cu].m_name, fmt::format("{}:{}", kKernel, instance_name(cu)), "compute unit");
+  }
+  return counted_section<ip_layout, ip_data>(ips);
 }
 
 std::vector<std::uint8_t> mem_topology_section(const Description& d) {
@@ -157,11 +169,21 @@ std::vector<std::uint8_t> connectivity_section(const Description& d) {
   std::vector<connection> links;
   for (const auto& c : d.connections) {
     if (c.memory >= d.memories.size() || c.argument < 0 || static_cast<std::size_t>(c.argument) >= d.arguments.size() ||
-        d.arguments[static_cast<std::size_t>(c.argument)].kind != ArgumentKind::buffer) {
-      throw std::invalid_argument(fmt::format("connection of argument {} to memory {}: expected a buffer argument and "
-                                              "one of {} memories", c.argument, c.memory, d.memories.size()));
+        d.arguments[static_cast<std::size_t>(c.argument)].kind != ArgumentKind::buffer ||
+        c.compute_unit >= d.compute_units) {
+      throw std::invalid_argument(fmt::format("connection of {} argument {} to memory {}: expected a buffer argument, "
+                                              "one of {} memories and one of {} compute units",
+                                              instance_name(c.compute_unit), c.argument, c.memory, d.memories.size(),
+                                              d.compute_units));
     }
-    links.push_back({c.argument, 0, static_cast<std::int32_t>(c.memory)});
+    // m_ip_layout_index: the compute unit's entry in IP_LAYOUT.
+    links.push_back({c.argument, static_cast<std::int32_t>(c.compute_unit), static_cast<std::int32_t>(c.memory)});
+  }
+  for (std::size_t cu = 0; cu < d.compute_units; ++cu) {
+    if (std::none_of(d.connections.begin(), d.connections.end(), [&](const Connection& c) { return c.compute_unit == cu; })) {
+      throw std::invalid_argument(fmt::format("compute unit {} has no connections: each needs its banks (sp={}.ARGUMENT:BANK)",
+                                              instance_name(cu), instance_name(cu)));
+    }
   }
   return counted_section<connectivity, connection>(links);
 }
@@ -190,7 +212,8 @@ std::vector<std::uint8_t> write_xclbin(const Description& d) {
   std::vector<Section> sections;
   sections.push_back({EMBEDDED_METADATA, "metadata", {xml.begin(), xml.end()}});
   sections.push_back({MEM_TOPOLOGY, "mem_topology", mem_topology_section(d)});
-  sections.push_back({IP_LAYOUT, "ip_layout", ip_layout_section()});
+  if (d.compute_units < 1) throw std::invalid_argument("xclbin: expected at least one compute unit");
+  sections.push_back({IP_LAYOUT, "ip_layout", ip_layout_section(d)});
   sections.push_back({CONNECTIVITY, "connectivity", connectivity_section(d)});
 
   // Header, section headers (the first inside struct axlf), then each

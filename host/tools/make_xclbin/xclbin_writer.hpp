@@ -3,7 +3,7 @@
 // device and a kernel (EMBEDDED_METADATA, the kernel's XML with every
 // argument's offset from register_map.hpp; IP_LAYOUT, the compute unit;
 // MEM_TOPOLOGY, the card's memory banks; CONNECTIVITY, which bank each
-// buffer argument reaches) and no bitstream. XRT's noop driver
+// buffer argument of each compute unit reaches) and no bitstream. XRT's noop driver
 // (XCL_EMULATION_MODE=noop) runs the whole host flow on it without a board;
 // a board needs the xclbin v++ builds (bitstreams/).
 #pragma once
@@ -27,10 +27,12 @@ struct Memory {
   std::uint64_t bytes = 0;
 };
 
-// A buffer argument (index into the argument table) reaching one bank.
+// A buffer argument (index into the argument table) of one compute unit
+// reaching one bank.
 struct Connection {
   int argument = 0;
-  std::size_t memory = 0;  // index into Description::memories
+  std::size_t memory = 0;        // index into Description::memories
+  std::size_t compute_unit = 0;  // 0 for lock_engine_1, 1 for lock_engine_2, ...
 };
 
 // Which engine the compute unit is: the HLS kernel or the RTL one. They
@@ -46,6 +48,9 @@ struct Description {
   KernelSource source = KernelSource::hls;
   Target target = Target::hw;
   std::uint32_t clock_mhz = 300;
+  // Compute units lock_engine_1..N, as v++'s nk=lock_engine:N makes them;
+  // each needs its own connections (its banks).
+  std::size_t compute_units = 1;
   std::vector<Memory> memories;  // the card's banks; only connected ones are marked used
   std::vector<Connection> connections;
   std::span<const device::KernelArgument> arguments = device::kKernelArguments;
@@ -53,8 +58,9 @@ struct Description {
 
 // The xclbin's bytes. Its uuid is derived from its content, so the same
 // description gives the same file. Throws std::invalid_argument on a
-// description that cannot be written (a connection to no memory, a platform
-// name longer than the header holds).
+// description that cannot be written (a connection to no memory or of no
+// compute unit, a compute unit without connections, a platform name longer
+// than the header holds).
 [[nodiscard]] std::vector<std::uint8_t> write_xclbin(const Description& description);
 
 }  // namespace modelock::xclbin

@@ -82,6 +82,7 @@ struct ModelShape {
 
 class Backend;      // what a backend implements (host/device/src/backend.hpp)
 struct LoadedModel;  // the container and its parsed engine program
+class ComputeUnit;  // one engine as the driver reaches it (internal/.../compute_unit.hpp)
 
 class Device {
  public:
@@ -122,6 +123,8 @@ class Device {
 
  private:
   explicit Device(std::unique_ptr<Backend> backend);
+  // A Device over given compute units (internal/.../engine_device.hpp).
+  friend Device open_engine_device(std::vector<std::unique_ptr<ComputeUnit>> units);
 
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<LoadedModel> model_;  // set by load_model

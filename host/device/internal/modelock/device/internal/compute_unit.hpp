@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -47,6 +48,17 @@ inline constexpr std::size_t kRegisters = static_cast<std::size_t>(Register::non
 enum class Buffer : std::size_t { blob, images, logits, counters };
 inline constexpr std::size_t kBuffers = 4;
 
+// Which copy of the io buffers (images, logits, counters) a call means.
+// They come in kIoSets sets so that the driver stages the next batch into
+// one set while the engine runs on the other (double buffering); the blob,
+// written once, has one copy, set 0.
+using IoSet = std::size_t;
+inline constexpr std::size_t kIoSets = 2;
+
+// The interface is non-virtual so that the contract is checked once, here:
+// a set out of range, a second blob, or a register, a buffer of the running
+// set, the status or another start touched while a command is in flight is
+// a defect of the driver (std::logic_error), whatever engine is behind.
 class ComputeUnit {
  public:
   ComputeUnit() = default;
@@ -55,22 +67,48 @@ class ComputeUnit {
   virtual ~ComputeUnit() = default;
 
   [[nodiscard]] virtual std::string_view name() const = 0;
-  // Device memory of `bytes` (a multiple of 64) for `buffer`, zeroed;
-  // replaces what it held.
-  virtual void allocate(Buffer buffer, std::size_t bytes) = 0;
+  // Device memory of `bytes` (a multiple of 64) for `buffer` in `set`,
+  // zeroed; replaces what it held.
+  void allocate(Buffer buffer, std::size_t bytes, IoSet set = 0);
   // Host to device, from the buffer's start (bytes.size() at most its size).
-  virtual void write(Buffer buffer, std::span<const std::uint8_t> bytes) = 0;
+  // The io buffers of the set a command runs on may not be touched until it
+  // is waited for; the other set's may: that is the double buffering.
+  void write(Buffer buffer, std::span<const std::uint8_t> bytes, IoSet set = 0);
   // Device to host, from the buffer's start.
-  virtual void read(Buffer buffer, std::span<std::uint8_t> bytes) = 0;
-  // A register keeps its value until written again, across runs.
-  virtual void write_register(Register r, std::uint32_t value) = 0;
-  // Starts the kernel with the registers as they are and waits for it.
-  virtual void start() = 0;
+  void read(Buffer buffer, std::span<std::uint8_t> bytes, IoSet set = 0);
+  // A register keeps its value until written again, across runs and sets.
+  // Not while a command is in flight: the kernel latches its scalar
+  // arguments at start, and the register file is one for both sets.
+  void write_register(Register r, std::uint32_t value);
+  // Starts the kernel on io set `set` with the registers as they are, and
+  // returns: a board runs it while the host goes on. hls and sim are
+  // synchronous simulators and run the whole command in start or in wait.
+  void start(IoSet set = 0);
+  // Waits for the command start began (Error(system) when it does not end,
+  // e.g. past DeviceOptions::timeout). Afterwards nothing is in flight,
+  // whether it returned or threw.
+  void wait();
+  [[nodiscard]] bool in_flight() const { return in_flight_.has_value(); }
   // The status register: the status code of the last command.
-  [[nodiscard]] virtual std::uint32_t read_status() = 0;
+  [[nodiscard]] std::uint32_t read_status();
   // The device identity registers (device_id_hi:device_id_lo), valid once a
   // command ran.
-  [[nodiscard]] virtual std::uint64_t read_device_id() = 0;
+  [[nodiscard]] std::uint64_t read_device_id();
+
+ private:
+  void check_buffer(Buffer buffer, IoSet set, std::string_view what) const;
+  void check_idle(std::string_view what) const;
+
+  virtual void do_allocate(Buffer buffer, std::size_t bytes, IoSet set) = 0;
+  virtual void do_write(Buffer buffer, std::span<const std::uint8_t> bytes, IoSet set) = 0;
+  virtual void do_read(Buffer buffer, std::span<std::uint8_t> bytes, IoSet set) = 0;
+  virtual void do_write_register(Register r, std::uint32_t value) = 0;
+  virtual void do_start(IoSet set) = 0;
+  virtual void do_wait() = 0;
+  [[nodiscard]] virtual std::uint32_t do_read_status() = 0;
+  [[nodiscard]] virtual std::uint64_t do_read_device_id() = 0;
+
+  std::optional<IoSet> in_flight_;  // the set of the command started and not yet waited for
 };
 
 // The kernel in C simulation. One per process: the kernel keeps its state in

@@ -29,11 +29,12 @@ void write_key_registers(ComputeUnit& unit, const KeyRegisters& registers);
 void zero_key_registers(ComputeUnit& unit);
 
 // One command (lock_engine.hpp's Command, with its flags) with the registers
-// as they stand; returns the status register.
+// as they stand, on io set 0, started and waited for; returns the status
+// register.
 [[nodiscard]] std::uint32_t issue(ComputeUnit& unit, std::uint32_t command);
 
-// The counter words the last run wrote (counter::kWords of them).
-[[nodiscard]] std::vector<std::uint32_t> read_counter_words(ComputeUnit& unit);
+// The counter words the last run on io set `set` wrote (counter::kWords of them).
+[[nodiscard]] std::vector<std::uint32_t> read_counter_words(ComputeUnit& unit, IoSet set = 0);
 
 // Bytes a buffer of `bytes` takes in device memory: whole 64-byte beats.
 [[nodiscard]] std::size_t whole_beats(std::size_t bytes);
