@@ -127,7 +127,9 @@ int run_command_line(int argc, char** argv, Console& console) {
     cmd.add_option("--device", device, help)
         ->check(CLI::IsMember(std::vector<std::string>(modelock::device::kBackends.begin(), modelock::device::kBackends.end())));
     cmd.add_option("--xclbin", options.xclbin, "with --device xrt: the lock_engine .xclbin to load");
-    cmd.add_option("--board", options.board, "with --device xrt: board index (as `xbutil examine` lists them) or PCIe BDF")
+    cmd.add_option("--board", options.board,
+                   "with --device xrt: board index (as `xbutil examine` lists them) or PCIe BDF, or several separated "
+                   "by commas (0,1): batches go round robin over every lock_engine compute unit of every board")
         ->capture_default_str();
     cmd.add_option_function<std::uint32_t>(
            "--timeout", [&options](std::uint32_t ms) { options.timeout = std::chrono::milliseconds(ms); },

@@ -72,6 +72,30 @@ TEST(MakeXclbin, XrtReadsTheKernelWithTheRegisterMapOffsets) {
   EXPECT_EQ(x.get_mems().size(), 32u);
 }
 
+// --compute-units: lock_engine_1..N in IP_LAYOUT, each with its own
+// connections, which XRT gives the kernel opened on that unit alone.
+TEST(MakeXclbin, SeveralComputeUnitsEachWithTheirBanks) {
+  Description d = for_card("xilinx_u55c_gen3x16_xdma_3_202210_1", "u55c");
+  d.compute_units = 2;
+  d.connections = read_connectivity(slurp(kSource / "tests/tools/u55c-two-units.cfg"), card_of(d.platform), "cfg");
+  const auto x = load(write_xclbin(d));
+  const auto cus = x.get_kernel("lock_engine").get_cus();
+  ASSERT_EQ(cus.size(), 2u);
+  EXPECT_EQ(cus[0].get_name(), "lock_engine:lock_engine_1");
+  EXPECT_EQ(cus[1].get_name(), "lock_engine:lock_engine_2");
+  EXPECT_NE(cus[0].get_base_address(), cus[1].get_base_address());
+  EXPECT_EQ(tags_of(cus[0].get_args()[0]), (std::vector<std::string>{"HBM[0]", "HBM[1]", "HBM[2]", "HBM[3]"}));
+  EXPECT_EQ(tags_of(cus[1].get_args()[0]), (std::vector<std::string>{"HBM[10]", "HBM[11]", "HBM[8]", "HBM[9]"}));
+  EXPECT_EQ(tags_of(cus[0].get_args()[1]), std::vector<std::string>{"HBM[4]"});
+  EXPECT_EQ(tags_of(cus[1].get_args()[3]), std::vector<std::string>{"HBM[12]"});
+
+  // A unit without connections, or a connection of no unit, is refused.
+  d.compute_units = 3;
+  EXPECT_THROW((void)write_xclbin(d), std::invalid_argument);
+  d.compute_units = 1;
+  EXPECT_THROW((void)write_xclbin(d), std::invalid_argument);
+}
+
 TEST(MakeXclbin, EveryCardOfBitstreamsGetsItsBanks) {
   const std::pair<const char*, const char*> cards[] = {
       {"xilinx_u50_gen3x16_xdma_5_202210_1", "u50"}, {"xilinx_u55c_gen3x16_xdma_3_202210_1", "u55c"},
@@ -121,6 +145,9 @@ TEST(MakeXclbin, UnknownCardsAndBadConnectivityAreRefusedByName) {
   EXPECT_NE(message("sp=lock_engine_1.blob:DDR[0]\n").find("the u50 has no memory DDR[0]"), std::string::npos);
   EXPECT_NE(message("sp=lock_engine_1.blob:HBM[x]\n").find("my.cfg"), std::string::npos);
   EXPECT_EQ(message("sp=lock_engine_1.blob:HBM[30:31]\n"), "no error");
+  EXPECT_EQ(message("sp=lock_engine_2.blob:HBM[30:31]\n"), "no error");
+  EXPECT_NE(message("sp=lock_engine_0.blob:HBM[0]\n").find("numbered from lock_engine_1"), std::string::npos);
+  EXPECT_NE(message("sp=lock_engine_x.blob:HBM[0]\n").find("expected a compute unit number, got 'x'"), std::string::npos);
 }
 
 bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }

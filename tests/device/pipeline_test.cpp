@@ -1,0 +1,249 @@
+// EngineBackend's pipeline over the real hls compute unit (the lock_engine
+// kernel in C simulation, which computes), watched through RecordingUnit: a
+// ComputeUnit that forwards every call to the unit it wraps and writes down
+// the calls. Nothing is answered by the recorder; it only sees. The order it
+// sees is the double buffering of engine_backend.hpp: batch k + 1's images
+// are staged while run k is in flight, run k's status is read before run
+// k + 1 starts and its logits after.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "lock_engine.hpp"
+#include "locked_models.hpp"
+#include "modelock/common/error.hpp"
+#include "modelock/device/device.hpp"
+#include "modelock/device/internal/compute_unit.hpp"
+#include "modelock/device/internal/driver.hpp"
+#include "modelock/device/internal/engine_device.hpp"
+#include "modelock/format/container.hpp"
+
+namespace modelock::device {
+namespace {
+
+using testing::int8_images;
+using testing::locked_file;
+using testing::shipped_int8;
+
+constexpr const char* kModel = "fmnist_mlp.onnx";
+
+std::string_view buffer_name(Buffer b) {
+  switch (b) {
+    case Buffer::blob: return "blob";
+    case Buffer::images: return "images";
+    case Buffer::logits: return "logits";
+    case Buffer::counters: return "counters";
+  }
+  return "?";
+}
+
+std::string_view command_name(std::uint32_t command) {
+  switch (command) {
+    case modelock_hls::kCommandRun: return "run";
+    case modelock_hls::kCommandLoadKey: return "load_key";
+    case modelock_hls::kCommandClearKey: return "clear_key";
+    default: return "other";
+  }
+}
+
+class RecordingUnit final : public ComputeUnit {
+ public:
+  // `before_run(real, k)` is called before the real unit starts run k (k
+  // counts run commands from 0): a test's chance to change device memory
+  // between runs, as a fault or an attacker would.
+  using BeforeRun = std::function<void(ComputeUnit& real, std::size_t run)>;
+
+  RecordingUnit(std::unique_ptr<ComputeUnit> real, std::vector<std::string>& log, BeforeRun before_run = {})
+      : real_(std::move(real)), log_(log), before_run_(std::move(before_run)) {}
+
+  std::string_view name() const override { return real_->name(); }
+
+ private:
+  void do_allocate(Buffer b, std::size_t bytes, IoSet set) override {
+    log_.push_back(fmt::format("allocate {} {}", buffer_name(b), set));
+    real_->allocate(b, bytes, set);
+  }
+  void do_write(Buffer b, std::span<const std::uint8_t> bytes, IoSet set) override {
+    log_.push_back(fmt::format("write {} {}", buffer_name(b), set));
+    real_->write(b, bytes, set);
+  }
+  void do_read(Buffer b, std::span<std::uint8_t> bytes, IoSet set) override {
+    log_.push_back(fmt::format("read {} {}", buffer_name(b), set));
+    real_->read(b, bytes, set);
+  }
+  // Register writes are many and not what the schedule is about: only the
+  // command goes into the log, with the start it belongs to.
+  void do_write_register(Register r, std::uint32_t value) override {
+    if (r == Register::command) command_ = value;
+    real_->write_register(r, value);
+  }
+  void do_start(IoSet set) override {
+    log_.push_back(fmt::format("start {} {}", command_name(command_), set));
+    if (command_ == modelock_hls::kCommandRun && before_run_) before_run_(*real_, runs_);
+    if (command_ == modelock_hls::kCommandRun) ++runs_;
+    real_->start(set);
+  }
+  void do_wait() override {
+    log_.push_back("wait");
+    real_->wait();
+  }
+  std::uint32_t do_read_status() override {
+    log_.push_back("status");
+    return real_->read_status();
+  }
+  std::uint64_t do_read_device_id() override { return real_->read_device_id(); }
+
+  std::unique_ptr<ComputeUnit> real_;
+  std::vector<std::string>& log_;
+  BeforeRun before_run_;
+  std::uint32_t command_ = 0;
+  std::size_t runs_ = 0;
+};
+
+Device recorded_hls_device(std::vector<std::string>& log, RecordingUnit::BeforeRun before_run = {}) {
+  std::vector<std::unique_ptr<ComputeUnit>> units;
+  units.push_back(std::make_unique<RecordingUnit>(make_hls_compute_unit(), log, std::move(before_run)));
+  return open_engine_device(std::move(units));
+}
+
+// Indices in `log` of the entries equal to `entry`.
+std::vector<std::size_t> where(const std::vector<std::string>& log, std::string_view entry) {
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    if (log[i] == entry) at.push_back(i);
+  }
+  return at;
+}
+
+class Pipeline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing::fashion_mnist_installed()) GTEST_SKIP() << "Fashion-MNIST is not installed";
+  }
+  const scheme::MasterKey key_ = testing::key_from_seed(21);
+  static constexpr std::size_t kImages = 3 * kBatch + 1;  // runs of 8, 8, 8 and 1
+};
+
+TEST_F(Pipeline, TheNextBatchIsStagedWhileARunIsInFlightAndTheLogitsAreTheGoldenModels) {
+  const auto& q = shipped_int8(kModel);
+  const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
+  const auto images = int8_images(q, 200, kImages);
+  std::vector<std::string> log;
+  auto device = recorded_hls_device(log);
+  device.load_model(container);
+  device.load_key(key_);
+
+  log.clear();
+  const auto logits = device.run(images);
+  // Set k % 2 for batch k; each unit's status is read before its next start.
+  const std::vector<std::string> expected = {
+      "write images 0", "start run 0",                                                           // batch 0
+      "write images 1", "wait", "status", "start run 1", "read counters 0", "read logits 0",     // 1 staged; 0 done
+      "write images 0", "wait", "status", "start run 0", "read counters 1", "read logits 1",     // 2 staged; 1 done
+      "write images 1", "wait", "status", "start run 1", "read counters 0", "read logits 0",     // 3 staged; 2 done
+      "wait", "status", "read counters 1", "read logits 1",                                      // 3 done
+  };
+  EXPECT_EQ(log, expected);
+  // The property itself: batch k + 1's images were written before run k was
+  // waited for (the k-th write of images, the k-th wait).
+  const auto writes = where(log, "write images 0"), waits = where(log, "wait");
+  auto staged = where(log, "write images 1");
+  staged.insert(staged.end(), writes.begin(), writes.end());
+  std::sort(staged.begin(), staged.end());
+  ASSERT_EQ(staged.size(), 4u);
+  ASSERT_EQ(waits.size(), 4u);
+  for (std::size_t k = 0; k + 1 < staged.size(); ++k) EXPECT_LT(staged[k + 1], waits[k]) << "batch " << k + 1;
+
+  // The golden model, and the same device one run per call (nothing to
+  // overlap), give the same logits bit for bit.
+  const auto golden = q.run_int8(runtime::Int8Tensor({static_cast<std::int64_t>(kImages), 1, 28, 28}, images)).data;
+  EXPECT_EQ(logits, golden);
+  std::vector<std::int8_t> one_at_a_time;
+  for (std::size_t first = 0; first < kImages; first += kBatch) {
+    const std::size_t n = std::min(kBatch, kImages - first);
+    const auto part = device.run(std::span(images).subspan(first * 784, n * 784));
+    one_at_a_time.insert(one_at_a_time.end(), part.begin(), part.end());
+  }
+  EXPECT_EQ(logits, one_at_a_time);
+
+  (void)device.run(images);
+  ASSERT_TRUE(device.last_run().counters.has_value());
+  EXPECT_EQ(device.last_run().counters->size(), 4u);
+  EXPECT_EQ(device.last_run().counters->back().images, 1u);
+}
+
+// A tensor altered in device memory between runs 1 and 2 (what a fault or
+// an attacker on the board could do): run 2 is refused by the engine, run 3
+// is never started, and Device::run returns nothing, though runs 0 and 1
+// gave logits.
+TEST_F(Pipeline, ARefusalInALaterBatchStopsThePipelineAndNothingIsReturned) {
+  const auto& q = shipped_int8(kModel);
+  const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
+  std::vector<std::uint8_t> tampered = blob_image(container);
+  const auto& tensors = container.header().tensors;
+  const auto bias = std::find_if(tensors.begin(), tensors.end(), [](const auto& t) { return t.name == "layer1.bias"; });
+  ASSERT_NE(bias, tensors.end());
+  tampered[bias->offset + 3] ^= 0x01;
+
+  std::vector<std::string> log;
+  auto device = recorded_hls_device(log, [&](ComputeUnit& real, std::size_t run) {
+    if (run == 2) real.write(Buffer::blob, tampered);
+  });
+  device.load_model(container);
+  device.load_key(key_);
+  log.clear();
+  try {
+    (void)device.run(int8_images(q, 0, kImages));
+    FAIL() << "a tampered tensor gave logits";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::integrity) << e.what();
+    EXPECT_NE(std::string(e.what()).find("layer1.bias"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(device.last_run().status, Status::tag_mismatch);
+  ASSERT_TRUE(device.last_run().counters.has_value());
+  ASSERT_EQ(device.last_run().counters->size(), 3u);  // runs 0 and 1 ok, run 2 refused
+  EXPECT_EQ((*device.last_run().counters)[1].status, Status::ok);
+  EXPECT_EQ((*device.last_run().counters)[2].status, Status::tag_mismatch);
+  // Run 2's status stopped it: its counters read back (they name the
+  // tensor), its logits never, and run 3, staged already, never started.
+  EXPECT_EQ(where(log, "start run 0").size() + where(log, "start run 1").size(), 3u);
+  const std::vector<std::string> tail = {"write images 1", "wait", "status", "read counters 0"};
+  ASSERT_GE(log.size(), tail.size());
+  EXPECT_EQ(std::vector<std::string>(log.end() - static_cast<std::ptrdiff_t>(tail.size()), log.end()), tail);
+}
+
+// The contract ComputeUnit checks for every engine: while a command runs,
+// its io set, the blob, the registers, the status and a second start are
+// the engine's; the other io set is the host's.
+TEST(ComputeUnitContract, WhileACommandRunsOnlyTheOtherIoSetIsTheHosts) {
+  const auto unit = make_hls_compute_unit();
+  unit->allocate(Buffer::blob, 64);
+  for (IoSet set = 0; set < kIoSets; ++set) unit->allocate(Buffer::images, 64, set);
+  EXPECT_THROW(unit->allocate(Buffer::images, 64, kIoSets), std::logic_error);
+  EXPECT_THROW(unit->allocate(Buffer::blob, 64, 1), std::logic_error);
+  EXPECT_THROW(unit->wait(), std::logic_error);  // nothing started
+
+  unit->write_register(Register::command, modelock_hls::kCommandClearKey);
+  unit->start(0);
+  EXPECT_TRUE(unit->in_flight());
+  const std::vector<std::uint8_t> bytes(64, 7);
+  EXPECT_THROW(unit->write(Buffer::images, bytes, 0), std::logic_error);
+  EXPECT_THROW(unit->write(Buffer::blob, bytes), std::logic_error);
+  EXPECT_THROW(unit->write_register(Register::batch, 1), std::logic_error);
+  EXPECT_THROW(unit->start(1), std::logic_error);
+  EXPECT_THROW((void)unit->read_status(), std::logic_error);
+  unit->write(Buffer::images, bytes, 1);  // the double buffering
+  unit->wait();
+  EXPECT_FALSE(unit->in_flight());
+  EXPECT_EQ(unit->read_status(), 0u);
+}
+
+}  // namespace
+}  // namespace modelock::device
