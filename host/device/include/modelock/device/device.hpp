@@ -13,8 +13,11 @@
 //
 // Backends: `cpu`, the golden model (host/program's run_program on the
 // verified plaintext blob); `hls`, the lock_engine kernel in C simulation;
-// `xrt`, the kernel on an Alveo board through XRT, from the xclbin named in
-// DeviceOptions (in builds with XRT: xrt_built()).
+// `sim`, the RTL engine under Verilator; `xrt`, the kernel on Alveo boards
+// through XRT, from the xclbin named in DeviceOptions (in builds with XRT:
+// xrt_built()), on every compute unit of every board DeviceOptions lists.
+// An engine backend double-buffers: it uploads the next batch while the
+// current one runs (docs/deploy-alveo.md).
 // Errors are modelock::Error with the CLI's exit codes: a tag mismatch is
 // integrity naming the layer and tensor, a malformed program bad_input, a
 // wrong key wrong_key, running without a key usage.
@@ -49,7 +52,11 @@ inline constexpr std::array<std::string_view, 4> kBackends = {"cpu", "hls", "sim
 // take for their engine; `cpu` and `hls` take none.
 struct DeviceOptions {
   std::string xclbin;  // the lock_engine .xclbin to load (required by xrt)
-  std::string board = "0";  // device index (0, 1, ... as `xbutil examine` lists them) or PCIe BDF (0000:65:00.1)
+  // Device index (0, 1, ... as `xbutil examine` lists them) or PCIe BDF
+  // (0000:65:00.1), or several separated by commas ("0,1"): the xclbin is
+  // loaded on each, and batches go round robin over every lock_engine
+  // compute unit of every board.
+  std::string board = "0";
   // How long one engine command (load_key, a run of kBatch images,
   // clear_key) may take before it is abandoned and Error(system) says so.
   // xrt: wall time (default 10 s), then the run is aborted. sim: device
@@ -66,7 +73,9 @@ struct DeviceOptions {
 
 // Images one engine run takes (the engine's MODELOCK_BATCH; the hls backend
 // static_asserts that they agree). Device::run splits any N into runs of at
-// most kBatch, so every weight unlocked is used by up to kBatch images.
+// most kBatch, so every weight unlocked is used by up to kBatch images; an
+// engine backend pipelines those runs (the next one's images go to the
+// device while one runs) and spreads them over its compute units.
 inline constexpr std::size_t kBatch = 8;
 
 // The engine clock the bitstreams are built for (modelock_hls::kClockHz):
@@ -89,9 +98,10 @@ class Device {
   // Throws Error(usage) for a name not in kBackends, and when the backend's
   // engine is already open (a compute unit is opened for exclusive access:
   // whoever can submit runs while a key is loaded can use that key). `xrt`
-  // throws Error(system) when the board cannot be opened (naming it, with
-  // the `xbutil examine` hint) and Error(bad_input) for an xclbin that is
-  // missing, not an xclbin, or built for another platform or kernel.
+  // throws Error(system) when a board or a compute unit cannot be opened
+  // (naming it, with the `xbutil examine` hint), Error(bad_input) for an
+  // xclbin that is missing, not an xclbin, or built for another platform or
+  // kernel, and Error(usage) for a board list with an empty or repeated entry.
   [[nodiscard]] static Device open(std::string_view backend, const DeviceOptions& options = {});
 
   Device(Device&&) noexcept;
@@ -100,7 +110,8 @@ class Device {
 
   [[nodiscard]] std::string_view backend() const;
 
-  // Puts the container's blob, with its engine program, into device memory.
+  // Puts the container's blob, with its engine program, into device memory
+  // (each compute unit's), once.
   // Once per Device (Error(usage) the second time). Error(bad_input) when the
   // container has no engine program (not locked with --int8) or it is
   // malformed, naming the container and the field.
@@ -108,16 +119,20 @@ class Device {
   [[nodiscard]] const ModelShape& model() const;  // Error(usage) before load_model
 
   // Checks the key against the container's key check value on the host
-  // (Error(wrong_key)), then loads what the engine's key registers take.
+  // (Error(wrong_key)), then loads what the engine's key registers take,
+  // into every compute unit (none keeps it when one fails).
   // Error(usage) before load_model; Error(bad_input) when the engine cannot
   // hold the container's keystream (deeplock past 64 MiB).
   void load_key(const scheme::MasterKey& key);
-  // Wipes every piece of key material in the engine. run then refuses.
+  // Wipes every piece of key material in the engine (every compute unit,
+  // even when one fails). run then refuses.
   void clear_key();
 
   // `images`: N >= 1 images of model().image_values() int8 values each.
   // Returns [N][classes] int8 logits. Nothing is returned on a refusal: the
-  // first engine run that refuses throws, and last_run() says which.
+  // first engine run that refuses (in batch order) throws, runs it overlapped
+  // with are waited for and dropped, and last_run() says which refused.
+  // last_run() is kept also when an error (a timeout) ends the call.
   [[nodiscard]] std::vector<std::int8_t> run(std::span<const std::int8_t> images);
   [[nodiscard]] const LastRun& last_run() const { return last_run_; }
 
