@@ -10,6 +10,8 @@
 // tests/device/pipeline_test.cpp's job (and a board's).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +39,18 @@ namespace {
 namespace fs = std::filesystem;
 constexpr const char* kPlatform = "xilinx_u55c_gen3x16_xdma_3_202210_1";
 
+// This process's own folder for the files a test writes: ctest runs every
+// test as a process of its own, two at a time, and a file another process
+// is writing under the same name would be read half-written.
+const fs::path& scratch() {
+  static const fs::path dir = [] {
+    const fs::path d = fs::path(::testing::TempDir()) / fmt::format("modelock-xrt-{}", ::getpid());
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
 // The u55c's connectivity for lock_engine_`cu`: the blob on HBM[8(cu-1)..+3],
 // the io buffers on HBM[8(cu-1)+4].
 std::string connectivity_of(int cu) {
@@ -59,7 +73,7 @@ fs::path write_xclbin_file(const std::string& name, Edit&& edit, std::size_t uni
   for (std::size_t cu = 1; cu <= units; ++cu) cfg += connectivity_of(static_cast<int>(cu));
   d.connections = xclbin::read_connectivity(cfg, card, "test");
   edit(d);
-  const fs::path path = fs::path(::testing::TempDir()) / name;
+  const fs::path path = scratch() / name;
   const auto bytes = xclbin::write_xclbin(d);
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   return path;
@@ -303,19 +317,19 @@ TEST_F(XrtNoop, MissingEmptyAndGarbageXclbinsAreBadInputNamingTheFile) {
   EXPECT_EQ(none.kind(), ErrorKind::usage);
   EXPECT_NE(std::string(none.what()).find("--xclbin"), std::string::npos);
 
-  const fs::path missing = fs::path(::testing::TempDir()) / "no-such.xclbin";
+  const fs::path missing = scratch() / "no-such.xclbin";
   const Error m = open_error(options_for(missing));
   EXPECT_EQ(m.kind(), ErrorKind::bad_input);
   EXPECT_NE(std::string(m.what()).find(missing.string() + ": no such file"), std::string::npos) << m.what();
 
-  const fs::path garbage = fs::path(::testing::TempDir()) / "garbage.xclbin";
+  const fs::path garbage = scratch() / "garbage.xclbin";
   std::ofstream(garbage) << "this is an ELF file, honest";
   const Error g = open_error(options_for(garbage));
   EXPECT_EQ(g.kind(), ErrorKind::bad_input);
   EXPECT_NE(std::string(g.what()).find("not an xclbin"), std::string::npos) << g.what();
 
   // The right magic, then nothing: XRT's own reader refuses it.
-  const fs::path truncated = fs::path(::testing::TempDir()) / "truncated.xclbin";
+  const fs::path truncated = scratch() / "truncated.xclbin";
   std::ofstream(truncated, std::ios::binary).write("xclbin2\0\xff\xff\xff\xff", 12);
   const Error t = open_error(options_for(truncated));
   EXPECT_EQ(t.kind(), ErrorKind::bad_input);
@@ -373,6 +387,8 @@ TEST(XrtPlatform, AnXclbinForAnotherCardIsNamedWithBoth) {
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   const int result = RUN_ALL_TESTS();
+  std::error_code ignored;
+  std::filesystem::remove_all(modelock::device::scratch(), ignored);
   std::fflush(nullptr);
   std::_Exit(result);
 }
