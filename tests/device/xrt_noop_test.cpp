@@ -10,8 +10,6 @@
 // tests/device/pipeline_test.cpp's job (and a board's).
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -25,59 +23,20 @@
 
 #include <fmt/format.h>
 
-#include "cards.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/device/internal/engine_device.hpp"
 #include "modelock/device/internal/register_map.hpp"
 #include "modelock/device/internal/xrt_compute_unit.hpp"
-#include "xclbin_writer.hpp"
+#include "xrt_noop_support.hpp"
 
 namespace modelock::device {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kPlatform = "xilinx_u55c_gen3x16_xdma_3_202210_1";
-
-// This process's own folder for the files a test writes: ctest runs every
-// test as a process of its own, two at a time, and a file another process
-// is writing under the same name would be read half-written.
-const fs::path& scratch() {
-  static const fs::path dir = [] {
-    const fs::path d = fs::path(::testing::TempDir()) / fmt::format("modelock-xrt-{}", ::getpid());
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-// The u55c's connectivity for lock_engine_`cu`: the blob on HBM[8(cu-1)..+3],
-// the io buffers on HBM[8(cu-1)+4].
-std::string connectivity_of(int cu) {
-  const int blob = 8 * (cu - 1);
-  return fmt::format("sp=lock_engine_{0}.blob:HBM[{1}:{2}]\nsp=lock_engine_{0}.images:HBM[{3}]\n"
-                     "sp=lock_engine_{0}.logits:HBM[{3}]\nsp=lock_engine_{0}.counters:HBM[{3}]\n",
-                     cu, blob, blob + 3, blob + 4);
-}
-
-// An xclbin for the u55c as make_xclbin writes it, with `units` compute
-// units, changed by `edit`.
-template <typename Edit>
-fs::path write_xclbin_file(const std::string& name, Edit&& edit, std::size_t units = 1) {
-  xclbin::Description d;
-  d.platform = kPlatform;
-  const auto card = xclbin::card_of(kPlatform);
-  d.memories = card.memories;
-  d.compute_units = units;
-  std::string cfg;
-  for (std::size_t cu = 1; cu <= units; ++cu) cfg += connectivity_of(static_cast<int>(cu));
-  d.connections = xclbin::read_connectivity(cfg, card, "test");
-  edit(d);
-  const fs::path path = scratch() / name;
-  const auto bytes = xclbin::write_xclbin(d);
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  return path;
-}
+using noop::kPlatform;
+using noop::scratch;
+using noop::write_xclbin_file;
 
 fs::path good_xclbin() {
   static const fs::path path = write_xclbin_file("lock_engine.noop.xclbin", [](auto&) {});
@@ -379,16 +338,7 @@ TEST(XrtPlatform, AnXclbinForAnotherCardIsNamedWithBoth) {
 }  // namespace
 }  // namespace modelock::device
 
-// Once, on a loaded machine, a run of these tests printed PASSED and then
-// never exited: XRT 2.13's own teardown after main (its worker threads are
-// joined from static destructors) can wait on a wake-up it has missed. The
-// verdict is in by then, so main ends the process without that teardown; a
-// hang inside XRT must not turn a pass into a ctest timeout.
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  const int result = RUN_ALL_TESTS();
-  std::error_code ignored;
-  std::filesystem::remove_all(modelock::device::scratch(), ignored);
-  std::fflush(nullptr);
-  std::_Exit(result);
+  modelock::device::noop::end_test_program(RUN_ALL_TESTS());
 }

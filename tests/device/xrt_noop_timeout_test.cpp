@@ -14,23 +14,18 @@
 // from the abort by the wall clock.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <experimental/xrt_ini.h>
 #include <fmt/format.h>
 
-#include "cards.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/device/internal/xrt_compute_unit.hpp"
-#include "xclbin_writer.hpp"
+#include "xrt_noop_support.hpp"
 
 namespace modelock::device {
 
@@ -43,30 +38,8 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-// This process's own folder for the files a test writes: ctest runs every
-// test as a process of its own, two at a time, and a file another process
-// is writing under the same name would be read half-written.
-const fs::path& scratch() {
-  static const fs::path dir = [] {
-    const fs::path d = fs::path(::testing::TempDir()) / fmt::format("modelock-xrt-{}", ::getpid());
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
 fs::path xclbin_file() {
-  xclbin::Description d;
-  d.platform = "xilinx_u55c_gen3x16_xdma_3_202210_1";
-  const auto card = xclbin::card_of(d.platform);
-  d.memories = card.memories;
-  d.connections = xclbin::read_connectivity(
-      "sp=lock_engine_1.blob:HBM[0:3]\nsp=lock_engine_1.images:HBM[4]\nsp=lock_engine_1.logits:HBM[4]\n"
-      "sp=lock_engine_1.counters:HBM[4]\n",
-      card, "test");
-  const fs::path path = scratch() / "timeout.xclbin";
-  const auto bytes = xclbin::write_xclbin(d);
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  static const fs::path path = noop::write_xclbin_file("timeout.xclbin", [](auto&) {});
   return path;
 }
 
@@ -145,11 +118,5 @@ int main(int argc, char** argv) {
   // Before XRT reads its configuration, which it does once per process.
   xrt::ini::set("Runtime.noop_completion_delay_us", std::to_string(std::chrono::microseconds(modelock::device::kDelay).count()));
   ::testing::InitGoogleTest(&argc, argv);
-  const int result = RUN_ALL_TESTS();
-  std::error_code ignored;
-  std::filesystem::remove_all(modelock::device::scratch(), ignored);
-  // As in xrt_noop_test.cpp: XRT 2.13's teardown after main can hang; the
-  // verdict is in.
-  std::fflush(nullptr);
-  std::_Exit(result);
+  modelock::device::noop::end_test_program(RUN_ALL_TESTS());
 }
