@@ -12,7 +12,8 @@ void ComputeUnit::check_buffer(Buffer buffer, IoSet set, std::string_view what) 
                                        "buffers sets 0..{}",
                                        name(), what, static_cast<int>(buffer), set, kIoSets - 1));
   }
-  // What the running command reads or writes: the blob, and its own set.
+  // What the running command reads or writes: the blob, and its own set
+  // (reading the blob meanwhile would do no harm, but no driver needs to).
   if (in_flight_ && (buffer == Buffer::blob || set == *in_flight_)) {
     throw std::logic_error(fmt::format("device {}: {} buffer {} of io set {} while a command runs on it", name(), what,
                                        static_cast<int>(buffer), set));
@@ -29,7 +30,6 @@ void ComputeUnit::allocate(Buffer buffer, std::size_t bytes, IoSet set) {
 }
 
 void ComputeUnit::write(Buffer buffer, std::span<const std::uint8_t> bytes, IoSet set) {
-  // Reading the blob during a run would be harmless; writing it never is.
   check_buffer(buffer, set, "write");
   do_write(buffer, bytes, set);
 }

@@ -1,20 +1,25 @@
 // One lock_engine compute unit as a driver reaches it: the kernel's
-// registers and its four device-memory buffers, nothing else. EngineBackend
+// registers and its four device-memory buffers (the three io ones in two
+// sets), a command started and waited for, nothing else. EngineBackend
 // (engine_backend.hpp) is the driver; it is written against this so that
 // every engine is driven by the same code (driver.hpp has the steps the
 // driver and the engine tests share):
 //
 //   hls   HlsComputeUnit (hls_compute_unit.cpp): the kernel compiled for C
 //         simulation. Buffers are host vectors of 64-byte beats, registers
-//         an array of words handed to lock_engine() as its arguments.
-//   xrt   XrtComputeUnit (xrt_compute_unit.hpp): the kernel on an Alveo
-//         board through XRT, built with MODELOCK_XRT. Each Buffer an xrt::bo
-//         in kernel.group_id(argument), the registers the arguments of one
-//         xrt::run, status and identity read with kernel.read_register at
-//         the offsets of register_map.hpp, which the xclbin must agree with.
+//         an array of words latched at start and handed to lock_engine() as
+//         its arguments in wait, where the command runs.
+//   xrt   XrtComputeUnit (xrt_compute_unit.hpp): one compute unit of an
+//         xclbin on an Alveo board through XRT, built with MODELOCK_XRT.
+//         Each Buffer an xrt::bo in the unit's kernel.group_id(argument),
+//         the registers the arguments of the unit's xrt::run of each io set,
+//         started and waited for (with a timeout) by XRT, status and
+//         identity read with kernel.read_register at the offsets of
+//         register_map.hpp, which the xclbin must agree with.
 //   sim   SimComputeUnit (sim_compute_unit.cpp): the RTL engine under
 //         Verilator (sim/harness/engine_sim.hpp), built with MODELOCK_RTL:
-//         buffers in AXI4 memory models, registers through AXI4-Lite.
+//         buffers in AXI4 memory models, registers through AXI4-Lite, the
+//         whole command simulated in start.
 #pragma once
 
 #include <cstddef>
