@@ -218,8 +218,8 @@ TEST_F(XrtNoop, EveryComputeUnitOfEveryBoardIsOpenedWithItsBanksAndTakesBatchesI
     for (IoSet set = 0; set < kIoSets; ++set) units[u]->allocate(Buffer::images, 64, set);
     expect_banks(*units[u], units[u]->cu() == "lock_engine_1" ? 1 : 2);
   }
-  // Each compute unit is held exclusively: a second Device on these boards
-  // is refused (the boards are this process's already).
+  // A second holder of one of these boards in this process is refused (XRT's
+  // exclusive access keeps other processes off each compute unit).
   EXPECT_EQ(open_error(options_for(path, "1")).kind(), ErrorKind::usage);
 
   constexpr std::size_t kBatches = 10;
