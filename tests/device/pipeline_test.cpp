@@ -1,5 +1,6 @@
-// EngineBackend's pipeline over the real hls compute unit (the lock_engine
-// kernel in C simulation, which computes), watched through RecordingUnit: a
+// EngineBackend's pipeline over a real compute unit (the lock_engine kernel
+// in C simulation, and in builds with the RTL models the RTL engine under
+// Verilator: both compute), watched through RecordingUnit: a
 // ComputeUnit that forwards every call to the unit it wraps and writes down
 // the calls. Nothing is answered by the recorder; it only sees. The order it
 // sees is the double buffering of engine_backend.hpp: batch k + 1's images
@@ -107,9 +108,16 @@ class RecordingUnit final : public ComputeUnit {
   std::size_t runs_ = 0;
 };
 
-Device recorded_hls_device(std::vector<std::string>& log, RecordingUnit::BeforeRun before_run = {}) {
+// A Device over `engine`'s unit (hls or sim) as RecordingUnit sees it.
+Device recorded_device(std::string_view engine, std::vector<std::string>& log, RecordingUnit::BeforeRun before_run = {}) {
+  std::unique_ptr<ComputeUnit> real;
+#ifdef MODELOCK_HAVE_SIM
+  if (engine == "sim") real = make_sim_compute_unit();
+#endif
+  if (!real) real = make_hls_compute_unit();
+  EXPECT_EQ(real->name(), engine);
   std::vector<std::unique_ptr<ComputeUnit>> units;
-  units.push_back(std::make_unique<RecordingUnit>(make_hls_compute_unit(), log, std::move(before_run)));
+  units.push_back(std::make_unique<RecordingUnit>(std::move(real), log, std::move(before_run)));
   return open_engine_device(std::move(units));
 }
 
@@ -122,7 +130,7 @@ std::vector<std::size_t> where(const std::vector<std::string>& log, std::string_
   return at;
 }
 
-class Pipeline : public ::testing::Test {
+class Pipeline : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (!testing::fashion_mnist_installed()) GTEST_SKIP() << "Fashion-MNIST is not installed";
@@ -131,12 +139,12 @@ class Pipeline : public ::testing::Test {
   static constexpr std::size_t kImages = 3 * kBatch + 1;  // runs of 8, 8, 8 and 1
 };
 
-TEST_F(Pipeline, TheNextBatchIsStagedWhileARunIsInFlightAndTheLogitsAreTheGoldenModels) {
+TEST_P(Pipeline, TheNextBatchIsStagedWhileARunIsInFlightAndTheLogitsAreTheGoldenModels) {
   const auto& q = shipped_int8(kModel);
   const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
   const auto images = int8_images(q, 200, kImages);
   std::vector<std::string> log;
-  auto device = recorded_hls_device(log);
+  auto device = recorded_device(GetParam(), log);
   device.load_model(container);
   device.load_key(key_);
 
@@ -183,7 +191,7 @@ TEST_F(Pipeline, TheNextBatchIsStagedWhileARunIsInFlightAndTheLogitsAreTheGolden
 // an attacker on the board could do): run 2 is refused by the engine, run 3
 // is never started, and Device::run returns nothing, though runs 0 and 1
 // gave logits.
-TEST_F(Pipeline, ARefusalInALaterBatchStopsThePipelineAndNothingIsReturned) {
+TEST_P(Pipeline, ARefusalInALaterBatchStopsThePipelineAndNothingIsReturned) {
   const auto& q = shipped_int8(kModel);
   const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
   std::vector<std::uint8_t> tampered = blob_image(container);
@@ -193,7 +201,7 @@ TEST_F(Pipeline, ARefusalInALaterBatchStopsThePipelineAndNothingIsReturned) {
   tampered[bias->offset + 3] ^= 0x01;
 
   std::vector<std::string> log;
-  auto device = recorded_hls_device(log, [&](ComputeUnit& real, std::size_t run) {
+  auto device = recorded_device(GetParam(), log, [&](ComputeUnit& real, std::size_t run) {
     if (run == 2) real.write(Buffer::blob, tampered);
   });
   device.load_model(container);
@@ -218,6 +226,12 @@ TEST_F(Pipeline, ARefusalInALaterBatchStopsThePipelineAndNothingIsReturned) {
   ASSERT_GE(log.size(), tail.size());
   EXPECT_EQ(std::vector<std::string>(log.end() - static_cast<std::ptrdiff_t>(tail.size()), log.end()), tail);
 }
+
+#ifdef MODELOCK_HAVE_SIM
+INSTANTIATE_TEST_SUITE_P(Engines, Pipeline, ::testing::Values("hls", "sim"), [](const auto& info) { return info.param; });
+#else
+INSTANTIATE_TEST_SUITE_P(Engines, Pipeline, ::testing::Values("hls"), [](const auto& info) { return info.param; });
+#endif
 
 // The contract ComputeUnit checks for every engine: while a command runs,
 // its io set, the blob, the registers, the status and a second start are
