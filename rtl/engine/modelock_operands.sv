@@ -32,8 +32,8 @@
 // goes to the bank when its 64 positions (or the last of K) are in, then
 // is cleared, so lanes past K are zero. A chunk never crosses a beat, so a
 // lane takes one of KX_PER_CYCLE bytes: each gathered byte is one 128:1
-// byte mux of the window, and each staging lane a KX_PER_CYCLE:1 choice,
-// written as an AND-OR over constant indices (rtl/doc/engine_datapath.md,
+// byte mux of the window, and each staging lane a KX_PER_CYCLE:1 choice
+// with an enable, over constant lane indices (rtl/doc/engine_datapath.md,
 // "im2col", says why this shape and size).
 //
 // Timing: start_i registers each item's first input row and column (oy*sh
@@ -196,7 +196,7 @@ module modelock_operands #(
   logic [B-1:0]     s2_served_q;
   logic [J-1:0]     s2_in_q [B];
   logic [7*J-1:0]   s2_idx_q [B];      // byte j's place in the window
-  logic [J-1:0]     s2_jmask_q;        // j < jn
+  logic [2:0]       s2_jn_q;           // the chunk's length
   logic [5:0]       s2_lane_q;         // lane of the chunk's first byte
   logic [B*512-1:0] staging_q;
   logic             emit_q, emit_first_q, emit_last_q;
@@ -238,7 +238,7 @@ module modelock_operands #(
       s2_first_q <= 1'b0;
       s2_last_q <= 1'b0;
       s2_served_q <= '0;
-      s2_jmask_q <= '0;
+      s2_jn_q <= '0;
       s2_lane_q <= '0;
       emit_q <= 1'b0;
       emit_first_q <= 1'b0;
@@ -252,7 +252,7 @@ module modelock_operands #(
       s2_first_q <= first_col_q;
       s2_last_q <= last_chunk;
       s2_served_q <= served;
-      s2_jmask_q <= jmask;
+      s2_jn_q <= 3'(jn);
       s2_lane_q <= k_q[5:0];
       for (int b = 0; b < B; b++) begin
         s2_in_q[b] <= in_image[b];
@@ -333,36 +333,34 @@ module modelock_operands #(
     end
   end
 
-  // Staging: lane l of row b takes byte j = l - lane when item b was served
-  // and j < jn; an AND-OR over constant lane indices. Cleared at a pass's
-  // start and after each emit (a write in the emit's cycle is the next
-  // beat's, and wins), so lanes past K are zero.
-  logic [63:0] lane_hit [J];
+  // Staging: lane l of row b takes byte j = l - lane of its chunk when item
+  // b was served and j < jn. The lane's choice (j, and whether any) is
+  // decoded once for all rows, so each staging bit is a J:1 choice with an
+  // enable. Cleared at a pass's start and after each emit (a write in the
+  // emit's cycle is the next beat's, and wins), so lanes past K are zero.
   logic [63:0] lane_any;
+  logic [5:0]  lane_off [64];            // l - lane
+  logic [31:0] gathered4 [B];            // the chunk's bytes, 4 slots
+  logic        clear;
   always_comb begin
-    lane_any = '0;
-    for (int j = 0; j < J; j++) begin
-      lane_hit[j] = s2_jmask_q[j] ? 64'd1 << (s2_lane_q + 6'(j)) : 64'd0;
-      lane_any = lane_any | lane_hit[j];
+    for (int l = 0; l < 64; l++) begin
+      lane_off[l] = 6'(l) - s2_lane_q;
+      lane_any[l] = s2_v_q && lane_off[l] < 6'(s2_jn_q);
     end
+    for (int b = 0; b < B; b++) gathered4[b] = 32'(gathered[b]);
   end
-  logic [B*512-1:0] staging_d;
-  always_comb begin
-    staging_d = (emit_q || (start_i && state_q == Idle)) ? '0 : staging_q;
-    if (s2_v_q) begin
-      for (int b = 0; b < B; b++) begin
-        for (int l = 0; l < 64; l++) begin
-          if (s2_served_q[b] && lane_any[l]) begin
-            staging_d[512*b + 8*l +: 8] = '0;
-            for (int j = 0; j < J; j++) begin
-              staging_d[512*b + 8*l +: 8] = staging_d[512*b + 8*l +: 8] | (gathered[b][8*j +: 8] & {8{lane_hit[j][l]}});
-            end
-          end
+  assign clear = emit_q || (start_i && state_q == Idle);
+  always_ff @(posedge clk_i) begin
+    for (int b = 0; b < B; b++) begin
+      for (int l = 0; l < 64; l++) begin
+        if (s2_served_q[b] && lane_any[l]) begin
+          staging_q[512*b + 8*l +: 8] <= gathered4[b][8*lane_off[l][1:0] +: 8];
+        end else if (clear) begin
+          staging_q[512*b + 8*l +: 8] <= 8'd0;
         end
       end
     end
   end
-  always_ff @(posedge clk_i) staging_q <= staging_d;
 
   // The gemm's beat read, rows of missing items zeroed.
   assign beat_rd_en_o = state_q == Gemm;
