@@ -67,24 +67,22 @@ module modelock_activation_buffer #(
 );
   localparam int unsigned HalfW = BeatW - 1;  // address inside an even or odd RAM
 
-  // What the last read asked for: a beat's parity, or a byte's image,
-  // parity and lane.
+  // What the last read asked for: a beat's parity; a byte's or a window's
+  // image, and a byte's parity and lane.
   logic              beat_odd_q;
-  logic [ImageW-1:0] byte_image_q;
+  logic [ImageW-1:0] image_q;      // of the last byte or window read
   logic [6:0]        byte_lane_q;  // {parity, byte in beat}
-  logic [ImageW-1:0] win_image_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       beat_odd_q <= 1'b0;
-      byte_image_q <= '0;
+      image_q <= '0;
       byte_lane_q <= '0;
-      win_image_q <= '0;
     end else begin
-      if (win_en_i) win_image_q <= win_image_i;
+      if (win_en_i) image_q <= win_image_i;
       if (rd_en_i) beat_odd_q <= rd_beat_i[0];
       if (byte_rd_en_i) begin
-        byte_image_q <= byte_rd_image_i;
+        image_q <= byte_rd_image_i;
         byte_lane_q <= byte_rd_addr_i[6:0];
       end
     end
@@ -174,6 +172,11 @@ module modelock_activation_buffer #(
     assign rd_data_o[512*n +: 512] = beat_odd_q ? bank_data[n][1023:512] : bank_data[n][511:0];
   end
 
-  assign byte_rd_data_o = bank_data[byte_image_q][8*byte_lane_q +: 8];
-  assign win_data_o = bank_data[win_image_q];
+  // The byte read is the window read's image word narrowed to one byte:
+  // one 8:1 image multiplexer of 1 024 bits serves both, then a 128:1 byte
+  // multiplexer, rather than a 1 024:1 byte multiplexer of its own.
+  logic [1023:0] image_words;
+  assign image_words = bank_data[image_q];
+  assign win_data_o = image_words;
+  assign byte_rd_data_o = image_words[8*byte_lane_q +: 8];
 endmodule
