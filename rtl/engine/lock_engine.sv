@@ -230,7 +230,7 @@ module lock_engine #(
   );
 
   // The tensor stream and the program reader, both users of the blob port.
-  logic         ts_start, ts_done, ts_match;
+  logic         ts_start, ts_streamed, ts_done, ts_match;
   logic [63:0]  ts_blob_offset, ts_stream_offset;
   logic [31:0]  ts_length, ts_tag_index;
   logic [127:0] ts_tag;
@@ -279,7 +279,7 @@ module lock_engine #(
     .scheme_none_i(key_scheme == 2'd0),
     .start_i(ts_start), .blob_addr_i(blob_addr + ts_blob_offset), .stream_offset_i(ts_stream_offset),
     .length_i(ts_length), .tag_index_i(ts_tag_index), .tag_i(ts_tag),
-    .busy_o(), .done_o(ts_done), .match_o(ts_match),
+    .busy_o(), .streamed_o(ts_streamed), .done_o(ts_done), .match_o(ts_match),
     .rd_req_valid_o(ts_rd_req_valid), .rd_req_ready_i(blob_req_ready), .rd_req_addr_o(ts_rd_req_addr),
     .rd_req_beats_o(ts_rd_req_beats), .rd_valid_i(blob_valid && !program_busy), .rd_ready_o(ts_rd_ready),
     .rd_data_i(blob_data),
@@ -366,7 +366,7 @@ module lock_engine #(
     .busy_o(), .done_o(matrix_done), .tag_bits_o(matrix_tag_bits), .tag_mismatch_o(tag_mismatch), .role_o(ts_role),
     .ts_start_o(ts_start), .ts_blob_addr_o(ts_blob_offset), .ts_stream_offset_o(ts_stream_offset),
     .ts_length_o(ts_length), .ts_tag_index_o(ts_tag_index), .ts_tag_o(ts_tag),
-    .ts_done_i(ts_done), .ts_match_i(ts_match),
+    .ts_streamed_i(ts_streamed), .ts_done_i(ts_done), .ts_match_i(ts_match),
     .plain_valid_i(plain_valid), .plain_ready_o(plain_ready),
     .param_valid_o(ml_param_valid), .param_role_o(ml_param_role), .param_beat_o(ml_param_beat),
     .pass_start_o(pass_start), .w_valid_o(w_valid), .w_ready_i(w_ready),
