@@ -174,6 +174,7 @@ module lock_engine #(
   logic [511:0]  counters_data;
   logic [B*512-1:0] src_beat_data;
   logic [7:0]    src_byte_data;
+  logic [1023:0] src_win_data;
 
   modelock_sequencer #(.B(B)) u_sequencer (
     .clk_i(clk), .rst_ni(rst_n),
@@ -229,7 +230,7 @@ module lock_engine #(
   );
 
   // The tensor stream and the program reader, both users of the blob port.
-  logic         ts_start, ts_done, ts_match;
+  logic         ts_start, ts_streamed, ts_done, ts_match;
   logic [63:0]  ts_blob_offset, ts_stream_offset;
   logic [31:0]  ts_length, ts_tag_index;
   logic [127:0] ts_tag;
@@ -278,7 +279,7 @@ module lock_engine #(
     .scheme_none_i(key_scheme == 2'd0),
     .start_i(ts_start), .blob_addr_i(blob_addr + ts_blob_offset), .stream_offset_i(ts_stream_offset),
     .length_i(ts_length), .tag_index_i(ts_tag_index), .tag_i(ts_tag),
-    .busy_o(), .done_o(ts_done), .match_o(ts_match),
+    .busy_o(), .streamed_o(ts_streamed), .done_o(ts_done), .match_o(ts_match),
     .rd_req_valid_o(ts_rd_req_valid), .rd_req_ready_i(blob_req_ready), .rd_req_addr_o(ts_rd_req_addr),
     .rd_req_beats_o(ts_rd_req_beats), .rd_valid_i(blob_valid && !program_busy), .rd_ready_o(ts_rd_ready),
     .rd_data_i(blob_data),
@@ -345,10 +346,9 @@ module lock_engine #(
   logic [1:0]    ml_param_role, ts_role;
   logic [7:0]    ml_param_beat;
   logic          tag_mismatch;
-  logic          ops_beat_rd_en, ops_byte_rd_en;
-  logic [9:0]    ops_beat;
-  logic [ImageW-1:0] ops_byte_image;
-  logic [15:0]   ops_byte_addr;
+  logic          ops_beat_rd_en, ops_win_en;
+  logic [9:0]    ops_beat, ops_win_beat;
+  logic [ImageW-1:0] ops_win_image;
   logic          ld_valid, ld_first;
   logic [B*512-1:0] ld_data;
   logic          sums_valid, sums_ready, row_valid;
@@ -366,7 +366,7 @@ module lock_engine #(
     .busy_o(), .done_o(matrix_done), .tag_bits_o(matrix_tag_bits), .tag_mismatch_o(tag_mismatch), .role_o(ts_role),
     .ts_start_o(ts_start), .ts_blob_addr_o(ts_blob_offset), .ts_stream_offset_o(ts_stream_offset),
     .ts_length_o(ts_length), .ts_tag_index_o(ts_tag_index), .ts_tag_o(ts_tag),
-    .ts_done_i(ts_done), .ts_match_i(ts_match),
+    .ts_streamed_i(ts_streamed), .ts_done_i(ts_done), .ts_match_i(ts_match),
     .plain_valid_i(plain_valid), .plain_ready_o(plain_ready),
     .param_valid_o(ml_param_valid), .param_role_o(ml_param_role), .param_beat_o(ml_param_beat),
     .pass_start_o(pass_start), .w_valid_o(w_valid), .w_ready_i(w_ready),
@@ -402,8 +402,8 @@ module lock_engine #(
     .item_valid_i(item_valid), .item_image_i(item_image), .item_oy_i(item_oy), .item_ox_i(item_ox),
     .busy_o(), .done_o(operands_done),
     .beat_rd_en_o(ops_beat_rd_en), .beat_rd_beat_o(ops_beat), .beat_rd_data_i(src_beat_data),
-    .byte_rd_en_o(ops_byte_rd_en), .byte_rd_image_o(ops_byte_image), .byte_rd_addr_o(ops_byte_addr),
-    .byte_rd_data_i(src_byte_data),
+    .win_rd_en_o(ops_win_en), .win_rd_image_o(ops_win_image), .win_rd_beat_o(ops_win_beat),
+    .win_rd_data_i(src_win_data),
     .ld_valid_o(ld_valid), .ld_first_o(ld_first), .ld_data_o(ld_data)
   );
 
@@ -454,6 +454,7 @@ module lock_engine #(
   // ---------------------------------------------------------------- the two activation buffers
   logic [B*512-1:0] buf_beat_data [2];
   logic [7:0]       buf_byte_data [2];
+  logic [1023:0]    buf_win_data [2];
   // A pool's single byte through the place port, as item 0.
   logic [B-1:0]        place_valid;
   logic [B*ImageW-1:0] place_image;
@@ -473,15 +474,17 @@ module lock_engine #(
       .wr_data_i(seq_wr_data), .wr_strb_i('1),
       .rd_en_i(is_source && (ops_beat_rd_en || seq_rd_en)), .rd_beat_i(ops_beat_rd_en ? ops_beat : seq_rd_beat),
       .rd_data_o(buf_beat_data[i]),
-      .byte_rd_en_i(is_source && (ops_byte_rd_en || pool_rd_en)),
-      .byte_rd_image_i(ops_byte_rd_en ? ops_byte_image : pool_rd_image),
-      .byte_rd_addr_i(ops_byte_rd_en ? ops_byte_addr : pool_rd_addr), .byte_rd_data_o(buf_byte_data[i]),
+      .byte_rd_en_i(is_source && pool_rd_en), .byte_rd_image_i(pool_rd_image),
+      .byte_rd_addr_i(pool_rd_addr), .byte_rd_data_o(buf_byte_data[i]),
+      .win_en_i(is_source && ops_win_en), .win_image_i(ops_win_image), .win_beat_i(ops_win_beat),
+      .win_data_o(buf_win_data[i]),
       .place_en_i(!is_source && (ml_place_en || pool_wr_en)), .place_valid_i(place_valid),
       .place_image_i(place_image), .place_addr_i(place_addr), .place_data_i(place_data)
     );
   end
   assign src_beat_data = buf_beat_data[source];
   assign src_byte_data = buf_byte_data[source];
+  assign src_win_data = buf_win_data[source];
 
   // ---------------------------------------------------------------- the io port: images in, logits and counters out
   modelock_axi_read_master u_io_reader (

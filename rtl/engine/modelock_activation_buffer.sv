@@ -18,7 +18,12 @@
 //   rd_data_o[512 n +: 512] the cycle after rd_en_i (a gemm's operand rows,
 //   the logits).
 // - byte read: byte rd_addr of image rd_image, on byte_rd_data_o the cycle
-//   after (im2col, pools). Shares the banks' read ports with the beat read.
+//   after (pools). Shares the banks' read ports with the beat read.
+// - window read: beats win_beat_i and win_beat_i + 1 of image win_image_i,
+//   one from each RAM of its bank (the even RAM at (e + 1) / 2, the odd one
+//   at e / 2), on win_data_o the cycle after as {odd word, even word}: the
+//   byte at address a of the two beats is win_data_o[8 a[6:0] +: 8], no
+//   rotation needed (im2col, modelock_operands).
 // - place: up to B bytes, byte b (when place_valid_i[b]) at address
 //   place_addr_i[b] of image place_image_i[b]; the bytes of one image must
 //   lie within 64 consecutive addresses (a conv row's run, a gemm row's one
@@ -48,6 +53,11 @@ module modelock_activation_buffer #(
   input  logic [ImageW-1:0]   byte_rd_image_i,
   input  logic [AddrW-1:0]    byte_rd_addr_i,
   output logic [7:0]          byte_rd_data_o,
+  // window read
+  input  logic                win_en_i,
+  input  logic [ImageW-1:0]   win_image_i,
+  input  logic [BeatW-1:0]    win_beat_i,
+  output logic [1023:0]       win_data_o,
   // place
   input  logic                place_en_i,
   input  logic [B-1:0]        place_valid_i,
@@ -57,21 +67,22 @@ module modelock_activation_buffer #(
 );
   localparam int unsigned HalfW = BeatW - 1;  // address inside an even or odd RAM
 
-  // What the last read asked for: a beat's parity, or a byte's image,
-  // parity and lane.
+  // What the last read asked for: a beat's parity; a byte's or a window's
+  // image, and a byte's parity and lane.
   logic              beat_odd_q;
-  logic [ImageW-1:0] byte_image_q;
+  logic [ImageW-1:0] image_q;      // of the last byte or window read
   logic [6:0]        byte_lane_q;  // {parity, byte in beat}
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       beat_odd_q <= 1'b0;
-      byte_image_q <= '0;
+      image_q <= '0;
       byte_lane_q <= '0;
     end else begin
+      if (win_en_i) image_q <= win_image_i;
       if (rd_en_i) beat_odd_q <= rd_beat_i[0];
       if (byte_rd_en_i) begin
-        byte_image_q <= byte_rd_image_i;
+        image_q <= byte_rd_image_i;
         byte_lane_q <= byte_rd_addr_i[6:0];
       end
     end
@@ -137,9 +148,15 @@ module modelock_activation_buffer #(
         end
       end
 
+      // The window's beat of this parity, e or e + 1, inside this RAM:
+      // e / 2 for the odd RAM, (e + 1) / 2 for the even one.
+      logic [HalfW-1:0] win_addr;
+      assign win_addr = win_beat_i[BeatW-1:1] + HalfW'(!q[0] && win_beat_i[0]);
       assign rd_en = (rd_en_i && rd_beat_i[0] == q[0])
-                     || (byte_rd_en_i && byte_rd_image_i == ImageW'(n) && byte_rd_addr_i[6] == q[0]);
-      assign rd_addr = rd_en_i ? rd_beat_i[BeatW-1:1] : byte_rd_addr_i[AddrW-1:7];
+                     || (byte_rd_en_i && byte_rd_image_i == ImageW'(n) && byte_rd_addr_i[6] == q[0])
+                     || (win_en_i && win_image_i == ImageW'(n));
+      assign rd_addr = rd_en_i ? rd_beat_i[BeatW-1:1]
+                     : byte_rd_en_i ? byte_rd_addr_i[AddrW-1:7] : win_addr;
 
       modelock_ram_be #(.BYTES(64), .DEPTH(BEATS / 2)) u_ram (
         .clk_i,
@@ -155,5 +172,11 @@ module modelock_activation_buffer #(
     assign rd_data_o[512*n +: 512] = beat_odd_q ? bank_data[n][1023:512] : bank_data[n][511:0];
   end
 
-  assign byte_rd_data_o = bank_data[byte_image_q][8*byte_lane_q +: 8];
+  // The byte read is the window read's image word narrowed to one byte:
+  // one 8:1 image multiplexer of 1 024 bits serves both, then a 128:1 byte
+  // multiplexer, rather than a 1 024:1 byte multiplexer of its own.
+  logic [1023:0] image_words;
+  assign image_words = bank_data[image_q];
+  assign win_data_o = image_words;
+  assign byte_rd_data_o = image_words[8*byte_lane_q +: 8];
 endmodule

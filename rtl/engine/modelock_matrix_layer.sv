@@ -14,11 +14,17 @@
 // that as stalled on output), then goes beat by beat into the MAC array.
 // Each requantized row m is placed: value b at byte m*P + p_b of image
 // image_b (P = OH*OW, 1 for a gemm) for every item that exists. The pass
-// ends when its tag is checked and all its rows are placed.
+// ends when its tensor is streamed (every beat unlocked and hashed, its tag
+// check started: ts_streamed_i) and all its rows are placed; the next step
+// starts while that check runs. A step's check ends (ts_done_i) before the
+// next step's begins, and the layer is done only when its last check has
+// ended.
 //
 // A tag that does not verify sets bit role of tag_bits_o (and pulses
-// tag_mismatch_o with role_o); the layer still runs all its steps, as the
-// HLS kernel's tags_layer does, and the sequencer stops the run after it.
+// tag_mismatch_o with role_o, the role of the step whose check ended); the
+// layer still runs all its steps, as the HLS kernel's tags_layer does, and
+// the sequencer stops the run after it: results stay on chip until every
+// tag has verified.
 //
 // The plaintext itself goes from the tensor stream straight to the store
 // and the MAC array; this module only says where and when.
@@ -46,6 +52,7 @@ module modelock_matrix_layer #(
   output logic [31:0]         ts_length_o,
   output logic [31:0]         ts_tag_index_o,
   output logic [127:0]        ts_tag_o,
+  input  logic                ts_streamed_i,
   input  logic                ts_done_i,
   input  logic                ts_match_i,
   input  logic                plain_valid_i,
@@ -78,13 +85,15 @@ module modelock_matrix_layer #(
     word = r[32*i +: 32];
   endfunction
 
-  typedef enum logic [2:0] {Idle, Param, PassStart, PassRun, Pass, Done} state_e;
+  typedef enum logic [2:0] {Idle, Param, PassStart, PassRun, Pass, Checks, Done} state_e;
   state_e state_q;
 
   logic [1:0]  role_q;         // the step's tensor role
   logic        busy_step_q;    // a parameter step's stream is running
   logic [7:0]  param_beat_q;
-  logic        first_pass_q, loaded_q, tag_done_q;
+  logic        first_pass_q, loaded_q, streamed_q;
+  logic [1:0]  check_role_q;   // the role of the step whose check runs
+  logic        checking_q;     // a step's check runs
   logic [19:0] items_left_q;   // items of the layer not yet in a pass
   logic [12:0] rows_left_q;
   logic [15:0] row_base_q;     // m * P
@@ -123,7 +132,7 @@ module modelock_matrix_layer #(
   assign operands_start_o = state_q == PassRun;
 
   assign tag_mismatch_o = ts_done_i && !ts_match_i;
-  assign role_o = role_q;
+  assign role_o = check_role_q;
 
   // Placement of a requantized row: always taken.
   assign place_en_o = row_valid_i;
@@ -142,13 +151,20 @@ module modelock_matrix_layer #(
       busy_step_q <= 1'b0;
       first_pass_q <= 1'b0;
       loaded_q <= 1'b0;
-      tag_done_q <= 1'b0;
+      streamed_q <= 1'b0;
+      check_role_q <= '0;
+      checking_q <= 1'b0;
       items_left_q <= '0;
       rows_left_q <= '0;
       row_base_q <= '0;
       tag_bits_o <= '0;
     end else begin
-      if (tag_mismatch_o) tag_bits_o[role_q] <= 1'b1;
+      if (tag_mismatch_o) tag_bits_o[check_role_q] <= 1'b1;
+      if (ts_streamed_i) begin
+        check_role_q <= role_q;
+        checking_q <= 1'b1;
+      end
+      if (ts_done_i) checking_q <= 1'b0;
       if (row_valid_i) begin
         row_base_q <= row_base_q + positions;
         rows_left_q <= rows_left_q - 13'd1;
@@ -166,7 +182,7 @@ module modelock_matrix_layer #(
         Param: begin
           if (ts_start_o) busy_step_q <= 1'b1;
           if (param_valid_o) param_beat_q <= param_beat_q + 8'd1;
-          if (ts_done_i) begin
+          if (ts_streamed_i) begin
             busy_step_q <= 1'b0;
             param_beat_q <= '0;
             if (role_q == 2'(modelock_engine_pkg::RoleShift)) begin
@@ -181,23 +197,25 @@ module modelock_matrix_layer #(
           state_q <= PassRun;
           first_pass_q <= 1'b0;
           loaded_q <= 1'b0;
-          tag_done_q <= 1'b0;
+          streamed_q <= 1'b0;
           rows_left_q <= 13'(word(record_i, modelock_engine_pkg::LayerRows));
           row_base_q <= '0;
         end
         PassRun: state_q <= Pass;
         Pass: begin
           if (operands_done_i) loaded_q <= 1'b1;
-          if (ts_done_i) tag_done_q <= 1'b1;
-          if ((tag_done_q || ts_done_i) && rows_left_q == 13'd0) begin
+          if (ts_streamed_i) streamed_q <= 1'b1;
+          if ((streamed_q || ts_streamed_i) && rows_left_q == 13'd0) begin
             if (items_left_q <= 20'(B)) begin
-              state_q <= Done;
+              state_q <= Checks;
             end else begin
               items_left_q <= items_left_q - 20'(B);
               state_q <= PassStart;
             end
           end
         end
+        // The last pass's check.
+        Checks: if (!checking_q) state_q <= Done;
         Done: state_q <= Idle;
         default: state_q <= Idle;
       endcase

@@ -10,21 +10,46 @@
 // conv: the im2col rows of the pass's items (modelock_pass_items), k =
 // (c*kh + ky)*kw + kx, x = image[c][iy][ix] with iy = oy*sh - pt + ky*dh,
 // ix = ox*sw - pl + kx*dw, zero in the padding and for items that do not
-// exist. The rows are made one byte a cycle through the buffer's byte
-// read: for each K position (the counters walk c, ky, kx without
-// dividing), the B items in turn, into a staging beat per row that goes to
-// the bank when its 64 positions (or the last of K) are in, then is
-// cleared, so lanes past K are zero. That is B*K cycles a pass plus two:
-// a bank conflict-free byte walk (B items of one pass often lie in one
-// image). Reading several K positions from one fetched beat is the next
-// step for speed.
+// exist. The walk goes over K in chunks: a chunk is up to KX_PER_CYCLE
+// consecutive kx of one (c, ky) that stay inside one operand beat, and a
+// cycle makes a chunk for every item at once (B * KX_PER_CYCLE bytes),
+// from one 128-byte window of the buffer: beats e and e + 1 of one image
+// (modelock_activation_buffer's window read, one even and one odd RAM
+// word). The B items of a pass are consecutive output positions, so for
+// one (c, ky) they read one image row, a short run of bytes: with stride
+// and dilation up to 16 and KX_PER_CYCLE <= 4 an item's chunk spans at
+// most 49 bytes, two beats, and the items of a row usually share the
+// window. The window is chosen by the first item still waiting that reads
+// the image (its image, its first byte's beat); the items whose bytes all
+// lie in that window are served, the others wait for the next cycle (a
+// pass across two images or rows far apart, large strides): at least one
+// item a cycle, all B in the common case. Items with nothing inside the
+// image (padding, missing items) are served at once with zeros. So a pass
+// takes about C * kh * ceil(kw / KX_PER_CYCLE) cycles (48 for the shipped
+// CNN's second conv: 16 * 3 * 1) instead of B * K (1 152).
+//
+// The chunk's bytes go into a staging beat per row (lanes k mod 64), which
+// goes to the bank when its 64 positions (or the last of K) are in, then
+// is cleared, so lanes past K are zero. A chunk never crosses a beat, so a
+// lane takes one of KX_PER_CYCLE bytes: each gathered byte is one 128:1
+// byte mux of the window, and each staging lane a KX_PER_CYCLE:1 choice
+// with an enable, over constant lane indices (rtl/doc/engine_datapath.md,
+// "im2col", says why this shape and size).
+//
+// Timing: start_i registers each item's first input row and column (oy*sh
+// - pt, ox*sw - pl), the next cycle its row's address ((oy*sh - pt) * W,
+// one multiplier an item), then the walk; the window's bytes come back the
+// cycle after the read, are staged the cycle after that, and a whole beat
+// goes to the bank one cycle later.
 //
 // Protocol: the geometry, cols_i and the pass items hold from start_i (one
 // cycle, while !busy_o) until done_o (one cycle, with the last beat to the
 // bank).
 module modelock_operands #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
-  localparam int unsigned ImageW = $clog2(B)
+  parameter int unsigned KX_PER_CYCLE = 3,  // 1..4 (a chunk must span at most two beats)
+  localparam int unsigned ImageW = $clog2(B),
+  localparam int unsigned J = KX_PER_CYCLE
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -40,20 +65,20 @@ module modelock_operands #(
   input  logic [B*13-1:0]     item_ox_i,
   output logic                busy_o,
   output logic                done_o,
-  // the source buffer
+  // the source buffer: beat read (gemm) and window read (conv)
   output logic                beat_rd_en_o,
   output logic [9:0]          beat_rd_beat_o,
   input  logic [B*512-1:0]    beat_rd_data_i,
-  output logic                byte_rd_en_o,
-  output logic [ImageW-1:0]   byte_rd_image_o,
-  output logic [15:0]         byte_rd_addr_o,
-  input  logic [7:0]          byte_rd_data_i,
+  output logic                win_rd_en_o,
+  output logic [ImageW-1:0]   win_rd_image_o,
+  output logic [9:0]          win_rd_beat_o,   // beats e and e + 1
+  input  logic [1023:0]       win_rd_data_i,   // byte a at [8 a[6:0] +: 8]
   // the MAC array's operand bank
   output logic                ld_valid_o,
   output logic                ld_first_o,
   output logic [B*512-1:0]    ld_data_o
 );
-  typedef enum logic [1:0] {Idle, Gemm, Conv, Drain} state_e;
+  typedef enum logic [2:0] {Idle, Rows, Gemm, Conv, Drain} state_e;
   state_e state_q;
 
   logic [13:0] beats;  // ceil(K / 64)
@@ -63,40 +88,127 @@ module modelock_operands #(
   logic [9:0] beat_q;
   logic       gemm_v_q, gemm_first_q, gemm_last_q;
 
-  // ---------------------------------------------------------------- conv: the im2col walk
-  logic [13:0]       k_q;           // K position
-  logic [ImageW-1:0] b_q;           // item
-  logic [12:0]       c_q;           // channel
-  logic [4:0]        ky_q, kx_q;
-  logic [19:0]       ky_off_q, kx_off_q;  // ky*dh, kx*dw
-  logic [31:0]       plane_q;       // c * H * W
+  // ---------------------------------------------------------------- conv: the walk over K in chunks
+  // Addresses are kept modulo 2^16 (an image is 64 KiB): a byte inside the
+  // image has its true address, whatever the signs on the way.
+  logic [13:0]        k_q;               // first K position of the chunk
+  logic [4:0]         ky_q, kx_q;
+  logic [19:0]        ky_off_q, kx_off_q;  // ky*dh, kx*dw
+  logic [15:0]        ky_row_q;          // ky*dh*W
+  logic [15:0]        plane_q;           // c*H*W
+  logic [B-1:0]       pending_q;         // items of the chunk not yet served
+  logic               first_col_q;       // the beat being filled is beat 0
+  logic signed [19:0] row0_q [B];        // oy*sh - pt
+  logic signed [19:0] col0_q [B];        // ox*sw - pl
+  logic [15:0]        row_base_q [B];    // (oy*sh - pt) * W
 
-  logic signed [20:0] iy, ix;
-  logic               in_image, walk, col_end;
-  assign iy = $signed({8'd0, item_oy_i[13*b_q +: 13]}) * $signed({16'd0, stride_h_i})
-              - $signed({13'd0, pad_top_i}) + $signed({1'b0, ky_off_q});
-  assign ix = $signed({8'd0, item_ox_i[13*b_q +: 13]}) * $signed({16'd0, stride_w_i})
-              - $signed({13'd0, pad_left_i}) + $signed({1'b0, kx_off_q});
-  assign in_image = item_valid_i[b_q] && iy >= 0 && iy < $signed({8'd0, in_h_i}) && ix >= 0
-                  && ix < $signed({8'd0, in_w_i});
+  logic [19:0] jdw [J+1];                // j*dw
+  always_comb begin
+    for (int j = 0; j <= J; j++) jdw[j] = 20'(j) * 20'(dilation_w_i);
+  end
+
+  // The chunk: jn kx positions, up to J, not past the row of the kernel nor
+  // the beat. K ends with a whole kernel row, so never past K either.
+  logic [5:0] jn, kx_left, lanes_left;
+  assign kx_left = 6'(kernel_w_i) - 6'(kx_q);
+  assign lanes_left = 6'd63 - k_q[5:0] + 6'd1;  // 64 - lane, 1..64 (64 wraps to 0)
+  always_comb begin
+    jn = 6'(J);
+    if (kx_left < jn) jn = kx_left;
+    if (lanes_left != 6'd0 && lanes_left < jn) jn = lanes_left;
+  end
+
+  logic [J-1:0] jmask;
+  always_comb begin
+    for (int j = 0; j < J; j++) jmask[j] = 6'(j) < jn;
+  end
+
+  // Each item's bytes of the chunk: inside the image or not, address
+  // (byte j of item b at addr[b][16 j +: 16]).
+  logic signed [20:0] iy [B];
+  logic signed [20:0] ix [B*J];
+  logic [B-1:0]       row_in;
+  logic [15:0]        row_addr [B];
+  logic [J-1:0]       in_image [B];
+  logic [16*J-1:0]    addr [B];
+  logic [9:0]         lo_beat [B];       // the beat of its first byte inside
+  logic [B-1:0]       needs;             // reads the buffer at all
+  always_comb begin
+    for (int b = 0; b < B; b++) begin
+      iy[b] = 21'(row0_q[b]) + $signed({1'b0, ky_off_q});
+      row_in[b] = item_valid_i[b] && iy[b] >= 0 && iy[b] < $signed({8'd0, in_h_i});
+      row_addr[b] = plane_q + row_base_q[b] + ky_row_q;
+      lo_beat[b] = '0;
+      for (int j = J - 1; j >= 0; j--) begin
+        ix[J*b+j] = 21'(col0_q[b]) + $signed({1'b0, kx_off_q}) + $signed({1'b0, jdw[j]});
+        in_image[b][j] = row_in[b] && jmask[j] && ix[J*b+j] >= 0 && ix[J*b+j] < $signed({8'd0, in_w_i});
+        addr[b][16*j +: 16] = row_addr[b] + 16'(ix[J*b+j]);
+        if (in_image[b][j]) lo_beat[b] = addr[b][16*j+6 +: 10];
+      end
+      needs[b] = |in_image[b];
+    end
+  end
+
+  // The window: the first waiting item that reads picks image and beat.
+  logic              leader;
+  logic [ImageW-1:0] win_image;
+  logic [9:0]        win_beat;
+  always_comb begin
+    leader = 1'b0;
+    win_image = '0;
+    win_beat = '0;
+    for (int b = B - 1; b >= 0; b--) begin
+      if (pending_q[b] && needs[b]) begin
+        leader = 1'b1;
+        win_image = item_image_i[ImageW*b +: ImageW];
+        win_beat = lo_beat[b];
+      end
+    end
+  end
+
+  // Served: no byte to read, or every byte in the window.
+  logic [B-1:0] served;
+  logic         chunk_done, col_end, last_chunk;
+  logic [B-1:0] fits;
+  always_comb begin
+    for (int b = 0; b < B; b++) begin
+      fits[b] = item_image_i[ImageW*b +: ImageW] == win_image;
+      for (int j = 0; j < J; j++) begin
+        if (in_image[b][j] && addr[b][16*j+6 +: 10] != win_beat && addr[b][16*j+6 +: 10] != win_beat + 10'd1) begin
+          fits[b] = 1'b0;
+        end
+      end
+      served[b] = pending_q[b] && (!needs[b] || fits[b]);
+    end
+  end
+  assign chunk_done = (pending_q & ~served) == '0;
+  assign last_chunk = k_q + 14'(jn) == cols_i;
+  assign col_end = 7'(k_q[5:0]) + 7'(jn) == 7'd64 || last_chunk;
+
+  logic walk;
   assign walk = state_q == Conv;
-  // The last item of the last K position of a beat column, or of K.
-  assign col_end = b_q == ImageW'(B - 1) && (k_q[5:0] == 6'd63 || k_q == cols_i - 14'd1);
+  assign win_rd_en_o = walk && leader;
+  assign win_rd_image_o = win_image;
+  assign win_rd_beat_o = win_beat;
 
-  logic [31:0] row_of_iy;
-  assign row_of_iy = 32'(iy[12:0]) * 32'(in_w_i);
+  // Stage 2: the window returns; the served items' bytes go to staging.
+  logic             s2_v_q, s2_end_q, s2_first_q, s2_last_q;
+  logic [B-1:0]     s2_served_q;
+  logic [J-1:0]     s2_in_q [B];
+  logic [7*J-1:0]   s2_idx_q [B];      // byte j's place in the window
+  logic [2:0]       s2_jn_q;           // the chunk's length
+  logic [5:0]       s2_lane_q;         // lane of the chunk's first byte
+  logic [B*512-1:0] staging_q;
+  logic             emit_q, emit_first_q, emit_last_q;
 
-  assign byte_rd_en_o = walk && in_image;
-  assign byte_rd_image_o = item_image_i[ImageW*b_q +: ImageW];
-  assign byte_rd_addr_o = 16'(plane_q + row_of_iy + 32'(ix[12:0]));
-
-  // Stage 2: the byte read returns; it goes into the staging beat of its row.
-  logic              s2_v_q, s2_in_image_q, s2_end_q, s2_first_q, s2_last_q;
-  logic [ImageW-1:0] s2_b_q;
-  logic [5:0]        s2_lane_q;
-  logic [B*512-1:0]  staging_q;
-  logic              emit_q, emit_first_q, emit_last_q;
-  logic              first_col_q;  // the column being walked is beat 0
+  // Per-item setup at start: first input row and column.
+  logic signed [19:0] row0 [B], col0 [B];
+  always_comb begin
+    for (int b = 0; b < B; b++) begin
+      row0[b] = $signed(20'(item_oy_i[13*b +: 13]) * 20'(stride_h_i)) - $signed(20'(pad_top_i));
+      col0[b] = $signed(20'(item_ox_i[13*b +: 13]) * 20'(stride_w_i)) - $signed(20'(pad_left_i));
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -106,20 +218,27 @@ module modelock_operands #(
       gemm_first_q <= 1'b0;
       gemm_last_q <= 1'b0;
       k_q <= '0;
-      b_q <= '0;
-      c_q <= '0;
       ky_q <= '0;
       kx_q <= '0;
       ky_off_q <= '0;
       kx_off_q <= '0;
+      ky_row_q <= '0;
       plane_q <= '0;
+      pending_q <= '0;
       first_col_q <= 1'b0;
+      for (int b = 0; b < B; b++) begin
+        row0_q[b] <= '0;
+        col0_q[b] <= '0;
+        row_base_q[b] <= '0;
+        s2_in_q[b] <= '0;
+        s2_idx_q[b] <= '0;
+      end
       s2_v_q <= 1'b0;
-      s2_in_image_q <= 1'b0;
       s2_end_q <= 1'b0;
       s2_first_q <= 1'b0;
       s2_last_q <= 1'b0;
-      s2_b_q <= '0;
+      s2_served_q <= '0;
+      s2_jn_q <= '0;
       s2_lane_q <= '0;
       emit_q <= 1'b0;
       emit_first_q <= 1'b0;
@@ -129,71 +248,118 @@ module modelock_operands #(
       gemm_first_q <= beat_q == '0;
       gemm_last_q <= 14'(beat_q) == beats - 14'd1;
       s2_v_q <= walk;
-      s2_in_image_q <= in_image;
-      s2_end_q <= col_end;
+      s2_end_q <= col_end && chunk_done;
       s2_first_q <= first_col_q;
-      s2_last_q <= k_q == cols_i - 14'd1;
-      s2_b_q <= b_q;
+      s2_last_q <= last_chunk;
+      s2_served_q <= served;
+      s2_jn_q <= 3'(jn);
       s2_lane_q <= k_q[5:0];
+      for (int b = 0; b < B; b++) begin
+        s2_in_q[b] <= in_image[b];
+        for (int j = 0; j < J; j++) s2_idx_q[b][7*j +: 7] <= addr[b][16*j +: 7];
+      end
       emit_q <= s2_v_q && s2_end_q;
       emit_first_q <= s2_first_q;
       emit_last_q <= s2_last_q;
       case (state_q)
         Idle: if (start_i) begin
-          state_q <= conv_i ? Conv : Gemm;
+          state_q <= conv_i ? Rows : Gemm;
           beat_q <= '0;
           k_q <= '0;
-          b_q <= '0;
-          c_q <= '0;
           ky_q <= '0;
           kx_q <= '0;
           ky_off_q <= '0;
           kx_off_q <= '0;
+          ky_row_q <= '0;
           plane_q <= '0;
+          pending_q <= '1;
           first_col_q <= 1'b1;
+          for (int b = 0; b < B; b++) begin
+            row0_q[b] <= row0[b];
+            col0_q[b] <= col0[b];
+          end
+        end
+        Rows: begin
+          state_q <= Conv;
+          for (int b = 0; b < B; b++) row_base_q[b] <= 16'(row0_q[b]) * 16'(in_w_i);
         end
         Gemm: begin
           beat_q <= beat_q + 10'd1;
           if (14'(beat_q) == beats - 14'd1) state_q <= Drain;
         end
         Conv: begin
-          if (b_q != ImageW'(B - 1)) begin
-            b_q <= b_q + 1'b1;
+          if (!chunk_done) begin
+            pending_q <= pending_q & ~served;
           end else begin
-            b_q <= '0;
-            if (k_q[5:0] == 6'd63) first_col_q <= 1'b0;
-            if (k_q == cols_i - 14'd1) state_q <= Drain;
-            k_q <= k_q + 14'd1;
-            if (kx_q + 5'd1 < kernel_w_i) begin
-              kx_q <= kx_q + 5'd1;
-              kx_off_q <= kx_off_q + 20'(dilation_w_i);
+            pending_q <= '1;
+            if (col_end) first_col_q <= 1'b0;
+            if (last_chunk) state_q <= Drain;
+            k_q <= k_q + 14'(jn);
+            if (kx_left != jn) begin
+              kx_q <= kx_q + 5'(jn);
+              kx_off_q <= kx_off_q + 20'(jn) * 20'(dilation_w_i);
             end else begin
               kx_q <= '0;
               kx_off_q <= '0;
               if (ky_q + 5'd1 < kernel_h_i) begin
                 ky_q <= ky_q + 5'd1;
                 ky_off_q <= ky_off_q + 20'(dilation_h_i);
+                ky_row_q <= ky_row_q + 16'(dilation_h_i) * 16'(in_w_i);
               end else begin
                 ky_q <= '0;
                 ky_off_q <= '0;
-                c_q <= c_q + 13'd1;
-                plane_q <= plane_q + 32'(in_h_i) * 32'(in_w_i);
+                ky_row_q <= '0;
+                plane_q <= plane_q + 16'(in_h_i) * 16'(in_w_i);
               end
             end
           end
         end
         // The last beat is on its way to the bank (gemm: read latency;
-        // conv: the staging stage and the emit).
+        // conv: the window read, staging and the emit).
         Drain: if ((conv_i && emit_q && emit_last_q) || (!conv_i && gemm_v_q && gemm_last_q)) state_q <= Idle;
         default: state_q <= Idle;
       endcase
     end
   end
 
-  // Cleared at a pass's start and after each emit, so lanes past K are zero.
+  // The gathered bytes: byte j of item b from the window, zero outside the
+  // image.
+  logic [8*J-1:0] gathered [B];
+  always_comb begin
+    for (int b = 0; b < B; b++) begin
+      for (int j = 0; j < J; j++) begin
+        gathered[b][8*j +: 8] = s2_in_q[b][j] ? win_rd_data_i[8*s2_idx_q[b][7*j +: 7] +: 8] : 8'd0;
+      end
+    end
+  end
+
+  // Staging: lane l of row b takes byte j = l - lane of its chunk when item
+  // b was served and j < jn. The lane's choice (j, and whether any) is
+  // decoded once for all rows, so each staging bit is a J:1 choice with an
+  // enable. Cleared at a pass's start and after each emit (a write in the
+  // emit's cycle is the next beat's, and wins), so lanes past K are zero.
+  logic [63:0] lane_any;
+  logic [5:0]  lane_off [64];            // l - lane
+  logic [31:0] gathered4 [B];            // the chunk's bytes, 4 slots
+  logic        clear;
+  always_comb begin
+    for (int l = 0; l < 64; l++) begin
+      lane_off[l] = 6'(l) - s2_lane_q;
+      lane_any[l] = s2_v_q && lane_off[l] < 6'(s2_jn_q);
+    end
+    for (int b = 0; b < B; b++) gathered4[b] = 32'(gathered[b]);
+  end
+  assign clear = emit_q || (start_i && state_q == Idle);
   always_ff @(posedge clk_i) begin
-    if (emit_q || (start_i && state_q == Idle)) staging_q <= '0;
-    if (s2_v_q) staging_q[512*s2_b_q + 8*s2_lane_q +: 8] <= s2_in_image_q ? byte_rd_data_i : 8'd0;
+    for (int b = 0; b < B; b++) begin
+      for (int l = 0; l < 64; l++) begin
+        if (s2_served_q[b] && lane_any[l]) begin
+          staging_q[512*b + 8*l +: 8] <= gathered4[b][8*lane_off[l][1:0] +: 8];
+        end else if (clear) begin
+          staging_q[512*b + 8*l +: 8] <= 8'd0;
+        end
+      end
+    end
   end
 
   // The gemm's beat read, rows of missing items zeroed.

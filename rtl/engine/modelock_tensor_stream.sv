@@ -15,11 +15,19 @@
 // three hold the beat moves: bytes past the tensor's length (the blob's
 // zero padding between tensors) are zeroed, GHASH absorbs ceil(valid / 16)
 // blocks of it, and modelock_unlock turns it into plaintext for out_*.
-// After the last beat, when GHASH is idle, the GMAC finish checks the tag
-// (length, IV index, expected tag); done_o (one cycle) gives match_o.
+// After the last beat, when GHASH is idle, every plaintext beat has left
+// and the previous step's check is over, the GMAC finish starts the tag
+// check (length, IV index, expected tag, and GHASH's state: it takes them
+// all at its start): streamed_o pulses then, and the module is free for the
+// next step at once, while the check runs (17 cycles) beside that step's
+// memory latency. done_o (one cycle) gives match_o when the check ends;
+// each streamed_o is followed by exactly one done_o, before the next
+// streamed_o. Nothing here writes a result: the layer places its rows on
+// chip, and the sequencer writes logits only after every check
+// (docs/engine.md, "A run").
 //
-// Protocol: the inputs hold from start_i (while !busy_o) until done_o. The
-// plaintext (out_valid_o/out_ready_i) is in order, one beat per locked
+// Protocol: the inputs hold from start_i (while !busy_o) until streamed_o.
+// The plaintext (out_valid_o/out_ready_i) is in order, one beat per locked
 // beat; a consumer that holds out_ready_i low stalls the unlock, and the
 // polls count it as stalled on output.
 module modelock_tensor_stream (
@@ -33,6 +41,7 @@ module modelock_tensor_stream (
   input  logic [31:0]   tag_index_i,
   input  logic [127:0]  tag_i,            // expected tag, block order
   output logic          busy_o,
+  output logic          streamed_o,
   output logic          done_o,
   output logic          match_o,
   // the blob read master
@@ -73,10 +82,13 @@ module modelock_tensor_stream (
   output logic          keystream_arrived_o,
   output logic          output_ready_o
 );
-  typedef enum logic [2:0] {Idle, Stream, Hash, Finish, Check} state_e;
+  typedef enum logic [1:0] {Idle, Stream, Hash} state_e;
   state_e state_q;
 
   logic        rd_pending_q, ks_pending_q, match_q;
+  logic        checking_q;     // a step's tag check is running
+  logic [2:0]  in_unlock_q;    // beats taken whose plaintext has not left
+  logic        finish;
   logic [31:0] beats, left_q, valid_bytes;
   logic [511:0] masked;
   logic        unlock_ready, take;
@@ -111,7 +123,10 @@ module modelock_tensor_stream (
   assign ghash_beat_o = masked;
   assign ghash_blocks_o = valid_bytes >= 32'd64 ? 3'd4 : 3'((valid_bytes + 32'd15) >> 4);
 
-  assign gmac_start_o = state_q == Finish;
+  // Every beat hashed and its plaintext gone, the GMAC finish free.
+  assign finish = state_q == Hash && ghash_idle_i && in_unlock_q == '0 && !checking_q;
+  assign gmac_start_o = finish;
+  assign streamed_o = finish;
   assign gmac_length_o = 61'(length_i);
   assign gmac_index_o = tag_index_i;
   assign gmac_tag_o = tag_i;
@@ -123,7 +138,15 @@ module modelock_tensor_stream (
       ks_pending_q <= 1'b0;
       left_q <= '0;
       match_q <= 1'b0;
+      checking_q <= 1'b0;
+      in_unlock_q <= '0;
     end else begin
+      in_unlock_q <= in_unlock_q + 3'(take) - 3'(out_valid_o && out_ready_i);
+      if (finish) checking_q <= 1'b1;
+      if (done_o) begin
+        checking_q <= 1'b0;
+        match_q <= gmac_match_i;
+      end
       if (rd_req_valid_o && rd_req_ready_i) rd_pending_q <= 1'b0;
       if (ks_req_valid_o && ks_req_ready_i) ks_pending_q <= 1'b0;
       case (state_q)
@@ -137,19 +160,14 @@ module modelock_tensor_stream (
           left_q <= left_q - 32'd1;
           if (left_q == 32'd1) state_q <= Hash;
         end
-        Hash: if (ghash_idle_i) state_q <= Finish;
-        Finish: state_q <= Check;
-        Check: if (gmac_done_i) begin
-          state_q <= Idle;
-          match_q <= gmac_match_i;
-        end
+        Hash: if (finish) state_q <= Idle;
         default: state_q <= Idle;
       endcase
     end
   end
 
   assign busy_o = state_q != Idle;
-  assign done_o = state_q == Check && gmac_done_i;
+  assign done_o = checking_q && gmac_done_i;
   // match_o with done_o, held after.
   assign match_o = done_o ? gmac_match_i : match_q;
 

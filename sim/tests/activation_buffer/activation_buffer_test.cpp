@@ -2,7 +2,8 @@
 // (random image masks and strobes), placements shaped as the engine makes
 // them (a conv row's runs of consecutive bytes per image, across beat
 // boundaries and across images; a gemm row's one byte per image; a pool's
-// single byte), and reads through both read ports, every byte compared.
+// single byte), and reads through the three read ports (beat, byte, and the
+// two-beat window of im2col), every byte compared.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -99,6 +100,22 @@ class Buffer {
       dut_->byte_rd_en_i = 0;
       ASSERT_EQ(dut_->byte_rd_data_o, at(n, addr)) << "byte read: image " << n << " byte " << addr;
     }
+    // The window: beats e and e + 1 of one image, the byte at address a in
+    // lane a mod 128, whichever parity e has; every first beat and image.
+    for (int n = 0; n < kB; ++n) {
+      for (int e = 0; e + 1 < kBeats; ++e) {
+        dut_->win_en_i = 1;
+        dut_->win_image_i = static_cast<std::uint32_t>(n);
+        dut_->win_beat_i = static_cast<std::uint32_t>(e);
+        dut_.tick();
+        dut_->win_en_i = 0;
+        const auto got = get_le(words(dut_->win_data_o), 0, 128);
+        for (int a = e * 64; a < (e + 2) * 64; ++a) {
+          ASSERT_EQ(got[static_cast<std::size_t>(a % 128)], at(n, a)) << "window read: image " << n << " beat " << e
+                                                                     << " byte " << a;
+        }
+      }
+    }
   }
 
  private:
@@ -107,6 +124,7 @@ class Buffer {
     dut_->wr_en_i = 0;
     dut_->rd_en_i = 0;
     dut_->byte_rd_en_i = 0;
+    dut_->win_en_i = 0;
     dut_->place_en_i = 0;
   }
 

@@ -35,16 +35,16 @@ module operands_tb #(
   logic [B*ImageW-1:0] item_image;
   logic [B*13-1:0]     item_oy, item_ox;
   logic [B*16-1:0]     item_position;
-  logic                beat_rd_en, byte_rd_en;
-  logic [9:0]          beat_rd_beat;
+  logic                beat_rd_en, win_en;
+  logic [9:0]          beat_rd_beat, win_beat;
   logic [B*512-1:0]    beat_rd_data;
-  logic [ImageW-1:0]   byte_rd_image;
-  logic [15:0]         byte_rd_addr;
-  logic [7:0]          byte_rd_data;
+  logic [ImageW-1:0]   win_image;
+  logic [1023:0]       win_data;
+  logic [7:0]          byte_rd_data;   // the pools' port, unused here
   // The position (the placement's) and the address bits past this small
   // buffer are not used here.
   logic                unused_bits;
-  assign unused_bits = ^{item_position, byte_rd_addr[15:BeatW+6], beat_rd_beat[9:BeatW]};
+  assign unused_bits = ^{item_position, byte_rd_data, win_beat[9:BeatW], beat_rd_beat[9:BeatW]};
 
   modelock_pass_items #(.B(B)) u_items (
     .clk_i, .rst_ni, .start_i(items_start_i), .next_i(items_next_i), .batch_i, .out_h_i, .out_w_i,
@@ -54,8 +54,8 @@ module operands_tb #(
   modelock_activation_buffer #(.B(B), .BEATS(BEATS)) u_buffer (
     .clk_i, .rst_ni, .wr_en_i, .wr_images_i, .wr_beat_i, .wr_data_i, .wr_strb_i('1),
     .rd_en_i(beat_rd_en), .rd_beat_i(beat_rd_beat[BeatW-1:0]), .rd_data_o(beat_rd_data),
-    .byte_rd_en_i(byte_rd_en), .byte_rd_image_i(byte_rd_image), .byte_rd_addr_i(byte_rd_addr[BeatW+5:0]),
-    .byte_rd_data_o(byte_rd_data),
+    .byte_rd_en_i(1'b0), .byte_rd_image_i('0), .byte_rd_addr_i('0), .byte_rd_data_o(byte_rd_data),
+    .win_en_i(win_en), .win_image_i(win_image), .win_beat_i(win_beat[BeatW-1:0]), .win_data_o(win_data),
     .place_en_i(1'b0), .place_valid_i('0), .place_image_i('0), .place_addr_i('0), .place_data_i('0)
   );
 
@@ -65,8 +65,7 @@ module operands_tb #(
     .item_valid_i(item_valid), .item_image_i(item_image), .item_oy_i(item_oy), .item_ox_i(item_ox),
     .busy_o, .done_o,
     .beat_rd_en_o(beat_rd_en), .beat_rd_beat_o(beat_rd_beat), .beat_rd_data_i(beat_rd_data),
-    .byte_rd_en_o(byte_rd_en), .byte_rd_image_o(byte_rd_image), .byte_rd_addr_o(byte_rd_addr),
-    .byte_rd_data_i(byte_rd_data),
+    .win_rd_en_o(win_en), .win_rd_image_o(win_image), .win_rd_beat_o(win_beat), .win_rd_data_i(win_data),
     .ld_valid_o, .ld_first_o, .ld_data_o
   );
 endmodule

@@ -1,10 +1,15 @@
 // modelock_operands (with the pass items and an activation buffer, as the
 // engine wires them) against runtime::im2col: every operand beat of every
 // pass of random convolutions (kernels, strides, dilations, pads, batches;
-// K across beat boundaries) and of gemm layers, rows of missing items zero.
+// K across beat boundaries), of the edge cases of the chunked window walk
+// (kernels wider than a beat's remainder, strides and dilations up to the
+// limit of 16 so that items fall outside one window, passes across rows and
+// images, channels not a multiple of 64) and of gemm layers, rows of
+// missing items zero; and the walk's speed on the shipped CNN's convs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -67,6 +72,9 @@ class Operands {
     dut_->pad_left_i = static_cast<std::uint32_t>(l.g.pad_left);
   }
 
+  // Clock cycles from start_i to done_o of the last pass.
+  int last_pass_cycles() const { return last_pass_cycles_; }
+
   // The next pass (the first after `first`): its operand beats, row b of
   // beat i at [i][b].
   std::vector<std::vector<std::vector<std::uint8_t>>> pass(bool first) {
@@ -87,7 +95,10 @@ class Operands {
       }
       const bool done = dut_->done_o;
       dut_.tick();
-      if (done) return beats;
+      if (done) {
+        last_pass_cycles_ = cycle + 1;
+        return beats;
+      }
     }
     ADD_FAILURE() << "the operand load never finished";
     return beats;
@@ -101,12 +112,16 @@ class Operands {
     dut_->start_i = 0;
   }
   ClockedModel<Voperands_tb> dut_;
+  int last_pass_cycles_ = 0;
 };
 
-void expect_layer(Operands& ops, const Layer& l, std::mt19937_64& rng) {
+// Checks every beat of every pass of layer `l` on random images; returns the
+// clock cycles of all its passes together.
+std::int64_t expect_layer(Operands& ops, const Layer& l, std::mt19937_64& rng) {
   const std::int64_t oh = l.conv ? l.g.out_size(l.h, true) : 1, ow = l.conv ? l.g.out_size(l.w, false) : 1;
-  ASSERT_GE(oh, 1);
-  ASSERT_GE(ow, 1);
+  EXPECT_GE(oh, 1);
+  EXPECT_GE(ow, 1);
+  if (oh < 1 || ow < 1) return 0;
   const std::int64_t volume = l.c * l.h * l.w, positions = oh * ow;
   const std::int64_t cols = l.conv ? l.c * l.g.kernel_h * l.g.kernel_w : volume;
   std::vector<std::vector<std::int8_t>> images(static_cast<std::size_t>(l.batch), std::vector<std::int8_t>(static_cast<std::size_t>(volume)));
@@ -127,16 +142,20 @@ void expect_layer(Operands& ops, const Layer& l, std::mt19937_64& rng) {
     }
   }
   const std::int64_t items = l.batch * positions;
+  std::int64_t cycles = 0;
   for (std::int64_t first = 0; first < items; first += kB) {
     const auto beats = ops.pass(first == 0);
-    ASSERT_EQ(static_cast<std::int64_t>(beats.size()), (cols + 63) / 64) << "beats a pass";
+    cycles += ops.last_pass_cycles();
+    EXPECT_EQ(static_cast<std::int64_t>(beats.size()), (cols + 63) / 64) << "beats a pass";
+    if (static_cast<std::int64_t>(beats.size()) != (cols + 63) / 64) return cycles;
     for (int b = 0; b < kB; ++b) {
       const std::int64_t item = first + b;
       for (std::int64_t k = 0; k < static_cast<std::int64_t>(beats.size()) * 64; ++k) {
         const std::uint8_t got = beats[static_cast<std::size_t>(k / 64)][static_cast<std::size_t>(b)][static_cast<std::size_t>(k % 64)];
         if (k >= cols) {
-          if (l.conv) {
-            ASSERT_EQ(got, 0) << "conv lanes past K are zero";
+          if (l.conv && got != 0) {
+            ADD_FAILURE() << "conv lanes past K are zero: item " << item << " k " << k;
+            return cycles;
           }
           continue;  // a gemm's lanes past cols are the image's own bytes; the MAC array masks them
         }
@@ -146,42 +165,108 @@ void expect_layer(Operands& ops, const Layer& l, std::mt19937_64& rng) {
           want = static_cast<std::uint8_t>(l.conv ? col[static_cast<std::size_t>(k * positions + item % positions)]
                                                   : col[static_cast<std::size_t>(k)]);
         }
-        ASSERT_EQ(got, want) << "item " << item << " k " << k << " of " << cols << ", P " << positions;
+        if (got != want) {
+          ADD_FAILURE() << "item " << item << " k " << k << " of " << cols << ", P " << positions << ": got "
+                        << int{got} << ", want " << int{want} << " (C " << l.c << ", H " << l.h << ", W " << l.w
+                        << ", kernel " << l.g.kernel_h << "x" << l.g.kernel_w << ", stride " << l.g.stride_h << "x"
+                        << l.g.stride_w << ", dilation " << l.g.dilation_h << "x" << l.g.dilation_w << ", pads "
+                        << l.g.pad_top << "," << l.g.pad_left << ", batch " << l.batch << ")";
+          return cycles;
+        }
       }
     }
   }
+  return cycles;
 }
 
-TEST(Operands, RandomConvolutionsEqualIm2col) {
-  Operands ops;
-  std::mt19937_64 rng(111);
+// A random convolution within the given bounds whose input fits the
+// harness's 4 KiB an image and has at least one output.
+Layer random_conv(std::mt19937_64& rng, std::int64_t max_c, std::int64_t max_hw, std::int64_t max_kernel,
+                  std::int64_t max_stride, std::int64_t max_dilation) {
   auto pick = [&](std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(hi - lo + 1)); };
-  int run = 0;
-  while (run < 40) {
+  for (;;) {
     Layer l;
-    l.c = pick(1, 12);
-    l.h = pick(1, 10);
-    l.w = pick(1, 10);
-    l.g.kernel_h = pick(1, 4);
-    l.g.kernel_w = pick(1, 4);
-    l.g.stride_h = pick(1, 3);
-    l.g.stride_w = pick(1, 3);
-    l.g.dilation_h = pick(1, 2);
-    l.g.dilation_w = pick(1, 2);
+    l.c = pick(1, max_c);
+    l.h = pick(1, max_hw);
+    l.w = pick(1, max_hw);
+    l.g.kernel_h = pick(1, max_kernel);
+    l.g.kernel_w = pick(1, max_kernel);
+    l.g.stride_h = pick(1, max_stride);
+    l.g.stride_w = pick(1, max_stride);
+    l.g.dilation_h = pick(1, max_dilation);
+    l.g.dilation_w = pick(1, max_dilation);
     l.g.pad_top = pick(0, l.g.dilation_h * (l.g.kernel_h - 1));
     l.g.pad_bottom = pick(0, l.g.dilation_h * (l.g.kernel_h - 1));
     l.g.pad_left = pick(0, l.g.dilation_w * (l.g.kernel_w - 1));
     l.g.pad_right = pick(0, l.g.dilation_w * (l.g.kernel_w - 1));
     l.g.in_channels = l.c;
     l.batch = static_cast<int>(pick(1, kB));
+    if (l.c * l.h * l.w > kImageBytes) continue;
     if (l.g.out_size(l.h, true) < 1 || l.g.out_size(l.w, false) < 1) continue;
-    ++run;
-    expect_layer(ops, l, rng);
-    if (HasFatalFailure()) return;
+    if (l.c * l.g.kernel_h * l.g.kernel_w > 8192) continue;
+    return l;
   }
 }
 
-TEST(Operands, TheShippedCnnsFirstConv) {
+TEST(Operands, RandomConvolutionsEqualIm2col) {
+  Operands ops;
+  std::mt19937_64 rng(111);
+  for (int run = 0; run < 40 && !HasFailure(); ++run) expect_layer(ops, random_conv(rng, 12, 10, 4, 3, 2), rng);
+}
+
+// Kernels, strides and dilations up to the engine's limit of 16: chunks
+// that end at a beat's remainder (kw wider than what is left of the beat),
+// items of one pass whose bytes do not share a window (served over several
+// cycles), pads of up to dilation * (kernel - 1).
+TEST(Operands, WideKernelsStridesAndDilations) {
+  Operands ops;
+  std::mt19937_64 rng(114);
+  for (int run = 0; run < 30 && !HasFailure(); ++run) expect_layer(ops, random_conv(rng, 6, 24, 16, 16, 16), rng);
+}
+
+TEST(Operands, EdgeCases) {
+  Operands ops;
+  std::mt19937_64 rng(115);
+  auto conv = [](std::int64_t c, std::int64_t h, std::int64_t w, std::int64_t k, std::int64_t stride, std::int64_t dil,
+                 std::int64_t pad, int batch) {
+    Layer l;
+    l.c = c;
+    l.h = h;
+    l.w = w;
+    l.g.in_channels = c;
+    l.g.kernel_h = l.g.kernel_w = k;
+    l.g.stride_h = l.g.stride_w = stride;
+    l.g.dilation_h = l.g.dilation_w = dil;
+    l.g.pad_top = l.g.pad_left = l.g.pad_bottom = l.g.pad_right = pad;
+    l.batch = batch;
+    return l;
+  };
+  const Layer cases[] = {
+      conv(70, 7, 8, 1, 1, 1, 0, kB),   // 1x1, channels not a multiple of 64: K = 70, two beats
+      conv(64, 8, 8, 1, 1, 1, 0, 3),    // K exactly one beat
+      conv(129, 5, 6, 1, 2, 1, 0, 5),   // three beats, stride 2
+      conv(7, 9, 9, 5, 1, 1, 2, kB),    // K = 175: kernel rows across beat boundaries (k 60..64)
+      conv(3, 20, 20, 7, 1, 1, 3, 2),   // kernel wider than a chunk and than a beat's remainder
+      conv(1, 28, 28, 16, 1, 1, 15, 1), // the largest kernel, all-padding corners
+      conv(2, 32, 32, 3, 16, 1, 2, kB), // stride 16: every item in its own window
+      conv(2, 32, 32, 3, 1, 16, 16, 3), // dilation 16: one item's chunk spans 33 bytes
+      conv(1, 1, 1, 1, 1, 1, 0, kB),    // one position an image: every item in another image
+      conv(4, 3, 3, 3, 1, 1, 1, kB),    // P = 9: passes across images
+      conv(2, 64, 2, 2, 1, 1, 1, kB),   // OW = 3: items of a pass on three rows
+      conv(1, 2, 64, 3, 1, 1, 1, 4),    // rows of 64 bytes: windows across beats
+  };
+  for (const auto& l : cases) {
+    expect_layer(ops, l, rng);
+    if (HasFailure()) return;
+  }
+}
+
+// The shipped CNN's two convs (docs/engine.md, "Conv as GEMM"), and the
+// walk's speed: a pass takes C * kh * ceil(kw / 3) chunk cycles (the
+// default KX_PER_CYCLE) and a few of pipeline, where one byte a cycle took
+// B * K. The second conv's passes cross rows of 14 positions, which still
+// share a window.
+TEST(Operands, TheShippedCnnsConvs) {
   Operands ops;
   std::mt19937_64 rng(112);
   Layer l;
@@ -191,7 +276,20 @@ TEST(Operands, TheShippedCnnsFirstConv) {
   l.g.kernel_h = l.g.kernel_w = 3;
   l.g.pad_top = l.g.pad_left = l.g.pad_bottom = l.g.pad_right = 1;
   l.batch = 2;
-  expect_layer(ops, l, rng);
+  const std::int64_t first = expect_layer(ops, l, rng);
+  const std::int64_t first_passes = 2 * 784 / kB;
+  EXPECT_LE(first, first_passes * (3 + 6)) << "first conv: cycles of " << first_passes << " passes";
+  if (HasFailure()) return;
+  l.c = l.g.in_channels = 16;
+  l.h = l.w = 14;
+  l.batch = kB;
+  const std::int64_t second = expect_layer(ops, l, rng);
+  const std::int64_t second_passes = kB * 196 / kB;
+  // A pass whose items straddle two images takes one more cycle a chunk.
+  EXPECT_LE(second, second_passes * (48 + 6) + 4 * 48) << "second conv: cycles of " << second_passes << " passes";
+  std::printf("operands: shipped CNN conv 1 %.1f cycles a pass, conv 2 %.1f (one byte a cycle: %d and %d)\n",
+              static_cast<double>(first) / static_cast<double>(first_passes),
+              static_cast<double>(second) / static_cast<double>(second_passes), kB * 9 + 2, kB * 144 + 2);
 }
 
 TEST(Operands, GemmRowsAreTheImages) {
