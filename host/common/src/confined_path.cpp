@@ -8,10 +8,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <string>
-
 #include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
