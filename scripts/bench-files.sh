@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-file timings of the modelock CLI on a generated model, beside `cp`
 # and `cat` of the same file on the same disk, one run, as a Markdown
-# section on stdout (scripts/bench.sh appends it to docs/benchmarks.md).
+# section on stdout (scripts/bench.sh appends it to docs/benchmarks.md),
+# ending with the goals of issue 12 checked on this run's ratios.
 #   usage: scripts/bench-files.sh MODELOCK_BINARY [SIZE_MIB] [DIR]
 # SIZE_MIB (default 2048) of random F32 tensors, 256 MiB each, in a
 # safetensors file under DIR (default: a new folder in /var/tmp, on disk
@@ -41,14 +42,25 @@ PY
 "$modelock" keygen -o "$work/k.key" >/dev/null
 
 # Wall seconds and peak RSS (MiB) of one command, after a sync so that no
-# earlier write-back is charged to it.
+# earlier write-back is charged to it; kept by label for the goals below.
+declare -A wall_of rss_of
 measure() {
   local label=$1
   shift
   sync
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
   read -r wall kib <"$work/time.txt"
+  wall_of[$label]=$wall
+  rss_of[$label]=$((kib / 1024))
   printf '| %s | %s | %s |\n' "$label" "$wall" "$((kib / 1024))"
+}
+
+# One row of the goals table: a command's wall time over a baseline's, held
+# to at most `limit` times.
+goal() {
+  local label=$1 baseline=$2 limit=$3
+  awk -v w="${wall_of[$label]}" -v b="${wall_of[$baseline]}" -v limit="$limit" -v label="$label" -v base="$baseline" \
+    'BEGIN { r = b > 0 ? w / b : 0; printf "| %s ≤ %s× %s | %.2f× | %s |\n", label, limit, base, r, (b > 0 && r <= limit) ? "**PASS**" : "**FAIL**" }'
 }
 
 model="$work/model.safetensors"
@@ -70,4 +82,37 @@ for scheme in ctr deeplock; do
   measure "unlock ($scheme)" "$modelock" unlock "$work/model.mlk" -k "$work/k.key" -o "$work/back.safetensors"
   cmp -s "$model" "$work/back.safetensors" || { echo "bench-files: unlock did not give the model back" >&2; exit 1; }
   rm -f "$work/model.mlk" "$work/back.safetensors"
+done
+
+echo
+echo "### Goals (issue 12)"
+echo
+echo "Ratios of the wall times above, all measured in this one run, seconds to minutes apart. Peak RSS is held to 128 MiB plus the header (a few KiB here)."
+echo
+echo "| goal | measured | result |"
+echo "| --- | ---: | --- |"
+for scheme in ctr deeplock; do
+  goal "lock --scheme $scheme" "cp" 2
+  goal "unlock ($scheme)" "cp" 2
+done
+for scheme in ctr deeplock; do
+  goal "verify ($scheme)" "cat > /dev/null" 1.5
+done
+peak=0
+for scheme in ctr deeplock; do
+  for label in "lock --scheme $scheme" "verify ($scheme)" "unlock ($scheme)"; do
+    [ "${rss_of[$label]}" -gt "$peak" ] && peak=${rss_of[$label]}
+  done
+done
+printf '| peak RSS of lock, verify, unlock ≤ 128 MiB | %s MiB | %s |\n' "$peak" "$([ "$peak" -le 128 ] && echo '**PASS**' || echo '**FAIL**')"
+echo
+echo "For reference, against **cp + fsync**, the baseline that writes to the disk as lock and unlock must:"
+echo
+echo "| command | × cp + fsync |"
+echo "| --- | ---: |"
+for scheme in ctr deeplock; do
+  for label in "lock --scheme $scheme" "unlock ($scheme)"; do
+    awk -v w="${wall_of[$label]}" -v b="${wall_of["cp + fsync (dd conv=fsync)"]}" -v label="$label" \
+      'BEGIN { printf "| %s | %.2f× |\n", label, (b > 0 ? w / b : 0) }'
+  done
 done
