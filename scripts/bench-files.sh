@@ -65,9 +65,21 @@ goal() {
 
 model="$work/model.safetensors"
 bytes=$(stat -c %s "$model")
+# Which backend runs: the fast one needs AVX-512BW, GFNI and VAES; without
+# them the scalar one, its S-Box on AES-NI where the CPU has it.
+flags=" $(sed -n 's/^flags[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1) "
+has() { case "$flags" in *" $1 "*) return 0 ;; esac; return 1; }
+if has avx512bw && has gfni && has vaes; then
+  backend="the AVX-512 GFNI/VAES backend"
+elif has aes; then
+  backend="the scalar backend, its S-Box on AES-NI (no AVX-512 GFNI here)"
+else
+  backend="the scalar backend"
+fi
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
 echo "## Whole files: lock, verify and unlock beside cp"
 echo
-echo "One run of \`scripts/bench-files.sh\` on a generated safetensors file of $bytes bytes ($size_mib MiB of random F32 tensors, 256 MiB each) in $(dirname "$work"), on $(nproc) CPUs; wall time and peak RSS from \`/usr/bin/time\`. \`lock\` and \`unlock\` fsync their output before renaming it (docs/container-format.md, Writing), \`cp\` does not: the **cp + fsync** row (\`dd conv=fsync\`) is the fair baseline for them, **cp** the one the issue names. \`verify\` compares with \`cat FILE > /dev/null\`."
+echo "One run of \`scripts/bench-files.sh\` on a generated safetensors file of $bytes bytes ($size_mib MiB of random F32 tensors, 256 MiB each) in $(dirname "$work"), on $(nproc) CPUs (${cpu:-unknown}; $backend), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $(date -u '+%Y-%m-%d %H:%M UTC'); wall time and peak RSS from \`/usr/bin/time\`. \`lock\` and \`unlock\` fsync their output before renaming it (docs/container-format.md, Writing), \`cp\` does not: the **cp + fsync** row (\`dd conv=fsync\`) is the fair baseline for them, **cp** the one the issue names. \`verify\` compares with \`cat FILE > /dev/null\`."
 echo
 echo "| command | wall s | peak RSS MiB |"
 echo "| --- | ---: | ---: |"
