@@ -29,9 +29,10 @@ namespace modelock::locking::detail {
 // machines measured in docs/benchmarks.md), so the bytes a read brings in
 // are still cached when the cipher, the GMAC and the write touch them; a
 // system call or a GMAC update per chunk (a microsecond or two) still costs
-// a few percent of copying the chunk (50 us at 10 GB/s). (With 8 MiB buffers, which spill to memory between the steps,
-// `verify` spent 0.17 to 0.26 s of system time per GiB copying into them;
-// with these, 0.10 to 0.12 s, what `cat` spends.)
+// a few percent of copying the chunk (50 us at 10 GB/s). With 8 MiB
+// buffers, which spill to memory between the steps, `verify` spent 0.17 to
+// 0.26 s of system time per GiB copying into them; with these, 0.10 to
+// 0.12 s, what `cat` spends.
 inline constexpr std::uint64_t kChunkBytes = std::uint64_t{512} << 10;
 inline constexpr std::size_t kMaxPipelineWorkers = 4;
 
