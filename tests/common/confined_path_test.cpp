@@ -1,6 +1,6 @@
 // The confinement shared by the shard index and ONNX external data: the
-// lexical rule, then opening below the folder without symlinks for reading,
-// and where the path leads on disk for writing.
+// lexical rule, then opening below the folder without symlinks: the file to
+// read, or the folder to write in.
 #include "modelock/common/confined_path.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "modelock/common/output_file.hpp"
 #include "temp_dir.hpp"
 
 namespace modelock {
@@ -110,14 +111,37 @@ TEST(OpenConfined, ReadsTheFileItCheckedAfterTheNameIsSwapped) {
   EXPECT_FALSE(open_confined(t.folder, "w.bin").defect.empty());
 }
 
-TEST(ConfineNew, NeedsAnExistingFolderInside) {
+TEST(ConfineNew, NeedsAnExistingFolderInsideReachedWithoutSymlinks) {
   Tree t;
-  EXPECT_TRUE(confine_new(t.folder, "new.bin").defect.empty());
-  EXPECT_TRUE(confine_new(t.folder, "sub/new.bin").defect.empty());
-  EXPECT_TRUE(confine_new(t.folder, "out.bin").defect.empty());  // the link itself is replaced, not followed
-  EXPECT_NE(confine_new(t.folder, "outdir/new.bin").defect.find("a folder in the folder"), std::string::npos);
-  EXPECT_NE(confine_new(t.folder, "nosuch/new.bin").defect.find("an existing folder"), std::string::npos);
-  EXPECT_NE(confine_new(t.folder, "w.bin/new.bin").defect.find("directories"), std::string::npos);
+  std::filesystem::create_directory_symlink("sub", t.folder / "insub");
+  for (const ConfinedOpen how : kBothWays) {
+    for (const char* ok : {"new.bin", "sub/new.bin", "out.bin"}) {  // out.bin: the link is replaced, not followed
+      const ConfinedFolder f = confine_new(t.folder, ok, how);
+      EXPECT_TRUE(f.defect.empty()) << ok << ": " << f.defect;
+      EXPECT_EQ(f.path, t.folder / ok);
+    }
+    EXPECT_NE(confine_new(t.folder, "outdir/new.bin", how).defect.find("a folder in the folder"), std::string::npos);
+    EXPECT_NE(confine_new(t.folder, "insub/new.bin", how).defect.find("reached without symlinks"), std::string::npos);
+    EXPECT_NE(confine_new(t.folder, "nosuch/new.bin", how).defect.find("an existing folder"), std::string::npos);
+    EXPECT_NE(confine_new(t.folder, "w.bin/new.bin", how).defect.find("directories"), std::string::npos);
+    EXPECT_FALSE(confine_new(t.folder, "../outside/new.bin", how).defect.empty());
+  }
+}
+
+// The file is written through the folder's descriptor: a link swapped in
+// for the folder after the check does not lead the output out of it.
+TEST(ConfineNew, WritesIntoTheFolderItCheckedAfterTheFolderIsSwapped) {
+  Tree t;
+  const ConfinedFolder f = confine_new(t.folder, "sub/new.bin");
+  ASSERT_TRUE(f.defect.empty()) << f.defect;
+  std::filesystem::rename(t.folder / "sub", t.folder / "moved");
+  std::filesystem::create_directory_symlink(t.dir.path() / "outside", t.folder / "sub");
+  OutputFile out(f.through(), 0600);
+  const std::string text = "plain";
+  out.write({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  out.commit();
+  EXPECT_TRUE(std::filesystem::exists(t.folder / "moved" / "new.bin"));
+  EXPECT_FALSE(std::filesystem::exists(t.dir.path() / "outside" / "new.bin"));
 }
 
 }  // namespace

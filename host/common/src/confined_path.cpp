@@ -22,47 +22,24 @@ namespace modelock {
 
 namespace {
 
-// `real` and `real_folder` are canonical: `real` is inside when the
-// relative path between them neither climbs out nor is empty or ".".
-bool inside(const std::filesystem::path& real, const std::filesystem::path& real_folder, bool or_equal) {
-  const std::filesystem::path rest = real.lexically_relative(real_folder);
-  if (rest.empty()) return false;  // on different roots
-  if (rest == ".") return or_equal;
-  return *rest.begin() != "..";
-}
-
-// Resolves `folder` and `folder / part` (a `what`: file or folder),
-// refusing what leaves the folder.
-ConfinedPath resolve(const std::filesystem::path& folder, const std::filesystem::path& part,
-                     const std::filesystem::path& target, std::string_view what, bool or_equal) {
-  std::error_code error;
-  const auto real_folder = std::filesystem::canonical(folder.empty() ? "." : folder, error);
-  if (error) return {{}, fmt::format("an existing folder {} ({})", folder.string(), error.message())};
-  const auto real = std::filesystem::canonical(folder / part, error);
-  if (error) return {{}, fmt::format("an existing {} ({})", what, error.message())};
-  if (!inside(real, real_folder, or_equal)) {
-    return {{}, fmt::format("a {} in the folder {}, got a link to {}", what, real_folder.string(), real.string())};
-  }
-  return {target, {}};
-}
-
 // How every file below the folder is opened: read-only, without blocking on
 // a FIFO (regular_input_file refuses one and clears O_NONBLOCK).
 constexpr int kReadFlags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 
 // openat with O_NOFOLLOW from `dir`, component by component: every folder
-// on the way as an O_PATH descriptor, the file last. A symlink anywhere fails
-// with ELOOP, anything else in a folder's place with ENOTDIR. `relative` passed
-// relative_path_defect: no "", "." or ".." component.
-FileDescriptor open_by_components(int dir, std::string_view relative) {
+// on the way as an O_PATH descriptor, then the last component as a file
+// (kReadFlags) or, for `folder`, as a directory (O_RDONLY). A symlink
+// anywhere fails with ELOOP, anything else in a folder's place with ENOTDIR.
+// `relative` passed relative_path_defect: no "", "." or ".." component.
+FileDescriptor open_by_components(int dir, std::string_view relative, bool folder) {
   FileDescriptor current;
   int at = dir;
   std::size_t start = 0;
   for (;;) {
     const std::size_t slash = relative.find('/', start);
-    const std::string part(relative.substr(start, slash == std::string_view::npos ? std::string_view::npos
-                                                                                   : slash - start));
-    if (slash == std::string_view::npos) return FileDescriptor(::openat(at, part.c_str(), kReadFlags | O_NOFOLLOW));
+    const bool last = slash == std::string_view::npos;
+    const std::string part(relative.substr(start, last ? std::string_view::npos : slash - start));
+    if (last && !folder) return FileDescriptor(::openat(at, part.c_str(), kReadFlags | O_NOFOLLOW));
     // O_PATH | O_NOFOLLOW opens a symlink itself (O_DIRECTORY would report
     // one as ENOTDIR), so fstat tells a link from a file in a folder's place.
     FileDescriptor next(::openat(at, part.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
@@ -75,20 +52,36 @@ FileDescriptor open_by_components(int dir, std::string_view relative) {
     }
     current = std::move(next);
     at = current.get();
+    if (last) return FileDescriptor(::openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     start = slash + 1;
   }
 }
 
 // openat2 confined below `dir` without symlinks, where the kernel has it;
 // nullopt where it has not (ENOSYS), or a seccomp filter refuses it (EPERM).
-std::optional<FileDescriptor> open_beneath(int dir, std::string_view relative) {
+std::optional<FileDescriptor> open_beneath(int dir, std::string_view relative, bool folder) {
   open_how how{};
-  how.flags = static_cast<std::uint64_t>(kReadFlags);
+  how.flags = static_cast<std::uint64_t>(folder ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : kReadFlags);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
   const std::string path(relative);
   const long fd = ::syscall(SYS_openat2, dir, path.c_str(), &how, sizeof how);
   if (fd < 0 && (errno == ENOSYS || errno == EPERM)) return std::nullopt;
   return FileDescriptor(static_cast<int>(fd));
+}
+
+// `relative` below the open directory `dir`, opened either way (a file, or
+// for `folder` a directory); errno says why when it is not open.
+FileDescriptor open_below(int dir, std::string_view relative, bool folder, ConfinedOpen how) {
+  std::optional<FileDescriptor> fd;
+  if (how == ConfinedOpen::automatic) fd = open_beneath(dir, relative, folder);
+  if (!fd) fd = open_by_components(dir, relative, folder);
+  return std::move(*fd);
+}
+
+// The folder a user named (the model's, or the output's): its path may hold
+// symlinks, what is below it may not.
+FileDescriptor open_folder(const std::filesystem::path& folder) {
+  return FileDescriptor(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 }  // namespace
@@ -116,17 +109,13 @@ ConfinedFile open_confined(const std::filesystem::path& folder, std::string_view
   }
   out.path = folder / relative;
   const std::filesystem::path shown_folder = folder.empty() ? "." : folder;
-  // The folder itself is the user's to name (the model's own folder): its
-  // path may hold symlinks. Below it, none.
-  const FileDescriptor dir(::open(shown_folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const FileDescriptor dir = open_folder(shown_folder);
   if (!dir.valid()) {
     out.defect = fmt::format("an existing folder {} ({})", shown_folder.string(), std::strerror(errno));
     return out;
   }
-  std::optional<FileDescriptor> fd;
-  if (how == ConfinedOpen::automatic) fd = open_beneath(dir.get(), relative);
-  if (!fd) fd = open_by_components(dir.get(), relative);
-  if (!fd->valid()) {
+  FileDescriptor fd = open_below(dir.get(), relative, false, how);
+  if (!fd.valid()) {
     const int error = errno;
     if (error == ELOOP || error == EXDEV) {
       out.defect = fmt::format("a file in the folder {} reached without symlinks, got a symlink on the way",
@@ -137,7 +126,7 @@ ConfinedFile open_confined(const std::filesystem::path& folder, std::string_view
     return out;
   }
   try {
-    out.file = detail::regular_input_file(std::move(*fd), out.path);
+    out.file = detail::regular_input_file(std::move(fd), out.path);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::bad_input) throw;
     out.defect = fmt::format("a regular file that can be read ({})", e.what());
@@ -145,14 +134,35 @@ ConfinedFile open_confined(const std::filesystem::path& folder, std::string_view
   return out;
 }
 
-ConfinedPath confine_new(const std::filesystem::path& folder, std::string_view relative) {
-  if (const auto defect = relative_path_defect(relative); !defect.empty()) return {{}, std::string(defect)};
-  const std::filesystem::path path = folder / relative;
-  ConfinedPath parent = resolve(folder, std::filesystem::path(relative).parent_path(), path, "folder", true);
-  if (parent.defect.empty() && !std::filesystem::is_directory(folder / std::filesystem::path(relative).parent_path())) {
-    return {{}, "a path through directories only"};
+std::filesystem::path ConfinedFolder::through() const {
+  return fmt::format("/proc/self/fd/{}/{}", folder.get(), path.filename().string());
+}
+
+ConfinedFolder confine_new(const std::filesystem::path& folder, std::string_view relative, ConfinedOpen how) {
+  ConfinedFolder out;
+  if (const auto defect = relative_path_defect(relative); !defect.empty()) {
+    out.defect = defect;
+    return out;
   }
-  return parent;
+  out.path = folder / relative;
+  const std::filesystem::path shown_folder = folder.empty() ? "." : folder;
+  const std::size_t slash = relative.rfind('/');
+  out.folder = open_folder(shown_folder);
+  if (out.folder.valid() && slash != std::string_view::npos) {
+    out.folder = open_below(out.folder.get(), relative.substr(0, slash), true, how);
+  }
+  if (!out.folder.valid()) {
+    const int error = errno;
+    if (error == ELOOP || error == EXDEV) {
+      out.defect = fmt::format("a folder in the folder {} reached without symlinks, got a symlink on the way",
+                               shown_folder.string());
+    } else if (error == ENOTDIR) {
+      out.defect = fmt::format("a path through directories only ({})", std::strerror(error));
+    } else {
+      out.defect = fmt::format("an existing folder ({})", std::strerror(error));
+    }
+  }
+  return out;
 }
 
 }  // namespace modelock

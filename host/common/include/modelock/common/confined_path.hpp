@@ -18,13 +18,6 @@ namespace modelock {
 // Lexical only: what it names on disk is checked by the functions below.
 [[nodiscard]] std::string_view relative_path_defect(std::string_view relative);
 
-// A path in a folder, or why it is refused, as an expectation for an
-// "expected ..." message ("an existing file (No such file or directory)").
-struct ConfinedPath {
-  std::filesystem::path path;  // folder / relative, as given: empty when refused
-  std::string defect;          // empty when accepted
-};
-
 // A file opened below a folder, or why it is refused.
 struct ConfinedFile {
   InputFile file;              // open when accepted
@@ -49,12 +42,25 @@ enum class ConfinedOpen { automatic, by_components };
 [[nodiscard]] ConfinedFile open_confined(const std::filesystem::path& folder, std::string_view relative,
                                          ConfinedOpen how = ConfinedOpen::automatic);
 
-// For a file to be written: the directory the file goes in must exist and be
-// inside `folder` (or be it) once every symlink on the way is followed,
-// reached through directories only; the file itself may or may not exist. A
-// symlink in its place is replaced, not followed, by an OutputFile. Checked
-// by name: the OutputFile opens the directory again later (unlock writes
-// into the folder the user named; see docs/security.md, "Untrusted input").
-[[nodiscard]] ConfinedPath confine_new(const std::filesystem::path& folder, std::string_view relative);
+// The folder a file is to be written in, opened, or why it is refused.
+struct ConfinedFolder {
+  FileDescriptor folder;       // the directory (O_RDONLY | O_DIRECTORY), open when accepted
+  std::filesystem::path path;  // the file: folder / relative, as given, for messages and claims
+  std::string defect;          // empty when accepted
+
+  // The file's name through the open directory, /proc/self/fd/N/NAME: an
+  // OutputFile given it creates, links and renames the file in that
+  // directory, whatever is swapped in for its path meanwhile.
+  [[nodiscard]] std::filesystem::path through() const;
+};
+
+// For a file to be written: opens the folder that `relative` (which must
+// pass relative_path_defect) puts the file in, below `folder`, as
+// open_confined opens a file: refusing a symlink anywhere on the way, and
+// anything but a directory. The folder must exist: nothing is created. The
+// file itself may or may not exist; a symlink in its place is replaced, not
+// followed, by an OutputFile.
+[[nodiscard]] ConfinedFolder confine_new(const std::filesystem::path& folder, std::string_view relative,
+                                         ConfinedOpen how = ConfinedOpen::automatic);
 
 }  // namespace modelock
