@@ -147,9 +147,11 @@ ConfinedFolder confine_new(const std::filesystem::path& folder, std::string_view
   out.path = folder / relative;
   const std::filesystem::path shown_folder = folder.empty() ? "." : folder;
   const std::size_t slash = relative.rfind('/');
-  out.folder = open_folder(shown_folder);
-  if (out.folder.valid() && slash != std::string_view::npos) {
-    out.folder = open_below(out.folder.get(), relative.substr(0, slash), true, how);
+  FileDescriptor root = open_folder(shown_folder);
+  if (root.valid() && slash != std::string_view::npos) {
+    out.folder = open_below(root.get(), relative.substr(0, slash), true, how);
+  } else {
+    out.folder = std::move(root);
   }
   if (!out.folder.valid()) {
     const int error = errno;
