@@ -126,7 +126,6 @@ std::uint64_t unlock_into(const format::ContainerFile& container, const scheme::
   return written + onnx_bytes.size();
 }
 
-
 }  // namespace
 
 bool has_external_data(const format::ContainerFile& container) {
@@ -145,8 +144,8 @@ std::uint64_t unlock_external_onnx(const format::ContainerFile& container, const
     refuse(origin, "header.source.external_files", "only the data files the graph's initializers name");
   }
 
-  // Declared before the files: each data file is made through its folder's
-  // descriptor, which must stay open until the file is committed.
+  // Outlives the files unlock_into makes: each is made through its folder's
+  // descriptor, which must stay open until the file is committed or gone.
   std::vector<ConfinedFolder> folders;
   try {
     return unlock_into(container, key, out, keep, layout, folders);

@@ -84,6 +84,29 @@ FileDescriptor open_folder(const std::filesystem::path& folder) {
   return FileDescriptor(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
+// Why a `what` (file or folder) below `folder` did not open, from errno.
+std::string open_defect(int error, std::string_view what, const std::filesystem::path& folder) {
+  if (error == ELOOP || error == EXDEV) {
+    return fmt::format("a {} in the folder {} reached without symlinks, got a symlink on the way", what,
+                       folder.string());
+  }
+  return fmt::format("an existing {} ({})", what, std::strerror(error));
+}
+
+// What open_confined and confine_new start with: the lexical rule (nullopt,
+// and `out.defect` set, when it fails), then `out.path`; returns the folder
+// as messages show it.
+template <typename Confined>
+std::optional<std::filesystem::path> begin_confined(Confined& out, const std::filesystem::path& folder,
+                                                    std::string_view relative) {
+  if (const auto defect = relative_path_defect(relative); !defect.empty()) {
+    out.defect = defect;
+    return std::nullopt;
+  }
+  out.path = folder / relative;
+  return folder.empty() ? std::filesystem::path(".") : folder;
+}
+
 }  // namespace
 
 std::string_view relative_path_defect(std::string_view relative) {
@@ -103,12 +126,9 @@ std::string_view relative_path_defect(std::string_view relative) {
 
 ConfinedFile open_confined(const std::filesystem::path& folder, std::string_view relative, ConfinedOpen how) {
   ConfinedFile out;
-  if (const auto defect = relative_path_defect(relative); !defect.empty()) {
-    out.defect = defect;
-    return out;
-  }
-  out.path = folder / relative;
-  const std::filesystem::path shown_folder = folder.empty() ? "." : folder;
+  const auto shown = begin_confined(out, folder, relative);
+  if (!shown) return out;
+  const std::filesystem::path& shown_folder = *shown;
   const FileDescriptor dir = open_folder(shown_folder);
   if (!dir.valid()) {
     out.defect = fmt::format("an existing folder {} ({})", shown_folder.string(), std::strerror(errno));
@@ -116,13 +136,7 @@ ConfinedFile open_confined(const std::filesystem::path& folder, std::string_view
   }
   FileDescriptor fd = open_below(dir.get(), relative, false, how);
   if (!fd.valid()) {
-    const int error = errno;
-    if (error == ELOOP || error == EXDEV) {
-      out.defect = fmt::format("a file in the folder {} reached without symlinks, got a symlink on the way",
-                               shown_folder.string());
-    } else {
-      out.defect = fmt::format("an existing file ({})", std::strerror(error));
-    }
+    out.defect = open_defect(errno, "file", shown_folder);
     return out;
   }
   try {
@@ -140,12 +154,9 @@ std::filesystem::path ConfinedFolder::through() const {
 
 ConfinedFolder confine_new(const std::filesystem::path& folder, std::string_view relative, ConfinedOpen how) {
   ConfinedFolder out;
-  if (const auto defect = relative_path_defect(relative); !defect.empty()) {
-    out.defect = defect;
-    return out;
-  }
-  out.path = folder / relative;
-  const std::filesystem::path shown_folder = folder.empty() ? "." : folder;
+  const auto shown = begin_confined(out, folder, relative);
+  if (!shown) return out;
+  const std::filesystem::path& shown_folder = *shown;
   const std::size_t slash = relative.rfind('/');
   FileDescriptor root = open_folder(shown_folder);
   if (root.valid() && slash != std::string_view::npos) {
@@ -155,14 +166,8 @@ ConfinedFolder confine_new(const std::filesystem::path& folder, std::string_view
   }
   if (!out.folder.valid()) {
     const int error = errno;
-    if (error == ELOOP || error == EXDEV) {
-      out.defect = fmt::format("a folder in the folder {} reached without symlinks, got a symlink on the way",
-                               shown_folder.string());
-    } else if (error == ENOTDIR) {
-      out.defect = fmt::format("a path through directories only ({})", std::strerror(error));
-    } else {
-      out.defect = fmt::format("an existing folder ({})", std::strerror(error));
-    }
+    out.defect = error == ENOTDIR ? fmt::format("a path through directories only ({})", std::strerror(error))
+                                  : open_defect(error, "folder", shown_folder);
   }
   return out;
 }
