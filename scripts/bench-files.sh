@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-file timings of the modelock CLI on a generated model, beside `cp`
 # and `cat` of the same file on the same disk, one run, as a Markdown
-# section on stdout (scripts/bench.sh appends it to docs/benchmarks.md).
+# section on stdout (scripts/bench.sh appends it to docs/benchmarks.md),
+# ending with the goals of issue 12 checked on this run's ratios.
 #   usage: scripts/bench-files.sh MODELOCK_BINARY [SIZE_MIB] [DIR]
 # SIZE_MIB (default 2048) of random F32 tensors, 256 MiB each, in a
 # safetensors file under DIR (default: a new folder in /var/tmp, on disk
@@ -41,21 +42,44 @@ PY
 "$modelock" keygen -o "$work/k.key" >/dev/null
 
 # Wall seconds and peak RSS (MiB) of one command, after a sync so that no
-# earlier write-back is charged to it.
+# earlier write-back is charged to it; kept by label for the goals below.
+declare -A wall_of rss_of
 measure() {
   local label=$1
   shift
   sync
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
   read -r wall kib <"$work/time.txt"
+  wall_of[$label]=$wall
+  rss_of[$label]=$((kib / 1024))
   printf '| %s | %s | %s |\n' "$label" "$wall" "$((kib / 1024))"
+}
+
+# One row of the goals table: a command's wall time over a baseline's, held
+# to at most `limit` times.
+goal() {
+  local label=$1 baseline=$2 limit=$3
+  awk -v w="${wall_of[$label]}" -v b="${wall_of[$baseline]}" -v limit="$limit" -v label="$label" -v base="$baseline" \
+    'BEGIN { r = b > 0 ? w / b : 0; printf "| %s ≤ %s× %s | %.2f× | %s |\n", label, limit, base, r, (b > 0 && r <= limit) ? "**PASS**" : "**FAIL**" }'
 }
 
 model="$work/model.safetensors"
 bytes=$(stat -c %s "$model")
+# Which backend runs: the fast one needs AVX-512BW, GFNI and VAES; without
+# them the scalar one, its S-Box on AES-NI where the CPU has it.
+flags=" $(sed -n 's/^flags[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1) "
+has() { case "$flags" in *" $1 "*) return 0 ;; esac; return 1; }
+if has avx512bw && has gfni && has vaes; then
+  backend="the AVX-512 GFNI/VAES backend"
+elif has aes; then
+  backend="the scalar backend, its S-Box on AES-NI (no AVX-512 GFNI here)"
+else
+  backend="the scalar backend"
+fi
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
 echo "## Whole files: lock, verify and unlock beside cp"
 echo
-echo "One run of \`scripts/bench-files.sh\` on a generated safetensors file of $bytes bytes ($size_mib MiB of random F32 tensors, 256 MiB each) in $(dirname "$work"), on $(nproc) CPUs; wall time and peak RSS from \`/usr/bin/time\`. \`lock\` and \`unlock\` fsync their output before renaming it (docs/container-format.md, Writing), \`cp\` does not: the **cp + fsync** row (\`dd conv=fsync\`) is the fair baseline for them, **cp** the one the issue names. \`verify\` compares with \`cat FILE > /dev/null\`."
+echo "One run of \`scripts/bench-files.sh\` on a generated safetensors file of $bytes bytes ($size_mib MiB of random F32 tensors, 256 MiB each) in $(dirname "$work"), on $(nproc) CPUs (${cpu:-unknown}; $backend), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $(date -u '+%Y-%m-%d %H:%M UTC'); wall time and peak RSS from \`/usr/bin/time\`. \`lock\` and \`unlock\` fsync their output before renaming it (docs/container-format.md, Writing), \`cp\` does not: the **cp + fsync** row (\`dd conv=fsync\`) is the fair baseline for them, **cp** the one the issue names. \`verify\` compares with \`cat FILE > /dev/null\`."
 echo
 echo "| command | wall s | peak RSS MiB |"
 echo "| --- | ---: | ---: |"
@@ -70,4 +94,37 @@ for scheme in ctr deeplock; do
   measure "unlock ($scheme)" "$modelock" unlock "$work/model.mlk" -k "$work/k.key" -o "$work/back.safetensors"
   cmp -s "$model" "$work/back.safetensors" || { echo "bench-files: unlock did not give the model back" >&2; exit 1; }
   rm -f "$work/model.mlk" "$work/back.safetensors"
+done
+
+echo
+echo "### Goals (issue 12)"
+echo
+echo "Ratios of the wall times above, all measured in this one run, seconds to minutes apart. Peak RSS is held to 128 MiB plus the header (a few KiB here)."
+echo
+echo "| goal | measured | result |"
+echo "| --- | ---: | --- |"
+for scheme in ctr deeplock; do
+  goal "lock --scheme $scheme" "cp" 2
+  goal "unlock ($scheme)" "cp" 2
+done
+for scheme in ctr deeplock; do
+  goal "verify ($scheme)" "cat > /dev/null" 1.5
+done
+peak=0
+for scheme in ctr deeplock; do
+  for label in "lock --scheme $scheme" "verify ($scheme)" "unlock ($scheme)"; do
+    [ "${rss_of[$label]}" -gt "$peak" ] && peak=${rss_of[$label]}
+  done
+done
+printf '| peak RSS of lock, verify, unlock ≤ 128 MiB | %s MiB | %s |\n' "$peak" "$([ "$peak" -le 128 ] && echo '**PASS**' || echo '**FAIL**')"
+echo
+echo "For reference, against **cp + fsync**, the baseline that writes to the disk as lock and unlock must:"
+echo
+echo "| command | × cp + fsync |"
+echo "| --- | ---: |"
+for scheme in ctr deeplock; do
+  for label in "lock --scheme $scheme" "unlock ($scheme)"; do
+    awk -v w="${wall_of[$label]}" -v b="${wall_of["cp + fsync (dd conv=fsync)"]}" -v label="$label" \
+      'BEGIN { printf "| %s | %.2f× |\n", label, (b > 0 ? w / b : 0) }'
+  done
 done

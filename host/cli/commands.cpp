@@ -592,22 +592,18 @@ attack::KnownParameter parse_known(const std::string& text) {
 int attack_known_plaintext(const std::filesystem::path& in, const std::vector<std::string>& known,
                            const std::filesystem::path& out, const Output& output) {
   if (!out.empty()) check_output(out, {{in, "the input container"}});
-  const auto container = format::Container::read(in);
+  // Read at offsets, as verify and unlock read it: the attack needs the
+  // header and the few stored bytes of the known elements, and -o writes
+  // the model the way unlock does (streamed, every tag checked before the
+  // output gets its name), whatever the model's size.
+  const auto container = format::ContainerFile::open(in);
   std::vector<attack::KnownParameter> params;
   for (const auto& k : known) params.push_back(parse_known(k));
   const attack::KnownPlaintextResult result = attack::known_plaintext(container, params);
   bool wrote = false;
   if (result.recovered && !out.empty()) {
-    // The container is in memory already: the model is rebuilt from it,
-    // except for ONNX external data, whose data files only unlock's own
-    // writer lays out.
-    const auto file = format::ContainerFile::open(in);
-    if (has_external_data(file)) {
-      const std::filesystem::path keep[] = {in};
-      (void)unlock_to(file, *result.key, out, keep);
-    } else {
-      write_file_atomic(out, write_model(locking::unlock_model(container, *result.key), in), 0600);
-    }
+    const std::filesystem::path keep[] = {in};
+    (void)unlock_to(container, *result.key, out, keep);
     wrote = true;
   }
   if (output.json) {

@@ -44,40 +44,30 @@ std::map<std::string, std::uint64_t, std::less<>> recorded_sizes(const nlohmann:
   return sizes;
 }
 
-}  // namespace
-
-bool has_external_data(const format::ContainerFile& container) {
-  const auto& source = container.header().source;
-  return format::format_name(source) == "onnx" && source.contains("external_files");
-}
-
-std::uint64_t unlock_external_onnx(const format::ContainerFile& container, const scheme::MasterKey& key,
-                                   const std::filesystem::path& out, std::span<const std::filesystem::path> keep) {
+// The data files and the .onnx file of unlock_external_onnx, the data files
+// made through `folders`.
+std::uint64_t unlock_into(const format::ContainerFile& container, const scheme::MasterKey& key,
+                          const std::filesystem::path& out, std::span<const std::filesystem::path> keep,
+                          const onnxio::ExternalLayout& layout, std::vector<ConfinedFolder>& folders) {
   const auto& header = container.header();
   const std::string& origin = container.origin();
-  const onnx::ModelProto graph = onnxio::stored_graph(header.graph, origin);
-  const auto sizes = recorded_sizes(header.source, origin);
-  const onnxio::ExternalLayout layout = onnxio::lay_out_external_data(graph.graph(), sizes, origin);
-  if (layout.files.size() != sizes.size()) {
-    refuse(origin, "header.source.external_files", "only the data files the graph's initializers name");
-  }
-
   std::vector<std::unique_ptr<OutputFile>> files;
   OutputPaths outputs(keep);
   outputs.claim(out);
   std::uint64_t written = 0;
   for (const auto& f : layout.files) {
     // The location passed parse_external_data (lay_out_external_data), so
-    // what confine_new can refuse is a folder missing or linked away beside
-    // the output: the command line's doing, not the container's.
-    const ConfinedPath path = confine_new(out.parent_path(), f.location);
-    if (!path.defect.empty()) {
+    // what confine_new can refuse is a folder missing or linked beside the
+    // output: the command line's doing, not the container's.
+    ConfinedFolder target = confine_new(out.parent_path(), f.location);
+    if (!target.defect.empty()) {
       throw Error(ErrorKind::usage, fmt::format("{}: data file \"{}\" of {}: expected {} (unlock creates no folder)",
                                                 (out.parent_path() / f.location).string(), f.location, origin,
-                                                path.defect));
+                                                target.defect));
     }
-    outputs.claim(path.path);
-    files.push_back(std::make_unique<OutputFile>(path.path, 0600));
+    outputs.claim(target.path);
+    folders.push_back(std::move(target));
+    files.push_back(std::make_unique<OutputFile>(folders.back().through(), 0600));
     written += f.size;
   }
 
@@ -135,5 +125,43 @@ std::uint64_t unlock_external_onnx(const format::ContainerFile& container, const
   onnx_file.commit();
   return written + onnx_bytes.size();
 }
+
+}  // namespace
+
+bool has_external_data(const format::ContainerFile& container) {
+  const auto& source = container.header().source;
+  return format::format_name(source) == "onnx" && source.contains("external_files");
+}
+
+std::uint64_t unlock_external_onnx(const format::ContainerFile& container, const scheme::MasterKey& key,
+                                   const std::filesystem::path& out, std::span<const std::filesystem::path> keep) {
+  const auto& header = container.header();
+  const std::string& origin = container.origin();
+  const onnx::ModelProto graph = onnxio::stored_graph(header.graph, origin);
+  const auto sizes = recorded_sizes(header.source, origin);
+  const onnxio::ExternalLayout layout = onnxio::lay_out_external_data(graph.graph(), sizes, origin);
+  if (layout.files.size() != sizes.size()) {
+    refuse(origin, "header.source.external_files", "only the data files the graph's initializers name");
+  }
+
+  // Outlives the files unlock_into makes: each is made through its folder's
+  // descriptor, which must stay open until the file is committed or gone.
+  std::vector<ConfinedFolder> folders;
+  try {
+    return unlock_into(container, key, out, keep, layout, folders);
+  } catch (const Error& e) {
+    // An OutputFile names a data file by its path through the descriptor;
+    // the message names it as the user does.
+    std::string message = e.what();
+    for (const auto& f : folders) {
+      const std::string through = f.through().string();
+      for (std::size_t at = message.find(through); at != std::string::npos; at = message.find(through, at)) {
+        message.replace(at, through.size(), f.path.string());
+      }
+    }
+    throw Error(e.kind(), message);
+  }
+}
+
 
 }  // namespace modelock::cli

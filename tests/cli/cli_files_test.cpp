@@ -174,6 +174,26 @@ TEST_F(CliKillTest, SigkillDuringUnlockLeavesNoFile) { kill_unlock_mid_write(SIG
 TEST_F(CliKillTest, SigintDuringUnlockLeavesNoFile) { kill_unlock_mid_write(SIGINT); }
 TEST_F(CliKillTest, SigtermDuringUnlockLeavesNoFile) { kill_unlock_mid_write(SIGTERM); }
 
+// Plaintext of the tensors before the tampered one has already been written
+// (and handed to the disk, OutputFile::start_write_back) when the last
+// tensor's tag fails: the output still never gets a name, and no temporary
+// file is left. Four tensors of three 512 KiB chunks each, so both workers
+// stream a tensor of their own.
+TEST_F(CliFilesTest, ATamperedLastTensorLeavesNoOutputThoughTheOthersWereWritten) {
+  write_bytes(dir_ / "many.safetensors", safetensors_with({"a", "b", "c", "d"}, 3 * 128 * 1024));
+  ASSERT_EQ(run("lock many.safetensors -k k.key -o many.mlk").exit_code, 0);
+  // The blob ends with tensor d (its length a multiple of 64: no padding),
+  // followed by the 16-byte header tag.
+  std::string container = slurp(dir_ / "many.mlk");
+  container[container.size() - 17] ^= 0x01;
+  write_bytes(dir_ / "many.mlk", container);
+  const auto before = entries();
+  const Result r = run("unlock many.mlk -k k.key -o back.safetensors");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("tensor 'd'"), std::string::npos) << r.err;
+  EXPECT_EQ(entries(), before);
+}
+
 // --- strict key files ------------------------------------------------------
 
 TEST_F(CliFilesTest, AKeyFileMustHoldAKeyAndNothingElse) {

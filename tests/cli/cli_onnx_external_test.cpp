@@ -189,6 +189,21 @@ TEST_F(CliOnnxExternalTest, ASubfolderThatLinksOutOfTheOutputFolderIsRefused) {
   EXPECT_FALSE(fs::exists(dir_ / "back" / "m.onnx"));
 }
 
+// Data files are written through their folder's descriptor
+// (/proc/self/fd/N/NAME); a refusal still names the file as the user does.
+TEST_F(CliOnnxExternalTest, ADataFileInTheWayIsNamedByItsOwnPath) {
+  auto model = small_gemm_network().proto();
+  fs::create_directories(dir_ / "model" / "weights");
+  externalize(model, "w1", files_, "weights/w1.bin", 0);
+  lock(model);
+  fs::create_directories(dir_ / "back" / "weights" / "w1.bin");  // a folder where the file goes
+  const Result r = run("unlock m.mlk -k k.key -o back/m.onnx");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find((fs::path("back") / "weights" / "w1.bin").string()), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("/proc/self/fd"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "back" / "m.onnx"));
+}
+
 TEST_F(CliOnnxExternalTest, LockRefusesALocationOutOfTheModelFolder) {
   auto model = small_gemm_network().proto();
   externalize(model, "w1", files_, "w.bin", 0);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "onnx_external.hpp"
 #include "sanitizers.hpp"
 #include "modelock/common/text.hpp"
 
@@ -20,6 +21,9 @@ using modelock::testing::Result;
 using modelock::testing::safetensors_with;
 using modelock::testing::slurp;
 using modelock::testing::write_bytes;
+using modelock::testing::initializer;
+using modelock::testing::serialized;
+using modelock::testing::small_gemm_network;
 
 // Anything a terminal may act on: bytes that are not UTF-8 (a bare 0x9b is
 // CSI to a terminal in 8-bit mode), C0 controls but the line feed, DEL, C1
@@ -117,20 +121,21 @@ TEST_F(CliOutputTest, AnOutputThatCannotBeWrittenIsASystemErrorNotBadInput) {
 
 TEST_F(CliOutputTest, RunningOutOfMemoryExitsFiveNotAsABug) {
   if (modelock::testing::kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer reserves terabytes of shadow memory: ulimit -v stops it at start";
-  // lock, verify and unlock stream in bounded memory (cli_large_test.cpp);
-  // `attack -o` still holds the container and the recovered model whole:
-  // 128 MiB of zero weights under a 150 MB address-space limit do not fit.
-  nlohmann::json header = {{"w", {{"dtype", "F32"}, {"shape", {std::size_t{32} << 20}}, {"data_offsets", {0, std::size_t{128} << 20}}}}};
-  std::string text = header.dump();
-  std::string file(8, '\0');
-  for (int i = 0; i < 8; ++i) file[static_cast<std::size_t>(i)] = static_cast<char>(text.size() >> (8 * i));
-  write_bytes(dir_ / "big.safetensors", file + text + std::string(std::size_t{128} << 20, '\0'));
-  ASSERT_EQ(run("lock big.safetensors -k k.key -o big.mlk --scheme deeplock").exit_code, 0);
-  const Result r = shell("(ulimit -v 150000; exec \"$MODELOCK\" attack known-plaintext big.mlk --known w:0=0 "
-                         "--known w:1=0 --known w:2=0 --known w:3=0 -o back.safetensors) >stdout.txt 2>stderr.txt");
+  // lock, verify, unlock and attack stream in bounded memory
+  // (cli_large_test.cpp); an .onnx file is still read and parsed whole
+  // (protobuf): an initializer of 128 MiB of zeros, held as the file and as
+  // the parsed message, does not fit a 150 MB address-space limit.
+  auto model = small_gemm_network().proto();
+  auto& w1 = initializer(model, "w1");
+  w1.clear_dims();
+  w1.add_dims(std::int64_t{32} << 20);
+  w1.set_raw_data(std::string(std::size_t{128} << 20, '\0'));
+  write_bytes(dir_ / "big.onnx", serialized(model));
+  const Result r = shell("(ulimit -v 150000; exec \"$MODELOCK\" lock big.onnx -k k.key -o big.mlk) "
+                         ">stdout.txt 2>stderr.txt");
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_NE(r.err.find("out of memory"), std::string::npos) << r.err;
-  EXPECT_FALSE(fs::exists(dir_ / "back.safetensors"));
+  EXPECT_FALSE(fs::exists(dir_ / "big.mlk"));
 }
 
 // --- keys and terminals ----------------------------------------------------

@@ -86,7 +86,7 @@ TEST(ShardedSafetensors, RefusesAShardThatIsASymlinkOutOfTheFolder) {
     (void)open_sharded_safetensors(dir.path() / "model" / "m.index.json");
     ADD_FAILURE() << "a symlink out of the folder was followed";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("a file in the folder"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("reached without symlinks"), std::string::npos) << e.what();
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -57,6 +58,38 @@ TEST(ChunkPipeline, CommitsEachTensorsChunksInOrderOnEveryWorkerCount) {
       EXPECT_EQ(committed[t], expected) << "tensor " << t << ", " << workers << " workers";
     }
   }
+}
+
+// Two workers, two tensors of several chunks each: the second worker starts
+// the second tensor rather than queueing behind the first one's commits.
+// Tensor 0's second chunk holds its worker until tensor 1 has committed a
+// chunk, which only a worker of its own can do; workers sharing tensor 0
+// would never get there (the wait then gives up and the test fails).
+TEST(ChunkPipeline, TwoWorkersTakeTwoTensorsAtOnce) {
+  const std::vector<std::uint64_t> lengths = {4 * kChunkBytes, 4 * kChunkBytes};
+  const auto chunks = cut_into_chunks(lengths);
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool second_tensor_committed = false;
+  bool waited_in_vain = false;
+  run_chunks(chunks,
+             {.work =
+                  [&](const Chunk& c, const ChunkBuffers&) {
+                    if (c.tensor != 0 || c.first) return;
+                    std::unique_lock lock(mutex);
+                    if (!changed.wait_for(lock, std::chrono::seconds(30), [&] { return second_tensor_committed; })) {
+                      waited_in_vain = true;
+                    }
+                  },
+              .commit =
+                  [&](const Chunk& c, const ChunkBuffers&) {
+                    if (c.tensor != 1) return;
+                    const std::lock_guard lock(mutex);
+                    second_tensor_committed = true;
+                    changed.notify_all();
+                  }},
+             2);
+  EXPECT_FALSE(waited_in_vain) << "tensor 1 committed nothing while tensor 0 was being worked on";
 }
 
 TEST(ChunkPipeline, AFailingStageStopsTheRunAndIsRethrown) {

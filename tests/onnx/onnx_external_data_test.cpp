@@ -223,8 +223,8 @@ TEST(OpenOnnx, RefusesEveryLocationOutsideTheFolderOnDisk) {
   std::filesystem::create_symlink(f.dir.path() / "outside" / "secret.bin", f.folder / "link.bin");
   std::filesystem::create_directory_symlink(f.dir.path() / "outside", f.folder / "dirlink");
   std::filesystem::create_directories(f.folder / "adir");
-  refused("link.bin", "a file in the folder");
-  refused("dirlink/secret.bin", "a file in the folder");
+  refused("link.bin", "reached without symlinks");
+  refused("dirlink/secret.bin", "reached without symlinks");
   refused("missing.bin", "an existing file");
   refused("w.bin/x", "an existing file");  // through a regular file: Not a directory
   refused("adir", "a regular file");
@@ -232,12 +232,32 @@ TEST(OpenOnnx, RefusesEveryLocationOutsideTheFolderOnDisk) {
   refused("../outside/secret.bin", "inside the model's folder");
 }
 
-TEST(OpenOnnx, FollowsASymlinkThatStaysInTheFolder) {
+// Every symlink is refused, even one that stays in the folder: the file is
+// opened without following any (open_confined), so that no link swapped in
+// between a check and the open can lead it out. The real path works.
+TEST(OpenOnnx, RefusesEvenASymlinkThatStaysInTheFolder) {
   Folder f;
   f.write();
   std::filesystem::create_directories(f.folder / "data");
   std::filesystem::rename(f.folder / "w.bin", f.folder / "data" / "w.bin");
   std::filesystem::create_symlink("data/w.bin", f.folder / "w.bin");
+  expect_refused_as_bad_input([&] { (void)open_onnx(f.model); }, f.model.string(),
+                              {"initializer", "external_data.location", "reached without symlinks"});
+  std::filesystem::remove(f.folder / "w.bin");
+  std::filesystem::create_directory_symlink("data", f.folder / "indir");
+  for (auto& init : *f.proto.mutable_graph()->mutable_initializer()) {
+    for (auto& e : *init.mutable_external_data()) {
+      if (e.key() == "location" && e.value() == "w.bin") e.set_value("indir/w.bin");
+    }
+  }
+  modelock::testing::write_text(f.model, modelock::testing::serialized(f.proto));
+  expect_refused_as_bad_input([&] { (void)open_onnx(f.model); }, f.model.string(), {"reached without symlinks"});
+  for (auto& init : *f.proto.mutable_graph()->mutable_initializer()) {
+    for (auto& e : *init.mutable_external_data()) {
+      if (e.key() == "location" && e.value() == "indir/w.bin") e.set_value("data/w.bin");
+    }
+  }
+  modelock::testing::write_text(f.model, modelock::testing::serialized(f.proto));
   EXPECT_EQ(open_onnx(f.model).tensors.size(), 7u);
 }
 

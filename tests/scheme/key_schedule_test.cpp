@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <random>
 #include <vector>
@@ -57,11 +58,23 @@ TEST(KeySchedule, RoundConstantHasPeriod51PastRoundTen) {
   for (std::size_t p = 1; p < 51; ++p) EXPECT_NE(rcons[0], rcons[p]) << "period " << p;
 }
 
+// Against one chain stepped from the key: ranges that start and end inside
+// segments, cover whole segments (more than the eight keystream() steps side
+// by side) or none.
 TEST(KeySchedule, SeekingFromAnyOffsetMatchesOneLongRun) {
   const KeySchedule schedule(kFipsKey);
-  constexpr std::size_t kLength = 3 * KeySchedule::kHostSegmentBytes + 100;
+  constexpr std::size_t kLength = 19 * KeySchedule::kHostSegmentBytes + 100;
   std::vector<std::uint8_t> whole(kLength);
-  schedule.keystream(0, whole);
+  ScheduleState state = schedule_start(kFipsKey);
+  for (std::size_t at = 0; at < kLength; at += 16) {
+    state = schedule_step(state);
+    std::array<std::uint8_t, 16> round{};
+    schedule_state_bytes(state, round);
+    std::copy_n(round.begin(), std::min<std::size_t>(16, kLength - at), whole.begin() + static_cast<long>(at));
+  }
+  std::vector<std::uint8_t> all(kLength);
+  schedule.keystream(0, all);
+  ASSERT_EQ(all, whole);
   std::mt19937_64 rng(7);
   for (int trial = 0; trial < 200; ++trial) {
     const std::size_t offset = rng() % kLength;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <functional>
 #include <limits>
 #include <map>
 #include <vector>
@@ -32,6 +33,14 @@ std::uint32_t load_be32(const std::uint8_t* p) {
 void wipe_words(std::span<std::uint32_t> words) {
   scheme::secure_wipe({reinterpret_cast<std::uint8_t*>(words.data()), words.size_bytes()});
 }
+
+// The container attacked, whole in memory or read at offsets from its file:
+// its header, its name for messages, and the stored bytes of an element.
+struct Target {
+  const format::ContainerHeader& header;
+  const std::string& origin;
+  std::function<void(std::size_t tensor, std::uint64_t byte, std::span<std::uint8_t> out)> read;
+};
 
 // A known parameter, validated and placed in the byte stream.
 struct Known {
@@ -92,9 +101,9 @@ std::string describe_elements(std::span<const Known> elements) {
   return out;
 }
 
-Known validate(const format::Container& container, const KnownParameter& p) {
-  const auto& tensors = container.header().tensors;
-  const auto what = fmt::format("{}: known parameter '{}'[{}]", container.origin(), p.tensor, p.index);
+Known validate(const Target& container, const KnownParameter& p) {
+  const auto& tensors = container.header.tensors;
+  const auto what = fmt::format("{}: known parameter '{}'[{}]", container.origin, p.tensor, p.index);
   const auto it = std::find_if(tensors.begin(), tensors.end(), [&](const auto& t) { return t.name == p.tensor; });
   if (it == tensors.end()) throw Error(ErrorKind::usage, fmt::format("{}: no tensor named '{}'", what, p.tensor));
   if (it->dtype != format::DType::f32) {
@@ -123,14 +132,14 @@ Known validate(const format::Container& container, const KnownParameter& p) {
 }
 
 // Sorted by stream offset, one entry per element.
-std::vector<Known> validate_all(const format::Container& container, std::span<const KnownParameter> known) {
+std::vector<Known> validate_all(const Target& container, std::span<const KnownParameter> known) {
   std::map<std::uint64_t, Known> by_stream;
   for (const auto& p : known) {
     Known k = validate(container, p);
     const auto [it, inserted] = by_stream.emplace(k.stream, k);
     if (!inserted && it->second.bits != k.bits) {
       throw Error(ErrorKind::usage, fmt::format("{}: known parameter {} is given twice with different values",
-                                                container.origin(), describe_element(k)));
+                                                container.origin, describe_element(k)));
     }
   }
   std::vector<Known> out;
@@ -138,16 +147,17 @@ std::vector<Known> validate_all(const format::Container& container, std::span<co
   if (out.size() < 4) {
     throw Error(ErrorKind::usage,
                 fmt::format("{}: known parameters: need at least 4 distinct fp32 elements (16 keystream bytes), got {}",
-                            container.origin(), out.size()));
+                            container.origin, out.size()));
   }
   return out;
 }
 
 // KS(t) = S^-1(locked(t)) ^ plain(t); scheme none stores plain(t) itself.
-void learn_keystream(const format::Container& container, std::span<const Known> known, KeystreamWords& ks) {
-  const bool sbox = container.header().scheme != scheme::Scheme::none;
+void learn_keystream(const Target& container, std::span<const Known> known, KeystreamWords& ks) {
+  const bool sbox = container.header.scheme != scheme::Scheme::none;
   for (const auto& k : known) {
-    const auto stored = container.tensor_bytes(k.table_index).subspan(k.byte, 4);
+    std::array<std::uint8_t, 4> stored{};
+    container.read(k.table_index, k.byte, stored);
     for (unsigned b = 0; b < 4; ++b) {
       const auto plain = static_cast<std::uint8_t>(k.bits >> (8 * b));
       const std::uint64_t t = k.stream + b;
@@ -175,7 +185,7 @@ std::vector<std::uint64_t> candidate_runs(const KeystreamWords& ks) {
   return starts;
 }
 
-[[noreturn]] void fail_no_run(const format::Container& container, std::span<const Known> known) {
+[[noreturn]] void fail_no_run(const Target& container, std::span<const Known> known) {
   // The longest chain of elements adjacent in the stream says what to add.
   std::size_t best_begin = 0, best_length = 1;
   for (std::size_t i = 0; i < known.size();) {
@@ -188,7 +198,7 @@ std::vector<std::uint64_t> candidate_runs(const KeystreamWords& ks) {
   const auto& first = run.front();
   std::string why;
   if (best_length >= 4) {
-    const auto& record = container.header().tensors[first.table_index];
+    const auto& record = container.header.tensors[first.table_index];
     why = fmt::format(
         "{} are {} consecutive elements, but they start at stream offset {} (tensor '{}' starts at stream offset {}), "
         "which is not a multiple of 4, so they straddle keystream words and fill only {} whole ones; add the element "
@@ -200,7 +210,7 @@ std::vector<std::uint64_t> candidate_runs(const KeystreamWords& ks) {
   throw Error(ErrorKind::usage,
               fmt::format("{}: known parameters: need 4 consecutive fp32 elements forming 16 keystream bytes at a "
                           "stream offset that is a multiple of 4; {}",
-                          container.origin(), why));
+                          container.origin, why));
 }
 
 std::array<std::uint32_t, 4> schedule_words(const KeystreamWords& ks, std::uint64_t start) {
@@ -258,8 +268,10 @@ scheme::MasterKey invert_key_schedule(std::uint64_t first, std::span<const std::
   return key;
 }
 
-KnownPlaintextResult known_plaintext(const format::Container& container, std::span<const KnownParameter> known) {
-  const auto& header = container.header();
+namespace {
+
+KnownPlaintextResult attack(const Target& container, std::span<const KnownParameter> known) {
+  const auto& header = container.header;
   const std::vector<Known> elements = validate_all(container, known);
   KeystreamWords ks;
   learn_keystream(container, elements, ks);
@@ -332,6 +344,25 @@ KnownPlaintextResult known_plaintext(const format::Container& container, std::sp
       break;
   }
   return result;
+}
+
+}  // namespace
+
+KnownPlaintextResult known_plaintext(const format::Container& container, std::span<const KnownParameter> known) {
+  return attack(Target{container.header(), container.origin(),
+                       [&](std::size_t tensor, std::uint64_t byte, std::span<std::uint8_t> out) {
+                         const auto stored = container.tensor_bytes(tensor).subspan(byte, out.size());
+                         std::copy(stored.begin(), stored.end(), out.begin());
+                       }},
+                known);
+}
+
+KnownPlaintextResult known_plaintext(const format::ContainerFile& container, std::span<const KnownParameter> known) {
+  return attack(Target{container.header(), container.origin(),
+                       [&](std::size_t tensor, std::uint64_t byte, std::span<std::uint8_t> out) {
+                         container.read_tensor(tensor, byte, out);
+                       }},
+                known);
 }
 
 }  // namespace modelock::attack

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "file_type.hpp"
+#include "regular_input.hpp"
 #include "modelock/common/error.hpp"
 
 namespace modelock {
@@ -38,6 +39,10 @@ InputFile open_input_file(const std::filesystem::path& path) {
     const int error = errno;
     fail(open_error_kind(error), path, "cannot open", error);
   }
+  return detail::regular_input_file(std::move(fd), path);
+}
+
+InputFile detail::regular_input_file(FileDescriptor fd, const std::filesystem::path& path) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) fail(ErrorKind::bad_input, path, "cannot stat", errno);
   if (!S_ISREG(st.st_mode)) {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -13,9 +14,11 @@
 
 namespace modelock {
 
-FileReader::FileReader(const std::filesystem::path& path) : origin_(path.string()), file_(open_input_file(path)) {
-  // One pass from front to back: read-ahead helps, and pages once read need
-  // not stay cached on our account.
+FileReader::FileReader(const std::filesystem::path& path) : FileReader(open_input_file(path), path.string()) {}
+
+FileReader::FileReader(InputFile file, std::string origin) : origin_(std::move(origin)), file_(std::move(file)) {
+  // Front to back (one stream per worker, docs/container-format.md,
+  // "Streaming"): a larger read-ahead window helps.
   (void)::posix_fadvise(file_.fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 

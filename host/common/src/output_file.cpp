@@ -119,6 +119,11 @@ void OutputFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> by
   }
 }
 
+void OutputFile::start_write_back(std::uint64_t offset, std::uint64_t length) noexcept {
+  if (done_ || length == 0) return;
+  (void)::sync_file_range(fd_.get(), static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE);
+}
+
 void OutputFile::commit() {
   if (done_) throw Error(ErrorKind::usage, fmt::format("{}: commit after commit or abort", path_.string()));
   if (::fsync(fd_.get()) != 0) fail(ErrorKind::system, "fsync failed");

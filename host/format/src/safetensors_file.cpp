@@ -6,7 +6,10 @@
 namespace modelock::format {
 
 ModelSource open_safetensors(const std::filesystem::path& path) {
-  auto file = std::make_unique<FileReader>(path);
+  return open_safetensors(std::make_unique<FileReader>(path));
+}
+
+ModelSource open_safetensors(std::unique_ptr<FileReader> file) {
   std::array<std::uint8_t, 8> prefix{};
   const std::uint64_t size = file->size();
   const auto first = std::span(prefix).first(size < prefix.size() ? static_cast<std::size_t>(size) : prefix.size());

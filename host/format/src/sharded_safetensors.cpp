@@ -16,13 +16,13 @@ namespace {
 
 constexpr ReadLimit kShardIndexLimit{kMaxShardIndexBytes, "modelock's 64 MiB limit for a shard index"};
 
-// The shard's path, refused when it leaves the index's folder: a symlink
-// in the folder may point anywhere.
-std::filesystem::path confined_shard(const std::filesystem::path& folder, const std::string& name,
-                                     const FieldChecker& check) {
-  ConfinedPath confined = confine_existing(folder, name);
+// The shard, opened in the index's folder and refused when it is a symlink
+// (which may point anywhere) or not a regular file.
+std::unique_ptr<FileReader> confined_shard(const std::filesystem::path& folder, const std::string& name,
+                                           const FieldChecker& check) {
+  ConfinedFile confined = open_confined(folder, name);
   if (!confined.defect.empty()) check.fail(fmt::format("weight_map shard \"{}\"", name), confined.defect);
-  return std::move(confined.path);
+  return std::make_unique<FileReader>(std::move(confined.file), confined.path.string());
 }
 
 }  // namespace

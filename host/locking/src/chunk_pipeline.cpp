@@ -7,6 +7,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace modelock::locking::detail {
 
@@ -47,18 +48,25 @@ class Run {
     std::size_t tensors = 0;
     for (const auto& c : chunks) tensors = std::max(tensors, c.tensor + 1);
     committed_.assign(tensors, 0);
-    // Chunk ordinal within its tensor, for the commit order.
+    unclaimed_.assign(tensors, {0, 0});
+    // Chunk ordinal within its tensor, for the commit order; each tensor's
+    // chunks are consecutive (cut_into_chunks).
     ordinal_.resize(chunks.size());
-    for (std::size_t i = 0; i < chunks.size(); ++i) ordinal_[i] = chunks[i].first ? 0 : ordinal_[i - 1] + 1;
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+      ordinal_[i] = chunks[i].first ? 0 : ordinal_[i - 1] + 1;
+      if (chunks[i].first) unclaimed_[chunks[i].tensor].first = i;
+      unclaimed_[chunks[i].tensor].second = i + 1;
+    }
     for (const auto& c : chunks) largest_ = std::max(largest_, c.length);
   }
 
   void worker() {
     std::vector<std::uint8_t> in(static_cast<std::size_t>(largest_));
     std::vector<std::uint8_t> out(static_cast<std::size_t>(largest_));
+    std::size_t tensor = kNoTensor;  // the tensor this worker keeps to
     try {
       for (;;) {
-        const Chunk* chunk = claim();
+        const Chunk* chunk = claim(tensor);
         if (chunk == nullptr) return;
         const auto n = static_cast<std::size_t>(chunk->length);
         const ChunkBuffers buffers{std::span(in).first(n), std::span(out).first(n)};
@@ -79,10 +87,28 @@ class Run {
   }
 
  private:
-  const Chunk* claim() {
+  static constexpr std::size_t kNoTensor = static_cast<std::size_t>(-1);
+
+  // The next chunk of `tensor`; when it has none left, of the next tensor no
+  // worker started; when every tensor started, of the one with the most
+  // chunks left (`tensor` becomes that one). Null when nothing is left.
+  const Chunk* claim(std::size_t& tensor) {
     const std::lock_guard lock(mutex_);
-    if (error_ || next_ == chunks_.size()) return nullptr;
-    return &chunks_[next_++];
+    if (error_) return nullptr;
+    const auto left = [&](std::size_t t) { return unclaimed_[t].second - unclaimed_[t].first; };
+    if (tensor == kNoTensor || left(tensor) == 0) {
+      while (next_tensor_ < unclaimed_.size() && left(next_tensor_) == 0) ++next_tensor_;
+      if (next_tensor_ < unclaimed_.size()) {
+        tensor = next_tensor_++;
+      } else {
+        tensor = kNoTensor;
+        for (std::size_t t = 0; t < unclaimed_.size(); ++t) {
+          if (left(t) > 0 && (tensor == kNoTensor || left(t) > left(tensor))) tensor = t;
+        }
+        if (tensor == kNoTensor) return nullptr;
+      }
+    }
+    return &chunks_[unclaimed_[tensor].first++];
   }
 
   // False when another worker failed meanwhile.
@@ -105,7 +131,9 @@ class Run {
   std::uint64_t largest_ = 0;
   std::mutex mutex_;
   std::condition_variable turn_;
-  std::size_t next_ = 0;
+  // Per tensor, its chunks not yet claimed: indices [first, second).
+  std::vector<std::pair<std::size_t, std::size_t>> unclaimed_;
+  std::size_t next_tensor_ = 0;  // tensors before it were started
   std::exception_ptr error_;
 };
 

@@ -3,9 +3,19 @@
 // cipher) runs on any worker while others work on other chunks, and its
 // `commit` (feed the tensor's GMAC, write it out) runs in the tensor's chunk
 // order, because a GMAC must see its bytes in order. Chunks of different
-// tensors commit concurrently. Memory: each worker owns two buffers of at
-// most kChunkBytes, so the pipeline holds at most
-// 2 * kChunkBytes * max_pipeline_workers (64 MiB) whatever the model's size.
+// tensors commit concurrently.
+//
+// Which worker takes which chunk: a worker keeps to one tensor, taking its
+// chunks in order, and starts the next tensor no worker has started when its
+// own is done; only when every tensor has been started does it join the one
+// with the most chunks left. So on a model of several tensors each core runs
+// the whole chain (read, cipher, GMAC, write) on a tensor of its own and no
+// commit waits for another worker, and a model of one large tensor still
+// runs its cipher on every core (its GMAC then on one at a time).
+//
+// Memory: each worker owns two buffers of at most kChunkBytes, so the
+// pipeline holds at most 2 * kChunkBytes * kMaxPipelineWorkers (4 MiB)
+// whatever the model's size.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +25,15 @@
 
 namespace modelock::locking::detail {
 
-// 8 MiB: large enough that a system call or a GMAC set-up per chunk costs
-// nothing measurable, small enough that two buffers per worker stay small.
-inline constexpr std::uint64_t kChunkBytes = std::uint64_t{8} << 20;
+// 512 KiB: a worker's two buffers stay in its core's L2 cache (1 MiB on the
+// machines measured in docs/benchmarks.md), so the bytes a read brings in
+// are still cached when the cipher, the GMAC and the write touch them; a
+// system call or a GMAC update per chunk (a microsecond or two) still costs
+// a few percent of copying the chunk (50 us at 10 GB/s). With 8 MiB
+// buffers, which spill to memory between the steps, `verify` spent 0.17 to
+// 0.26 s of system time per GiB copying into them; with these, 0.10 to
+// 0.12 s, what `cat` spends.
+inline constexpr std::uint64_t kChunkBytes = std::uint64_t{512} << 10;
 inline constexpr std::size_t kMaxPipelineWorkers = 4;
 
 struct Chunk {
@@ -36,7 +52,8 @@ struct ChunkBuffers {
 };
 
 // The chunks of tensors of these lengths, in order: each tensor's chunks
-// consecutive, tensors in the given order.
+// consecutive, tensors in the given order. run_chunks takes chunks only in
+// this arrangement.
 [[nodiscard]] std::vector<Chunk> cut_into_chunks(std::span<const std::uint64_t> tensor_lengths);
 
 // Workers: the cores this process may use, at most kMaxPipelineWorkers.

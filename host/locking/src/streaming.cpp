@@ -81,7 +81,9 @@ std::uint64_t lock_to_file(const format::ModelSource& model, const scheme::Maste
           tags[c.tensor] = cipher.start_tag(detail::tensor_tag_index(c.tensor));
         }
         tags[c.tensor]->update(b.in);
-        out.write_at(plan.blob_offset + record.offset + c.offset, b.in);
+        const std::uint64_t at = plan.blob_offset + record.offset + c.offset;
+        out.write_at(at, b.in);
+        out.start_write_back(at, b.in.size());
         if (c.last) {
           record.tag = tags[c.tensor]->finish();
           tags[c.tensor].reset();
@@ -143,7 +145,10 @@ void unlock_to_files(const format::ContainerFile& container, const scheme::Maste
         if (writes(c.tensor)) {
           const auto& d = destinations[c.tensor];
           if (d.file != nullptr) {
+            // Write-back of plaintext before every tag verified is safe:
+            // the file has no name until the caller commits it.
             d.file->write_at(d.offset + c.offset, b.out);
+            d.file->start_write_back(d.offset + c.offset, b.out.size());
           } else {
             std::copy(b.out.begin(), b.out.end(), d.memory.begin() + static_cast<std::ptrdiff_t>(c.offset));
           }

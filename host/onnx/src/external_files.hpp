@@ -17,9 +17,9 @@ class GraphProto;
 namespace modelock::onnxio::detail {
 
 // Opens every file that `graph`'s external initializers name (their entries
-// already checked by parse_external_data), resolved in the folder of
-// `model_path` by confine_existing: refused when it is missing, leaves the
-// folder (a symlink out, a path through a regular file), is not a regular
+// already checked by parse_external_data), opened in the folder of
+// `model_path` by open_confined: refused when it is missing, is reached
+// through a symlink (wherever it points) or a regular file, is not a regular
 // file, or is the model file itself. The readers go into `model.inputs`;
 // returned by location. Error(bad_input) "<origin>: initializer '<name>':
 // external_data.location: expected ...".

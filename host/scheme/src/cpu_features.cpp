@@ -1,5 +1,5 @@
-// Compiled for the baseline ISA: it decides whether the AVX-512 translation
-// unit may be entered at all, so it must not contain AVX-512 code itself.
+// Compiled for the baseline ISA: it decides whether the AVX-512 and AES-NI
+// translation units may be entered at all, so it must not contain their code.
 #include <cpuid.h>
 
 #include "kernels.hpp"
@@ -21,6 +21,14 @@ bool avx512_supported() noexcept {
   const bool vaes = (ecx >> 9) & 1;
   const bool gfni = (ecx >> 8) & 1;
   return avx512f && avx512bw && vaes && gfni;
+}
+
+bool aesni_supported() noexcept {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid_count(1, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+  const bool ssse3 = (ecx >> 9) & 1;
+  const bool aes = (ecx >> 25) & 1;
+  return ssse3 && aes;
 }
 
 }  // namespace modelock::scheme::detail

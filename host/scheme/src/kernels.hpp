@@ -1,5 +1,7 @@
 // The byte-crunching inner loops behind the ciphers, in two interchangeable
-// sets: portable scalar code (the reference) and AVX-512 GFNI/VAES code.
+// sets: portable scalar code (the reference) and AVX-512 GFNI/VAES code;
+// plus, for x86-64 CPUs without the latter, the scalar set's S-Box layer on
+// AES-NI (kernels_aesni.cpp, under the same isolation rules).
 //
 // The fast set lives in kernels_avx512.cpp, compiled for the baseline ISA
 // like everything else: only its own functions carry
@@ -39,6 +41,15 @@ void apply_keystream_scalar(Direction dir, const std::uint8_t* ks, const std::ui
 
 // CPUID and XGETBV: AVX-512F/BW, GFNI and VAES, with ZMM state enabled by the OS.
 bool avx512_supported() noexcept;
+
+// CPUID: AES-NI and SSSE3 (kernels_aesni.cpp).
+bool aesni_supported() noexcept;
+
+// apply_keystream_scalar with AES-NI computing the S-Box: what the scalar
+// backend runs where the CPU has AES-NI (keystream_engine.cpp). Bit-exact
+// with the tables (tests/scheme/sbox_test.cpp checks every byte).
+void apply_keystream_aesni(Direction dir, const std::uint8_t* ks, const std::uint8_t* in, std::uint8_t* out,
+                           std::size_t n);
 
 void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
                             std::uint8_t* out, std::size_t n);

@@ -1,6 +1,8 @@
 #include "modelock/scheme/internal/key_schedule.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 #include "modelock/scheme/sbox.hpp"
 
@@ -13,10 +15,16 @@ std::uint32_t load_be32(const std::uint8_t* p) {
 }
 
 void store_be32(std::uint32_t v, std::uint8_t* p) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
+  if constexpr (std::endian::native == std::endian::little) {
+    // One byte swap and one store, where GCC leaves four byte stores.
+    v = __builtin_bswap32(v);
+    std::memcpy(p, &v, sizeof v);
+  } else {
+    p[0] = static_cast<std::uint8_t>(v >> 24);
+    p[1] = static_cast<std::uint8_t>(v >> 16);
+    p[2] = static_cast<std::uint8_t>(v >> 8);
+    p[3] = static_cast<std::uint8_t>(v);
+  }
 }
 
 std::uint32_t sub_word(std::uint32_t w) {
@@ -119,6 +127,50 @@ ScheduleState KeySchedule::checkpoint(std::uint64_t segment) const {
 }
 
 void KeySchedule::keystream(std::uint64_t offset, std::span<std::uint8_t> out) const {
+  // Whole segments inside the range run as parallel chains; what is left
+  // at either end is a part of one segment each.
+  const std::uint64_t first_whole = (offset + kHostSegmentBytes - 1) / kHostSegmentBytes;
+  const std::uint64_t end_whole = (offset + out.size()) / kHostSegmentBytes;
+  if (first_whole >= end_whole) {
+    keystream_in_one_chain(offset, out);
+    return;
+  }
+  const auto head = static_cast<std::size_t>(first_whole * kHostSegmentBytes - offset);
+  const auto body = static_cast<std::size_t>((end_whole - first_whole) * kHostSegmentBytes);
+  keystream_in_one_chain(offset, out.first(head));
+  keystream_of_segments(first_whole, end_whole - first_whole, out.subspan(head, body));
+  keystream_in_one_chain(end_whole * kHostSegmentBytes, out.subspan(head + body));
+}
+
+void KeySchedule::keystream_of_segments(std::uint64_t first, std::uint64_t count, std::span<std::uint8_t> out) const {
+  // One round waits for the previous one's SubWord: a single chain runs at
+  // the latency of that step. Two segments from their own checkpoints are
+  // independent chains, and stepping them in turn lets the CPU overlap them.
+  // Two, because two states and the step's temporaries still fit the
+  // general-purpose registers; the states are by-value locals whose address
+  // is never taken, so they stay there (see prepare()).
+  std::uint64_t segment = 0;
+  for (; segment + 2 <= count; segment += 2) {
+    ScheduleState a = checkpoint(first + segment);
+    ScheduleState b = checkpoint(first + segment + 1);
+    std::uint8_t* row_a = out.data() + segment * kHostSegmentBytes;
+    std::uint8_t* row_b = row_a + kHostSegmentBytes;
+    for (std::uint64_t round = 0; round < kHostCheckpointRounds; ++round) {
+      a = schedule_step(a);
+      b = schedule_step(b);
+      for (int i = 0; i < 4; ++i) {
+        store_be32(a.w[i], row_a + 16 * round + 4 * i);
+        store_be32(b.w[i], row_b + 16 * round + 4 * i);
+      }
+    }
+  }
+  if (segment < count) {
+    keystream_in_one_chain((first + segment) * kHostSegmentBytes,
+                           out.subspan(static_cast<std::size_t>(segment * kHostSegmentBytes)));
+  }
+}
+
+void KeySchedule::keystream_in_one_chain(std::uint64_t offset, std::span<std::uint8_t> out) const {
   if (out.empty()) return;
   // Stream byte t lies in round 1 + t / 16 (round 0 is the key itself).
   const std::uint64_t first_round = 1 + offset / 16;
@@ -130,11 +182,17 @@ void KeySchedule::keystream(std::uint64_t offset, std::span<std::uint8_t> out) c
   std::size_t skip = offset % 16;
   std::size_t done = 0;
   while (true) {
-    schedule_state_bytes(state, std::span<std::uint8_t, 16>(block));
-    const std::size_t take = std::min<std::size_t>(16 - skip, out.size() - done);
-    std::copy_n(block + skip, take, out.data() + done);
-    done += take;
-    skip = 0;
+    if (skip == 0 && out.size() - done >= 16) {
+      // A whole round straight into the output: no copy through `block`.
+      for (int i = 0; i < 4; ++i) store_be32(state.w[i], out.data() + done + 4 * i);
+      done += 16;
+    } else {
+      schedule_state_bytes(state, std::span<std::uint8_t, 16>(block));
+      const std::size_t take = std::min<std::size_t>(16 - skip, out.size() - done);
+      std::copy_n(block + skip, take, out.data() + done);
+      done += take;
+      skip = 0;
+    }
     if (done == out.size()) break;
     state = schedule_step(state);
   }

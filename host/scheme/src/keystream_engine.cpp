@@ -21,6 +21,16 @@ namespace {
 // once: small enough for L1, large enough to amortize per-chunk set-up.
 constexpr std::size_t kChunk = 32 * 1024;
 
+// Whether the scalar backend's S-Box layer may run on AES-NI (asked once).
+bool aesni_available() noexcept {
+  if constexpr (kFastKernelsBuilt) {
+    static const bool available = aesni_supported();
+    return available;
+  } else {
+    return false;
+  }
+}
+
 // Adapts a "write KS for [offset, offset+n)" generator into lock/unlock.
 template <typename Generate>
 void apply_by_chunks(Backend backend, Direction dir, std::uint64_t offset, std::span<const std::uint8_t> in,
@@ -33,6 +43,9 @@ void apply_by_chunks(Backend backend, Direction dir, std::uint64_t offset, std::
     if constexpr (kFastKernelsBuilt) {
       if (backend == Backend::fast) {
         apply_keystream_avx512(dir, ks.data(), in.data() + done, out.data() + done, n);
+        applied = true;
+      } else if (aesni_available()) {
+        apply_keystream_aesni(dir, ks.data(), in.data() + done, out.data() + done, n);
         applied = true;
       }
     }

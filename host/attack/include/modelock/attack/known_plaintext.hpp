@@ -17,6 +17,7 @@
 #include <string>
 
 #include "modelock/format/container.hpp"
+#include "modelock/format/container_file.hpp"
 #include "modelock/scheme/key.hpp"
 
 namespace modelock::attack {
@@ -52,6 +53,10 @@ struct KnownPlaintextResult {
 // against the key check value; locking::unlock_model(container, *key) checks
 // every tag as it restores the model.
 [[nodiscard]] KnownPlaintextResult known_plaintext(const format::Container& container,
+                                                   std::span<const KnownParameter> known);
+// The same on a container read from its file: only the header and the four
+// stored bytes of each known element are read, whatever the model's size.
+[[nodiscard]] KnownPlaintextResult known_plaintext(const format::ContainerFile& container,
                                                    std::span<const KnownParameter> known);
 
 // W[0..3], the master key, from the four consecutive words W[first..first+3]

@@ -17,6 +17,9 @@ class FileReader final : public ByteSource {
   // Opens `path` as open_input_file does (regular files only, no blocking on
   // a FIFO); Error(bad_input) naming the path otherwise.
   explicit FileReader(const std::filesystem::path& path);
+  // Reads a file already opened (open_input_file, open_confined), named
+  // `origin` in messages.
+  FileReader(InputFile file, std::string origin);
 
   [[nodiscard]] std::uint64_t size() const override { return file_.size; }
   [[nodiscard]] const std::string& origin() const { return origin_; }

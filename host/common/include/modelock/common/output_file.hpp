@@ -71,6 +71,13 @@ class OutputFile {
   // as write() does.
   void write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes);
 
+  // Asks the kernel to start writing bytes [offset, offset + length) to disk
+  // now (sync_file_range, SYNC_FILE_RANGE_WRITE) rather than when commit()
+  // fsyncs: a writer of a large file calls it behind its writes, so that the
+  // disk works while the rest is computed and commit() finds little left to
+  // wait for. Errors are left to commit()'s fsync, which reports them.
+  void start_write_back(std::uint64_t offset, std::uint64_t length) noexcept;
+
   // Makes the file durable and visible under its name. Throws FileExists
   // (usage) for Existing::refuse when the name exists, Error(system) when the
   // file system fails. After a throw nothing new is left under any name,

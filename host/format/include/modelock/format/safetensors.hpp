@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "modelock/common/file_reader.hpp"
 #include "modelock/format/model_source.hpp"
 #include "modelock/format/tensor.hpp"
 
@@ -69,5 +71,7 @@ struct SafetensorsLayout {
 // read_safetensors for a file of any size: reads and checks the header, and
 // leaves the tensors' bytes in the file (ModelSource::inputs holds it open).
 [[nodiscard]] ModelSource open_safetensors(const std::filesystem::path& path);
+// The same for a file already opened (a shard, open_confined).
+[[nodiscard]] ModelSource open_safetensors(std::unique_ptr<FileReader> file);
 
 }  // namespace modelock::format

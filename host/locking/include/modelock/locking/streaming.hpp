@@ -1,7 +1,7 @@
 // Locking, verifying and unlocking files of any size: the tensors stream
 // through fixed-size buffers on every core (docs/container-format.md,
 // "Streaming"), never held whole. Memory: the header, the tensor table and
-// at most 64 MiB of buffers, whatever the model's size; deeplock adds its
+// at most 4 MiB of buffers, whatever the model's size; deeplock adds its
 // key-schedule checkpoints (20 bytes per 4032 stream bytes, docs/scheme.md).
 //
 // The same rules as lock_model, verify and unlock_model (locking.hpp): a

@@ -75,6 +75,12 @@ class KeySchedule {
   [[nodiscard]] std::uint32_t word(std::uint64_t index) const;
 
  private:
+  // keystream() of `count` whole segments from segment `first`, stepped
+  // side by side.
+  void keystream_of_segments(std::uint64_t first, std::uint64_t count, std::span<std::uint8_t> out) const;
+  // keystream() by stepping one chain from the checkpoint before `offset`.
+  void keystream_in_one_chain(std::uint64_t offset, std::span<std::uint8_t> out) const;
+
   mutable std::mutex mutex_;
   mutable std::vector<ScheduleState> checkpoints_;  // wiped on destruction
 };
