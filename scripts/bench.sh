@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the unlock-throughput and per-query-latency benchmarks and the v2
-# engine's cycle model (bench_engine), and writes docs/benchmarks.md.
+# Runs the unlock-throughput and per-query-latency benchmarks, the v2
+# engine's cycle model (bench_engine) and, in a build with the Verilator
+# model, the RTL engine's cycles and simulation speed (bench_engine sim),
+# and writes docs/benchmarks.md.
 #   usage: scripts/bench.sh BUILD_DIR [extra Google Benchmark flags...]
 # The extra flags go to both programs. `make bench` calls it after building.
 # The raw JSON stays in BUILD_DIR/bench_unlock.json and
@@ -21,6 +23,7 @@ bench_inf="$build_dir/tests/bench/bench_inference"
 json_inf="$build_dir/bench_inference.json"
 bench_eng="$build_dir/tests/bench/bench_engine"
 md_eng="$build_dir/bench_engine.md"
+md_sim="$build_dir/bench_engine_sim.md"
 report="$root/docs/benchmarks.md"
 python=/usr/bin/python3
 
@@ -62,6 +65,15 @@ echo "bench: running $bench_inf (3 repetitions each, interleaved; about a minute
 run "$bench_inf" "$json_inf" "$@"
 echo "bench: running $bench_eng (the v2 kernel in C simulation; cycle counts, not timings)"
 "$bench_eng" >"$md_eng"
+# The RTL engine under Verilator (a build with MODELOCK_RTL, the default):
+# its real cycles, and how many of them Verilator simulates per second.
+if [ -f "$build_dir/sim/libmodelock_lock_engine_model.a" ]; then
+  echo "bench: running $bench_eng sim (the RTL engine under Verilator; about a minute)"
+  "$bench_eng" sim >"$md_sim"
+else
+  echo "bench: $build_dir has no Verilator model (MODELOCK_RTL=OFF): the RTL engine's section is left out" >&2
+  : >"$md_sim"
+fi
 
 # Machine description for the report.
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
@@ -99,6 +111,10 @@ plot_png="$(dirname "$report")/benchmarks-throughput.png"
 # The engine's cycle model: its own section, after those report.py writes.
 printf '\n' >>"$tmp"
 cat "$md_eng" >>"$tmp"
+if [ -s "$md_sim" ]; then
+  printf '\n' >>"$tmp"
+  cat "$md_sim" >>"$tmp"
+fi
 # Whole-file lock/verify/unlock beside cp on a generated 2 GiB model
 # (deleted again by the script).
 echo "bench: timing lock, verify and unlock of a generated 2 GiB file beside cp (a few minutes)"
@@ -112,4 +128,4 @@ if command -v gnuplot >/dev/null 2>&1; then
 else
   echo "bench: gnuplot not found (Debian package gnuplot-nox): $plot_png not redrawn" >&2
 fi
-echo "bench: wrote $report (raw results: $json, $json_inf, $md_eng)"
+echo "bench: wrote $report (raw results: $json, $json_inf, $md_eng, $md_sim)"
