@@ -37,55 +37,56 @@ module modelock_ghash (
   output logic [127:0] hash_o,
   output logic         idle_o
 );
-  logic [511:0] lane_d;  // lane l (block order) in [128 l +: 128]
   logic [511:0] lanes_q;  // lane l (block order) in [128 l +: 128]
-  logic [127:0] h_beat_d, h_beat_q, h_beat2_q;
-  logic [254:0] s_d, s_q;
+  logic [127:0] h_beat_q, h_beat2_q;
+  logic [254:0] s_q;
   logic [127:0] y_q;
   logic valid1_q, valid2_q;
 
-  // Stage 1: right-align the beat's blocks and pick H^b.
-  always_comb begin
+  // Each stage is a function called inside the register it feeds, under
+  // that register's enable: the same logic in hardware as continuous
+  // assignments, but Verilator then computes a stage only in the cycles it
+  // takes a beat, not in every cycle of the engine (GHASH runs only while
+  // a tensor streams).
+
+  // Stage 1: the beat's blocks right-aligned, lane l (block order) in
+  // [128 l +: 128], zero lanes before.
+  function automatic logic [511:0] aligned_lanes(logic [511:0] beat, logic [2:0] blocks);
+    logic [511:0] lanes;
     for (int l = 0; l < 4; l++) begin
-      lane_d[128*l +: 128] = '0;
+      lanes[128*l +: 128] = '0;
       for (int j = 0; j < 4; j++) begin
-        if (j + 4 == l + {29'b0, in_blocks_i}) lane_d[128*l +: 128] = modelock_crypto_pkg::beat_block(in_beat_i, j);
+        if (j + 4 == l + {29'b0, blocks}) lanes[128*l +: 128] = modelock_crypto_pkg::beat_block(beat, j);
       end
     end
-    unique case (in_blocks_i)
-      3'd1: h_beat_d = h_powers_i[127:0];
-      3'd2: h_beat_d = h_powers_i[255:128];
-      3'd3: h_beat_d = h_powers_i[383:256];
-      default: h_beat_d = h_powers_i[511:384];
+    aligned_lanes = lanes;
+  endfunction
+
+  // Stage 1: H^b for a beat of b blocks.
+  function automatic logic [127:0] h_of_blocks(logic [511:0] h_powers, logic [2:0] blocks);
+    unique case (blocks)
+      3'd1: h_of_blocks = h_powers[127:0];
+      3'd2: h_of_blocks = h_powers[255:128];
+      3'd3: h_of_blocks = h_powers[383:256];
+      default: h_of_blocks = h_powers[511:384];
     endcase
-  end
+  endfunction
 
-  // Stage 2: S, unreduced.
-  logic [4*255-1:0] lane_product;  // lane l's in [255 l +: 255]
-  for (genvar l = 0; l < 4; l++) begin : g_lane
-    modelock_clmul128 u_product (
-      .a_i(lanes_q[128*l +: 128]),
-      .b_i(h_powers_i[128*(3-l) +: 128]),
-      .product_o(lane_product[255*l +: 255])
-    );
-  end
-  assign s_d = lane_product[254:0] ^ lane_product[509:255] ^ lane_product[764:510] ^ lane_product[1019:765];
-
-  // Stage 3's product.
-  logic [254:0] y_product;
-  modelock_clmul128 u_y_product (
-    .a_i(y_q),
-    .b_i(h_beat2_q),
-    .product_o(y_product)
-  );
+  // Stage 2: S, unreduced: the XOR of lane l times H^(4-l).
+  function automatic logic [254:0] lane_sum(logic [511:0] lanes, logic [511:0] h_powers);
+    logic [254:0] s;
+    s = '0;
+    for (int l = 0; l < 4; l++) s = s ^ modelock_crypto_pkg::clmul128(lanes[128*l +: 128], h_powers[128*(3-l) +: 128]);
+    lane_sum = s;
+  endfunction
 
   always_ff @(posedge clk_i) begin
     if (in_valid_i) begin
-      lanes_q <= lane_d;
-      h_beat_q <= h_beat_d;
+      lanes_q <= aligned_lanes(in_beat_i, in_blocks_i);
+      h_beat_q <= h_of_blocks(h_powers_i, in_blocks_i);
     end
     if (valid1_q) begin
-      s_q <= s_d;
+      s_q <= lane_sum(lanes_q, h_powers_i);
       h_beat2_q <= h_beat_q;
     end
   end
@@ -100,7 +101,7 @@ module modelock_ghash (
       valid2_q <= valid1_q;
       // Stage 3, the loop.
       if (clear_i) y_q <= '0;
-      else if (valid2_q) y_q <= modelock_crypto_pkg::gf128_reduce(y_product ^ s_q);
+      else if (valid2_q) y_q <= modelock_crypto_pkg::gf128_reduce(modelock_crypto_pkg::clmul128(y_q, h_beat2_q) ^ s_q);
     end
   end
 

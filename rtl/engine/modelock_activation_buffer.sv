@@ -92,14 +92,21 @@ module modelock_activation_buffer #(
 
   // The place port's bytes spread over a beat, decoded once for the 2B
   // RAMs' scatters: placed byte b in its byte lane of a 512-bit word (zero in
-  // the other lanes), and that lane's strobe.
+  // the other lanes), and that lane's strobe. Zero when place_en_i is low,
+  // where nothing reads them: the RAMs' write muxes below take the place
+  // port only with place_en_i, so synthesis can fold the enable into them;
+  // it spares Verilator the decode in every other cycle.
   logic [63:0]  place_lane [B];
   logic [511:0] place_spread [B];
   always_comb begin
     for (int b = 0; b < B; b++) begin
-      place_lane[b] = 64'd1 << place_addr_i[AddrW*b +: 6];
-      for (int l = 0; l < 64; l++) begin
-        place_spread[b][8*l +: 8] = place_data_i[8*b +: 8] & {8{place_lane[b][l]}};
+      place_lane[b] = '0;
+      place_spread[b] = '0;
+      if (place_en_i) begin
+        place_lane[b] = 64'd1 << place_addr_i[AddrW*b +: 6];
+        for (int l = 0; l < 64; l++) begin
+          place_spread[b][8*l +: 8] = place_data_i[8*b +: 8] & {8{place_lane[b][l]}};
+        end
       end
     end
   end
@@ -121,15 +128,18 @@ module modelock_activation_buffer #(
       logic [511:0]     place_data;
       logic [HalfW-1:0] place_addr;
       always_comb begin
+        place_hit = '0;
         place_strb = '0;
         place_data = '0;
         place_addr = '0;
-        for (int b = 0; b < B; b++) begin
-          place_hit[b] = place_valid_i[b] && place_image_i[ImageW*b +: ImageW] == ImageW'(n)
-                         && place_addr_i[AddrW*b + 6] == q[0];
-          place_strb = place_strb | (place_lane[b] & {64{place_hit[b]}});
-          place_data = place_data | (place_spread[b] & {512{place_hit[b]}});
-          place_addr = place_addr | (place_addr_i[AddrW*b + 7 +: HalfW] & {HalfW{place_hit[b]}});
+        if (place_en_i) begin
+          for (int b = 0; b < B; b++) begin
+            place_hit[b] = place_valid_i[b] && place_image_i[ImageW*b +: ImageW] == ImageW'(n)
+                           && place_addr_i[AddrW*b + 6] == q[0];
+            place_strb = place_strb | (place_lane[b] & {64{place_hit[b]}});
+            place_data = place_data | (place_spread[b] & {512{place_hit[b]}});
+            place_addr = place_addr | (place_addr_i[AddrW*b + 7 +: HalfW] & {HalfW{place_hit[b]}});
+          end
         end
       end
 
@@ -169,7 +179,13 @@ module modelock_activation_buffer #(
         .rd_data_o(bank_data[n][512*q +: 512])
       );
     end
-    assign rd_data_o[512*n +: 512] = beat_odd_q ? bank_data[n][1023:512] : bank_data[n][511:0];
+  end
+
+  // The beat read's output, image by image in a loop: as one continuous
+  // assignment per image Verilator builds the 4096-bit output by ever wider
+  // concatenations, in every cycle.
+  always_comb begin
+    for (int n = 0; n < B; n++) rd_data_o[512*n +: 512] = beat_odd_q ? bank_data[n][1023:512] : bank_data[n][511:0];
   end
 
   // The byte read is the window read's image word narrowed to one byte:

@@ -100,18 +100,20 @@ module modelock_mac_array #(
   end
 
   // ---------------------------------------------------------------- stage 1: 64 products per row, summed
-  logic [31:0] beat_sum [B];
-  always_comb begin
-    for (int b = 0; b < B; b++) begin
-      beat_sum[b] = '0;
-      for (int l = 0; l < 64; l++) begin
-        if (live0_q[l]) begin
-          beat_sum[b] = beat_sum[b] + 32'($signed(w0_q[8*l+:8]) * $signed(x0_q[512*b+8*l+:8]));
-        end
-      end
+  // The live lanes' 64 products of a weight beat and an operand beat, summed.
+  function automatic logic [31:0] beat_sum(logic [511:0] w, logic [511:0] x, logic [63:0] live);
+    logic [31:0] sum;
+    sum = '0;
+    for (int l = 0; l < 64; l++) begin
+      if (live[l]) sum = sum + 32'($signed(w[8*l+:8]) * $signed(x[8*l+:8]));
     end
-  end
+    beat_sum = sum;
+  endfunction
 
+  // A sum is taken only with a beat (v0_q): stage 2 reads sum1_q only when
+  // v1_q says it holds one. In hardware the enable is the registers' clock
+  // enable; under Verilator it keeps the 512 products out of the cycles in
+  // which no weight beat streams.
   logic        v1_q, last1_q;
   logic [31:0] sum1_q [B];
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -122,7 +124,9 @@ module modelock_mac_array #(
     end else if (advance) begin
       v1_q <= v0_q;
       last1_q <= last0_q;
-      for (int b = 0; b < B; b++) sum1_q[b] <= beat_sum[b];
+      if (v0_q) begin
+        for (int b = 0; b < B; b++) sum1_q[b] <= beat_sum(w0_q, x0_q[512*b +: 512], live0_q);
+      end
     end
   end
 

@@ -81,9 +81,9 @@ module modelock_matrix_layer #(
   output logic [B*16-1:0]     place_addr_o,
   output logic [B*8-1:0]      place_data_o
 );
-  function automatic logic [31:0] word(input logic [2047:0] r, input int unsigned i);
-    word = r[32*i +: 32];
-  endfunction
+  // Record words are read by part-selects, record_i[32 i +: 32], not through
+  // a function: Verilator copies a function's 2048-bit argument at every
+  // call, in every cycle.
 
   typedef enum logic [2:0] {Idle, Param, PassStart, PassRun, Pass, Checks, Done} state_e;
   state_e state_q;
@@ -100,8 +100,8 @@ module modelock_matrix_layer #(
   logic [15:0] positions;      // P
   logic        conv;
 
-  assign conv = word(record_i, modelock_engine_pkg::LayerOp) == modelock_engine_pkg::OpConv;
-  assign positions = conv ? 16'(word(record_i, modelock_engine_pkg::LayerOutH) * word(record_i, modelock_engine_pkg::LayerOutW))
+  assign conv = record_i[32*modelock_engine_pkg::LayerOp +: 32] == modelock_engine_pkg::OpConv;
+  assign positions = conv ? 16'(record_i[32*modelock_engine_pkg::LayerOutH +: 32] * record_i[32*modelock_engine_pkg::LayerOutW +: 32])
                           : 16'd1;
 
   // The tensor reference of the step's role.
@@ -198,7 +198,7 @@ module modelock_matrix_layer #(
           first_pass_q <= 1'b0;
           loaded_q <= 1'b0;
           streamed_q <= 1'b0;
-          rows_left_q <= 13'(word(record_i, modelock_engine_pkg::LayerRows));
+          rows_left_q <= 13'(record_i[32*modelock_engine_pkg::LayerRows +: 32]);
           row_base_q <= '0;
         end
         PassRun: state_q <= Pass;

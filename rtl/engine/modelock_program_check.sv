@@ -108,71 +108,81 @@ module modelock_program_check (
   logic        no_window, no_gemm, conv_ok, pool_ok;
   logic [63:0] in_volume;
 
+  // The check of a buffered record. Everything it computes is read only in
+  // the cycle record_full_q says a record is complete (once per layer), and
+  // is zero in every other cycle: the enable folds into the registers that
+  // take it, and Verilator does not redo the whole check every cycle.
   always_comb begin
-    op = rw(record_q, modelock_engine_pkg::LayerOp);
-    flags = rw(record_q, modelock_engine_pkg::LayerFlags);
-    kh = rw(record_q, modelock_engine_pkg::LayerKernelH);
-    kw = rw(record_q, modelock_engine_pkg::LayerKernelW);
-    sh = rw(record_q, modelock_engine_pkg::LayerStrideH);
-    sw = rw(record_q, modelock_engine_pkg::LayerStrideW);
-    pt = rw(record_q, modelock_engine_pkg::LayerPadTop);
-    pl = rw(record_q, modelock_engine_pkg::LayerPadLeft);
-    pb = rw(record_q, modelock_engine_pkg::LayerPadBottom);
-    pr = rw(record_q, modelock_engine_pkg::LayerPadRight);
-    dh = rw(record_q, modelock_engine_pkg::LayerDilationH);
-    dw = rw(record_q, modelock_engine_pkg::LayerDilationW);
-    rows = rw(record_q, modelock_engine_pkg::LayerRows);
-    cols = rw(record_q, modelock_engine_pkg::LayerCols);
-    out.c = rw(record_q, modelock_engine_pkg::LayerOutC);
-    out.h = rw(record_q, modelock_engine_pkg::LayerOutH);
-    out.w = rw(record_q, modelock_engine_pkg::LayerOutW);
-    in_volume = {32'd0, shape_q.c} * {32'd0, shape_q.h} * {32'd0, shape_q.w};
-    no_window = zero_words(record_q, modelock_engine_pkg::LayerKernelH, modelock_engine_pkg::LayerDilationW + 1);
-    no_gemm = rows == '0 && cols == '0 && zero_words(record_q, modelock_engine_pkg::LayerTensors, 64);
-    // A window op's kernel and stride in range (conv: dilation too).
-    pool_ok = in_range(kh, 1, modelock_engine_pkg::MaxKernel) && in_range(kw, 1, modelock_engine_pkg::MaxKernel) &&
-              in_range(sh, 1, modelock_engine_pkg::MaxStride) && in_range(sw, 1, modelock_engine_pkg::MaxStride);
-    conv_ok = pool_ok && in_range(dh, 1, modelock_engine_pkg::MaxDilation) &&
-              in_range(dw, 1, modelock_engine_pkg::MaxDilation) &&
-              // each pad at most dilation * (kernel - 1)
-              pt <= dh * (kh - 32'd1) && pb <= dh * (kh - 32'd1) && pl <= dw * (kw - 32'd1) &&
-              pr <= dw * (kw - 32'd1) && 64'(cols) == 64'(shape_q.c) * 64'(kh) * 64'(kw) && out.c == rows &&
-              40'(out.h) == window_out(shape_q.h, pt, pb, kh[4:0], sh[4:0], dh[4:0]) &&
-              40'(out.w) == window_out(shape_q.w, pl, pr, kw[4:0], sw[4:0], dw[4:0]);
+    {op, flags, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, rows, cols} = '0;
+    out = '0;
+    in_volume = '0;
+    {no_window, no_gemm, conv_ok, pool_ok, layer_ok} = '0;
+    if (record_full_q) begin
+      op = rw(record_q, modelock_engine_pkg::LayerOp);
+      flags = rw(record_q, modelock_engine_pkg::LayerFlags);
+      kh = rw(record_q, modelock_engine_pkg::LayerKernelH);
+      kw = rw(record_q, modelock_engine_pkg::LayerKernelW);
+      sh = rw(record_q, modelock_engine_pkg::LayerStrideH);
+      sw = rw(record_q, modelock_engine_pkg::LayerStrideW);
+      pt = rw(record_q, modelock_engine_pkg::LayerPadTop);
+      pl = rw(record_q, modelock_engine_pkg::LayerPadLeft);
+      pb = rw(record_q, modelock_engine_pkg::LayerPadBottom);
+      pr = rw(record_q, modelock_engine_pkg::LayerPadRight);
+      dh = rw(record_q, modelock_engine_pkg::LayerDilationH);
+      dw = rw(record_q, modelock_engine_pkg::LayerDilationW);
+      rows = rw(record_q, modelock_engine_pkg::LayerRows);
+      cols = rw(record_q, modelock_engine_pkg::LayerCols);
+      out.c = rw(record_q, modelock_engine_pkg::LayerOutC);
+      out.h = rw(record_q, modelock_engine_pkg::LayerOutH);
+      out.w = rw(record_q, modelock_engine_pkg::LayerOutW);
+      in_volume = {32'd0, shape_q.c} * {32'd0, shape_q.h} * {32'd0, shape_q.w};
+      no_window = zero_words(record_q, modelock_engine_pkg::LayerKernelH, modelock_engine_pkg::LayerDilationW + 1);
+      no_gemm = rows == '0 && cols == '0 && zero_words(record_q, modelock_engine_pkg::LayerTensors, 64);
+      // A window op's kernel and stride in range (conv: dilation too).
+      pool_ok = in_range(kh, 1, modelock_engine_pkg::MaxKernel) && in_range(kw, 1, modelock_engine_pkg::MaxKernel) &&
+                in_range(sh, 1, modelock_engine_pkg::MaxStride) && in_range(sw, 1, modelock_engine_pkg::MaxStride);
+      conv_ok = pool_ok && in_range(dh, 1, modelock_engine_pkg::MaxDilation) &&
+                in_range(dw, 1, modelock_engine_pkg::MaxDilation) &&
+                // each pad at most dilation * (kernel - 1)
+                pt <= dh * (kh - 32'd1) && pb <= dh * (kh - 32'd1) && pl <= dw * (kw - 32'd1) &&
+                pr <= dw * (kw - 32'd1) && 64'(cols) == 64'(shape_q.c) * 64'(kh) * 64'(kw) && out.c == rows &&
+                40'(out.h) == window_out(shape_q.h, pt, pb, kh[4:0], sh[4:0], dh[4:0]) &&
+                40'(out.w) == window_out(shape_q.w, pl, pr, kw[4:0], sw[4:0], dw[4:0]);
 
-    layer_ok = rw(record_q, modelock_engine_pkg::LayerInC) == shape_q.c && rw(record_q, modelock_engine_pkg::LayerInH) == shape_q.h &&
-               rw(record_q, modelock_engine_pkg::LayerInW) == shape_q.w && dims_ok(out) &&
-               zero_words(record_q, 20, modelock_engine_pkg::LayerTensors);
-    case (op)
-      modelock_engine_pkg::OpGemm, modelock_engine_pkg::OpConv: begin
-        layer_ok = layer_ok && (flags & ~modelock_engine_pkg::FlagRelu) == '0 &&
-                   in_range(rows, 1, modelock_engine_pkg::MaxRows) && in_range(cols, 1, modelock_engine_pkg::MaxCols) &&
-                   (op == modelock_engine_pkg::OpGemm ?
-                        no_window && 64'(cols) == in_volume && out.c == rows && out.h == 32'd1 && out.w == 32'd1 :
-                        conv_ok) &&
-                   // rows * ceil(cols / 64) * 64, 4 rows, 4 rows, rows
-                   tensor_ok(record_q, modelock_engine_pkg::RoleWeight, rows * ((cols + 32'd63) & ~32'd63), stream_bytes_i) &&
-                   tensor_ok(record_q, modelock_engine_pkg::RoleBias, rows << 2, stream_bytes_i) &&
-                   tensor_ok(record_q, modelock_engine_pkg::RoleMultiplier, rows << 2, stream_bytes_i) &&
-                   tensor_ok(record_q, modelock_engine_pkg::RoleShift, rows, stream_bytes_i);
-      end
-      modelock_engine_pkg::OpMaxPool, modelock_engine_pkg::OpAveragePool: begin
-        layer_ok = layer_ok && no_gemm && dh == '0 && dw == '0 && pool_ok &&
-                   (flags & ~(op == modelock_engine_pkg::OpAveragePool ? modelock_engine_pkg::FlagCountIncludePad : 32'd0)) == '0 &&
-                   pt < kh && pb < kh && pl < kw && pr < kw && out.c == shape_q.c &&
-                   40'(out.h) == window_out(shape_q.h, pt, pb, kh[4:0], sh[4:0], 5'd1) &&
-                   40'(out.w) == window_out(shape_q.w, pl, pr, kw[4:0], sw[4:0], 5'd1);
-      end
-      modelock_engine_pkg::OpGlobalAveragePool: begin
-        layer_ok = layer_ok && flags == '0 && no_gemm && no_window && out.c == shape_q.c && out.h == 32'd1 &&
-                   out.w == 32'd1;
-      end
-      modelock_engine_pkg::OpFlatten: begin
-        layer_ok = layer_ok && flags == '0 && no_gemm && no_window && 64'(out.c) == in_volume && out.h == 32'd1 &&
-                   out.w == 32'd1;
-      end
-      default: layer_ok = 1'b0;
-    endcase
+      layer_ok = rw(record_q, modelock_engine_pkg::LayerInC) == shape_q.c && rw(record_q, modelock_engine_pkg::LayerInH) == shape_q.h &&
+                 rw(record_q, modelock_engine_pkg::LayerInW) == shape_q.w && dims_ok(out) &&
+                 zero_words(record_q, 20, modelock_engine_pkg::LayerTensors);
+      case (op)
+        modelock_engine_pkg::OpGemm, modelock_engine_pkg::OpConv: begin
+          layer_ok = layer_ok && (flags & ~modelock_engine_pkg::FlagRelu) == '0 &&
+                     in_range(rows, 1, modelock_engine_pkg::MaxRows) && in_range(cols, 1, modelock_engine_pkg::MaxCols) &&
+                     (op == modelock_engine_pkg::OpGemm ?
+                          no_window && 64'(cols) == in_volume && out.c == rows && out.h == 32'd1 && out.w == 32'd1 :
+                          conv_ok) &&
+                     // rows * ceil(cols / 64) * 64, 4 rows, 4 rows, rows
+                     tensor_ok(record_q, modelock_engine_pkg::RoleWeight, rows * ((cols + 32'd63) & ~32'd63), stream_bytes_i) &&
+                     tensor_ok(record_q, modelock_engine_pkg::RoleBias, rows << 2, stream_bytes_i) &&
+                     tensor_ok(record_q, modelock_engine_pkg::RoleMultiplier, rows << 2, stream_bytes_i) &&
+                     tensor_ok(record_q, modelock_engine_pkg::RoleShift, rows, stream_bytes_i);
+        end
+        modelock_engine_pkg::OpMaxPool, modelock_engine_pkg::OpAveragePool: begin
+          layer_ok = layer_ok && no_gemm && dh == '0 && dw == '0 && pool_ok &&
+                     (flags & ~(op == modelock_engine_pkg::OpAveragePool ? modelock_engine_pkg::FlagCountIncludePad : 32'd0)) == '0 &&
+                     pt < kh && pb < kh && pl < kw && pr < kw && out.c == shape_q.c &&
+                     40'(out.h) == window_out(shape_q.h, pt, pb, kh[4:0], sh[4:0], 5'd1) &&
+                     40'(out.w) == window_out(shape_q.w, pl, pr, kw[4:0], sw[4:0], 5'd1);
+        end
+        modelock_engine_pkg::OpGlobalAveragePool: begin
+          layer_ok = layer_ok && flags == '0 && no_gemm && no_window && out.c == shape_q.c && out.h == 32'd1 &&
+                     out.w == 32'd1;
+        end
+        modelock_engine_pkg::OpFlatten: begin
+          layer_ok = layer_ok && flags == '0 && no_gemm && no_window && 64'(out.c) == in_volume && out.h == 32'd1 &&
+                     out.w == 32'd1;
+        end
+        default: layer_ok = 1'b0;
+      endcase
+    end
   end
 
   // ---------------------------------------------------------------- the program, beat by beat

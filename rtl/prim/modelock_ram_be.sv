@@ -24,10 +24,19 @@ module modelock_ram_be #(
 );
   logic [8*BYTES-1:0] mem [DEPTH];
 
+  // The read comes first and the write is blocking: the read still sees the
+  // word as it was before the edge (the same read-before-write RAM as with
+  // nonblocking writes; nothing else reads mem), and Verilator writes the
+  // bytes in place. With nonblocking byte writes it keeps a shadow value,
+  // lane and flag for each of the 64 bytes and clears and tests all of them
+  // in every cycle, written or not: the largest single cost of the engine's
+  // model. (Waiver BLKSEQ in rtl/lint/waivers.vlt.)
   always_ff @(posedge clk_i) begin
-    for (int i = 0; i < BYTES; i++) begin
-      if (wr_en_i && wr_strb_i[i]) mem[wr_addr_i][8*i +: 8] <= wr_data_i[8*i +: 8];
-    end
     if (rd_en_i) rd_data_o <= mem[rd_addr_i];
+    if (wr_en_i) begin
+      for (int i = 0; i < BYTES; i++) begin
+        if (wr_strb_i[i]) mem[wr_addr_i][8*i +: 8] = wr_data_i[8*i +: 8];
+      end
+    end
   end
 endmodule

@@ -16,6 +16,7 @@
 // at 300 MHz. Writes a markdown section to stdout (scripts/bench.sh puts it
 // in docs/benchmarks.md).
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -36,7 +37,8 @@ constexpr std::uint64_t kMacLanes = 64;  // one 64-byte beat of weights a cycle
 struct SchemeRun {
   scheme::Scheme scheme;
   device::EngineCounters counters;
-  double seconds;  // wall-clock time of the run on this machine
+  double seconds;      // wall-clock time of the run on this machine
+  double cpu_seconds;  // processor time of the run (the simulator is one thread)
 };
 
 // Multiply-accumulates a layer needs for `images` images: rows x cols per
@@ -60,16 +62,18 @@ std::string model_section(const std::string& backend, const std::string& name, c
     device.load_model(container);
     device.load_key(key);
     const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();
     (void)device.run(images);
+    const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    runs.push_back({s, device.last_run().counters->front(), took.count()});
+    runs.push_back({s, device.last_run().counters->front(), took.count(), cpu});
   }
 
   std::string md = fmt::format("### {}, batch {} (one engine run)\n\n", name, device::kBatch);
   const bool rtl = backend == "sim";  // real cycles, and Verilator's speed
   md += "| scheme | cycles / batch | cycles / image | vs none | busy cycles | stalled: memory, keystream, output | "
         "program check | images/s at 300 MHz |";
-  md += rtl ? " simulated cycles / s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+  md += rtl ? " simulated cycles / s | per CPU second |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
             : "\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   const double none_cycles = static_cast<double>(runs.front().counters.cycles());
   for (const auto& r : runs) {
@@ -78,7 +82,7 @@ std::string model_section(const std::string& backend, const std::string& name, c
     md += fmt::format("| {} | {} | {:.0f} | {:.3f} | {} | {}, {}, {} | {} | {:.0f} |", scheme::scheme_name(r.scheme),
                       c.cycles(), cycles / device::kBatch, cycles / none_cycles, c.cycles_busy, c.stalled_memory,
                       c.stalled_keystream, c.stalled_output, c.program_cycles, device::kBatch * kClockHz / cycles);
-    md += rtl ? fmt::format(" {:.0f} |\n", cycles / r.seconds) : "\n";
+    md += rtl ? fmt::format(" {:.0f} | {:.0f} |\n", cycles / r.seconds, cycles / r.cpu_seconds) : "\n";
   }
   md += "\nMAC-array utilization per GEMM layer: useful MACs / (busy cycles x kBatch x 64).\n\n";
   md += "| layer | op | rows x cols | positions | useful MACs |";
@@ -119,8 +123,12 @@ int main(int argc, char** argv) {
       md += fmt::format(
           "Written by `bench_engine sim` from the RTL engine's own counters, run as the `sim` device backend: "
           "rtl/engine/lock_engine.sv under Verilator with DRAM-like memory (30 cycles to the first beat). These are "
-          "real clock cycles of the RTL, stalls included; the last column is how many of them Verilator simulates per "
-          "wall-clock second here. A batch is one engine run of kBatch = {} images.\n\n",
+          "real clock cycles of the RTL, stalls included. The last two columns are how many of them Verilator "
+          "simulates per wall-clock second on this machine, and per second of processor time (the simulation is one "
+          "thread; the two agree on an idle machine, and the second does not drop when other processes share the "
+          "cores). The model's build is sim/cmake/modelock_rtl.cmake's (rtl/doc/theory_of_operation.md, "
+          "\"Verilator speed\", says why its flags). "
+          "A batch is one engine run of kBatch = {} images.\n\n",
           device::kBatch);
       for (const char* name : {"fmnist_mlp.onnx", "fmnist_cnn.onnx"}) md += model_section(backend, name, train, test);
       std::fputs(md.c_str(), stdout);
