@@ -108,9 +108,12 @@ bench: deps build
 	bash scripts/bench.sh $(BUILD_DIR)
 
 # The FPGA bitstream (needs AMD Vitis; stops at once with what to install
-# when v++ is missing). TARGET=hw|hw_emu, PLATFORM=<Alveo platform>.
+# when v++, vitis_hls or vivado is missing). KERNEL=hls (hls/kernel, the
+# default) or rtl (rtl/, packaged by Vivado), TARGET=hw|hw_emu,
+# PLATFORM=<Alveo platform> (bitstreams/README.md).
+KERNEL      ?= hls
 xclbin:
-	$(MAKE) -C bitstreams xclbin
+	$(MAKE) -C bitstreams xclbin KERNEL=$(KERNEL)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
