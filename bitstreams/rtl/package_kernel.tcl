@@ -71,8 +71,10 @@ set_property ipi_drc {ignore_freq_hz true} $core
 ipx::infer_bus_interface ap_clk xilinx.com:signal:clock_rtl:1.0 $core
 ipx::infer_bus_interface ap_rst_n xilinx.com:signal:reset_rtl:1.0 $core
 ipx::infer_bus_interface interrupt xilinx.com:signal:interrupt_rtl:1.0 $core
-set_property value ACTIVE_LOW \
-  [ipx::get_bus_parameters POLARITY -of_objects [ipx::get_bus_interfaces ap_rst_n -of_objects $core]]
+set reset [ipx::get_bus_interfaces ap_rst_n -of_objects $core]
+set polarity [ipx::get_bus_parameters POLARITY -of_objects $reset]
+if {$polarity eq ""} { set polarity [ipx::add_bus_parameter POLARITY $reset] }
+set_property value ACTIVE_LOW $polarity
 foreach busif {s_axi_control m_axi_gmem_blob m_axi_gmem_io} {
   ipx::associate_bus_interfaces -busif $busif -clock ap_clk $core
 }
