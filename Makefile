@@ -103,7 +103,7 @@ synth:
 	sh scripts/synth-rtl.sh rtl docs/resources.md
 
 # Line and toggle coverage of the RTL engine under Verilator: a model built
-# with coverage in $(COVERAGE_DIR) (about 5 minutes), the engine's sim tests
+# with coverage in $(COVERAGE_DIR) (a long build: see docs/coverage.md), the engine's sim tests
 # run on it, the counts merged into docs/coverage.md. Not part of make test.
 COVERAGE_DIR ?= build-coverage
 coverage: deps

@@ -70,7 +70,7 @@ def main():
     print(f"and the counts of every engine they ran ({files} files, {int(seconds) // 60} min {int(seconds) % 60} s of")
     print("tests) merged with `verilator_coverage --write`; `build-coverage/coverage-annotated/` then holds")
     print("every source with its counts (`verilator_coverage --annotate`). Not part of `make test`: the")
-    print("model is a build of its own, about 5 minutes on two cores.")
+    print("model is a build of its own, several times the plain model's 5 minutes to build.")
     print()
     print("**Line** points are Verilator's blocks and branches of procedural code (each `if`/`else`")
     print("arm, `case` item, block); **toggle** points are the bits of every signal up to 256 bits")

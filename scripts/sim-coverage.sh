@@ -5,7 +5,8 @@
 # its own, runs the engine's tests on it (below), merges the counts every
 # EngineSim wrote with verilator_coverage and writes the summary per module
 # to docs/coverage.md (or $2). Not part of `make test`: the model is a
-# build of its own (about 5 minutes on two cores) and runs slower.
+# build of its own (its toggle counters make it several times the plain
+# model's 5 minutes to verilate and compile) and runs slower.
 #
 # The tests: sim/tests/lock_engine (the engine against the HLS kernel on
 # random networks, all three schemes, under fixed and random memory timing,
