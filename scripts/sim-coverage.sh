@@ -6,7 +6,8 @@
 # EngineSim wrote with verilator_coverage and writes the summary per module
 # to docs/coverage.md (or $2). Not part of `make test`: the model is a
 # build of its own (its toggle counters make it several times the plain
-# model's 5 minutes to verilate and compile) and runs slower.
+# model's 5 minutes: 20 minutes to verilate and 71 to compile on two cores
+# shared with other builds, 2026-12-01) and runs slower.
 #
 # The tests: sim/tests/lock_engine (the engine against the HLS kernel on
 # random networks, all three schemes, under fixed and random memory timing,
