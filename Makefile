@@ -28,7 +28,7 @@ generator    = $(if $(wildcard $(1)/CMakeCache.txt),,-G "$(GENERATOR)")
 # is OFF for users on other compilers. `make WERROR=OFF ...` relaxes it.
 WERROR      ?= ON
 
-.PHONY: all deps build test test-slow unit-test sanitize-build sanitize fuzz lint synth demo bench xclbin clean
+.PHONY: all deps build test test-slow unit-test sanitize-build sanitize fuzz lint synth coverage demo bench xclbin clean
 
 all: build
 
@@ -96,11 +96,19 @@ fuzz: sanitize-build
 lint:
 	sh scripts/lint-rtl.sh rtl
 
-# Yosys resource estimates (synth_xilinx -family xcup) per module of rtl/,
-# written to docs/resources.md; each module also checked for latches and
-# combinational loops.
+# Yosys resource estimates (synth_xilinx -family xcup) of the whole engine
+# and of every module of rtl/, written to docs/resources.md; each run also
+# checked for latches and combinational loops. Tens of minutes: not part of
+# make test.
 synth:
 	sh scripts/synth-rtl.sh rtl docs/resources.md
+
+# Line and toggle coverage of the RTL engine under Verilator: a model built
+# with coverage in $(COVERAGE_DIR) (a long build: see docs/coverage.md), the engine's sim tests
+# run on it, the counts merged into docs/coverage.md. Not part of make test.
+COVERAGE_DIR ?= build-coverage
+coverage: deps
+	JOBS=$(JOBS) sh scripts/sim-coverage.sh $(COVERAGE_DIR) docs/coverage.md
 
 # The demo needs the command line alone (its engines included), not the
 # tests: building only it keeps a clean clone's `make demo` to minutes.
@@ -114,9 +122,12 @@ bench: deps build
 	bash scripts/bench.sh $(BUILD_DIR)
 
 # The FPGA bitstream (needs AMD Vitis; stops at once with what to install
-# when v++ is missing). TARGET=hw|hw_emu, PLATFORM=<Alveo platform>.
+# when v++, vitis_hls or vivado is missing). KERNEL=hls (hls/kernel, the
+# default) or rtl (rtl/, packaged by Vivado), TARGET=hw|hw_emu,
+# PLATFORM=<Alveo platform> (bitstreams/README.md).
+KERNEL      ?= hls
 xclbin:
-	$(MAKE) -C bitstreams xclbin
+	$(MAKE) -C bitstreams xclbin KERNEL=$(KERNEL)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(COVERAGE_DIR)

@@ -1,32 +1,78 @@
 #!/bin/sh
-# Yosys resource estimates of the RTL engine's modules: `synth_xilinx
-# -family xcup` (UltraScale+, the U250's family) of each module as the top,
-# flattened, and its cells summed into LUT, FF, DSP, BRAM (36 Kb blocks)
-# and URAM. Writes the table to docs/resources.md (or $2). These are Yosys's
-# estimates, not Vivado's: no timing-driven optimization, no retiming, no
-# cross-boundary packing of a whole design.
-# Usage: synth-rtl.sh [RTL_DIR] [OUTPUT]
+# Yosys resource estimates of the RTL engine (`make synth`): `synth_xilinx
+# -family xcup -uram` (UltraScale+, the Alveo cards' family) of the whole
+# engine, top lock_engine, and of every module of rtl/ the engine does not
+# instantiate, each as its own top. The hierarchy is kept, so the engine's
+# report also gives every module it instantiates, with the engine's
+# parameters. scripts/synth-table.py sums the cells into LUT, FF, DSP, BRAM
+# (36 Kb blocks) and URAM and writes docs/resources.md (or $2). Each run
+# also goes through `check -assert` (no combinational loop) and must have no
+# latch. These are Yosys's estimates, not Vivado's: no timing-driven
+# optimization, no retiming, no packing across modules. Not part of make
+# test: the whole engine takes tens of minutes.
+# Usage: synth-rtl.sh [RTL_DIR] [OUTPUT]        (SYNTH_JOBS Yosys runs at once, default 2)
+#        synth-rtl.sh --one TOP RTL_DIR WORK    (one run, its report in WORK/TOP.stat)
 set -eu
-rtl=${1:-rtl}
-out=${2:-docs/resources.md}
 here=$(dirname "$0")
-files=$(find "$rtl" -name '*.sv' -not -path '*/lint/*' | sort)
-pkgs=$(echo "$files" | grep '_pkg\.sv$' || true)
-mods=$(echo "$files" | grep -v '_pkg\.sv$' || true)
-# The modules reported, in datapath order (a module's row includes its
-# submodules). Each also goes through `check -assert` after synthesis: no
-# combinational loop in the flattened netlist.
-tops=${SYNTH_TOPS:-"modelock_sbox_lut modelock_sbox_gf modelock_aes_round modelock_aes_core modelock_aes_iterative
-  modelock_aes_key_expand modelock_keystream_align modelock_ctr_keystream modelock_deeplock_lane
-  modelock_deeplock_keystream modelock_deeplock_checkpoints modelock_unlock modelock_ghash
-  modelock_gmac_finish modelock_mac_key"}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-for top in $tops; do
+
+if [ "${1:-}" = "--one" ]; then
+  top=$2
+  rtl=$3
+  work=$4
+  files=$(find "$rtl" -name '*.sv' -not -path '*/lint/*' | sort)
+  # Packages first: the modules import them.
+  sources="$(echo "$files" | grep '_pkg\.sv$' || true) $(echo "$files" | grep -v '_pkg\.sv$' || true)"
   echo "synth-rtl: $top" >&2
   # shellcheck disable=SC2086
-  yosys -q -p "read_verilog -sv $(echo $pkgs $mods); synth_xilinx -family xcup -top $top; check -assert;
-      select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr t:LDCE t:LDPE; tee -q -o $work/$top.stat stat" >&2
+  if ! yosys -q -l "$work/$top.log" -p "read_verilog -sv $(echo $sources); synth_xilinx -family xcup -uram -top $top;
+      check -assert; select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr t:LDCE t:LDPE;
+      tee -q -o $work/$top.stat stat" >/dev/null; then
+    echo "synth-rtl: $top failed; the end of its log:" >&2
+    tail -20 "$work/$top.log" >&2
+    exit 1
+  fi
+  exit 0
+fi
+
+rtl=${1:-rtl}
+out=${2:-docs/resources.md}
+jobs=${SYNTH_JOBS:-2}
+mods=$(find "$rtl" -name '*.sv' -not -path '*/lint/*' -not -name '*_pkg.sv' | sort)
+# shellcheck disable=SC2086
+modules=$(sed -n 's/^module \([A-Za-z0-9_]*\).*/\1/p' $mods)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The modules no other module file names are not in the engine: they run
+# alone, beside the engine's run. (A name in a comment only makes a module
+# look instantiated; the check after the engine's run catches it.)
+alone=""
+for module in $modules; do
+  [ "$module" = lock_engine ] && continue
+  # shellcheck disable=SC2086
+  grep -lw "$module" $mods | grep -qv "/$module\.sv$" || alone="$alone $module"
 done
-python3 "$here/synth-table.py" "$work" $tops >"$out"
+
+start=$(date +%s)
+sh "$0" --one lock_engine "$rtl" "$work" &
+engine=$!
+status=0
+if [ -n "$alone" ]; then
+  # shellcheck disable=SC2086
+  printf '%s\n' $alone | xargs -P "$((jobs > 1 ? jobs - 1 : 1))" -I{} sh "$0" --one {} "$rtl" "$work" || status=1
+fi
+wait "$engine" || status=1
+[ $status -eq 0 ] || exit 1
+# Modules in neither the engine's report nor a run of their own.
+# shellcheck disable=SC2086
+for module in $(/usr/bin/python3 "$here/synth-table.py" --missing "$work" $modules); do
+  sh "$0" --one "$module" "$rtl" "$work"
+done
+seconds=$(( $(date +%s) - start ))
+echo "synth-rtl: $seconds s" >&2
+
+tmp="$out.tmp.$$"
+# shellcheck disable=SC2086
+/usr/bin/python3 "$here/synth-table.py" "$work" "$seconds" $modules >"$tmp" || { rm -f "$tmp"; exit 1; }
+mv "$tmp" "$out"
 echo "synth-rtl: wrote $out" >&2

@@ -19,6 +19,15 @@
 #include <cstdio>
 #include <cstring>
 #endif
+#ifdef MODELOCK_SIM_COVERAGE
+#include <unistd.h>
+#include <verilated_cov.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#endif
 
 namespace modelock::sim {
 namespace {
@@ -87,6 +96,32 @@ EngineSim::~EngineSim() {
     // Nothing to report to from a destructor: the ".partial" file stays.
     (void)std::rename((options_.trace_path + ".partial").c_str(), options_.trace_path.c_str());
   }
+#endif
+  write_coverage();
+}
+
+// The counts of this engine (its own VerilatedContext holds them), in a
+// file of its own: a test process may run many engines, and ctest many
+// processes at once. Written under a temporary name and renamed, so a merge
+// never reads half a file. A destructor must not throw: a failure is
+// reported on stderr and the counts are lost.
+void EngineSim::write_coverage() noexcept {
+#ifdef MODELOCK_SIM_COVERAGE
+  static std::atomic<unsigned> sequence{0};
+  const char* dir = std::getenv("MODELOCK_SIM_COVERAGE_DIR");
+  const std::filesystem::path folder = dir != nullptr && *dir != '\0' ? dir : "sim-coverage";
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  const auto path = folder / fmt::format("engine-{}-{}.dat", ::getpid(), sequence++);
+  auto partial = path;
+  partial += ".partial";
+  try {
+    context_->coveragep()->write(partial.c_str());
+  } catch (...) {
+    error = std::make_error_code(std::errc::io_error);
+  }
+  if (!error) std::filesystem::rename(partial, path, error);
+  if (error) std::fprintf(stderr, "engine sim: coverage not written to %s: %s\n", path.c_str(), error.message().c_str());
 #endif
 }
 

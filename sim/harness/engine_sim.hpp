@@ -5,7 +5,11 @@
 // engine's ap_done, or with a clear error naming the command and the
 // cycles waited. The `sim` compute unit of host/device is built on it.
 // With a model built for tracing (CMake MODELOCK_SIM_TRACE=ON) it writes
-// an FST waveform of every signal (options.trace_path).
+// an FST waveform of every signal (options.trace_path). With a model built
+// for coverage (MODELOCK_SIM_COVERAGE=ON) it writes Verilator's line and
+// toggle counts when it ends, to engine-<pid>-<n>.dat in the folder
+// $MODELOCK_SIM_COVERAGE_DIR (default sim-coverage/), for
+// verilator_coverage to merge (`make coverage`).
 #pragma once
 
 #include <cstdint>
@@ -78,6 +82,7 @@ class EngineSim {
   AxiLiteSlaveOut cycle(const AxiLiteMasterOut& control);
   void check_memories() const;
   void dump_trace(bool edge);
+  void write_coverage() noexcept;
 
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Vlock_engine> model_;

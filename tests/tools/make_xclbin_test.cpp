@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "cards.hpp"
+#include "kernel_xml.hpp"
 #include "xclbin_writer.hpp"
 
 namespace modelock::xclbin {
@@ -148,6 +149,28 @@ TEST(MakeXclbin, UnknownCardsAndBadConnectivityAreRefusedByName) {
   EXPECT_EQ(message("sp=lock_engine_2.blob:HBM[30:31]\n"), "no error");
   EXPECT_NE(message("sp=lock_engine_0.blob:HBM[0]\n").find("numbered from lock_engine_1"), std::string::npos);
   EXPECT_NE(message("sp=lock_engine_x.blob:HBM[0]\n").find("expected a compute unit number, got 'x'"), std::string::npos);
+}
+
+// The RTL flow's xclbin (v++ linking the .xo of bitstreams/rtl) and the
+// noop flow's (make_xclbin) give XRT the same arguments: names, ids,
+// offsets, sizes, and the same AXI port (XRT's names upper case, kernel.xml
+// the RTL's lower case ones).
+TEST(MakeXclbin, RtlKernelsArgumentsAreThoseOfKernelXml) {
+  auto d = for_card("xilinx_u55c_gen3x16_xdma_3_202210_1", "u55c");
+  d.source = KernelSource::rtl;
+  const auto args = load(write_xclbin(d)).get_kernel("lock_engine").get_args();
+  const auto described = test::xml_elements(slurp(kSource / "bitstreams/rtl/kernel.xml"), "arg");
+  ASSERT_EQ(args.size(), described.size());
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    SCOPED_TRACE(args[i].get_name());
+    EXPECT_EQ(args[i].get_name(), described[i].at("name"));
+    EXPECT_EQ(args[i].get_index(), test::xml_number(described[i], "id"));
+    EXPECT_EQ(args[i].get_offset(), test::xml_number(described[i], "offset"));
+    EXPECT_EQ(args[i].get_size(), test::xml_number(described[i], "size"));
+    std::string port = args[i].get_port();
+    std::transform(port.begin(), port.end(), port.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    EXPECT_EQ(port, described[i].at("port"));
+  }
 }
 
 bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
