@@ -18,7 +18,7 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
-set xtics nomirror
+set xtics nomirror rotate by -20
 set grid ytics
 set key top left
 plot cycles using 2:xtic(1) linecolor rgb "#bbbbbb", \
@@ -26,6 +26,7 @@ plot cycles using 2:xtic(1) linecolor rgb "#bbbbbb", \
      ''     using 4 linecolor rgb "#ee6677"
 
 unset logscale y
+set xtics norotate
 set title "Throughput against images per run, ctr (higher is better)"
 set xlabel "images per engine run"
 set ylabel "images/s at 300 MHz"
