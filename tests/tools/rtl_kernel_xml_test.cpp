@@ -101,7 +101,10 @@ TEST(RtlKernelXml, PortsAreLockEnginesInterfaces) {
   }
   // Every AXI interface of lock_engine.sv is described, and every argument's
   // port is one of them.
-  for (const auto& [signal, bits] : rtl) {
+  for (const auto& entry : rtl) {
+    // A named copy, not a structured binding: clang 14 cannot capture a
+    // binding in the lambda below.
+    const std::string& signal = entry.first;
     if (signal.rfind("m_axi_", 0) != 0 && signal.rfind("s_axi_", 0) != 0) continue;
     const auto described = std::any_of(declared.begin(), declared.end(),
                                        [&](const std::string& d) { return signal.rfind(d + "_", 0) == 0; });
