@@ -158,7 +158,9 @@ TEST(MakeXclbin, UnknownCardsAndBadConnectivityAreRefusedByName) {
 TEST(MakeXclbin, RtlKernelsArgumentsAreThoseOfKernelXml) {
   auto d = for_card("xilinx_u55c_gen3x16_xdma_3_202210_1", "u55c");
   d.source = KernelSource::rtl;
-  const auto args = load(write_xclbin(d)).get_kernel("lock_engine").get_args();
+  // The xclbin outlives its kernel's args, which point into it.
+  const auto x = load(write_xclbin(d));
+  const auto args = x.get_kernel("lock_engine").get_args();
   const auto described = test::xml_elements(slurp(kSource / "bitstreams/rtl/kernel.xml"), "arg");
   ASSERT_EQ(args.size(), described.size());
   for (std::size_t i = 0; i < args.size(); ++i) {
