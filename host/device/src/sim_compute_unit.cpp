@@ -83,15 +83,17 @@ class SimComputeUnit final : public ComputeUnit {
   // The simulation runs the whole command here, synchronously: wait has
   // nothing left to do.
   void do_start(IoSet set) override {
+    // Checked first: a given-up engine is mid-command, and even its
+    // address registers are not to be touched.
+    if (given_up_) {
+      throw Error(ErrorKind::system, "device sim: the engine was given up after a command failed; open the device again");
+    }
     for (std::size_t b = 0; b < kBuffers; ++b) {
       const auto buffer = static_cast<Buffer>(b);
       const std::uint64_t address = placement(buffer, buffer == Buffer::blob ? 0 : set).address;
       const std::uint32_t offset = offset_of(argument_index(buffer));
       engine_.write_register(offset, static_cast<std::uint32_t>(address));
       engine_.write_register(offset + 4, static_cast<std::uint32_t>(address >> 32));
-    }
-    if (given_up_) {
-      throw Error(ErrorKind::system, "device sim: the engine was given up after a command failed; open the device again");
     }
     try {
       engine_.run_command();
