@@ -237,5 +237,49 @@ TEST_F(RoundRobin, ARefusalOnOneUnitEndsTheCallNamingItAndLeavesNothingInFlight)
   EXPECT_LT(nth(log, 1, "read counters", 1), log.size());
 }
 
+// An error, not a refusal: unit 2 cannot start its second run (batch 5), as
+// when XRT cannot start a compute unit (XrtComputeUnit's Error(system),
+// which names the board and the unit). The error ends the call as it was
+// thrown; batches 3 and 4, in flight on units 0 and 1, are waited for first,
+// and last_run() keeps the reports collected before it (batches 0 and 1).
+TEST_F(RoundRobin, AnErrorOnOneUnitEndsTheCallAfterTheOthersRunsAreWaitedFor) {
+  const auto& q = shipped_int8(kModel);
+  const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
+  std::vector<std::string> log;
+  bool failed = false;  // once: the unit starts again on the next call
+  auto device = open(log, [&](std::size_t u, ComputeUnit& real, std::size_t run) {
+    if (u == 2 && run == 1 && !failed) {
+      failed = true;
+      throw Error(ErrorKind::system, fmt::format("{}: cannot start lock_engine", real.where()));
+    }
+  });
+  device.load_model(container);
+  device.load_key(key_);
+  log.clear();
+  try {
+    (void)device.run(int8_images(q, 0, kImages));
+    FAIL() << "the run went on past a unit that could not start";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::system) << e.what();
+    EXPECT_EQ(std::string(e.what()), "compute unit 2 of 3: cannot start lock_engine");
+  }
+  EXPECT_FALSE(any_in_flight());
+  // Batches 3 and 4 were waited for, and nothing was done on their units after.
+  for (const std::size_t b : {std::size_t{3}, std::size_t{4}}) {
+    const std::size_t u = b % kUnits, k = b / kUnits;
+    const auto entries = entries_of(log, u);
+    ASSERT_FALSE(entries.empty());
+    EXPECT_EQ(entries.back().at, nth(log, u, "wait", k)) << "batch " << b;
+  }
+  ASSERT_TRUE(device.last_run().counters.has_value());
+  EXPECT_EQ(device.last_run().counters->size(), 2u);
+
+  // Every unit is usable again: the next call, on all three, runs to the end.
+  const auto images = int8_images(q, 0, kUnits * kBatch);
+  const auto golden =
+      q.run_int8(runtime::Int8Tensor({static_cast<std::int64_t>(kUnits * kBatch), 1, 28, 28}, images)).data;
+  EXPECT_EQ(device.run(images), golden);
+}
+
 }  // namespace
 }  // namespace modelock::device
