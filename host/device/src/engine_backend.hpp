@@ -15,6 +15,9 @@
 // order; the first refused batch ends the run (with several units, its
 // message names the unit: ComputeUnit::where), and what other units still
 // run is waited for and dropped.
+//
+// tests/device: pipeline_test.cpp runs this schedule over one real unit
+// (hls, sim), round_robin_test.cpp over three units sharing the hls engine.
 #pragma once
 
 #include <cstdint>
