@@ -20,13 +20,13 @@
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/device/internal/compute_unit.hpp"
-#include "modelock/device/internal/driver.hpp"
 #include "modelock/device/internal/engine_device.hpp"
 #include "modelock/format/container.hpp"
 
 namespace modelock::device {
 namespace {
 
+using testing::altered_blob;
 using testing::int8_images;
 using testing::locked_file;
 using testing::RecordingUnit;
@@ -112,11 +112,7 @@ TEST_P(Pipeline, TheNextBatchIsStagedWhileARunIsInFlightAndTheLogitsAreTheGolden
 TEST_P(Pipeline, ARefusalInALaterBatchStopsThePipelineAndNothingIsReturned) {
   const auto& q = shipped_int8(kModel);
   const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
-  std::vector<std::uint8_t> tampered = blob_image(container);
-  const auto& tensors = container.header().tensors;
-  const auto bias = std::find_if(tensors.begin(), tensors.end(), [](const auto& t) { return t.name == "layer1.bias"; });
-  ASSERT_NE(bias, tensors.end());
-  tampered[bias->offset + 3] ^= 0x01;
+  const std::vector<std::uint8_t> tampered = altered_blob(container, "layer1.bias");
 
   std::vector<std::string> log;
   auto device = recorded_device(GetParam(), log, [&](ComputeUnit& real, std::size_t run) {

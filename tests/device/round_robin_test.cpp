@@ -25,7 +25,6 @@
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/device/internal/compute_unit.hpp"
-#include "modelock/device/internal/driver.hpp"
 #include "modelock/device/internal/engine_device.hpp"
 #include "modelock/format/container.hpp"
 #include "recording_unit.hpp"
@@ -34,6 +33,7 @@
 namespace modelock::device {
 namespace {
 
+using testing::altered_blob;
 using testing::int8_images;
 using testing::locked_file;
 using testing::RecordingUnit;
@@ -79,9 +79,10 @@ class RoundRobin : public ::testing::Test {
     if (!testing::fashion_mnist_installed()) GTEST_SKIP() << "Fashion-MNIST is not installed";
   }
 
-  // kUnits recorded units over the process's hls engine; `before_run` as
-  // RecordingUnit's, for unit `u` given its index.
-  Device open(std::vector<std::string>& log,
+  // kUnits recorded units over the process's hls engine, with the model
+  // and the key loaded (into every unit: the log has it until cleared);
+  // `before_run` as RecordingUnit's, for unit `u` given its index.
+  Device open(const format::Container& container, std::vector<std::string>& log,
               const std::function<void(std::size_t u, ComputeUnit& real, std::size_t run)>& before_run = {}) {
     const std::shared_ptr<ComputeUnit> engine = make_hls_compute_unit();
     std::vector<std::unique_ptr<ComputeUnit>> units;
@@ -93,7 +94,10 @@ class RoundRobin : public ::testing::Test {
       units_.push_back(unit.get());
       units.push_back(std::move(unit));
     }
-    return open_engine_device(std::move(units));
+    Device device = open_engine_device(std::move(units));
+    device.load_model(container);
+    device.load_key(key_);
+    return device;
   }
 
   bool any_in_flight() const {
@@ -109,9 +113,7 @@ TEST_F(RoundRobin, BatchesGoToEachUnitInTurnPipelinedAndEveryLogitIsTheGoldenMod
   const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
   const auto images = int8_images(q, 300, kImages);
   std::vector<std::string> log;
-  auto device = open(log);
-  device.load_model(container);
-  device.load_key(key_);
+  auto device = open(container, log);
   // Every unit got the blob and the key.
   for (std::size_t u = 0; u < kUnits; ++u) {
     EXPECT_LT(nth(log, u, "write blob 0", 0), log.size()) << "unit " << u;
@@ -186,18 +188,12 @@ TEST_F(RoundRobin, BatchesGoToEachUnitInTurnPipelinedAndEveryLogitIsTheGoldenMod
 TEST_F(RoundRobin, ARefusalOnOneUnitEndsTheCallNamingItAndLeavesNothingInFlight) {
   const auto& q = shipped_int8(kModel);
   const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
-  std::vector<std::uint8_t> tampered = blob_image(container);
-  const auto& tensors = container.header().tensors;
-  const auto bias = std::find_if(tensors.begin(), tensors.end(), [](const auto& t) { return t.name == "layer1.bias"; });
-  ASSERT_NE(bias, tensors.end());
-  tampered[bias->offset + 5] ^= 0x10;
+  const std::vector<std::uint8_t> tampered = altered_blob(container, "layer1.bias");
 
   std::vector<std::string> log;
-  auto device = open(log, [&](std::size_t u, ComputeUnit& real, std::size_t run) {
+  auto device = open(container, log, [&](std::size_t u, ComputeUnit& real, std::size_t run) {
     if (u == 1 && run == 1) real.write(Buffer::blob, tampered);
   });
-  device.load_model(container);
-  device.load_key(key_);
   log.clear();
   try {
     (void)device.run(int8_images(q, 0, kImages));
@@ -247,14 +243,12 @@ TEST_F(RoundRobin, AnErrorOnOneUnitEndsTheCallAfterTheOthersRunsAreWaitedFor) {
   const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
   std::vector<std::string> log;
   bool failed = false;  // once: the unit starts again on the next call
-  auto device = open(log, [&](std::size_t u, ComputeUnit& real, std::size_t run) {
+  auto device = open(container, log, [&](std::size_t u, ComputeUnit& real, std::size_t run) {
     if (u == 2 && run == 1 && !failed) {
       failed = true;
       throw Error(ErrorKind::system, fmt::format("{}: cannot start lock_engine", real.where()));
     }
   });
-  device.load_model(container);
-  device.load_key(key_);
   log.clear();
   try {
     (void)device.run(int8_images(q, 0, kImages));
