@@ -4,8 +4,8 @@
 // 0") in front of a TimeSharedUnit (time_shared_unit.hpp: a unit with its own
 // device memory, registers and status, computing on the one real `hls`
 // engine of the process, one command at a time). The driver is the real
-// one (open_engine_device, the backend `xrt` is with several compute units):
-// what is checked is its schedule (engine_backend.hpp) and that every image
+// one (open_engine_device: the EngineBackend that `xrt` is with several
+// compute units): what is checked is its schedule (engine_backend.hpp) and that every image
 // comes back as the golden model's logits in its place. That the units'
 // engines also run at the same time is a board's to show; the driver's part
 // is that it starts them all before it waits for any, which the log shows.
@@ -15,7 +15,6 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <numeric>
 #include <string>
 #include <vector>
 
