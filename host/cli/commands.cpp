@@ -436,7 +436,10 @@ int eval_on_device(const EvalRequest& request, const KeySource& key_source, cons
     console().print("  int8 reference        {:6.2f} %\n", 100 * accuracy(reference));
     console().print("  device {:<14} {:6.2f} %   predictions {}, logits {}\n", request.device, 100 * accuracy(logits),
                     identical_predictions ? "identical" : "DIFFER", identical_logits ? "bit-identical" : "DIFFER");
-    console().print("  {} wrong keys          {} refused by the device (key check value)\n", request.wrong_keys, refused);
+    // Only when some were tried: "0 wrong keys, 0 refused" tells nothing.
+    if (request.wrong_keys > 0) {
+      console().print("  {} wrong keys          {} refused by the device (key check value)\n", request.wrong_keys, refused);
+    }
     if (engine.runs > 0) console().print("  engine                {}\n", engine.summary());
   }
   return identical_logits && refused == request.wrong_keys ? 0 : static_cast<int>(ErrorKind::integrity);
@@ -494,8 +497,10 @@ int eval(const EvalRequest& request, const KeySource& key_source, const Output& 
     console().print("  original model        {:6.2f} %\n", 100 * r.original);
     console().print("  locked, right key     {:6.2f} %   predictions {}, logits {}\n", 100 * r.right_key,
                     r.identical_predictions ? "identical" : "DIFFER", r.identical_logits ? "bit-identical" : "DIFFER");
-    console().print("  locked, {} wrong keys {:6.2f} % mean, {:.2f} % std. dev. (chance: 10 %)\n", r.wrong_keys.size(),
-                    100 * r.wrong_mean(), 100 * r.wrong_stddev());
+    if (!r.wrong_keys.empty()) {
+      console().print("  locked, {} wrong keys {:6.2f} % mean, {:.2f} % std. dev. (chance: 10 %)\n", r.wrong_keys.size(),
+                      100 * r.wrong_mean(), 100 * r.wrong_stddev());
+    }
   }
   return r.identical_predictions && r.identical_logits ? 0 : static_cast<int>(ErrorKind::integrity);
 }

@@ -107,6 +107,27 @@ TEST_F(CliDevice, EvalOnHlsMatchesTheReferenceAndRefusesWrongKeys) {
   EXPECT_EQ(j["wrong_keys_refused"], 2);
 }
 
+// The wrong-key line of the text report only when wrong keys were tried;
+// --json keeps its fields either way (wrong_keys_tried 0).
+TEST_F(CliDevice, EvalSaysNothingOfWrongKeysWhenNoneWereTried) {
+  lock_int8("ctr");
+  const std::string eval = "eval m.mlk -k k.key --precision int8 --limit 8 ";
+  for (const std::string device : {"", "--device hls "}) {
+    SCOPED_TRACE(device);
+    const Result none = run(eval + device + "--wrong-keys 0");
+    ASSERT_EQ(none.exit_code, 0) << none.err;
+    EXPECT_EQ(none.out.find("wrong keys"), std::string::npos) << none.out;
+    const Result two = run(eval + device + "--wrong-keys 2");
+    ASSERT_EQ(two.exit_code, 0) << two.err;
+    EXPECT_NE(two.out.find("2 wrong keys"), std::string::npos) << two.out;
+  }
+  const Result json = run(eval + "--device hls --wrong-keys 0 --json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["wrong_keys_tried"], 0);
+  EXPECT_EQ(j["wrong_keys_refused"], 0);
+}
+
 // In memory, with no device: the host's wrong-key experiment on an int8
 // container (lock --int8 adds an engine program, which the experiment's own
 // lock must not take for a parameter).

@@ -7,12 +7,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "int8_networks.hpp"
 #include "modelock/common/file.hpp"
 #include "modelock/data/fashion_mnist.hpp"
+#include "modelock/device/internal/driver.hpp"
+#include "modelock/format/container.hpp"
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/runtime/network.hpp"
 #include "test_models.hpp"
@@ -45,6 +49,19 @@ inline std::vector<std::uint8_t> locked_file(const std::string& name, scheme::Sc
   locking::LockOptions options{.scheme = scheme, .origin = name};
   options.engine_program = program::engine_program_builder(q, name + ": engine program");
   return locking::lock_model(q.to_model(), key, options);
+}
+
+// The container's blob as device memory holds it (device::blob_image), with
+// one bit of tensor `tensor` flipped: what a fault or an attacker with the
+// board's memory could make of it.
+inline std::vector<std::uint8_t> altered_blob(const format::Container& container, std::string_view tensor) {
+  std::vector<std::uint8_t> blob = device::blob_image(container);
+  for (const auto& t : container.header().tensors) {
+    if (t.name != tensor) continue;
+    blob[t.offset + t.length / 2] ^= 0x01;
+    return blob;
+  }
+  throw std::invalid_argument(container.origin() + ": no tensor " + std::string(tensor));
 }
 
 // Test images first .. first + n - 1, quantized as the engine takes them.

@@ -1,112 +1,39 @@
 // EngineBackend's pipeline over a real compute unit (the lock_engine kernel
 // in C simulation, and in builds with the RTL models the RTL engine under
-// Verilator: both compute), watched through RecordingUnit: a
-// ComputeUnit that forwards every call to the unit it wraps and writes down
-// the calls. Nothing is answered by the recorder; it only sees. The order it
-// sees is the double buffering of engine_backend.hpp: batch k + 1's images
-// are staged while run k is in flight, run k's status is read before run
-// k + 1 starts and its logits after.
+// Verilator: both compute), watched through RecordingUnit
+// (recording_unit.hpp), which forwards every call and writes it down. The
+// order it sees is the double buffering of engine_backend.hpp: batch k + 1's
+// images are staged while run k is in flight, run k's status is read before
+// run k + 1 starts and its logits after. round_robin_test.cpp has the same
+// schedule over several units.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "lock_engine.hpp"
 #include "locked_models.hpp"
+#include "recording_unit.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/device/internal/compute_unit.hpp"
-#include "modelock/device/internal/driver.hpp"
 #include "modelock/device/internal/engine_device.hpp"
 #include "modelock/format/container.hpp"
 
 namespace modelock::device {
 namespace {
 
+using testing::altered_blob;
 using testing::int8_images;
 using testing::locked_file;
+using testing::RecordingUnit;
 using testing::shipped_int8;
+using testing::where;
 
 constexpr const char* kModel = "fmnist_mlp.onnx";
-
-std::string_view buffer_name(Buffer b) {
-  switch (b) {
-    case Buffer::blob: return "blob";
-    case Buffer::images: return "images";
-    case Buffer::logits: return "logits";
-    case Buffer::counters: return "counters";
-  }
-  return "?";
-}
-
-std::string_view command_name(std::uint32_t command) {
-  switch (command) {
-    case modelock_hls::kCommandRun: return "run";
-    case modelock_hls::kCommandLoadKey: return "load_key";
-    case modelock_hls::kCommandClearKey: return "clear_key";
-    default: return "other";
-  }
-}
-
-class RecordingUnit final : public ComputeUnit {
- public:
-  // `before_run(real, k)` is called before the real unit starts run k (k
-  // counts run commands from 0): a test's chance to change device memory
-  // between runs, as a fault or an attacker would.
-  using BeforeRun = std::function<void(ComputeUnit& real, std::size_t run)>;
-
-  RecordingUnit(std::unique_ptr<ComputeUnit> real, std::vector<std::string>& log, BeforeRun before_run = {})
-      : real_(std::move(real)), log_(log), before_run_(std::move(before_run)) {}
-
-  std::string_view name() const override { return real_->name(); }
-
- private:
-  void do_allocate(Buffer b, std::size_t bytes, IoSet set) override {
-    log_.push_back(fmt::format("allocate {} {}", buffer_name(b), set));
-    real_->allocate(b, bytes, set);
-  }
-  void do_write(Buffer b, std::span<const std::uint8_t> bytes, IoSet set) override {
-    log_.push_back(fmt::format("write {} {}", buffer_name(b), set));
-    real_->write(b, bytes, set);
-  }
-  void do_read(Buffer b, std::span<std::uint8_t> bytes, IoSet set) override {
-    log_.push_back(fmt::format("read {} {}", buffer_name(b), set));
-    real_->read(b, bytes, set);
-  }
-  // Register writes are many and not what the schedule is about: only the
-  // command goes into the log, with the start it belongs to.
-  void do_write_register(Register r, std::uint32_t value) override {
-    if (r == Register::command) command_ = value;
-    real_->write_register(r, value);
-  }
-  void do_start(IoSet set) override {
-    log_.push_back(fmt::format("start {} {}", command_name(command_), set));
-    if (command_ == modelock_hls::kCommandRun && before_run_) before_run_(*real_, runs_);
-    if (command_ == modelock_hls::kCommandRun) ++runs_;
-    real_->start(set);
-  }
-  void do_wait() override {
-    log_.push_back("wait");
-    real_->wait();
-  }
-  std::uint32_t do_read_status() override {
-    log_.push_back("status");
-    return real_->read_status();
-  }
-  std::uint64_t do_read_device_id() override { return real_->read_device_id(); }
-
-  std::unique_ptr<ComputeUnit> real_;
-  std::vector<std::string>& log_;
-  BeforeRun before_run_;
-  std::uint32_t command_ = 0;
-  std::size_t runs_ = 0;
-};
 
 // A Device over `engine`'s unit (hls or sim) as RecordingUnit sees it.
 Device recorded_device(std::string_view engine, std::vector<std::string>& log, RecordingUnit::BeforeRun before_run = {}) {
@@ -119,15 +46,6 @@ Device recorded_device(std::string_view engine, std::vector<std::string>& log, R
   std::vector<std::unique_ptr<ComputeUnit>> units;
   units.push_back(std::make_unique<RecordingUnit>(std::move(real), log, std::move(before_run)));
   return open_engine_device(std::move(units));
-}
-
-// Indices in `log` of the entries equal to `entry`.
-std::vector<std::size_t> where(const std::vector<std::string>& log, std::string_view entry) {
-  std::vector<std::size_t> at;
-  for (std::size_t i = 0; i < log.size(); ++i) {
-    if (log[i] == entry) at.push_back(i);
-  }
-  return at;
 }
 
 class Pipeline : public ::testing::TestWithParam<std::string> {
@@ -194,11 +112,7 @@ TEST_P(Pipeline, TheNextBatchIsStagedWhileARunIsInFlightAndTheLogitsAreTheGolden
 TEST_P(Pipeline, ARefusalInALaterBatchStopsThePipelineAndNothingIsReturned) {
   const auto& q = shipped_int8(kModel);
   const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
-  std::vector<std::uint8_t> tampered = blob_image(container);
-  const auto& tensors = container.header().tensors;
-  const auto bias = std::find_if(tensors.begin(), tensors.end(), [](const auto& t) { return t.name == "layer1.bias"; });
-  ASSERT_NE(bias, tensors.end());
-  tampered[bias->offset + 3] ^= 0x01;
+  const std::vector<std::uint8_t> tampered = altered_blob(container, "layer1.bias");
 
   std::vector<std::string> log;
   auto device = recorded_device(GetParam(), log, [&](ComputeUnit& real, std::size_t run) {

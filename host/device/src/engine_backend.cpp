@@ -216,12 +216,19 @@ class EngineBackend::Pipeline {
   void collect(std::size_t batch, Status status) {
     ComputeUnit& u = unit(batch);
     BatchReport report{status, decode_counters(read_counter_words(u, set(batch)), b_.program_->layers.size()), {}};
+    const std::size_t n = count(batch), classes = b_.program_->classes;
     if (status != Status::ok) {
       report.failure = b_.describe_failure(status, *report.counters);
+      // With several units, which one refused and on what: an altered blob
+      // in one unit's memory is told from an altered file, a fault of one
+      // board from the model's.
+      if (b_.units_.size() > 1) {
+        report.failure = fmt::format("{} (batch {}, images {}..{}): {}", u.where(), batch, batch * kBatch,
+                                     batch * kBatch + n - 1, report.failure);
+      }
       reports_.push_back(std::move(report));
       return;
     }
-    const std::size_t n = count(batch), classes = b_.program_->classes;
     u.read(Buffer::logits, std::span(out_).first(n * b_.logit_stride_), set(batch));
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t m = 0; m < classes; ++m) {

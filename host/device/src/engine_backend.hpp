@@ -12,8 +12,12 @@
 // With one unit (hls, sim, a board with one compute unit) that is plain
 // double buffering; with several (compute units of an xclbin, boards) the
 // batches go round robin and the units run at once. Reports come in batch
-// order; the first refused batch ends the run, and what other units still
+// order; the first refused batch ends the run (with several units, its
+// message names the unit: ComputeUnit::where), and what other units still
 // run is waited for and dropped.
+//
+// tests/device: pipeline_test.cpp runs this schedule over one real unit
+// (hls, sim), round_robin_test.cpp over three units sharing the hls engine.
 #pragma once
 
 #include <cstdint>

@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace modelock::device {
@@ -71,7 +72,12 @@ class ComputeUnit {
   ComputeUnit& operator=(const ComputeUnit&) = delete;
   virtual ~ComputeUnit() = default;
 
+  // The engine ("hls", "sim", "xrt"): the backend's name, the same for
+  // every unit of a backend.
   [[nodiscard]] virtual std::string_view name() const = 0;
+  // Which unit this is, for messages of a backend with several ("board 0,
+  // compute unit lock_engine_2"); the engine's name where there is one.
+  [[nodiscard]] virtual std::string where() const { return std::string(name()); }
   // Device memory of `bytes` (a multiple of 64) for `buffer` in `set`,
   // zeroed; replaces what it held.
   void allocate(Buffer buffer, std::size_t bytes, IoSet set = 0);

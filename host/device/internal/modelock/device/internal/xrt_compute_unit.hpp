@@ -50,6 +50,9 @@ class XrtComputeUnit final : public ComputeUnit {
   [[nodiscard]] std::string_view name() const override { return "xrt"; }
   [[nodiscard]] const std::string& board() const;
   [[nodiscard]] const std::string& cu() const { return cu_; }
+  // "board 0, compute unit lock_engine_2": in every message of this unit,
+  // and in the refusals of EngineBackend when it drives several.
+  [[nodiscard]] std::string where() const override;
 
   // The words the next start on `set` writes into the kernel's register
   // map, at each argument's offset (kKernelArguments order; a buffer's
@@ -72,8 +75,6 @@ class XrtComputeUnit final : public ComputeUnit {
   [[nodiscard]] std::uint64_t do_read_device_id() override;
 
   [[nodiscard]] std::uint32_t read_output(int argument, std::string_view what);
-  // "board 0, compute unit lock_engine_2", for messages.
-  [[nodiscard]] std::string where() const;
   // DeviceOptions::timeout, or 10 s of wall time: a board's longest command
   // (a deeplock load_key of the whole stream) takes milliseconds; the rest
   // is room for XRT and the PCIe link.
