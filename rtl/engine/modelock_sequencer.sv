@@ -20,6 +20,11 @@
 //   parameter store and the operand bank are then wiped (one beat of each
 //   a cycle, 1024 cycles), the counters closed and their 66 beats written.
 //
+// Once the program has verified it starts modelock_keystream_walk
+// (walk_start_o), which reads the records through the same port ahead of
+// the layers (this FSM has priority), and its wipe stops the walk and
+// clears both keystreams (keystream_clear_o), whatever the status.
+//
 // It drives the counters' run and layer events (run start and end, layer
 // start and end); the datapath's own events (polls, blob beats, outputs,
 // tag mismatches) go to the counters from the units directly.
