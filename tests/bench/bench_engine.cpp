@@ -14,8 +14,8 @@
 // of a single image): cycles per batch and per image and their ratio to
 // none, MAC-array utilization per GEMM layer (useful MACs / (busy cycles x
 // batch x 64)), images per second at 300 MHz, and for sim the unlocked
-// bytes per cycle of the layer that reads the most (issue #10 asks 63.5 of
-// 64 in steady state). Writes a markdown section to stdout
+// bytes per cycle of the layer with the largest weight tensor (issue #10
+// asks 63.5 of 64 in steady state). Writes a markdown section to stdout
 // (scripts/bench.sh puts it in docs/benchmarks.md).
 #include <chrono>
 #include <ctime>
@@ -66,13 +66,8 @@ std::size_t largest_layer(const program::Program& p) {
 // out the polls stalled on memory, which in this memory model are each
 // step's first-beat latency (bursts then stream back to back); every poll
 // stalled on the keystream or on the output counts.
-double steady_bytes_per_cycle(const device::LayerCounters& l) {
-  const auto polls = l.cycles_busy + l.stalled_keystream + l.stalled_output;
-  return polls == 0 ? 0.0 : 64.0 * static_cast<double>(l.cycles_busy) / static_cast<double>(polls);
-}
-
-double bytes_per_cycle(const device::LayerCounters& l) {
-  const auto polls = l.cycles_busy + l.stalled_memory + l.stalled_keystream + l.stalled_output;
+double bytes_per_cycle(const device::LayerCounters& l, bool steady) {
+  const auto polls = l.cycles_busy + (steady ? 0 : l.stalled_memory) + l.stalled_keystream + l.stalled_output;
   return polls == 0 ? 0.0 : 64.0 * static_cast<double>(l.cycles_busy) / static_cast<double>(polls);
 }
 
@@ -121,8 +116,8 @@ std::string model_section(const std::string& backend, const std::string& name, c
         big, program.layers.at(big).tensor(program::Role::weight).length);
     for (const auto& r : runs) {
       const auto& l = r.counters.layers.at(big);
-      md += fmt::format("| {} | {:.2f} | {:.2f} |\n", scheme::scheme_name(r.scheme), steady_bytes_per_cycle(l),
-                        bytes_per_cycle(l));
+      md += fmt::format("| {} | {:.2f} | {:.2f} |\n", scheme::scheme_name(r.scheme), bytes_per_cycle(l, true),
+                        bytes_per_cycle(l, false));
     }
   }
   md += fmt::format("\nMAC-array utilization per GEMM layer: useful MACs / (busy cycles x {} x 64).\n\n", batch);
