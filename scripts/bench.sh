@@ -70,7 +70,7 @@ echo "bench: running $bench_eng (the v2 kernel in C simulation; cycle counts, no
 # The RTL engine under Verilator (a build with MODELOCK_RTL, the default):
 # its real cycles, and how many of them Verilator simulates per second.
 if [ -f "$build_dir/sim/libmodelock_lock_engine_model.a" ]; then
-  echo "bench: running $bench_eng sim (the RTL engine under Verilator; about a minute)"
+  echo "bench: running $bench_eng sim (the RTL engine under Verilator, batch 1 and 8; a minute or two)"
   "$bench_eng" sim >"$md_rtl"
 else
   echo "bench: $build_dir has no Verilator model (MODELOCK_RTL=OFF): the RTL engine's section is left out" >&2

@@ -7,12 +7,14 @@
 // low); otherwise every stage moves on and in_ready_o is high, so a block
 // taken at an edge leaves 10 cycles later, and bubbles stay bubbles. tag_i
 // travels with its block (TAG_BITS of sideband, e.g. first/last flags).
-// round_keys_i must hold still while blocks are in flight.
+// round_keys_i must hold still while blocks are in flight. clear_i empties
+// the pipeline at the next edge (the ctr keystream's flush).
 module modelock_aes_core #(
   parameter int unsigned TAG_BITS = 1
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
+  input  logic                clear_i,
   input  logic [1407:0]       round_keys_i,  // round key r in [128 r +: 128]
   input  logic                in_valid_i,
   output logic                in_ready_o,
@@ -65,6 +67,7 @@ module modelock_aes_core #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) valid_q <= '0;
+    else if (clear_i) valid_q <= '0;
     else if (advance) valid_q <= {valid_q[Rounds-1:1], in_valid_i};
   end
 

@@ -17,10 +17,12 @@
 // stage is round 1; ten rounds, then one edge to align), one more when the
 // offset is not a multiple of 64. A stall on
 // out_ready_i holds the whole pipeline. round_keys_i and nonce_i must hold
-// still while any request is in flight.
+// still while any request is in flight. clear_i (the end of a run) drops
+// every request taken and every block in flight at the next edge.
 module modelock_ctr_keystream (
   input  logic          clk_i,
   input  logic          rst_ni,
+  input  logic          clear_i,
   input  logic [1407:0] round_keys_i,  // K_enc's round keys
   input  logic [63:0]   nonce_i,       // nonce bytes 0..7, byte 0 in [63:56]
   input  logic          req_valid_i,
@@ -54,6 +56,9 @@ module modelock_ctr_keystream (
       left_q <= '0;
       first_q <= 1'b0;
       skip_q <= '0;
+    end else if (clear_i) begin
+      left_q <= '0;
+      first_q <= 1'b0;
     end else if (req_valid_i && req_ready_o) begin
       block_q <= {req_offset_i[63:6], 2'b00};
       left_q <= {1'b0, req_beats_i} + {32'h0, req_offset_i[5:0] != 6'd0};
@@ -77,7 +82,7 @@ module modelock_ctr_keystream (
     logic [127:0] block;
     logic [7:0] tag;
     modelock_aes_core #(.TAG_BITS(8)) u_core (
-      .clk_i, .rst_ni, .round_keys_i,
+      .clk_i, .rst_ni, .clear_i, .round_keys_i,
       .in_valid_i(issue_valid),
       .in_ready_o(core_in_ready[q]),
       .in_block_i({nonce_i, 4'h0, block_q + 60'(q)}),
@@ -99,7 +104,7 @@ module modelock_ctr_keystream (
   assign issue_ready = core_in_ready[0];
 
   modelock_keystream_align u_align (
-    .clk_i, .rst_ni,
+    .clk_i, .rst_ni, .clear_i,
     .in_valid_i(core_out_valid[0]),
     .in_ready_o(chunk_ready),
     .in_chunk_i(chunk),

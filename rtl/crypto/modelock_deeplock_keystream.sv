@@ -3,30 +3,49 @@
 // recurrence of which one step (an S-Box and an XOR chain) fits a 300 MHz
 // cycle, while a 64-byte chunk needs four. So four lanes
 // (modelock_deeplock_lane) each run one step a cycle on their own 256-round
-// checkpoint segment: lane g takes the request's segments g, g + 4, ... A
-// fetcher reads each segment's checkpoint from the table
-// (modelock_ram_1r1w, built by modelock_deeplock_checkpoints at load_key)
-// into the lane's slot; a merger takes whole chunks from the lane holding
-// the current segment, in order, and modelock_keystream_align re-aligns
-// them onto the request's offset.
+// checkpoint segment. A request is cut into jobs, one per segment it
+// touches; job j goes to lane j mod 4, counting jobs across requests. A
+// fetcher reads each job's checkpoint from the table (modelock_ram_1r1w,
+// built by modelock_deeplock_checkpoints at load_key) into the lane's slot;
+// a merger takes whole chunks from the lane holding the current job, in
+// order, and modelock_keystream_align re-aligns them onto each request's
+// offset.
 //
-// Rate: a lane makes a chunk every four cycles, so within a request's first
-// segment the keystream runs at a quarter rate (after the seek to the
-// offset inside it, up to 255 cycles), then, with the other lanes ahead,
-// at one chunk a cycle: FIFO_DEPTH chunks a lane (64 = one segment) let a
-// lane finish its segment while the merger drains the others.
+// Run-ahead: a request is taken as soon as the previous one's jobs have all
+// gone to the fetcher, not when its chunks have left. Its first segment
+// (the seek inside it, up to 255 cycles, and its chunks at a lane's
+// quarter rate) is then made by a lane while the merger still drains the
+// previous requests, as far ahead as the lane FIFOs hold (FIFO_DEPTH chunks
+// a lane; 64 = one segment, so all four lanes can be a segment ahead). The
+// engine gives every tensor's request in advance (modelock_keystream_walk:
+// the program names each stream offset), so the seek and the lanes'
+// start-up are paid while earlier tensors, pools or memory latency take
+// their time, not between tensors.
 //
-// Handshake: a request (req_*) is taken when the previous one's chunks have
-// all left the merger; its beats come out on out_* (valid/ready), out_last_o
-// on the last. Offsets and beats must lie inside the loaded stream (at most
-// 64 MiB: the engine checks every tensor against stream_bytes), so rounds
-// fit 32 bits. A stall on out_ready_i backs up into the FIFOs and holds
-// the lanes. The table must hold still while a request is in flight.
+// Why this and not a replay buffer for a conv's re-read weights, or more
+// lanes: the keystream is made at exactly the unlock's rate (four lanes,
+// four rounds, 64 bytes a cycle), so what a tensor change costs can only be
+// hidden by making it earlier; requests queued one deep and per-job
+// framing cost a descriptor a slot and 9 tag bits a FIFO entry, where a
+// replay buffer costs block RAM sized for one tensor (a conv's weights may
+// be 32 MiB) and a fifth lane a full lane and FIFO, and neither removes the
+// first segment's quarter rate. The lanes now compare 6-bit chunk
+// positions, not 32-bit round numbers, in their one-step loop.
+//
+// Handshake: req_valid_i/req_ready_o (stream offset and beats, at least
+// 1); beats come out on out_* (valid/ready) in request order, out_last_o on
+// each request's last. Offsets and beats must lie inside the loaded stream
+// (at most 64 MiB: the engine checks every tensor against stream_bytes). A
+// stall on out_ready_i backs up into the FIFOs and holds the lanes. The
+// table must hold still while a request is in flight. clear_i (the end of a
+// run) drops every request taken, every job and every chunk made at the
+// next edge.
 module modelock_deeplock_keystream #(
   parameter int unsigned FIFO_DEPTH = 64
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,
+  input  logic         clear_i,
   output logic         table_rd_en_o,
   output logic [13:0]  table_rd_addr_o,
   input  logic [135:0] table_rd_data_i,  // one cycle after table_rd_en_o
@@ -40,59 +59,88 @@ module modelock_deeplock_keystream #(
   output logic         out_last_o
 );
   localparam int unsigned Lanes = modelock_crypto_pkg::DeeplockLanes;
+  localparam int unsigned TagBits = 9;  // a chunk's {job_end, first, last, skip}
 
-  // ---- The request: rounds before the first chunk, chunks, segments.
-  logic [31:0] before_q, end_round_q, chunks_left_q;
-  logic [13:0] fetch_segment_q, last_segment_q;
-  logic [5:0] skip_q, position_q;  // position_q: the next chunk's index in its segment
-  logic first_q, fetching_q;
-  logic [1:0] fetch_lane_q, merge_lane_q;
-  logic [31:0] req_before, req_chunks, req_end, req_end_minus_one;
+  // ---- The request being cut into jobs: its segments, first and last
+  // chunk positions, skip. Chunk indices are offset / 64 (30 bits: the
+  // stream is at most 64 MiB, so 20 bits, segment and position, are used).
+  logic planning_q, first_job_q;
+  logic [13:0] segment_q, last_segment_q;
+  logic [5:0] from_q, to_q, skip_q;
+  logic [29:0] req_first_chunk, req_last_chunk;
+  logic [31:0] req_chunks;
   logic accept;
 
-  assign req_before = {req_offset_i[35:6], 2'b00};
+  assign req_first_chunk = req_offset_i[35:6];
   assign req_chunks = req_beats_i + {31'b0, req_offset_i[5:0] != 6'd0};
-  assign req_end = req_before + {req_chunks[29:0], 2'b00};
-  assign req_end_minus_one = req_end - 32'd1;
-  assign req_ready_o = chunks_left_q == 32'd0 && !fetching_q;
+  assign req_last_chunk = req_first_chunk + req_chunks[29:0] - 30'd1;
+  assign req_ready_o = !planning_q;
   assign accept = req_valid_i && req_ready_o;
 
-  // ---- Fetcher: one table read, then the checkpoint into the lane's slot.
-  logic read_pending_q;
+  // ---- Fetcher: one job a read, its checkpoint into the lane's slot the
+  // cycle after. The job: its segment, the chunks it wants, its framing.
+  logic issue, read_pending_q;
+  logic [1:0] job_lane_q, pending_lane_q;
+  logic [5:0] job_from, job_to, pending_from_q, pending_to_q;
+  logic [7:0] job_tag, pending_tag_q;
+  logic last_job;
   logic [Lanes-1:0] slot_valid_q, slot_ready;
   logic [135:0] slot_state_q [Lanes];
-  logic [13:0] slot_segment_q [Lanes];
-  logic [13:0] pending_segment_q;
-  logic [1:0] pending_lane_q;
+  logic [5:0] slot_from_q [Lanes];
+  logic [5:0] slot_to_q [Lanes];
+  logic [7:0] slot_tag_q [Lanes];
 
-  assign table_rd_en_o = fetching_q && !read_pending_q && !slot_valid_q[fetch_lane_q];
-  assign table_rd_addr_o = fetch_segment_q;
+  assign last_job = segment_q == last_segment_q;
+  assign job_from = first_job_q ? from_q : 6'd0;
+  assign job_to = last_job ? to_q : 6'd63;
+  assign job_tag = {first_job_q, last_job, skip_q};
+  assign issue = planning_q && !read_pending_q && !slot_valid_q[job_lane_q];
+  assign table_rd_en_o = issue;
+  assign table_rd_addr_o = segment_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      fetching_q <= 1'b0;
-      read_pending_q <= 1'b0;
-      fetch_segment_q <= '0;
+      planning_q <= 1'b0;
+      first_job_q <= 1'b0;
+      segment_q <= '0;
       last_segment_q <= '0;
-      fetch_lane_q <= '0;
-      pending_segment_q <= '0;
+      from_q <= '0;
+      to_q <= '0;
+      skip_q <= '0;
+      job_lane_q <= '0;
+      read_pending_q <= 1'b0;
       pending_lane_q <= '0;
+      pending_from_q <= '0;
+      pending_to_q <= '0;
+      pending_tag_q <= '0;
+      slot_valid_q <= '0;
+    end else if (clear_i) begin
+      planning_q <= 1'b0;
+      job_lane_q <= '0;
+      read_pending_q <= 1'b0;
       slot_valid_q <= '0;
     end else begin
       if (accept) begin
-        fetching_q <= 1'b1;
-        fetch_segment_q <= req_before[21:8];
-        last_segment_q <= req_end_minus_one[21:8];
-        fetch_lane_q <= '0;
-      end else if (table_rd_en_o) begin
-        read_pending_q <= 1'b1;
-        pending_segment_q <= fetch_segment_q;
-        pending_lane_q <= fetch_lane_q;
-        fetch_lane_q <= fetch_lane_q + 2'd1;
-        fetch_segment_q <= fetch_segment_q + 14'd1;
-        if (fetch_segment_q == last_segment_q) fetching_q <= 1'b0;
+        planning_q <= 1'b1;
+        first_job_q <= 1'b1;
+        segment_q <= req_first_chunk[19:6];
+        last_segment_q <= req_last_chunk[19:6];
+        from_q <= req_first_chunk[5:0];
+        to_q <= req_last_chunk[5:0];
+        skip_q <= req_offset_i[5:0];
+      end else if (issue) begin
+        first_job_q <= 1'b0;
+        segment_q <= segment_q + 14'd1;
+        if (last_job) planning_q <= 1'b0;
       end
-      if (read_pending_q) read_pending_q <= 1'b0;
+      read_pending_q <= issue;
+      if (issue) begin
+        job_lane_q <= job_lane_q + 2'd1;
+        pending_lane_q <= job_lane_q;
+        pending_from_q <= job_from;
+        pending_to_q <= job_to;
+        pending_tag_q <= job_tag;
+      end
       for (int g = 0; g < Lanes; g++) begin
         if (read_pending_q && pending_lane_q == 2'(g)) slot_valid_q[g] <= 1'b1;
         else if (slot_ready[g]) slot_valid_q[g] <= 1'b0;
@@ -104,86 +152,75 @@ module modelock_deeplock_keystream #(
     for (int g = 0; g < Lanes; g++) begin
       if (read_pending_q && pending_lane_q == 2'(g)) begin
         slot_state_q[g] <= table_rd_data_i;
-        slot_segment_q[g] <= pending_segment_q;
+        slot_from_q[g] <= pending_from_q;
+        slot_to_q[g] <= pending_to_q;
+        slot_tag_q[g] <= pending_tag_q;
       end
     end
   end
 
-  // ---- Lanes and their FIFOs.
+  // ---- Lanes and their FIFOs (chunk and tag).
   logic [Lanes-1:0] lane_chunk_valid, lane_chunk_ready, fifo_valid, fifo_ready;
   logic [511:0] lane_chunk [Lanes];
-  logic [511:0] fifo_chunk [Lanes];
+  logic [TagBits-1:0] lane_tag [Lanes];
+  logic [512+TagBits-1:0] fifo_entry [Lanes];
 
   for (genvar g = 0; g < Lanes; g++) begin : g_lane
     modelock_deeplock_lane u_lane (
-      .clk_i, .rst_ni,
-      .before_i(before_q),
-      .end_round_i(end_round_q),
+      .clk_i, .rst_ni, .clear_i,
       .slot_valid_i(slot_valid_q[g]),
       .slot_ready_o(slot_ready[g]),
       .slot_state_i(slot_state_q[g]),
-      .slot_segment_i(slot_segment_q[g]),
+      .slot_from_i(slot_from_q[g]),
+      .slot_to_i(slot_to_q[g]),
+      .slot_tag_i(slot_tag_q[g]),
       .chunk_valid_o(lane_chunk_valid[g]),
       .chunk_ready_i(lane_chunk_ready[g]),
-      .chunk_o(lane_chunk[g])
+      .chunk_o(lane_chunk[g]),
+      .chunk_tag_o(lane_tag[g])
     );
-    modelock_fifo #(.WIDTH(512), .DEPTH(FIFO_DEPTH)) u_fifo (
-      .clk_i, .rst_ni,
+    modelock_fifo #(.WIDTH(512 + TagBits), .DEPTH(FIFO_DEPTH)) u_fifo (
+      .clk_i, .rst_ni, .clear_i,
       .in_valid_i(lane_chunk_valid[g]),
       .in_ready_o(lane_chunk_ready[g]),
-      .in_data_i(lane_chunk[g]),
+      .in_data_i({lane_tag[g], lane_chunk[g]}),
       .out_valid_o(fifo_valid[g]),
       .out_ready_i(fifo_ready[g]),
-      .out_data_o(fifo_chunk[g])
+      .out_data_o(fifo_entry[g])
     );
   end
 
-  // ---- Merger: chunks in stream order, segment by segment, lane by lane.
+  // ---- Merger: chunks in stream order, job by job, lane by lane.
+  logic [1:0] merge_lane_q;
+  logic [512+TagBits-1:0] head;
   logic merge_valid, merge_ready, merge;
 
-  assign merge_valid = chunks_left_q != 32'd0 && fifo_valid[merge_lane_q];
+  assign head = fifo_entry[merge_lane_q];
+  assign merge_valid = fifo_valid[merge_lane_q];
   assign merge = merge_valid && merge_ready;
   for (genvar g = 0; g < Lanes; g++) begin : g_pop
     assign fifo_ready[g] = merge && merge_lane_q == 2'(g);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      before_q <= '0;
-      end_round_q <= '0;
-      chunks_left_q <= '0;
-      skip_q <= '0;
-      first_q <= 1'b0;
-      position_q <= '0;
-      merge_lane_q <= '0;
-    end else if (accept) begin
-      before_q <= req_before;
-      end_round_q <= req_end;
-      chunks_left_q <= req_chunks;
-      skip_q <= req_offset_i[5:0];
-      first_q <= 1'b1;
-      position_q <= req_before[7:2];
-      merge_lane_q <= '0;
-    end else if (merge) begin
-      chunks_left_q <= chunks_left_q - 32'd1;
-      first_q <= 1'b0;
-      position_q <= position_q + 6'd1;
-      if (position_q == 6'd63) merge_lane_q <= merge_lane_q + 2'd1;
-    end
+    if (!rst_ni) merge_lane_q <= '0;
+    else if (clear_i) merge_lane_q <= '0;
+    else if (merge && head[512+TagBits-1]) merge_lane_q <= merge_lane_q + 2'd1;
   end
 
   modelock_keystream_align u_align (
-    .clk_i, .rst_ni,
+    .clk_i, .rst_ni, .clear_i,
     .in_valid_i(merge_valid),
     .in_ready_o(merge_ready),
-    .in_chunk_i(fifo_chunk[merge_lane_q]),
-    .in_first_i(first_q),
-    .in_last_i(chunks_left_q == 32'd1),
-    .in_skip_i(skip_q),
+    .in_chunk_i(head[511:0]),
+    .in_first_i(head[512+7]),
+    .in_last_i(head[512+6]),
+    .in_skip_i(head[512 +: 6]),
     .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
   );
 
-  // Offsets past 2^36 lie past any deeplock stream (64 MiB at most).
+  // Offsets past 2^36 lie past any deeplock stream (64 MiB at most), and so
+  // do chunk indices past 2^20.
   logic unused_request;
-  assign unused_request = ^{req_offset_i[63:36], req_end_minus_one[31:22], req_end_minus_one[7:0]};
+  assign unused_request = ^{req_offset_i[63:36], req_chunks[31:30], req_first_chunk[29:20], req_last_chunk[29:20]};
 endmodule

@@ -13,10 +13,12 @@
 // Handshake: valid/ready on both sides; the output is a register. A chunk
 // is taken whenever the output register is empty or being read
 // (in_ready_o = !out_valid_o || out_ready_i; the priming chunk then makes
-// no beat). One beat a cycle in steady state, latency 1.
+// no beat). One beat a cycle in steady state, latency 1. clear_i drops the
+// output beat at the next edge (the keystream's flush).
 module modelock_keystream_align (
   input  logic         clk_i,
   input  logic         rst_ni,
+  input  logic         clear_i,
   input  logic         in_valid_i,
   output logic         in_ready_o,
   input  logic [511:0] in_chunk_i,  // beat order
@@ -47,6 +49,7 @@ module modelock_keystream_align (
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) out_valid_o <= 1'b0;
+    else if (clear_i) out_valid_o <= 1'b0;
     else if (take) out_valid_o <= !priming;
     else if (out_ready_i) out_valid_o <= 1'b0;
   end

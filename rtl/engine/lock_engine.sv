@@ -12,6 +12,7 @@
 //                            │                modelock_program_reader (+ program_check)
 //                            │                modelock_matrix_layer ── modelock_tensor_stream
 //                            │                      │                    ├ read master (blob), keystream (ctr | deeplock)
+//                            │                      │                    │   └ its requests: modelock_keystream_walk
 //                            │                      │                    ├ modelock_unlock, GHASH, GMAC finish
 //                            │                      ├ pass items, operands ──► MAC array ──► requantize ─┐
 //                            │                modelock_pool                                            │
@@ -143,8 +144,8 @@ module lock_engine #(
   logic [3:0]    program_status;
   logic [511:0]  header;
   logic [6:0]    layers;
-  logic          record_rd_en;
-  logic [7:0]    record_rd_addr;
+  logic          record_rd_en, seq_record_rd_en, walk_start, keystream_clear;
+  logic [7:0]    record_rd_addr, seq_record_rd_addr;
   logic [511:0]  record_rd_data;
   logic [2047:0] record;
   logic [31:0]   field [modelock_engine_pkg::LayerWords];  // the record's words
@@ -186,7 +187,8 @@ module lock_engine #(
     .key_loaded_i(key_loaded),
     .program_start_o(program_start), .program_addr_o(program_addr), .program_done_i(program_done),
     .program_status_i(program_status), .header_i(header), .layers_i(layers),
-    .record_rd_en_o(record_rd_en), .record_rd_addr_o(record_rd_addr), .record_rd_data_i(record_rd_data),
+    .walk_start_o(walk_start), .keystream_clear_o(keystream_clear),
+    .record_rd_en_o(seq_record_rd_en), .record_rd_addr_o(seq_record_rd_addr), .record_rd_data_i(record_rd_data),
     .record_o(record), .batch_o(run_batch), .source_o(source), .last_layer_o(last_layer),
     .matrix_start_o(matrix_start), .matrix_done_i(matrix_done), .matrix_tag_bits_i(matrix_tag_bits),
     .pool_start_o(pool_start), .pool_done_i(pool_done),
@@ -231,12 +233,12 @@ module lock_engine #(
 
   // The tensor stream and the program reader, both users of the blob port.
   logic         ts_start, ts_streamed, ts_done, ts_match;
-  logic [63:0]  ts_blob_offset, ts_stream_offset;
+  logic [63:0]  ts_blob_offset;
   logic [31:0]  ts_length, ts_tag_index;
   logic [127:0] ts_tag;
-  logic         ts_rd_req_valid, ts_rd_ready, ts_ks_req_valid, ts_ks_req_ready, ts_ks_valid, ts_ks_ready;
-  logic [63:0]  ts_rd_req_addr, ts_ks_req_offset;
-  logic [31:0]  ts_rd_req_beats, ts_ks_req_beats;
+  logic         ts_rd_req_valid, ts_rd_ready, ts_ks_valid, ts_ks_ready;
+  logic [63:0]  ts_rd_req_addr;
+  logic [31:0]  ts_rd_req_beats;
   logic [511:0] ks_beat;
   logic         plain_valid, plain_ready;
   logic [511:0] plain;
@@ -277,14 +279,13 @@ module lock_engine #(
   modelock_tensor_stream u_tensor_stream (
     .clk_i(clk), .rst_ni(rst_n),
     .scheme_none_i(key_scheme == 2'd0),
-    .start_i(ts_start), .blob_addr_i(blob_addr + ts_blob_offset), .stream_offset_i(ts_stream_offset),
+    .start_i(ts_start), .blob_addr_i(blob_addr + ts_blob_offset),
     .length_i(ts_length), .tag_index_i(ts_tag_index), .tag_i(ts_tag),
     .busy_o(), .streamed_o(ts_streamed), .done_o(ts_done), .match_o(ts_match),
     .rd_req_valid_o(ts_rd_req_valid), .rd_req_ready_i(blob_req_ready), .rd_req_addr_o(ts_rd_req_addr),
     .rd_req_beats_o(ts_rd_req_beats), .rd_valid_i(blob_valid && !program_busy), .rd_ready_o(ts_rd_ready),
     .rd_data_i(blob_data),
-    .ks_req_valid_o(ts_ks_req_valid), .ks_req_ready_i(ts_ks_req_ready), .ks_req_offset_o(ts_ks_req_offset),
-    .ks_req_beats_o(ts_ks_req_beats), .ks_valid_i(ts_ks_valid), .ks_ready_o(ts_ks_ready), .ks_beat_i(ks_beat),
+    .ks_valid_i(ts_ks_valid), .ks_ready_o(ts_ks_ready), .ks_beat_i(ks_beat),
     .out_valid_o(plain_valid), .out_ready_i(plain_ready), .out_plain_o(plain),
     .ghash_clear_o(ts_ghash_clear), .ghash_valid_o(ts_ghash_valid), .ghash_beat_o(ts_ghash_beat),
     .ghash_blocks_o(ts_ghash_blocks), .ghash_idle_i(ghash_idle),
@@ -294,27 +295,43 @@ module lock_engine #(
     .output_ready_o(output_ready)
   );
 
-  // The keystream of the loaded scheme.
+  // The keystream of the loaded scheme, its requests from the walk: every
+  // step of the run in order, given as soon as the program has verified, so
+  // the keystream runs ahead of the tensor stream (none has no keystream
+  // and no walk). The walk reads the records when the sequencer does not.
   logic         ctr_req_ready, ctr_valid, dl_req_ready, dl_valid;
   logic [511:0] ctr_beat, dl_beat;
-  logic         use_ctr;
+  logic         use_ctr, walk_rd_en, walk_req_valid;
+  logic [7:0]   walk_rd_addr;
+  logic [63:0]  walk_req_offset;
+  logic [31:0]  walk_req_beats;
   assign use_ctr = key_scheme == 2'd2;
-  assign ts_ks_req_ready = use_ctr ? ctr_req_ready : dl_req_ready;
   assign ts_ks_valid = use_ctr ? ctr_valid : dl_valid;
   assign ks_beat = use_ctr ? ctr_beat : dl_beat;
+  assign record_rd_en = seq_record_rd_en || walk_rd_en;
+  assign record_rd_addr = seq_record_rd_en ? seq_record_rd_addr : walk_rd_addr;
+
+  modelock_keystream_walk #(.B(B)) u_walk (
+    .clk_i(clk), .rst_ni(rst_n),
+    .start_i(walk_start && key_scheme != 2'd0), .clear_i(keystream_clear),
+    .layers_i(layers), .batch_i(run_batch),
+    .rd_en_o(walk_rd_en), .rd_addr_o(walk_rd_addr), .rd_grant_i(!seq_record_rd_en), .rd_data_i(record_rd_data),
+    .req_valid_o(walk_req_valid), .req_ready_i(use_ctr ? ctr_req_ready : dl_req_ready),
+    .req_offset_o(walk_req_offset), .req_beats_o(walk_req_beats)
+  );
 
   modelock_ctr_keystream u_ctr (
-    .clk_i(clk), .rst_ni(rst_n), .round_keys_i(enc_round_keys), .nonce_i(key_nonce),
-    .req_valid_i(ts_ks_req_valid && use_ctr), .req_ready_o(ctr_req_ready), .req_offset_i(ts_ks_req_offset),
-    .req_beats_i(ts_ks_req_beats), .out_valid_o(ctr_valid), .out_ready_i(ts_ks_ready && use_ctr),
+    .clk_i(clk), .rst_ni(rst_n), .clear_i(keystream_clear), .round_keys_i(enc_round_keys), .nonce_i(key_nonce),
+    .req_valid_i(walk_req_valid && use_ctr), .req_ready_o(ctr_req_ready), .req_offset_i(walk_req_offset),
+    .req_beats_i(walk_req_beats), .out_valid_o(ctr_valid), .out_ready_i(ts_ks_ready && use_ctr),
     .out_beat_o(ctr_beat), .out_last_o()
   );
 
   modelock_deeplock_keystream u_deeplock (
-    .clk_i(clk), .rst_ni(rst_n),
+    .clk_i(clk), .rst_ni(rst_n), .clear_i(keystream_clear),
     .table_rd_en_o(table_rd_en), .table_rd_addr_o(table_rd_addr), .table_rd_data_i(table_rd_data),
-    .req_valid_i(ts_ks_req_valid && !use_ctr), .req_ready_o(dl_req_ready), .req_offset_i(ts_ks_req_offset),
-    .req_beats_i(ts_ks_req_beats), .out_valid_o(dl_valid), .out_ready_i(ts_ks_ready && !use_ctr),
+    .req_valid_i(walk_req_valid && !use_ctr), .req_ready_o(dl_req_ready), .req_offset_i(walk_req_offset),
+    .req_beats_i(walk_req_beats), .out_valid_o(dl_valid), .out_ready_i(ts_ks_ready && !use_ctr),
     .out_beat_o(dl_beat), .out_last_o()
   );
 
@@ -364,7 +381,7 @@ module lock_engine #(
     .clk_i(clk), .rst_ni(rst_n),
     .start_i(matrix_start), .record_i(record), .batch_i(run_batch),
     .busy_o(), .done_o(matrix_done), .tag_bits_o(matrix_tag_bits), .tag_mismatch_o(tag_mismatch), .role_o(ts_role),
-    .ts_start_o(ts_start), .ts_blob_addr_o(ts_blob_offset), .ts_stream_offset_o(ts_stream_offset),
+    .ts_start_o(ts_start), .ts_blob_addr_o(ts_blob_offset),
     .ts_length_o(ts_length), .ts_tag_index_o(ts_tag_index), .ts_tag_o(ts_tag),
     .ts_streamed_i(ts_streamed), .ts_done_i(ts_done), .ts_match_i(ts_match),
     .plain_valid_i(plain_valid), .plain_ready_o(plain_ready),

@@ -48,7 +48,6 @@ module modelock_matrix_layer #(
   // the tensor stream
   output logic                ts_start_o,
   output logic [63:0]         ts_blob_addr_o,
-  output logic [63:0]         ts_stream_offset_o,
   output logic [31:0]         ts_length_o,
   output logic [31:0]         ts_tag_index_o,
   output logic [127:0]        ts_tag_o,
@@ -104,15 +103,14 @@ module modelock_matrix_layer #(
   assign positions = conv ? 16'(record_i[32*modelock_engine_pkg::LayerOutH +: 32] * record_i[32*modelock_engine_pkg::LayerOutW +: 32])
                           : 16'd1;
 
-  // The tensor reference of the step's role.
+  // The tensor reference of the step's role: blob offset, then (words 2, 3,
+  // the stream offset, which modelock_keystream_walk gives the keystream)
+  // length and tag index.
   localparam int unsigned RefBase = modelock_engine_pkg::LayerTensors;
   localparam int unsigned RefWords = modelock_engine_pkg::TensorWords;
-  logic [191:0] ref_words;
-  assign ref_words = record_i[32*(RefBase + RefWords*role_q) +: 192];
-  assign ts_blob_addr_o = ref_words[63:0];
-  assign ts_stream_offset_o = ref_words[127:64];
-  assign ts_length_o = ref_words[159:128];
-  assign ts_tag_index_o = ref_words[191:160];
+  assign ts_blob_addr_o = record_i[32*(RefBase + RefWords*role_q) +: 64];
+  assign ts_length_o = record_i[32*(RefBase + RefWords*role_q + 4) +: 32];
+  assign ts_tag_index_o = record_i[32*(RefBase + RefWords*role_q + 5) +: 32];
   // Tag bytes in order in the record's words (little-endian): the block is
   // their byte reversal, which block_bytes_le is.
   assign ts_tag_o = modelock_crypto_pkg::block_bytes_le(record_i[32*(modelock_engine_pkg::LayerTags + 4*role_q) +: 128]);

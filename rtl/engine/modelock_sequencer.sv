@@ -20,6 +20,11 @@
 //   parameter store and the operand bank are then wiped (one beat of each
 //   a cycle, 1024 cycles), the counters closed and their 66 beats written.
 //
+// Once the program has verified it starts modelock_keystream_walk
+// (walk_start_o), which reads the records through the same port ahead of
+// the layers (this FSM has priority), and its wipe stops the walk and
+// clears both keystreams (keystream_clear_o), whatever the status.
+//
 // It drives the counters' run and layer events (run start and end, layer
 // start and end); the datapath's own events (polls, blob beats, outputs,
 // tag mismatches) go to the counters from the units directly.
@@ -64,6 +69,8 @@ module modelock_sequencer #(
   input  logic [3:0]          program_status_i,
   input  logic [511:0]        header_i,
   input  logic [6:0]          layers_i,
+  output logic                walk_start_o,      // the program verified: the keystream walk may start
+  output logic                keystream_clear_o, // the run ends: the walk and the keystream stop
   output logic                record_rd_en_o,
   output logic [7:0]          record_rd_addr_o,
   input  logic [511:0]        record_rd_data_i,
@@ -172,6 +179,11 @@ module modelock_sequencer #(
   assign program_start_o = state_q == Decode && command_q == modelock_engine_pkg::CommandRun && run_ok;
   assign program_addr_o = blob_addr_i + program_q;
 
+  // The keystream walk reads the same records ahead of the layers (the
+  // record port is shared, this FSM first); both stop in the wipe, which
+  // every command that ran anything ends with.
+  assign walk_start_o = state_q == Program && program_done_i && program_status_i == 4'd0;
+  assign keystream_clear_o = state_q == Wipe;
   assign record_rd_en_o = state_q == RecordRead && rr_q < 3'd4;
   assign record_rd_addr_o = {layer_q[5:0], rr_q[1:0]};
   assign record_o = record_q;

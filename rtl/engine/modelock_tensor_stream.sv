@@ -6,8 +6,10 @@
 // shares them), this module drives them.
 //
 // At start_i it asks the read master for ceil(length / 64) beats at the
-// tensor's blob offset and the keystream (unless scheme none) for as many
-// beats at its stream offset; both requests go out at once. Then every
+// tensor's blob offset. Its keystream beats (unless scheme none) were
+// asked for long before by modelock_keystream_walk, which gives the
+// keystream every step's request of the run in this module's order, so
+// they are usually waiting when the locked beats arrive. Then every
 // cycle until the last beat is taken is one poll (poll_o), counted by
 // modelock_counters with what it found: the locked beat there
 // (beat_arrived_o), its keystream beat there (keystream_arrived_o, always
@@ -36,7 +38,6 @@ module modelock_tensor_stream (
   input  logic          scheme_none_i,
   input  logic          start_i,
   input  logic [63:0]   blob_addr_i,
-  input  logic [63:0]   stream_offset_i,
   input  logic [31:0]   length_i,
   input  logic [31:0]   tag_index_i,
   input  logic [127:0]  tag_i,            // expected tag, block order
@@ -52,11 +53,7 @@ module modelock_tensor_stream (
   input  logic          rd_valid_i,
   output logic          rd_ready_o,
   input  logic [511:0]  rd_data_i,
-  // the keystream
-  output logic          ks_req_valid_o,
-  input  logic          ks_req_ready_i,
-  output logic [63:0]   ks_req_offset_o,
-  output logic [31:0]   ks_req_beats_o,
+  // the keystream's beats (its requests come from modelock_keystream_walk)
   input  logic          ks_valid_i,
   output logic          ks_ready_o,
   input  logic [511:0]  ks_beat_i,
@@ -85,7 +82,7 @@ module modelock_tensor_stream (
   typedef enum logic [1:0] {Idle, Stream, Hash} state_e;
   state_e state_q;
 
-  logic        rd_pending_q, ks_pending_q, match_q;
+  logic        rd_pending_q, match_q;
   logic        checking_q;     // a step's tag check is running
   logic [2:0]  in_unlock_q;    // beats taken whose plaintext has not left
   logic        finish;
@@ -114,9 +111,6 @@ module modelock_tensor_stream (
   assign rd_req_valid_o = rd_pending_q;
   assign rd_req_addr_o = blob_addr_i;
   assign rd_req_beats_o = beats;
-  assign ks_req_valid_o = ks_pending_q;
-  assign ks_req_offset_o = stream_offset_i;
-  assign ks_req_beats_o = beats;
 
   assign ghash_clear_o = start_i && state_q == Idle;
   assign ghash_valid_o = take;
@@ -135,7 +129,6 @@ module modelock_tensor_stream (
     if (!rst_ni) begin
       state_q <= Idle;
       rd_pending_q <= 1'b0;
-      ks_pending_q <= 1'b0;
       left_q <= '0;
       match_q <= 1'b0;
       checking_q <= 1'b0;
@@ -148,12 +141,10 @@ module modelock_tensor_stream (
         match_q <= gmac_match_i;
       end
       if (rd_req_valid_o && rd_req_ready_i) rd_pending_q <= 1'b0;
-      if (ks_req_valid_o && ks_req_ready_i) ks_pending_q <= 1'b0;
       case (state_q)
         Idle: if (start_i) begin
           state_q <= Stream;
           rd_pending_q <= 1'b1;
-          ks_pending_q <= !scheme_none_i;
           left_q <= beats;
         end
         Stream: if (take) begin

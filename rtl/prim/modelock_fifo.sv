@@ -4,13 +4,16 @@
 //
 // Handshake: in_ready_o is high while not full; out_valid_o while not
 // empty, with out_data_o the oldest entry. A write and a read may happen in
-// the same cycle. No reset of the memory, only of the pointers.
+// the same cycle. No reset of the memory, only of the pointers; clear_i
+// empties the FIFO at the next edge (what is written in that cycle is
+// dropped too).
 module modelock_fifo #(
   parameter int unsigned WIDTH = 8,
   parameter int unsigned DEPTH = 16
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
+  input  logic             clear_i,
   input  logic             in_valid_i,
   output logic             in_ready_o,
   input  logic [WIDTH-1:0] in_data_i,
@@ -33,6 +36,9 @@ module modelock_fifo #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      write_q <= '0;
+      read_q <= '0;
+    end else if (clear_i) begin
       write_q <= '0;
       read_q <= '0;
     end else begin

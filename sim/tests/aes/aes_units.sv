@@ -28,7 +28,7 @@ module aes_units (
     .busy_o(expand_busy_o), .done_o(expand_done_o), .round_keys_o
   );
   modelock_aes_core #(.TAG_BITS(8)) u_core (
-    .clk_i, .rst_ni, .round_keys_i(round_keys_o),
+    .clk_i, .rst_ni, .clear_i(1'b0), .round_keys_i(round_keys_o),
     .in_valid_i, .in_ready_o, .in_block_i, .in_tag_i,
     .out_valid_o, .out_ready_i, .out_block_o, .out_tag_o
   );

@@ -23,7 +23,7 @@ module ctr_units (
     .busy_o(unused_busy), .done_o(load_done_o), .round_keys_o(round_keys)
   );
   modelock_ctr_keystream u_ctr (
-    .clk_i, .rst_ni, .round_keys_i(round_keys), .nonce_i,
+    .clk_i, .rst_ni, .clear_i(1'b0), .round_keys_i(round_keys), .nonce_i,
     .req_valid_i, .req_ready_o, .req_offset_i, .req_beats_i,
     .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
   );

@@ -2,7 +2,9 @@
 // merger, realignment) against the host library's RawKeystream and the
 // FIPS-197 / shared vectors of docs/scheme.md: random keys, offsets of
 // every alignment, on and across 4 KiB segment boundaries, under random
-// backpressure, and the rate once the lanes are ahead.
+// backpressure, and the rate once the lanes are ahead; and the run-ahead:
+// the next request taken while the current one's beats still wait, its
+// seek made meanwhile, many short requests back to back, and clear_i.
 #include <array>
 #include <cstdint>
 #include <random>
@@ -110,6 +112,132 @@ TEST_F(Deeplock, OneChunkACycleOnceTheLanesAreAhead) {
   const std::uint64_t cycles = m_.cycles() - start;
   EXPECT_LE(cycles, 4096u + 3 * 64 + 16) << "more than the first segment's start-up lost";
   RecordProperty("cycles_for_4096_beats", static_cast<int>(cycles));
+}
+
+// Every beat of `requests` (out_ready_i high), in order; the cycles taken.
+std::uint64_t drain(ClockedModel<Vdeeplock_units>& m, std::span<const KeystreamRequest> requests,
+                    std::vector<std::vector<std::uint8_t>>& got) {
+  const std::uint64_t start = m.cycles();
+  got.assign(requests.size(), {});
+  std::size_t done = 0;
+  m->req_valid_i = 0;
+  m->out_ready_i = 1;
+  while (done < requests.size() && m.cycles() - start < 20000) {
+    m.settle();
+    if (m->out_valid_o) {
+      const std::vector<std::uint8_t> beat = modelock::sim::get_le(words(m->out_beat_o), 0, 64);
+      got[done].insert(got[done].end(), beat.begin(), beat.end());
+      if (got[done].size() == 64 * std::size_t{requests[done].beats}) ++done;
+    }
+    m.tick();
+  }
+  m->out_ready_i = 0;
+  EXPECT_EQ(done, requests.size()) << "beats stopped coming";
+  return m.cycles() - start;
+}
+
+// Offers `requests` one after another while out_ready_i stays low; returns
+// how many were taken within `cycles`.
+std::size_t offer_while_stalled(ClockedModel<Vdeeplock_units>& m, std::span<const KeystreamRequest> requests,
+                                std::uint64_t cycles) {
+  std::size_t taken = 0;
+  m->out_ready_i = 0;
+  for (std::uint64_t c = 0; c < cycles; ++c) {
+    m->req_valid_i = taken < requests.size();
+    if (taken < requests.size()) {
+      m->req_offset_i = requests[taken].offset;
+      m->req_beats_i = requests[taken].beats;
+    }
+    m.settle();
+    EXPECT_FALSE(m->out_valid_o && m->out_ready_i);
+    if (m->req_valid_i && m->req_ready_o) ++taken;
+    m.tick();
+  }
+  m->req_valid_i = 0;
+  return taken;
+}
+
+// Run-ahead (issue #9): a request is taken once the previous one's jobs are
+// with the lanes, not when its beats have left, so the next tensor's seek
+// is made while the current one's beats still wait for the unlock.
+TEST_F(Deeplock, TheNextRequestsAreTakenWhileTheCurrentOnesBeatsWait) {
+  const std::array<std::uint8_t, 16> key = random_key();
+  load(key, 40 * kSegmentBytes);
+  // Across a segment boundary, then deep in other segments (long seeks).
+  const std::array<KeystreamRequest, 3> requests = {{{3 * kSegmentBytes - 640 + 5, 20},
+                                                    {17 * kSegmentBytes + 2900, 12},
+                                                    {9 * kSegmentBytes + 3000, 10}}};
+  EXPECT_EQ(offer_while_stalled(m_, requests, 30), requests.size()) << "a request waited for earlier beats";
+  std::vector<std::vector<std::uint8_t>> got;
+  drain(m_, requests, got);
+  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+}
+
+// Once the lanes have had the time of the seeks (here while out_ready_i is
+// low, in the engine while earlier tensors, pools or memory latency take
+// theirs), the beats of several tensors come one a cycle, back to back:
+// the seeks cost no cycle between them.
+TEST_F(Deeplock, SeeksMadeAheadCostNoCycleBetweenRequests) {
+  const std::array<std::uint8_t, 16> key = random_key();
+  load(key, 40 * kSegmentBytes);
+  std::vector<KeystreamRequest> requests;
+  std::uint32_t beats = 0;
+  for (int i = 0; i < 6; ++i) {
+    // Seeks of 40..63 chunks (160..255 cycles of a lane each), 8..12 beats.
+    const std::uint64_t segment = rng_() % 38;
+    const std::uint64_t offset = segment * kSegmentBytes + 64 * (40 + rng_() % 12) + rng_() % 64;
+    requests.push_back({offset, static_cast<std::uint32_t>(8 + rng_() % 5)});
+    beats += requests.back().beats;
+  }
+  EXPECT_EQ(offer_while_stalled(m_, requests, 1200), requests.size());
+  std::vector<std::vector<std::uint8_t>> got;
+  const std::uint64_t cycles = drain(m_, requests, got);
+  // One a beat, the first one's edge through the aligner, and one chunk a
+  // request that only primes the aligner (offsets not multiples of 64).
+  EXPECT_LE(cycles, beats + 1 + requests.size()) << "a seek was paid between requests";
+  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+}
+
+// Many short requests back to back (jobs of one chunk, several requests in
+// one segment and one lane's FIFO, requests inside one chunk) under heavy
+// backpressure.
+TEST_F(Deeplock, ManyShortRequestsBackToBackUnderBackpressure) {
+  constexpr std::uint64_t kStream = 12 * kSegmentBytes;
+  const std::array<std::uint8_t, 16> key = random_key();
+  load(key, kStream);
+  std::vector<KeystreamRequest> requests;
+  std::uint64_t offset = rng_() % 4096;
+  for (int i = 0; i < 120; ++i) {
+    const auto n = static_cast<std::uint32_t>(1 + rng_() % 4);
+    if (offset + 64 * n >= kStream || i % 7 == 0) offset = rng_() % (kStream - 64 * 5);
+    requests.push_back({offset, n});
+    offset += 64 * n + rng_() % 200;  // often the next tensor in the same segment
+  }
+  const auto got = run_keystream(m_, requests, 0.5, rng_);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    ASSERT_EQ(got[i], reference(key, requests[i])) << "offset " << requests[i].offset << ", " << requests[i].beats;
+  }
+}
+
+// clear_i (the end of a run) drops the requests taken and the chunks made:
+// the next request's beats are its own.
+TEST_F(Deeplock, ClearDropsEveryRequestTakenAndEveryChunkMade) {
+  const std::array<std::uint8_t, 16> key = random_key();
+  load(key, 40 * kSegmentBytes);
+  const std::array<KeystreamRequest, 3> dropped = {{{5 * kSegmentBytes + 100, 70}, {100, 30}, {20 * kSegmentBytes, 9}}};
+  EXPECT_EQ(offer_while_stalled(m_, dropped, 400), dropped.size());
+  // A few beats of the first request leave, then the clear.
+  m_->out_ready_i = 1;
+  for (int c = 0; c < 5; ++c) m_.tick();
+  m_->out_ready_i = 0;
+  m_->clear_i = 1;
+  m_.tick();
+  m_->clear_i = 0;
+  m_.settle();
+  EXPECT_FALSE(m_->out_valid_o);
+  const std::array<KeystreamRequest, 2> requests = {{{7 * kSegmentBytes + 33, 5}, {64, 3}}};
+  const auto got = run_keystream(m_, requests, 0.8, rng_);
+  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
 }
 
 }  // namespace

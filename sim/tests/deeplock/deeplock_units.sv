@@ -7,6 +7,7 @@ module deeplock_units (
   input  logic [127:0] key_i,
   input  logic [14:0]  segments_i,
   output logic         load_done_o,
+  input  logic         clear_i,
   input  logic         req_valid_i,
   output logic         req_ready_o,
   input  logic [63:0]  req_offset_i,
@@ -30,7 +31,7 @@ module deeplock_units (
     .rd_en_i(rd_en), .rd_addr_i(rd_addr), .rd_data_o(rd_data)
   );
   modelock_deeplock_keystream u_keystream (
-    .clk_i, .rst_ni,
+    .clk_i, .rst_ni, .clear_i,
     .table_rd_en_o(rd_en), .table_rd_addr_o(rd_addr), .table_rd_data_i(rd_data),
     .req_valid_i, .req_ready_o, .req_offset_i, .req_beats_i,
     .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
