@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace modelock::device {
@@ -72,6 +73,9 @@ class ComputeUnit {
   virtual ~ComputeUnit() = default;
 
   [[nodiscard]] virtual std::string_view name() const = 0;
+  // Which of the backend's units this is, for messages ("board 0, compute
+  // unit lock_engine_2"); empty where the backend has one unit only.
+  [[nodiscard]] virtual std::string where() const { return {}; }
   // Device memory of `bytes` (a multiple of 64) for `buffer` in `set`,
   // zeroed; replaces what it held.
   void allocate(Buffer buffer, std::size_t bytes, IoSet set = 0);

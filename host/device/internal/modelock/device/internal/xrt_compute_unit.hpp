@@ -73,7 +73,7 @@ class XrtComputeUnit final : public ComputeUnit {
 
   [[nodiscard]] std::uint32_t read_output(int argument, std::string_view what);
   // "board 0, compute unit lock_engine_2", for messages.
-  [[nodiscard]] std::string where() const;
+  [[nodiscard]] std::string where() const override;
   // DeviceOptions::timeout, or 10 s of wall time: a board's longest command
   // (a deeplock load_key of the whole stream) takes milliseconds; the rest
   // is room for XRT and the PCIe link.
