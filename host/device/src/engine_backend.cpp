@@ -296,7 +296,7 @@ std::string EngineBackend::describe_failure(Status status, const EngineCounters&
 std::string EngineBackend::describe_memory_error(const ComputeUnit& unit) const {
   const std::string where = unit.where();
   return fmt::format("{}{}device memory answered an AXI error response (SLVERR or DECERR) to the engine's reads or "
-                     "writes while it ran {} (blob, images, logits or counters); the engine stopped at once and wrote "
+                     "writes while it ran {} (blob, images, logits or counters); the engine stopped that run and wrote "
                      "no logits. Check the device's memory and its connection: on a board, `xbutil examine` and "
                      "`xbutil validate` for the card's health, and that the xclbin's memory connectivity holds the "
                      "banks the buffers were allocated in",
