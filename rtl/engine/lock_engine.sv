@@ -17,6 +17,7 @@
 //                            │                modelock_pool                                            │
 //                            └── two modelock_activation_buffers ◄── placement ◄──────────────────────┘
 //   modelock_counters (events from all of them; dumped through the io write master)
+//   modelock_device_dna (board builds: the identity register from the device DNA)
 //
 // Shared units are used by one user at a time, by construction of the
 // sequencer's phases: the blob read master, GHASH and the GMAC finish by
@@ -100,8 +101,26 @@ module lock_engine #(
   logic [127:0] key, mac;
   logic        key_registers_clear;
 
-  modelock_regfile #(.DEVICE_ID(DEVICE_ID)) u_regfile (
-    .clk_i(clk), .rst_ni(rst_n),
+  // The device identity: in a board build (MODELOCK_DEVICE_DNA, set by
+  // bitstreams/rtl/package_kernel.tcl) made from the FPGA's device DNA,
+  // read after reset; commands wait until it is (a few microseconds).
+  // Otherwise (the Verilator models, `make synth`) the build parameter
+  // DEVICE_ID.
+  logic [63:0] device_id;
+  logic        identity_ready;
+`ifdef MODELOCK_DEVICE_DNA
+  modelock_device_dna u_device_dna (
+    .clk_i(clk), .rst_ni(rst_n), .dna_o(), .id_o(device_id), .valid_o(identity_ready)
+  );
+  logic unused_device_id;
+  assign unused_device_id = ^DEVICE_ID;
+`else
+  assign device_id = DEVICE_ID;
+  assign identity_ready = 1'b1;
+`endif
+
+  modelock_regfile u_regfile (
+    .clk_i(clk), .rst_ni(rst_n), .device_id_i(device_id),
     .s_awaddr_i(s_axi_control_awaddr), .s_awvalid_i(s_axi_control_awvalid), .s_awready_o(s_axi_control_awready),
     .s_wdata_i(s_axi_control_wdata), .s_wstrb_i(s_axi_control_wstrb), .s_wvalid_i(s_axi_control_wvalid),
     .s_wready_o(s_axi_control_wready), .s_bresp_o(s_axi_control_bresp), .s_bvalid_o(s_axi_control_bvalid),
@@ -179,7 +198,7 @@ module lock_engine #(
 
   modelock_sequencer #(.B(B)) u_sequencer (
     .clk_i(clk), .rst_ni(rst_n),
-    .ap_start_i(ap_start), .ap_ready_o(ap_ready), .ap_done_o(ap_done), .ap_idle_o(ap_idle), .status_o(status),
+    .ap_start_i(ap_start && identity_ready), .ap_ready_o(ap_ready), .ap_done_o(ap_done), .ap_idle_o(ap_idle), .status_o(status),
     .images_addr_i(images_addr), .logits_addr_i(logits_addr), .counters_addr_i(counters_addr),
     .command_i(command), .program_offset_i(program_offset), .batch_i(batch),
     .key_registers_clear_i(key_registers_clear), .blob_addr_i(blob_addr),
