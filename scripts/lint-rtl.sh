@@ -3,7 +3,9 @@
 # top at a time (each file under rtl/ whose module no other file instantiates
 # is a top; the others are linted inside the tops that instantiate them, with
 # the parameters they are used with). Waivers live in rtl/lint/waivers.vlt,
-# each with its reason.
+# each with its reason. Every top is linted twice: as simulated, and as a
+# board build (MODELOCK_DEVICE_DNA defined: the device DNA reader and the
+# AMD primitive it instantiates, declared in rtl/lint/amd_primitives.sv).
 # Usage: lint-rtl.sh [RTL_DIR]
 set -eu
 rtl=${1:-rtl}
@@ -29,13 +31,19 @@ for f in $mods; do
     continue
   fi
   tops=$((tops + 1))
-  # shellcheck disable=SC2086
-  if ! verilator --lint-only -Wall -I"$rtl" $waivers $pkgs $mods --top-module "$top" 2>"${TMPDIR:-/tmp}/lint-rtl.$$"; then
-    echo "lint-rtl: $f:" >&2
-    cat "${TMPDIR:-/tmp}/lint-rtl.$$" >&2
-    status=1
-  fi
+  for build in sim board; do
+    defines=""
+    if [ $build = board ]; then
+      defines="+define+MODELOCK_DEVICE_DNA $rtl/lint/amd_primitives.sv"
+    fi
+    # shellcheck disable=SC2086
+    if ! verilator --lint-only -Wall -I"$rtl" $waivers $defines $pkgs $mods --top-module "$top" 2>"${TMPDIR:-/tmp}/lint-rtl.$$"; then
+      echo "lint-rtl: $f ($build build):" >&2
+      cat "${TMPDIR:-/tmp}/lint-rtl.$$" >&2
+      status=1
+    fi
+  done
 done
 rm -f "${TMPDIR:-/tmp}/lint-rtl.$$"
-[ $status -eq 0 ] && echo "lint-rtl: $(echo "$mods" | wc -w) modules clean ($tops tops)"
+[ $status -eq 0 ] && echo "lint-rtl: $(echo "$mods" | wc -w) modules clean ($tops tops, simulation and board builds)"
 exit $status

@@ -15,6 +15,12 @@
 # the wide modules (the activation buffer alone is a minute of proc_mux)
 # and checked nothing the engine builds. A module no root reaches would go
 # unchecked, so the script fails if any is missing from the trees.
+#
+# The trees are the board build's (MODELOCK_DEVICE_DNA defined), so that
+# the device DNA reader is in the engine's; the simulation build differs
+# from it in one assign. The AMD primitive the reader instantiates
+# (DNA_PORTE2) is a blackbox, read from its port declarations
+# (rtl/lint/amd_primitives.sv).
 # Usage: yosys-check-rtl.sh [RTL_DIR]
 set -eu
 rtl=${1:-rtl}
@@ -36,7 +42,8 @@ trap 'rm -rf "$work"' EXIT
 script=""
 for root in $roots; do
   # shellcheck disable=SC2086,SC2016
-  script="$script design -reset; read_verilog -defer -sv $(echo $pkgs $mods);
+  script="$script design -reset; read_verilog -lib -sv $rtl/lint/amd_primitives.sv;
+    read_verilog -defer -sv -DMODELOCK_DEVICE_DNA $(echo $pkgs $mods);
     hierarchy -check -top $root; tee -q -o $work/$root.ls ls; proc; check -assert;
     select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr t:\$sr;"
 done

@@ -43,6 +43,9 @@ set modules [lsort [concat [glob [file join $top rtl prim *.sv]] [glob [file joi
                            [glob [file join $top rtl engine *.sv]]]]
 add_files -norecurse [concat $packages $modules]
 set_property file_type SystemVerilog [get_files -of_objects [get_filesets sources_1]]
+# A board build: the identity register comes from the device DNA
+# (rtl/engine/modelock_device_dna.sv, docs/engine.md "Device identity").
+set_property verilog_define MODELOCK_DEVICE_DNA [get_filesets sources_1]
 set_property top lock_engine [get_filesets sources_1]
 update_compile_order -fileset sources_1
 
@@ -54,9 +57,9 @@ ipx::unload_core [file join $ip_dir component.xml]
 ipx::edit_ip_in_project -upgrade true -name lock_engine_edit -directory $ip_dir [file join $ip_dir component.xml]
 set core [ipx::current_core]
 set_property core_revision 2 $core
-# B and DEVICE_ID keep the defaults of rtl/pkg/modelock_engine_pkg.sv (the
-# batch of 8 the host driver and the HLS kernel assume); v++ sets no
-# parameter of an RTL kernel.
+# B keeps the default of rtl/pkg/modelock_engine_pkg.sv (the batch of 8
+# the host driver and the HLS kernel assume), and DEVICE_ID is unused in a
+# board build (the device DNA is); v++ sets no parameter of an RTL kernel.
 foreach parameter [ipx::get_user_parameters -of_objects $core] {
   ipx::remove_user_parameter [get_property NAME $parameter] $core
 }

@@ -71,10 +71,15 @@ enum Status : std::uint32_t {
   kStatusKeyRegistersSet = 6,  // run while a key_* or mac_* register is not zero: clear them after load_key
   kStatusProgramTagMismatch = 7,  // the program's tag did not verify: nothing run, nothing written
   kStatusBadRun = 8,           // batch outside 1..kBatch, or a program offset not 64-aligned
+  // Device memory answered a read or a write of the run with an AXI error
+  // response (SLVERR, DECERR): the run stopped, no logits and no counters
+  // written. The RTL engine only: this kernel cannot see RRESP or BRESP
+  // (Vitis HLS m_axi does not expose them), so it never answers 9.
+  kStatusMemoryError = 9,
 };
 
 // Counters written to `counters` at the end of every run, whatever its
-// status: a run block, then one block per program layer. Every cycle count
+// status but kStatusMemoryError: a run block, then one block per program layer. Every cycle count
 // is in clock cycles of the kernel clock; 64-bit values are (lo, hi) pairs.
 namespace counter {
 constexpr int kRunWords = 32;

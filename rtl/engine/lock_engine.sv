@@ -18,6 +18,7 @@
 //                            │                modelock_pool                                            │
 //                            └── two modelock_activation_buffers ◄── placement ◄──────────────────────┘
 //   modelock_counters (events from all of them; dumped through the io write master)
+//   modelock_device_dna (board builds: the identity register from the device DNA)
 //
 // Shared units are used by one user at a time, by construction of the
 // sequencer's phases: the blob read master, GHASH and the GMAC finish by
@@ -101,8 +102,26 @@ module lock_engine #(
   logic [127:0] key, mac;
   logic        key_registers_clear;
 
-  modelock_regfile #(.DEVICE_ID(DEVICE_ID)) u_regfile (
-    .clk_i(clk), .rst_ni(rst_n),
+  // The device identity: in a board build (MODELOCK_DEVICE_DNA, set by
+  // bitstreams/rtl/package_kernel.tcl) made from the FPGA's device DNA,
+  // read after reset; commands wait until it is (a few microseconds).
+  // Otherwise (the Verilator models, `make synth`) the build parameter
+  // DEVICE_ID.
+  logic [63:0] device_id;
+  logic        identity_ready;
+`ifdef MODELOCK_DEVICE_DNA
+  modelock_device_dna u_device_dna (
+    .clk_i(clk), .rst_ni(rst_n), .dna_o(), .id_o(device_id), .valid_o(identity_ready)
+  );
+  logic unused_device_id;
+  assign unused_device_id = ^DEVICE_ID;
+`else
+  assign device_id = DEVICE_ID;
+  assign identity_ready = 1'b1;
+`endif
+
+  modelock_regfile u_regfile (
+    .clk_i(clk), .rst_ni(rst_n), .device_id_i(device_id),
     .s_awaddr_i(s_axi_control_awaddr), .s_awvalid_i(s_axi_control_awvalid), .s_awready_o(s_axi_control_awready),
     .s_wdata_i(s_axi_control_wdata), .s_wstrb_i(s_axi_control_wstrb), .s_wvalid_i(s_axi_control_wvalid),
     .s_wready_o(s_axi_control_wready), .s_bresp_o(s_axi_control_bresp), .s_bvalid_o(s_axi_control_bvalid),
@@ -156,7 +175,8 @@ module lock_engine #(
   logic [63:0]   io_req_addr;
   logic [31:0]   io_req_beats;
   logic [511:0]  io_data;
-  logic          wr_req_valid, wr_req_ready, wr_valid, wr_ready, wr_done;
+  logic          wr_req_valid, wr_req_ready, wr_valid, wr_ready, wr_done, wr_error;
+  logic          blob_failed, io_failed;  // an error response on a read of this run
   logic [63:0]   wr_req_addr;
   logic [31:0]   wr_req_beats;
   logic [511:0]  wr_data;
@@ -171,7 +191,7 @@ module lock_engine #(
   logic          run_start, run_end, layer_start, layer_end;
   logic [3:0]    run_status;
   logic [2:0]    layer_op;
-  logic          counters_valid, counters_ready;
+  logic          counters_valid, counters_ready, counters_last;
   logic [511:0]  counters_data;
   logic [B*512-1:0] src_beat_data;
   logic [7:0]    src_byte_data;
@@ -179,7 +199,7 @@ module lock_engine #(
 
   modelock_sequencer #(.B(B)) u_sequencer (
     .clk_i(clk), .rst_ni(rst_n),
-    .ap_start_i(ap_start), .ap_ready_o(ap_ready), .ap_done_o(ap_done), .ap_idle_o(ap_idle), .status_o(status),
+    .ap_start_i(ap_start && identity_ready), .ap_ready_o(ap_ready), .ap_done_o(ap_done), .ap_idle_o(ap_idle), .status_o(status),
     .images_addr_i(images_addr), .logits_addr_i(logits_addr), .counters_addr_i(counters_addr),
     .command_i(command), .program_offset_i(program_offset), .batch_i(batch),
     .key_registers_clear_i(key_registers_clear), .blob_addr_i(blob_addr),
@@ -196,7 +216,7 @@ module lock_engine #(
     .io_req_beats_o(io_req_beats), .io_valid_i(io_valid), .io_ready_o(io_ready), .io_data_i(io_data),
     .wr_req_valid_o(wr_req_valid), .wr_req_ready_i(wr_req_ready), .wr_req_addr_o(wr_req_addr),
     .wr_req_beats_o(wr_req_beats), .wr_valid_o(wr_valid), .wr_ready_i(wr_ready), .wr_data_o(wr_data),
-    .wr_done_i(wr_done),
+    .wr_done_i(wr_done), .wr_error_i(wr_error), .mem_error_i(blob_failed || io_failed),
     .buf_wr_en_o(seq_wr_en), .buf_wr_buffers_o(seq_wr_buffers), .buf_wr_images_o(seq_wr_images),
     .buf_wr_beat_o(seq_wr_beat), .buf_wr_data_o(seq_wr_data), .buf_rd_en_o(seq_rd_en),
     .buf_rd_beat_o(seq_rd_beat), .buf_rd_data_i(src_beat_data),
@@ -204,7 +224,8 @@ module lock_engine #(
     .wipe_operand_o(wipe_operand), .wipe_operand_first_o(wipe_operand_first),
     .run_start_o(run_start), .run_end_o(run_end), .run_status_o(run_status),
     .layer_start_o(layer_start), .layer_op_o(layer_op), .layer_end_o(layer_end),
-    .counters_valid_i(counters_valid), .counters_ready_o(counters_ready), .counters_data_i(counters_data)
+    .counters_valid_i(counters_valid), .counters_ready_o(counters_ready), .counters_data_i(counters_data),
+    .counters_last_i(counters_last)
   );
 
   for (genvar w = 0; w < modelock_engine_pkg::LayerWords; w++) begin : g_field
@@ -217,8 +238,9 @@ module lock_engine #(
   logic [31:0]  blob_req_beats;
   logic [511:0] blob_data;
 
+  // Each run starts with the read masters' error responses forgotten.
   modelock_axi_read_master u_blob_reader (
-    .clk_i(clk), .rst_ni(rst_n),
+    .clk_i(clk), .rst_ni(rst_n), .clear_i(run_start), .failed_o(blob_failed),
     .req_valid_i(blob_req_valid), .req_ready_o(blob_req_ready), .req_addr_i(blob_req_addr),
     .req_beats_i(blob_req_beats),
     .out_valid_o(blob_valid), .out_ready_i(blob_ready), .out_data_o(blob_data), .out_last_o(),
@@ -505,7 +527,7 @@ module lock_engine #(
 
   // ---------------------------------------------------------------- the io port: images in, logits and counters out
   modelock_axi_read_master u_io_reader (
-    .clk_i(clk), .rst_ni(rst_n),
+    .clk_i(clk), .rst_ni(rst_n), .clear_i(run_start), .failed_o(io_failed),
     .req_valid_i(io_req_valid), .req_ready_o(io_req_ready), .req_addr_i(io_req_addr), .req_beats_i(io_req_beats),
     .out_valid_o(io_valid), .out_ready_i(io_ready), .out_data_o(io_data), .out_last_o(), .out_error_o(),
     .idle_o(),
@@ -521,7 +543,7 @@ module lock_engine #(
     .clk_i(clk), .rst_ni(rst_n),
     .req_valid_i(wr_req_valid), .req_ready_o(wr_req_ready), .req_addr_i(wr_req_addr), .req_beats_i(wr_req_beats),
     .in_valid_i(wr_valid), .in_ready_o(wr_ready), .in_data_i(wr_data), .in_strb_i('1),
-    .done_o(wr_done), .error_o(),
+    .done_o(wr_done), .error_o(wr_error),
     .m_axi_awvalid_o(m_axi_gmem_io_awvalid), .m_axi_awready_i(m_axi_gmem_io_awready),
     .m_axi_awaddr_o(m_axi_gmem_io_awaddr), .m_axi_awlen_o(m_axi_gmem_io_awlen),
     .m_axi_awsize_o(m_axi_gmem_io_awsize), .m_axi_awburst_o(m_axi_gmem_io_awburst),
@@ -545,6 +567,6 @@ module lock_engine #(
     .blob_beat_i(blob_valid && ts_rd_ready), .output_i(output_event),
     .tag_mismatch_i(tag_mismatch), .role_i(ts_role),
     .dumping_o(), .out_valid_o(counters_valid), .out_ready_i(counters_ready), .out_data_o(counters_data),
-    .out_last_o()
+    .out_last_o(counters_last)
   );
 endmodule

@@ -12,12 +12,22 @@
 // taken in the cycle the current one's last burst is issued, so back-to-back
 // requests cost no cycle. Beats: out_valid_o/out_ready_i, with out_last_o
 // on a request's last beat and out_error_o on a beat whose RRESP was not
-// OKAY (the engine treats that beat as unreadable memory). The R channel is
-// passed through: m_axi_rready_o is out_ready_i, so a stalled consumer
-// holds the data in memory and the bursts already asked for wait there,
-// and the beats flow at one a cycle with the read latency hidden as soon
-// as MAX_BURSTS * 64 beats cover it. idle_o: no request held and no burst
-// in flight.
+// OKAY and on every beat after it (below). The R channel is passed through: m_axi_rready_o is out_ready_i, so
+// a stalled consumer holds the data in memory and the bursts already asked
+// for wait there, and the beats flow at one a cycle with the read latency
+// hidden as soon as MAX_BURSTS * 64 beats cover it. idle_o: no request held
+// and no burst in flight.
+//
+// Error responses (SLVERR, DECERR). The first beat whose RRESP is not OKAY
+// makes the master failed (failed_o, in that beat's cycle already) until
+// clear_i: it issues no further burst, takes every beat of the bursts in
+// flight (AXI: every burst asked for is answered in full), and completes
+// every request it holds or takes with beats of its own, zero data and
+// out_error_o set, one a cycle once nothing is in flight. So a consumer
+// gets exactly the beats it asked for and never waits for memory that
+// will not answer; every beat from the error on reads as zero with
+// out_error_o, so what the engine computes from it does not depend on what
+// memory returned.
 //
 // Single ID (0): AXI returns the bursts of one ID in order, so a FIFO of
 // one bit a burst (is it its request's last?) is all the bookkeeping.
@@ -28,6 +38,9 @@ module modelock_axi_read_master #(
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,
+  // forget an error response (between runs, with nothing in flight)
+  input  logic         clear_i,
+  output logic         failed_o,
   // requests
   input  logic         req_valid_i,
   output logic         req_ready_o,
@@ -67,14 +80,32 @@ module modelock_axi_read_master #(
   logic        issue, issue_last;
   logic [InFlightW-1:0] in_flight_q;
   logic        r_done;           // a burst's last beat is handed on this cycle
+  logic        failed_q, error_beat;
+  logic        own, own_take, own_last;  // failed: a beat of the master's own
+
+  // An error response taken this cycle, and the failure it starts.
+  assign error_beat = m_axi_rvalid_i && m_axi_rready_o && m_axi_rresp_i != 2'b00;
+  assign failed_o = failed_q || error_beat;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) failed_q <= 1'b0;
+    else if (clear_i) failed_q <= 1'b0;
+    else if (error_beat) failed_q <= 1'b1;
+  end
 
   assign burst = modelock_engine_pkg::burst_beats(cur_beat_addr_q[5:0], cur_beats_q);
   // The AR register takes the next burst when it is free (or being taken)
-  // and a slot is free; a burst counts as in flight from then on.
-  assign issue = cur_valid_q && (!m_axi_arvalid_o || m_axi_arready_i) &&
+  // and a slot is free; a burst counts as in flight from then on. Failed:
+  // none (a burst already in the AR register stays there until taken, as
+  // AXI requires, and is answered like any other in flight).
+  assign issue = cur_valid_q && !failed_o && (!m_axi_arvalid_o || m_axi_arready_i) &&
                  (in_flight_q < InFlightW'(MAX_BURSTS) || r_done);
   assign issue_last = issue && cur_beats_q == 32'(burst);
-  assign req_ready_o = !cur_valid_q || issue_last;
+  // Failed and nothing in flight: the request's remaining beats are the
+  // master's own, after every beat memory still owed.
+  assign own = failed_q && in_flight_q == '0 && cur_valid_q;
+  assign own_take = own && out_ready_i;
+  assign own_last = cur_beats_q == 32'd1;
+  assign req_ready_o = !cur_valid_q || issue_last || (own_take && own_last);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -89,6 +120,9 @@ module modelock_axi_read_master #(
       cur_valid_q <= !issue_last;
       cur_beat_addr_q <= cur_beat_addr_q + 58'(burst);
       cur_beats_q <= cur_beats_q - 32'(burst);
+    end else if (own_take) begin
+      cur_valid_q <= !own_last;
+      cur_beats_q <= cur_beats_q - 32'd1;
     end
   end
 
@@ -115,7 +149,7 @@ module modelock_axi_read_master #(
     next_slot = slot == SlotW'(MAX_BURSTS - 1) ? '0 : slot + 1'b1;
   endfunction
 
-  assign r_done = m_axi_rvalid_i && out_ready_i && m_axi_rlast_i;
+  assign r_done = m_axi_rvalid_i && m_axi_rready_o && m_axi_rlast_i;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       push_q <= '0;
@@ -134,11 +168,12 @@ module modelock_axi_read_master #(
   end
 
   // ---------------------------------------------------------------- R channel, passed through
-  assign m_axi_rready_o = out_ready_i;
-  assign out_valid_o = m_axi_rvalid_i;
-  assign out_data_o = m_axi_rdata_i;
-  assign out_last_o = m_axi_rlast_i && ends_request_q[pop_q];
-  assign out_error_o = m_axi_rresp_i != 2'b00;
+  // (no R beat is owed while the master gives its own: RREADY stays low)
+  assign m_axi_rready_o = out_ready_i && !own;
+  assign out_valid_o = m_axi_rvalid_i || own;
+  assign out_error_o = failed_q || m_axi_rresp_i != 2'b00;  // (own implies failed_q)
+  assign out_data_o = out_error_o ? '0 : m_axi_rdata_i;
+  assign out_last_o = own ? own_last : m_axi_rlast_i && ends_request_q[pop_q];
   assign idle_o = !cur_valid_q && in_flight_q == '0;
 
 endmodule

@@ -10,6 +10,13 @@
 // response is in, so the host reading the buffer after ap_done sees the
 // data. error_o, with done_o, says some B response was not OKAY.
 //
+// After an error response the master writes nothing more of the request:
+// it issues no further AW burst except one whose W beats were already sent
+// (the W channel may run ahead of AW, and every beat sent must belong to a
+// burst), sends the W beats of the bursts issued, and then takes the
+// request's remaining beats from in_* and drops them, so the producer
+// finishes as usual; done_o comes when every B response is in.
+//
 // Request port: req_valid_i/req_ready_o (ready only while idle: one request
 // at a time), req_addr_i, req_beats_i (0 beats: done at once). Beats:
 // in_valid_i/in_ready_o, in_data_i, in_strb_i (bit i for byte i). The W
@@ -63,17 +70,27 @@ module modelock_axi_write_master #(
   assign req_ready_o = !busy_q;
   assign take = req_valid_i && req_ready_o;
 
+  // After an error response (error_q, below): `cut` once every beat sent
+  // belongs to an issued burst and W stands where AW stopped; from then on
+  // the rest of the request is dropped.
+  logic        error_q, cut_q, cut, w_covered;
+  logic [31:0] aw_beats_q, w_beats_q;  // beats not yet asked for, not yet taken
+  assign cut = cut_q || (error_q && aw_beats_q == w_beats_q);
+  assign w_covered = w_beats_q > aw_beats_q;  // the next W beat's burst is issued
+
   // ---------------------------------------------------------------- AW: bursts not yet asked for
   logic [57:0]         aw_beat_addr_q;
-  logic [31:0]         aw_beats_q;
   logic [6:0]          burst;
   logic                issue, b_in;
   logic [PendingW-1:0] pending_q;  // bursts issued and not yet answered
 
   assign burst = modelock_engine_pkg::burst_beats(aw_beat_addr_q[5:0], aw_beats_q);
   assign b_in = m_axi_bvalid_i;  // BREADY is always high
-  assign issue = aw_beats_q != 32'd0 && (!m_axi_awvalid_o || m_axi_awready_i) &&
-                 (pending_q < PendingW'(MAX_BURSTS) || b_in);
+  // After an error (or in its response's cycle), only a burst W has sent
+  // beats of (W ahead of AW).
+  assign issue = aw_beats_q != 32'd0 && !cut &&
+                 (!(error_q || (b_in && m_axi_bresp_i != 2'b00)) || w_beats_q < aw_beats_q) &&
+                 (!m_axi_awvalid_o || m_axi_awready_i) && (pending_q < PendingW'(MAX_BURSTS) || b_in);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -102,16 +119,18 @@ module modelock_axi_write_master #(
 
   // ---------------------------------------------------------------- W: beats not yet sent
   logic [57:0] w_beat_addr_q;
-  logic [31:0] w_beats_q;
-  logic        w_active, w_take;
+  logic        w_active, w_send, w_take;
 
   assign w_active = w_beats_q != 32'd0;
-  assign m_axi_wvalid_o = in_valid_i && w_active;
-  assign in_ready_o = m_axi_wready_i && w_active;
+  // A beat goes out unless an error stopped the request: then only the
+  // beats of issued bursts do, and once cut every beat is dropped.
+  assign w_send = w_active && !cut && (!error_q || w_covered);
+  assign m_axi_wvalid_o = in_valid_i && w_send;
+  assign in_ready_o = w_send ? m_axi_wready_i : w_active && cut;
   assign m_axi_wdata_o = in_data_i;
   assign m_axi_wstrb_o = in_strb_i;
   assign m_axi_wlast_o = w_beats_q == 32'd1 || w_beat_addr_q[5:0] == 6'd63;
-  assign w_take = m_axi_wvalid_o && m_axi_wready_i;
+  assign w_take = in_valid_i && in_ready_o;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -127,15 +146,16 @@ module modelock_axi_write_master #(
   end
 
   // ---------------------------------------------------------------- B: every response, then done
-  logic error_q, finished;
+  logic finished;
   assign m_axi_bready_o = 1'b1;
-  assign finished = busy_q && aw_beats_q == 32'd0 && !m_axi_awvalid_o && !w_active && pending_q == '0;
+  assign finished = busy_q && (aw_beats_q == 32'd0 || cut) && !m_axi_awvalid_o && !w_active && pending_q == '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q <= 1'b0;
       pending_q <= '0;
       error_q <= 1'b0;
+      cut_q <= 1'b0;
       done_o <= 1'b0;
       error_o <= 1'b0;
     end else begin
@@ -143,6 +163,9 @@ module modelock_axi_write_master #(
       else if (!issue && b_in) pending_q <= pending_q - 1'b1;
       if (take) error_q <= 1'b0;
       else if (b_in && m_axi_bresp_i != 2'b00) error_q <= 1'b1;
+      // Until the next request: the AW count it froze must never issue.
+      if (take) cut_q <= 1'b0;
+      else if (cut) cut_q <= 1'b1;
       busy_q <= take || (busy_q && !finished);
       done_o <= finished;
       error_o <= finished && error_q;

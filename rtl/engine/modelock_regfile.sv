@@ -18,7 +18,8 @@
 // material is ever on the read channel (docs/engine.md, "Commands"); the
 // engine sees whether any of them is set (key_registers_clear) and takes
 // their values only in load_key. status and device_id are read-only
-// (writes ignored); device_id is the parameter DeviceId.
+// (writes ignored); device_id is device_id_i (lock_engine: the build
+// parameter DEVICE_ID, or the device DNA in a board build).
 //
 // Timing. Write: the address and data channels are taken independently
 // (awready/wready high while that channel's holding register is empty);
@@ -31,11 +32,10 @@
 // engine pulses ap_ready when it takes a command (ap_start then drops,
 // unless auto_restart) and ap_done with status_valid when the command ends
 // (status and the device id are then latched and their ap_vld bits set).
-module modelock_regfile #(
-  parameter logic [63:0] DEVICE_ID = modelock_engine_pkg::DeviceId
-) (
+module modelock_regfile (
   input  logic        clk_i,
   input  logic        rst_ni,
+  input  logic [63:0] device_id_i,
   // AXI4-Lite slave
   input  logic [7:0]  s_awaddr_i,
   input  logic        s_awvalid_i,
@@ -252,9 +252,9 @@ module modelock_regfile #(
       AddrIsr: read_value = {30'd0, isr_q};
       AddrStatus: read_value = status_q;
       AddrStatusCtrl: read_value = {31'd0, status_vld_q};
-      AddrDeviceIdLo: read_value = DEVICE_ID[31:0];
+      AddrDeviceIdLo: read_value = device_id_i[31:0];
       AddrDeviceIdLoCtrl: read_value = {31'd0, id_lo_vld_q};
-      AddrDeviceIdHi: read_value = DEVICE_ID[63:32];
+      AddrDeviceIdHi: read_value = device_id_i[63:32];
       AddrDeviceIdHiCtrl: read_value = {31'd0, id_hi_vld_q};
       default: ;
     endcase

@@ -19,6 +19,14 @@
 //   zero-padded). Whatever the status, the activation buffers, the
 //   parameter store and the operand bank are then wiped (one beat of each
 //   a cycle, 1024 cycles), the counters closed and their 66 beats written.
+// - memory errors: an error response on a read (mem_error_i: the masters
+//   then issue nothing more and complete what was asked with zero beats)
+//   ends the run with status 9 where it would next go on: after the
+//   program check, after the images, or after the layer it came in; on the
+//   logits' write (wr_error_i with wr_done_i) it is status 9 too. Either
+//   way nothing more is written: no logits, and the counters are closed
+//   but their beats dropped, not written. An error on the counters' own
+//   write makes the status 9 after them.
 //
 // Once the program has verified it starts modelock_keystream_walk
 // (walk_start_o), which reads the records through the same port ahead of
@@ -101,6 +109,9 @@ module modelock_sequencer #(
   input  logic                wr_ready_i,
   output logic [511:0]        wr_data_o,
   input  logic                wr_done_i,
+  input  logic                wr_error_i,
+  // an error response on a read of this run (blob or images)
+  input  logic                mem_error_i,
   // the buffers: beat write (images, wipe), beat read (logits)
   output logic                buf_wr_en_o,
   output logic [1:0]          buf_wr_buffers_o,
@@ -125,7 +136,8 @@ module modelock_sequencer #(
   output logic                layer_end_o,
   input  logic                counters_valid_i,
   output logic                counters_ready_o,
-  input  logic [511:0]        counters_data_i
+  input  logic [511:0]        counters_data_i,
+  input  logic                counters_last_i
 );
 
   localparam int unsigned ParamWordBeats = PARAM_ROWS / 16;  // bias, multiplier
@@ -214,9 +226,12 @@ module modelock_sequencer #(
   assign wr_req_addr_o = state_q == Counters ? counters_q : logits_q;
   assign wr_req_beats_o = state_q == Counters ? 32'(modelock_engine_pkg::CounterWords / 16)
                                               : 32'(batch_q[ImageW:0]) * 32'(logit_beats);
-  assign wr_valid_o = state_q == LogitHold || (state_q == Counters && counters_valid_i);
+  // After a memory error the counters' beats are taken and dropped.
+  logic drop_counters;
+  assign drop_counters = status_q == modelock_engine_pkg::StatusMemoryError;
+  assign wr_valid_o = state_q == LogitHold || (state_q == Counters && counters_valid_i && !drop_counters);
   assign wr_data_o = state_q == Counters ? counters_data_i : logit_beat;
-  assign counters_ready_o = state_q == Counters && wr_ready_i;
+  assign counters_ready_o = state_q == Counters && (wr_ready_i || drop_counters);
   assign buf_rd_en_o = state_q == LogitRead;
   assign buf_rd_beat_o = beat_q;
 
@@ -325,8 +340,8 @@ module modelock_sequencer #(
           state_q <= is_clear_q ? Wipe : Finish;
         end
         Program: if (program_done_i) begin
-          status_q <= program_status_i;
-          if (program_status_i != 4'd0) begin
+          status_q <= mem_error_i ? modelock_engine_pkg::StatusMemoryError : program_status_i;
+          if (mem_error_i || program_status_i != 4'd0) begin
             state_q <= Wipe;
           end else begin
             state_q <= Images;
@@ -344,6 +359,11 @@ module modelock_sequencer #(
               state_q <= RecordRead;
               layer_q <= '0;
               rr_q <= '0;
+              if (mem_error_i) begin
+                status_q <= modelock_engine_pkg::StatusMemoryError;
+                wipe_q <= '0;
+                state_q <= Wipe;
+              end
             end
           end else begin
             beat_q <= beat_q + 10'd1;
@@ -359,7 +379,11 @@ module modelock_sequencer #(
           if (op == modelock_engine_pkg::OpFlatten) state_q <= NextLayer;
           if (matrix_done_i) begin
             source_o <= !source_o;
-            if (matrix_tag_bits_i != 4'd0) begin
+            if (mem_error_i) begin
+              status_q <= modelock_engine_pkg::StatusMemoryError;
+              wipe_q <= '0;
+              state_q <= Wipe;
+            end else if (matrix_tag_bits_i != 4'd0) begin
               status_q <= modelock_engine_pkg::StatusTagMismatch;
               wipe_q <= '0;
               state_q <= Wipe;
@@ -396,6 +420,7 @@ module modelock_sequencer #(
           end
         end
         LogitWait: if (wr_done_i) begin
+          if (wr_error_i) status_q <= modelock_engine_pkg::StatusMemoryError;
           wipe_q <= '0;
           state_q <= Wipe;
         end
@@ -404,13 +429,16 @@ module modelock_sequencer #(
           if (wipe_q == 11'(ACT_BEATS - 1)) begin
             if (is_run_q) begin
               state_q <= Counters;
-              wr_pending_q <= 1'b1;
+              wr_pending_q <= !drop_counters;
             end else begin
               state_q <= Finish;
             end
           end
         end
-        Counters: if (wr_done_i) state_q <= Finish;
+        Counters: begin
+          if (drop_counters ? counters_valid_i && counters_last_i : wr_done_i) state_q <= Finish;
+          if (wr_done_i && wr_error_i) status_q <= modelock_engine_pkg::StatusMemoryError;
+        end
         Finish: state_q <= Idle;
         default: state_q <= Idle;
       endcase

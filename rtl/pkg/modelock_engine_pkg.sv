@@ -42,7 +42,8 @@ package modelock_engine_pkg;
     StatusBadKey = 4'd5,
     StatusKeyRegistersSet = 4'd6,
     StatusProgramTagMismatch = 4'd7,
-    StatusBadRun = 4'd8
+    StatusBadRun = 4'd8,
+    StatusMemoryError = 4'd9
   } status_e;
 
   // ---------------------------------------------------------------- program layout

@@ -12,7 +12,7 @@ constexpr std::uint64_t kPage = 4096;  // AXI: no burst crosses a 4 KiB boundary
 constexpr unsigned kMaxWrites = 16;    // write bursts accepted and not yet answered
 constexpr std::uint8_t kSize512 = 6;
 constexpr std::uint8_t kBurstIncr = 1;
-constexpr std::uint8_t kOkay = 0, kSlvErr = 2;
+constexpr std::uint8_t kFaultData = 0xde;  // what a beat answered with an error carries
 }  // namespace
 
 AxiMemory::AxiMemory(std::string name, MemoryTiming timing)
@@ -64,6 +64,23 @@ bool AxiMemory::check(const char* channel, std::uint64_t address, unsigned beats
   return false;
 }
 
+void AxiMemory::inject(Burst& b, MemoryFault::Access access) {
+  if (!b.ok) return;
+  const std::uint64_t end = b.address + std::uint64_t{b.beats} * kAxiBeatBytes;
+  for (LiveFault& live : faults_) {
+    const MemoryFault& f = live.fault;
+    if (f.access != access || f.buffer >= regions_.size() || (f.bursts != 0 && live.spoiled == f.bursts)) continue;
+    const std::uint64_t first = regions_[f.buffer].address + f.offset, last = first + f.bytes;
+    if (last <= b.address || first >= end) continue;
+    b.fault = f.resp;
+    b.fault_first = static_cast<unsigned>((std::max(first, b.address) - b.address) / kAxiBeatBytes);
+    b.fault_end = static_cast<unsigned>((std::min(last, end) - b.address + kAxiBeatBytes - 1) / kAxiBeatBytes);
+    ++live.spoiled;
+    ++stats_.faulted_bursts;
+    return;
+  }
+}
+
 bool AxiMemory::refreshing() const {
   return timing_.refresh_period != 0 && cycle_ % timing_.refresh_period < timing_.refresh_cycles;
 }
@@ -92,14 +109,20 @@ void AxiMemory::drive(AxiSlaveOut& out) {
     out.rvalid = true;
     out.rid = b.id;
     out.rlast = b.done + 1 == b.beats;
-    out.rresp = b.ok ? kOkay : kSlvErr;
-    if (b.ok) std::copy_n(at(b.address + std::uint64_t{b.done} * kAxiBeatBytes), kAxiBeatBytes, out.rdata.begin());
+    const bool faulted = b.fault != kAxiOkay && b.done >= b.fault_first && b.done < b.fault_end;
+    out.rresp = !b.ok ? kAxiSlvErr : faulted ? b.fault : kAxiOkay;
+    if (faulted) {
+      out.rdata.fill(kFaultData);
+    } else if (b.ok) {
+      std::copy_n(at(b.address + std::uint64_t{b.done} * kAxiBeatBytes), kAxiBeatBytes, out.rdata.begin());
+    }
   }
   if (!responses_.empty() &&
       (b_held_ || (!quiet && responses_.front().ready_at <= cycle_ && !gap(timing_.valid_gap)))) {
     out.bvalid = true;
     out.bid = responses_.front().id;
-    out.bresp = responses_.front().ok ? kOkay : kSlvErr;
+    const Burst& b = responses_.front();
+    out.bresp = !b.ok ? kAxiSlvErr : b.fault;
   }
   driven_ = out;
 }
@@ -109,6 +132,7 @@ void AxiMemory::sample(const AxiMasterOut& in) {
     const unsigned beats = unsigned{in.arlen} + 1;
     const bool ok = check("read", in.araddr, beats, in.arsize, in.arburst);
     reads_.push_back({in.araddr, beats, 0, in.arid, cycle_ + timing_.read_latency, ok});
+    inject(reads_.back(), MemoryFault::Access::read);
     ++stats_.read_bursts;
     stats_.max_reads_in_flight = std::max(stats_.max_reads_in_flight, static_cast<unsigned>(reads_.size()));
   }
@@ -120,6 +144,7 @@ void AxiMemory::sample(const AxiMasterOut& in) {
     const unsigned beats = unsigned{in.awlen} + 1;
     const bool ok = check("write", in.awaddr, beats, in.awsize, in.awburst);
     writes_.push_back({in.awaddr, beats, 0, in.awid, 0, ok});
+    inject(writes_.back(), MemoryFault::Access::write);
     ++stats_.write_bursts;
   }
   if (in.wvalid && driven_.wready) {
@@ -129,7 +154,7 @@ void AxiMemory::sample(const AxiMasterOut& in) {
                                         b.address, in.wlast ? "set" : "missing", b.done + 1, b.beats, cycle_));
       b.ok = false;
     }
-    if (b.ok) {
+    if (b.ok && b.fault == kAxiOkay) {
       std::uint8_t* dst = at(b.address + std::uint64_t{b.done} * kAxiBeatBytes);
       for (std::size_t i = 0; i < kAxiBeatBytes; ++i) {
         if (in.wstrb >> i & 1) dst[i] = in.wdata[i];

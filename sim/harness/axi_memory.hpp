@@ -3,7 +3,9 @@
 // objects), with the timing of real DRAM made adjustable so the engine's
 // stall counters and backpressure paths are exercised: read latency, a cap
 // on reads in flight, random gaps in READY and VALID, refresh-like windows in
-// which memory answers nothing.
+// which memory answers nothing. And injected faults (MemoryFault): a range
+// of a buffer whose reads or writes answer SLVERR or DECERR, as a failing
+// memory controller or interconnect would.
 //
 // The model is clocked by the harness once a cycle: `drive()` sets the
 // slave's outputs for the cycle from its state, the RTL evaluates, then
@@ -25,6 +27,8 @@ namespace modelock::sim {
 
 inline constexpr std::size_t kAxiBeatBytes = 64;  // 512-bit data
 using AxiBeat = std::array<std::uint8_t, kAxiBeatBytes>;
+// AXI response codes.
+inline constexpr std::uint8_t kAxiOkay = 0, kAxiSlvErr = 2, kAxiDecErr = 3;
 
 // What the master drives.
 struct AxiMasterOut {
@@ -53,13 +57,13 @@ struct AxiSlaveOut {
   bool arready = false;
   bool rvalid = false;
   AxiBeat rdata{};
-  std::uint8_t rresp = 0;  // 0 OKAY, 2 SLVERR
+  std::uint8_t rresp = 0;  // kAxiOkay, kAxiSlvErr, kAxiDecErr
   bool rlast = false;
   std::uint16_t rid = 0;
   bool awready = false;
   bool wready = false;
   bool bvalid = false;
-  std::uint8_t bresp = 0;
+  std::uint8_t bresp = 0;  // as rresp
   std::uint16_t bid = 0;
 };
 
@@ -78,10 +82,28 @@ struct MemoryTiming {
   static MemoryTiming dram() { return {.read_latency = 30, .write_latency = 10, .max_reads = 16}; }
 };
 
+// An injected fault: the bytes [offset, offset + bytes) of a buffer answer
+// `resp` to the reads or the writes that touch them. A read burst gets
+// `resp` and no data (a fixed pattern, 0xDE) on exactly the beats inside
+// the range, OKAY and the data on the others; a write burst that touches
+// the range writes nothing and answers `resp` in its B response. The fault
+// spoils `bursts` bursts, then memory answers normally again (0: for ever),
+// so a test can check that an engine takes a good run after a failed one.
+struct MemoryFault {
+  enum class Access : std::uint8_t { read, write };
+  Access access = Access::read;
+  std::size_t buffer = 0;  // the buffer, in the order add_buffer made them (0: the first)
+  std::uint64_t offset = 0;
+  std::uint64_t bytes = 64;
+  std::uint8_t resp = kAxiSlvErr;
+  unsigned bursts = 1;
+};
+
 // Counts of what the memory saw, for tests and benchmarks.
 struct MemoryStats {
   std::uint64_t read_bursts = 0, read_beats = 0, write_bursts = 0, write_beats = 0;
   unsigned max_reads_in_flight = 0;
+  std::uint64_t faulted_bursts = 0;  // bursts an injected fault answered
 };
 
 class AxiMemory {
@@ -93,6 +115,8 @@ class AxiMemory {
   std::uint64_t add_buffer(std::size_t bytes);
   // The bytes of the buffer at `address` (as add_buffer returned it).
   [[nodiscard]] std::span<std::uint8_t> buffer(std::uint64_t address);
+  // A fault from now on (its buffer may be added later).
+  void add_fault(const MemoryFault& fault) { faults_.push_back({fault}); }
 
   void drive(AxiSlaveOut& out);
   void sample(const AxiMasterOut& in);
@@ -105,6 +129,7 @@ class AxiMemory {
   [[nodiscard]] const MemoryStats& stats() const { return stats_; }
   // True while a burst is accepted and not finished (reads and writes).
   [[nodiscard]] bool busy() const;
+  [[nodiscard]] const std::string& name() const { return name_; }
 
  private:
   struct Burst {
@@ -113,6 +138,8 @@ class AxiMemory {
     std::uint16_t id;
     std::uint64_t ready_at;  // cycle of the first R beat, or of the B response
     bool ok;                 // inside one buffer and well formed
+    std::uint8_t fault = kAxiOkay;     // an injected fault's response, or OKAY
+    unsigned fault_first = 0, fault_end = 0;  // its beats [first, end) in the burst
   };
   struct Region {
     std::uint64_t address;
@@ -120,6 +147,8 @@ class AxiMemory {
   };
 
   bool check(const char* channel, std::uint64_t address, unsigned beats, std::uint8_t size, std::uint8_t burst);
+  // Marks `b` with the first live fault of `access` it touches.
+  void inject(Burst& b, MemoryFault::Access access);
   std::uint8_t* at(std::uint64_t address);
   bool refreshing() const;
   bool gap(double chance);
@@ -128,6 +157,11 @@ class AxiMemory {
   MemoryTiming timing_;
   std::mt19937_64 rng_;
   std::vector<Region> regions_;
+  struct LiveFault {
+    MemoryFault fault;
+    unsigned spoiled = 0;  // bursts answered so far
+  };
+  std::vector<LiveFault> faults_;
   std::uint64_t next_address_ = 0x1000;  // nothing at 0: a null address is an error
   std::uint64_t cycle_ = 0;
   std::deque<Burst> reads_, writes_, responses_;

@@ -60,6 +60,8 @@ EngineSim::EngineSim(EngineSimOptions options)
       io_("gmem_io", options.io_timing),
       control_("s_axi_control", [this](const AxiLiteMasterOut& out) { return cycle(out); }),
       options_(options) {
+  for (const MemoryFault& f : options_.blob_faults) blob_.add_fault(f);
+  for (const MemoryFault& f : options_.io_faults) io_.add_fault(f);
   if (!options_.trace_path.empty()) {
 #ifdef MODELOCK_SIM_TRACE
     const std::string partial = options_.trace_path + ".partial";
@@ -224,6 +226,12 @@ void EngineSim::run_command() {
     check_memories();
   }
   check_memories();
+  for (const AxiMemory* memory : {&blob_, &io_}) {
+    if (memory->busy()) {
+      throw std::runtime_error(fmt::format("engine sim: command {:#x} gave ap_done with a burst of {} still in flight",
+                                           command, memory->name()));
+    }
+  }
   last_command_cycles_ = cycles_ - start;
 }
 

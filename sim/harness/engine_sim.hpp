@@ -16,6 +16,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "axi_lite.hpp"
 #include "axi_memory.hpp"
@@ -32,6 +33,10 @@ struct EngineSimOptions {
   // default covers a deeplock load_key of the full 64 MiB stream (4.2 M
   // cycles) and runs of large networks.
   std::uint64_t watchdog_cycles = 200'000'000;
+  // Injected error responses (axi_memory.hpp), for the tests of the
+  // engine's memory errors: the blob memory holds one buffer (0), the io
+  // memory the buffers in the order the driver allocates them.
+  std::vector<MemoryFault> blob_faults, io_faults;
   // An FST file of every signal, one time step a clock edge; empty: none.
   // Needs the traced model (MODELOCK_SIM_TRACE), else the constructor throws.
   // Written to trace_path + ".partial" (mode 0600: it holds the key and the
@@ -69,7 +74,9 @@ class EngineSim {
 
   // Sets ap_start and polls the control register, as XRT does, until
   // ap_done. Throws CommandTimeout past the watchdog, std::runtime_error
-  // when either memory saw an AXI protocol violation.
+  // when either memory saw an AXI protocol violation or still has a burst
+  // in flight at ap_done (an engine must take every beat and response it
+  // asked for before it says it is done, error responses included).
   void run_command();
 
   // Clock cycles since reset, and those the last command took.

@@ -22,6 +22,9 @@
 #include "modelock/device/internal/compute_unit.hpp"
 #include "modelock/device/internal/engine_device.hpp"
 #include "modelock/format/container.hpp"
+#ifdef MODELOCK_HAVE_SIM
+#include "modelock/device/internal/sim_compute_unit.hpp"
+#endif
 
 namespace modelock::device {
 namespace {
@@ -142,6 +145,45 @@ TEST_P(Pipeline, ARefusalInALaterBatchStopsThePipelineAndNothingIsReturned) {
 }
 
 #ifdef MODELOCK_HAVE_SIM
+// Device memory answering an error response (the RTL engine's status 9;
+// the HLS kernel cannot see one): Error(system) naming the device, the
+// memory error and what to check; the run's counters are not read (the
+// engine wrote none) nor its logits, and the device takes a good run after.
+// The fault: the reads of run 1's images (io set 1; EngineBackend
+// allocates images, logits, counters of set 0, then of set 1).
+TEST_F(Pipeline, AMemoryErrorIsASystemErrorNamingTheDeviceAndLeavesNoCounters) {
+  const auto& q = shipped_int8(kModel);
+  const auto container = format::Container::parse(locked_file(kModel, scheme::Scheme::ctr, key_), kModel);
+  sim::EngineSimOptions options;
+  options.io_faults = {{.buffer = 3, .resp = sim::kAxiSlvErr}};
+  std::vector<std::string> log;
+  std::vector<std::unique_ptr<ComputeUnit>> units;
+  units.push_back(std::make_unique<RecordingUnit>(make_sim_compute_unit(options), log));
+  auto device = open_engine_device(std::move(units));
+  device.load_model(container);
+  device.load_key(key_);
+  log.clear();
+  const auto images = int8_images(q, 0, kImages);
+  try {
+    (void)device.run(images);
+    FAIL() << "a memory error gave logits";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::system) << e.what();
+    for (const std::string_view says : {"device sim: ", "device memory answered an AXI error response", "xbutil"}) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(device.last_run().status, Status::memory_error);
+  ASSERT_TRUE(device.last_run().counters.has_value());
+  EXPECT_EQ(device.last_run().counters->size(), 1u);  // run 0's; run 1 left none
+  const auto status = where(log, "status");
+  ASSERT_EQ(status.size(), 2u);
+  EXPECT_TRUE(where(log, "read counters 1").empty()) << "the counters of the failed run were read";
+  EXPECT_TRUE(where(log, "read logits 1").empty());
+  // The fault is spent and the key still loaded: the next run is good.
+  EXPECT_EQ(device.run(images), q.run_int8(runtime::Int8Tensor({static_cast<std::int64_t>(kImages), 1, 28, 28}, images)).data);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, Pipeline, ::testing::Values("hls", "sim"), [](const auto& info) { return info.param; });
 #else
 INSTANTIATE_TEST_SUITE_P(Engines, Pipeline, ::testing::Values("hls"), [](const auto& info) { return info.param; });

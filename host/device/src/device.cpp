@@ -27,6 +27,8 @@ namespace {
       throw Error(ErrorKind::integrity, what);
     case Status::no_key:
       throw Error(ErrorKind::usage, what);
+    case Status::memory_error:
+      throw Error(ErrorKind::system, what);
     case Status::bad_program:
     case Status::bad_key:
       throw Error(ErrorKind::bad_input, what);
@@ -58,6 +60,7 @@ std::string_view status_name(Status status) {
     case Status::key_registers_set: return "key registers set";
     case Status::program_tag_mismatch: return "program tag mismatch";
     case Status::bad_run: return "bad run";
+    case Status::memory_error: return "memory error";
   }
   return "unknown status";
 }

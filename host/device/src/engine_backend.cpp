@@ -215,6 +215,12 @@ class EngineBackend::Pipeline {
 
   void collect(std::size_t batch, Status status) {
     ComputeUnit& u = unit(batch);
+    if (status == Status::memory_error) {
+      // The engine wrote no counters (docs/engine.md, "Status codes"): the
+      // buffer holds an earlier run's, which are not this run's account.
+      reports_.push_back({status, std::nullopt, b_.describe_memory_error(u)});
+      return;
+    }
     BatchReport report{status, decode_counters(read_counter_words(u, set(batch)), b_.program_->layers.size()), {}};
     const std::size_t n = count(batch), classes = b_.program_->classes;
     if (status != Status::ok) {
@@ -284,12 +290,27 @@ std::string EngineBackend::describe_failure(Status status, const EngineCounters&
     }
     case Status::no_key:
       return "run before load_key (or after clear_key): no key loaded";
+    case Status::memory_error:
+      throw std::logic_error("describe_failure: a memory error has no counters (describe_memory_error)");
     case Status::bad_program:
       return fmt::format("{}: tensor '{}': the engine refused the program (past an engine limit)", origin,
                          locking::kEngineProgramTensor);
     default:
       return fmt::format("the engine answered status {} ({})", static_cast<std::uint32_t>(status), status_name(status));
   }
+}
+
+std::string EngineBackend::describe_memory_error(const ComputeUnit& unit) const {
+  // A board's unit is named ("board 0, compute unit lock_engine_2"); hls and
+  // sim are one unit each, which the device's own prefix names already.
+  const std::string where = unit.where();
+  const std::string prefix = where == unit.name() ? "" : where + ": ";
+  return fmt::format("{}device memory answered an AXI error response (SLVERR or DECERR) to the engine's reads or "
+                     "writes while it ran {} (blob, images, logits or counters); the engine stopped that run and wrote "
+                     "no logits. Check the device's memory and its connection: on a board, `xbutil examine` and "
+                     "`xbutil validate` for the card's health, and that the xclbin's memory connectivity holds the "
+                     "banks the buffers were allocated in",
+                     prefix, container_->origin());
 }
 
 }  // namespace modelock::device

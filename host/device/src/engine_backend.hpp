@@ -50,6 +50,8 @@ class EngineBackend final : public Backend {
   void load_key_into(ComputeUnit& unit, const scheme::MasterKey& key);
   // What failed in a refused run, in the container's terms.
   [[nodiscard]] std::string describe_failure(Status status, const EngineCounters& counters) const;
+  // Status memory_error of `unit`, which leaves no counters.
+  [[nodiscard]] std::string describe_memory_error(const ComputeUnit& unit) const;
 
   std::vector<std::unique_ptr<ComputeUnit>> units_;
   const format::Container* container_ = nullptr;

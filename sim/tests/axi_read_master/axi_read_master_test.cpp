@@ -3,9 +3,12 @@
 // windows) and a consumer that stalls at random, every byte of every beat
 // checked, no protocol violation; the bursts in flight reach MAX_BURSTS
 // when latency is high; one beat a cycle in steady state; error responses
-// flagged on their beats.
+// flagged on their beats; after one, no further burst, every beat asked for
+// still handed on (memory's owed ones first, then the master's own zero
+// beats), and reads work again after clear_i.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <random>
@@ -43,6 +46,15 @@ class ReadBench {
   // Runs `requests` (offered with chance `offer`, beats taken with chance
   // `take`) until every beat is back and the master is idle; returns the
   // beats with the cycle each came in.
+  // failed_o when the last beat was taken, and clear_i for a cycle.
+  [[nodiscard]] bool failed() { return dut_->failed_o != 0; }
+  void clear() {
+    dut_->clear_i = 1;
+    dut_.settle();
+    dut_.tick();
+    dut_->clear_i = 0;
+  }
+
   std::vector<Beat> run(const std::vector<Request>& requests, double offer, double take, std::vector<std::uint64_t>* at = nullptr) {
     std::uint64_t expected = 0;
     for (const Request& r : requests) expected += r.beats;
@@ -175,6 +187,51 @@ TEST(AxiReadMaster, ErrorResponsesAreFlaggedOnTheirBeats) {
   EXPECT_TRUE(beats[3].error);
   EXPECT_TRUE(beats[3].last);
   EXPECT_EQ(bench.memory().violations().size(), 1u) << "the one read outside the buffer";
+}
+
+// A read error in the second burst of a long request, with more requests
+// behind it: every beat asked for is handed on, in order, and `last` ends
+// each request; from the error on each reads as zero with the error flag;
+// memory sees no burst issued after the error (those in flight are taken
+// whole, so it is idle at the end), and after clear_i the same reads are
+// good again.
+TEST(AxiReadMaster, AnErrorResponseStopsTheReadsAndCompletesEveryRequestWithZeros) {
+  for (const double take : {1.0, 0.5}) {
+    ReadBench bench({.read_latency = 20, .max_reads = 4, .seed = 5});
+    const std::uint64_t base = bench.memory().add_buffer(16 * kPage);
+    auto bytes = bench.memory().buffer(base);
+    std::mt19937_64 rng(9);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng() | 1);  // no zero byte
+    // Beat 70 of the first request, in its second burst, answers DECERR.
+    bench.memory().add_fault({.offset = 70 * kAxiBeatBytes, .resp = kAxiDecErr});
+    const std::vector<Request> requests = {{base, 12 * 64}, {base + 13 * kPage, 5}, {base + 14 * kPage, 64}};
+    const auto beats = bench.run(requests, 1.0, take);
+    ASSERT_EQ(beats.size(), 12u * 64 + 5 + 64);
+    EXPECT_TRUE(bench.failed());
+    std::size_t i = 0;
+    for (const Request& r : requests) {
+      for (std::uint32_t b = 0; b < r.beats; ++b, ++i) {
+        ASSERT_EQ(beats[i].last, b + 1 == r.beats) << "beat " << i;
+        const bool good = i < 70;
+        EXPECT_EQ(beats[i].error, !good) << "beat " << i;
+        const std::uint64_t offset = r.address - base + std::uint64_t{b} * kAxiBeatBytes;
+        const bool same = std::equal(beats[i].data.begin(), beats[i].data.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset));
+        const bool zero = std::all_of(beats[i].data.begin(), beats[i].data.end(), [](std::uint8_t v) { return v == 0; });
+        EXPECT_TRUE(good ? same : zero) << "beat " << i;
+      }
+    }
+    // When beat 70 came, burst 0 was done, memory held 1..4 (its limit of 4)
+    // and burst 5 waited in the AR register, which AXI does not allow to be
+    // withdrawn: 6 bursts, not the 14 of the requests.
+    EXPECT_EQ(bench.memory().stats().read_bursts, 6u);
+    EXPECT_FALSE(bench.memory().busy());
+    EXPECT_TRUE(bench.memory().violations().empty()) << bench.memory().violations().front();
+
+    bench.clear();
+    EXPECT_FALSE(bench.failed());
+    const auto again = bench.run(requests, 1.0, take);
+    expect_beats(bench, bytes, base, requests, again);
+  }
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // producer with random gaps; memory must hold exactly what was written
 // (and nothing else), no protocol violation (bursts within 4 KiB, WLAST
 // right), done only once every B response is in; one beat a cycle in
-// steady state; an error response reported with done.
+// steady state; an error response reported with done, after which no
+// further burst is issued, the bursts issued get their beats, and the rest
+// of the request is taken from the producer and dropped.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -157,6 +159,35 @@ TEST(AxiWriteMaster, AnErrorResponseIsReportedWithDone) {
   EXPECT_EQ(bench.memory().violations().size(), 1u) << "the one write outside the buffer";
   const Outcome inside = bench.run(random_request(rng, base, 1, false), 1.0);
   EXPECT_FALSE(inside.error) << "the error of one request does not stick to the next";
+}
+
+// Twelve pages with a slow producer: the error response of page 0's burst
+// comes while W is early in page 1 and AW has issued its 8 bursts (pages
+// 0..7). No burst more: pages 1..7 are written, page 0 (the fault) and pages
+// 8..11 are not; every beat is taken from the producer; done with error
+// once every B response is in.
+TEST(AxiWriteMaster, AfterAnErrorResponseNothingMoreIsWritten) {
+  WriteBench bench({.write_latency = 4});
+  const std::uint64_t base = bench.memory().add_buffer(12 * kPage);
+  bench.memory().add_fault({.access = MemoryFault::Access::write, .resp = kAxiDecErr});
+  std::mt19937_64 rng(204);
+  const Request r = random_request(rng, base, 12 * 64, false);
+  const Outcome o = bench.run(r, 0.2);
+  ASSERT_TRUE(o.done);
+  EXPECT_TRUE(o.error);
+  EXPECT_EQ(bench.memory().stats().write_bursts, 8u);
+  EXPECT_EQ(bench.memory().stats().faulted_bursts, 1u);
+  std::vector<std::uint8_t> expected(12 * kPage, 0);
+  Request landed{base + kPage, {r.data.begin() + 64, r.data.begin() + 8 * 64}, {r.strobes.begin() + 64, r.strobes.begin() + 8 * 64}};
+  apply(expected, base, landed);
+  const auto got = bench.memory().buffer(base);
+  EXPECT_TRUE(std::equal(got.begin(), got.end(), expected.begin()));
+  EXPECT_TRUE(bench.memory().violations().empty()) << bench.memory().violations().front();
+  // The fault is spent: the next request writes all of its bytes.
+  const Request next = random_request(rng, base, 12 * 64, false);
+  EXPECT_FALSE(bench.run(next, 1.0).error);
+  apply(expected, base, next);
+  EXPECT_TRUE(std::equal(got.begin(), got.end(), expected.begin()));
 }
 
 }  // namespace

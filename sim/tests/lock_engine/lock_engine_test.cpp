@@ -8,8 +8,16 @@
 // and VALID, refresh stalls, long latency). Status, logits and every
 // counter word that does not measure time must be the same bit for bit.
 // And the harness's watchdog: a command that overstays is a clear error.
+// And memory errors (docs/engine.md, "Status codes", 9): error responses
+// injected into device memory (axi_memory.hpp's MemoryFault) on the reads
+// of a weight, of the images and of the program, and on the writes of the
+// logits and of the counters; each run ends with status 9 within the
+// watchdog, with nothing in flight (EngineSim refuses ap_done otherwise),
+// writes no logits and no counters, and the engine, key still loaded, takes
+// a good run afterwards.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -19,6 +27,7 @@
 #include <vector>
 
 #include "engine_harness.hpp"
+#include "modelock/device/internal/driver.hpp"
 #include "int8_networks.hpp"
 #include "lock_engine.hpp"
 #include "locked_network.hpp"
@@ -187,6 +196,112 @@ TEST(EngineSimWatchdog, TheComputeUnitGivesUpTheEngineAfterATimeout) {
       EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
     }
   }
+}
+
+// ---------------------------------------------------------------- memory errors
+
+using Fault = sim::MemoryFault;
+
+class MemoryErrors : public ::testing::Test {
+ protected:
+  // A random network under ctr with a conv and at least two gemm or conv
+  // layers, so that an error in its first leaves layers unrun.
+  MemoryErrors() : key_(key_from_seed(61)), n_(pick(key_)), images_(random_images(n_.q, n_.batch, 61)) {}
+
+  static Network pick(const scheme::MasterKey& key) {
+    for (std::uint64_t seed = 300;; ++seed) {
+      Network n = random_network(seed, Scheme::ctr, key);
+      std::size_t matrix = 0;
+      for (const auto& l : n.locked.program.layers) matrix += l.op == program::Op::gemm || l.op == program::Op::conv;
+      if (matrix >= 2 && n.batch >= 2) return n;
+    }
+  }
+
+  // The blob offset of tensor `role` of the `which`th gemm or conv layer
+  // (counting from the end when negative).
+  std::uint64_t tensor_offset(int which, int role) const {
+    std::vector<const program::Layer*> matrix;
+    for (const auto& l : n_.locked.program.layers) {
+      if (l.op == program::Op::gemm || l.op == program::Op::conv) matrix.push_back(&l);
+    }
+    const auto& layer = *matrix.at(which >= 0 ? static_cast<std::size_t>(which) : matrix.size() - static_cast<std::size_t>(-which));
+    return layer.tensors.at(static_cast<std::size_t>(role)).blob_offset;
+  }
+
+  std::uint64_t program_offset() const {
+    for (const auto& t : n_.locked.container.header().tensors) {
+      if (t.name == locking::kEngineProgramTensor) return t.offset;
+    }
+    throw std::logic_error("no engine program");
+  }
+
+  // The faults' run ends with status 9 and writes nothing; the next run is good.
+  void expect_memory_error_then_a_good_run(const std::vector<Fault>& blob, const std::vector<Fault>& io,
+                                           bool logits_untouched = true) {
+    sim::EngineSimOptions o;
+    // These runs take well under a million cycles: a hang is an error in seconds.
+    o.watchdog_cycles = 5'000'000;
+    o.blob_faults = blob;
+    o.io_faults = io;
+    EngineHarness sim(n_.locked.container, device::make_sim_compute_unit(o));
+    ASSERT_EQ(sim.load_key(key_), modelock_hls::kStatusOk);
+    const auto failed = sim.run(images_.data);
+    EXPECT_EQ(failed.status, modelock_hls::kStatusMemoryError);
+    EXPECT_EQ(failed.logits_untouched, logits_untouched);
+    // The counters buffer still holds the zeros it was allocated with.
+    EXPECT_EQ(std::count(failed.counters.begin(), failed.counters.end(), 0u),
+              static_cast<std::ptrdiff_t>(failed.counters.size()))
+        << "counters written after a memory error";
+    // The fault is spent; the key is still loaded.
+    const auto good = sim.run(images_.data);
+    ASSERT_EQ(good.status, modelock_hls::kStatusOk);
+    EXPECT_EQ(good.logits, n_.q.run_int8(images_).data);
+  }
+
+  scheme::MasterKey key_;
+  Network n_;
+  runtime::Int8Tensor images_;
+};
+
+// io memory's buffers, in the order EngineHarness allocates them.
+constexpr std::size_t kCountersBuffer = 0, kImagesBuffer = 1, kLogitsBuffer = 2;
+
+TEST_F(MemoryErrors, AReadErrorOnAWeightIsStatus9) {
+  // The first layer's weight (SLVERR), then the last one's (DECERR): an
+  // error in the middle of the run, after layers that went well.
+  expect_memory_error_then_a_good_run({{.offset = tensor_offset(0, 0)}}, {});
+  expect_memory_error_then_a_good_run({{.offset = tensor_offset(-1, 0), .resp = sim::kAxiDecErr}}, {});
+}
+
+TEST_F(MemoryErrors, AReadErrorOnAParameterIsStatus9) {
+  expect_memory_error_then_a_good_run({{.offset = tensor_offset(0, 3), .resp = sim::kAxiDecErr}}, {});
+}
+
+TEST_F(MemoryErrors, AReadErrorOnTheImagesIsStatus9) {
+  expect_memory_error_then_a_good_run({}, {{.buffer = kImagesBuffer}});
+  // The last image's beats.
+  const std::uint64_t stride = device::whole_beats(static_cast<std::size_t>(images_.data.size() / static_cast<std::size_t>(n_.batch)));
+  expect_memory_error_then_a_good_run(
+      {}, {{.buffer = kImagesBuffer, .offset = stride * static_cast<std::uint64_t>(n_.batch - 1), .bytes = stride}});
+}
+
+TEST_F(MemoryErrors, AReadErrorOnTheProgramIsStatus9) {
+  // The header (the layer count reads as 0), a record, the trailer.
+  const std::uint64_t at = program_offset(), last = at + 64 * (1 + 4 * n_.locked.program.layers.size());
+  for (const std::uint64_t offset : {at, at + 64 * 2, last}) {
+    expect_memory_error_then_a_good_run({{.offset = offset, .resp = sim::kAxiDecErr}}, {});
+  }
+}
+
+TEST_F(MemoryErrors, AWriteErrorOnTheLogitsIsStatus9) {
+  expect_memory_error_then_a_good_run({}, {{.access = Fault::Access::write, .buffer = kLogitsBuffer,
+                                           .resp = sim::kAxiDecErr}});
+}
+
+// The logits landed, the counters did not: the status says so.
+TEST_F(MemoryErrors, AWriteErrorOnTheCountersIsStatus9) {
+  expect_memory_error_then_a_good_run({}, {{.access = Fault::Access::write, .buffer = kCountersBuffer}},
+                                      /*logits_untouched=*/false);
 }
 
 }  // namespace

@@ -60,6 +60,11 @@ std::uint32_t engine_side(Vmodelock_regfile& m, std::size_t i) {
 
 class RegfileTest : public ::testing::Test {
  protected:
+  // The identity lock_engine gives a simulation build (its DEVICE_ID).
+  RegfileTest() {
+    dut->device_id_i = modelock_hls::kDeviceId;
+    dut.settle();
+  }
   ClockedModel<Vmodelock_regfile> dut;
   AxiLiteMaster host{dut, 5};
 };

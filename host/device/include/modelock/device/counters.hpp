@@ -28,6 +28,7 @@ enum class Status : std::uint32_t {
   key_registers_set = 6,      // run while key registers still held key material
   program_tag_mismatch = 7,   // the program's own tag did not verify: nothing ran
   bad_run = 8,                // batch outside 1..kBatch, or a program offset not 64-aligned
+  memory_error = 9,           // device memory answered an AXI error response: no logits, no counters (RTL engine)
 };
 
 [[nodiscard]] std::string_view status_name(Status status);
