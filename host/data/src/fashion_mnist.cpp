@@ -39,7 +39,7 @@ Resolved resolve_dir(const std::filesystem::path& explicit_dir) {
   return {kDefaultDir, "the default location"};
 }
 
-[[noreturn]] void fail(const std::filesystem::path& file, std::string_view field,
+[[noreturn]] void fail_in(const std::filesystem::path& file, std::string_view field,
                        std::string_view message) {
   throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", file.string(), field, message));
 }
@@ -79,22 +79,22 @@ ImageSet load_fashion_mnist(Split split, const std::filesystem::path& explicit_d
 
   IdxArray images = read_idx(images_path);
   if (images.dims.size() != 3) {
-    fail(images_path, "ndim",
+    fail_in(images_path, "ndim",
          fmt::format("3 dimensions (count, rows, cols) for images, got {}", images.dims.size()));
   }
   // An empty set or zero-sized images would pass on to the consumers as a
   // usage error (--first, --calib) or an empty input tensor: the file is at fault.
   if (images.dims[0] == 0 || images.dims[1] == 0 || images.dims[2] == 0) {
-    fail(images_path, "dims",
+    fail_in(images_path, "dims",
          fmt::format("at least 1 image of at least 1x1 pixels, got {}x{}x{}", images.dims[0], images.dims[1],
                      images.dims[2]));
   }
   IdxArray labels = read_idx(labels_path);
   if (labels.dims.size() != 1) {
-    fail(labels_path, "ndim", fmt::format("1 dimension (count) for labels, got {}", labels.dims.size()));
+    fail_in(labels_path, "ndim", fmt::format("1 dimension (count) for labels, got {}", labels.dims.size()));
   }
   if (labels.dims[0] != images.dims[0]) {
-    fail(labels_path, "dims[0]",
+    fail_in(labels_path, "dims[0]",
          fmt::format("{} labels, one per image in {}, got {}", images.dims[0],
                      images_path.filename().string(), labels.dims[0]));
   }
@@ -103,7 +103,7 @@ ImageSet load_fashion_mnist(Split split, const std::filesystem::path& explicit_d
   const auto bad = std::find_if(labels.data.begin(), labels.data.end(),
                                 [](std::uint8_t label) { return label >= kFashionMnistClasses; });
   if (bad != labels.data.end()) {
-    fail(labels_path, fmt::format("label {}", bad - labels.data.begin()),
+    fail_in(labels_path, fmt::format("label {}", bad - labels.data.begin()),
          fmt::format("0..{}, got {}", kFashionMnistClasses - 1, *bad));
   }
 

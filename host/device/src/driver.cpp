@@ -7,7 +7,7 @@
 namespace modelock::device {
 
 namespace {
-constexpr std::size_t kBeatBytes = modelock_hls::kBeatBytes;
+using modelock_hls::kBeatBytes;
 }  // namespace
 
 std::size_t whole_beats(std::size_t bytes) { return (bytes + kBeatBytes - 1) / kBeatBytes * kBeatBytes; }

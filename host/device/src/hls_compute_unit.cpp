@@ -31,17 +31,17 @@ static_assert(kClockHz == modelock_hls::kClockHz, "device.hpp's kClockHz is lock
 static_assert(std::endian::native == std::endian::little, "counter words are read as little-endian bytes");
 
 using modelock_hls::Beat;
-constexpr std::size_t kBeatBytes = modelock_hls::kBeatBytes;
+using modelock_hls::kBeatBytes;
 
 // The kernel keeps its state (the key, the checkpoint table, the buffers) in
 // statics: one engine per process. Opening it twice would let one holder
 // run on the other's key, as a shared compute unit would on a board.
-std::atomic<bool> engine_open{false};
+std::atomic<bool> hls_engine_open{false};
 
 class HlsComputeUnit final : public ComputeUnit {
  public:
   HlsComputeUnit() {
-    if (engine_open.exchange(true)) {
+    if (hls_engine_open.exchange(true)) {
       throw Error(ErrorKind::usage, "device hls: the engine is open already in this process (one holder at a time, "
                                     "as a compute unit opened for exclusive access)");
     }
@@ -50,7 +50,7 @@ class HlsComputeUnit final : public ComputeUnit {
     // The driver zeroed the key registers after load_key; wipe them anyway.
     wipe(registers_);
     wipe(latched_);
-    engine_open = false;
+    hls_engine_open = false;
   }
 
   std::string_view name() const override { return "hls"; }

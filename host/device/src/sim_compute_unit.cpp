@@ -29,7 +29,7 @@ namespace {
 
 // One engine per process, as for hls: a second holder would share the
 // first one's loaded key.
-std::atomic<bool> engine_open{false};
+std::atomic<bool> sim_engine_open{false};
 
 std::uint32_t offset_of(int argument) { return kKernelArguments[static_cast<std::size_t>(argument)].offset; }
 
@@ -45,12 +45,12 @@ std::uint64_t device_cycles(std::chrono::milliseconds time) {
 class SimComputeUnit final : public ComputeUnit {
  public:
   explicit SimComputeUnit(const sim::EngineSimOptions& options) : engine_(options) {
-    if (engine_open.exchange(true)) {
+    if (sim_engine_open.exchange(true)) {
       throw Error(ErrorKind::usage, "device sim: the engine is open already in this process (one holder at a time, "
                                     "as a compute unit opened for exclusive access)");
     }
   }
-  ~SimComputeUnit() override { engine_open = false; }
+  ~SimComputeUnit() override { sim_engine_open = false; }
 
   std::string_view name() const override { return "sim"; }
 

@@ -7,14 +7,13 @@
 #include <fmt/ranges.h>
 
 #include "modelock/common/error.hpp"
+#include "words.hpp"
 
 namespace modelock::program {
 
 namespace {
 
-[[noreturn]] void fail(std::string_view origin, std::string_view field, std::string_view expected) {
-  throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", origin, field, expected));
-}
+using detail::fail;
 
 // Values of admitted int8 networks are far below 2^32; anything larger is
 // made 2^32 - 1, which every limit of check_program refuses.

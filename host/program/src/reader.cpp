@@ -12,11 +12,8 @@ namespace modelock::program {
 namespace {
 
 namespace layout = modelock_hls::program;
+using detail::fail;
 using detail::load_word;
-
-[[noreturn]] void fail(std::string_view origin, std::string_view field, std::string_view expected) {
-  throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", origin, field, expected));
-}
 
 // Words [first, end) of `words` must be zero; names the first that is not.
 void reserved_zero(std::span<const std::uint8_t> words, std::size_t first, std::size_t end, std::string_view origin,

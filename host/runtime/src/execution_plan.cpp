@@ -12,8 +12,6 @@ namespace modelock::runtime::detail {
 
 namespace {
 
-constexpr std::int64_t kFloatBytes = sizeof(float);
-
 // Sizes here come from shapes the builder admitted (each activation within
 // the working-set limit), so these products cannot overflow; checked_* is
 // still used so that a future caller with other shapes cannot wrap them.

@@ -10,10 +10,6 @@
 
 namespace modelock::runtime::detail {
 
-namespace {
-constexpr std::int64_t kFloatBytes = sizeof(float);
-}  // namespace
-
 std::string batched(const Shape& per_image) {
   return per_image.empty() ? "[N]" : fmt::format("[N, {}]", fmt::join(per_image, ", "));
 }

@@ -26,6 +26,8 @@ struct Tensor {
 };
 
 using FloatTensor = Tensor<float>;
+// Bytes of one FloatTensor element, in the int64 the shape arithmetic uses.
+inline constexpr std::int64_t kFloatBytes = sizeof(float);
 using Int8Tensor = Tensor<std::int8_t>;
 
 // Index of the largest logit in each row of a [N, C] tensor (first on ties).
