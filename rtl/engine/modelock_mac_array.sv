@@ -113,27 +113,40 @@ module modelock_mac_array #(
   // the whole beat's 22. The same sum as one 32-bit adder chain (every sum
   // wraps modulo 2^32 and none of these can), at about half the adder bits
   // and six adders deep instead of 63. The products are plain signed
-  // multiplications, for synthesis to map onto DSP slices.
-  function automatic logic [21:0] beat_sum(logic [511:0] w, logic [511:0] x);
+  // multiplications, for synthesis to map onto DSP slices; each addition is
+  // a modelock_add_signed (why there: that file).
+  logic [B*22-1:0] row_sum;  // row b's sum of the beat in bits 22*b +: 22
+  for (genvar b = 0; b < B; b++) begin : g_row
     logic [64*16-1:0] p;
     logic [32*17-1:0] s1;
     logic [16*18-1:0] s2;
     logic [8*19-1:0]  s3;
     logic [4*20-1:0]  s4;
     logic [2*21-1:0]  s5;
-    for (int l = 0; l < 64; l++) p[16*l +: 16] = $signed(w[8*l +: 8]) * $signed(x[8*l +: 8]);
-    for (int i = 0; i < 32; i++) s1[17*i +: 17] = 17'($signed(p[32*i +: 16])) + 17'($signed(p[32*i+16 +: 16]));
-    for (int i = 0; i < 16; i++) s2[18*i +: 18] = 18'($signed(s1[34*i +: 17])) + 18'($signed(s1[34*i+17 +: 17]));
-    for (int i = 0; i < 8; i++) s3[19*i +: 19] = 19'($signed(s2[36*i +: 18])) + 19'($signed(s2[36*i+18 +: 18]));
-    for (int i = 0; i < 4; i++) s4[20*i +: 20] = 20'($signed(s3[38*i +: 19])) + 20'($signed(s3[38*i+19 +: 19]));
-    for (int i = 0; i < 2; i++) s5[21*i +: 21] = 21'($signed(s4[40*i +: 20])) + 21'($signed(s4[40*i+20 +: 20]));
-    beat_sum = 22'($signed(s5[20:0])) + 22'($signed(s5[41:21]));
-  endfunction
+    always_comb begin
+      for (int l = 0; l < 64; l++) p[16*l +: 16] = $signed(w0_q[8*l +: 8]) * $signed(x0_q[512*b + 8*l +: 8]);
+    end
+    for (genvar i = 0; i < 32; i++) begin : g_s1
+      modelock_add_signed #(.W(17)) u_add (.a_i(p[32*i +: 16]), .b_i(p[32*i+16 +: 16]), .sum_o(s1[17*i +: 17]));
+    end
+    for (genvar i = 0; i < 16; i++) begin : g_s2
+      modelock_add_signed #(.W(18)) u_add (.a_i(s1[34*i +: 17]), .b_i(s1[34*i+17 +: 17]), .sum_o(s2[18*i +: 18]));
+    end
+    for (genvar i = 0; i < 8; i++) begin : g_s3
+      modelock_add_signed #(.W(19)) u_add (.a_i(s2[36*i +: 18]), .b_i(s2[36*i+18 +: 18]), .sum_o(s3[19*i +: 19]));
+    end
+    for (genvar i = 0; i < 4; i++) begin : g_s4
+      modelock_add_signed #(.W(20)) u_add (.a_i(s3[38*i +: 19]), .b_i(s3[38*i+19 +: 19]), .sum_o(s4[20*i +: 20]));
+    end
+    for (genvar i = 0; i < 2; i++) begin : g_s5
+      modelock_add_signed #(.W(21)) u_add (.a_i(s4[40*i +: 20]), .b_i(s4[40*i+20 +: 20]), .sum_o(s5[21*i +: 21]));
+    end
+    modelock_add_signed #(.W(22)) u_add (.a_i(s5[20:0]), .b_i(s5[41:21]), .sum_o(row_sum[22*b +: 22]));
+  end
 
   // A sum is taken only with a beat (v0_q): stage 2 reads sum1_q only when
-  // v1_q says it holds one. In hardware the enable is the registers' clock
-  // enable; under Verilator it keeps the 512 products out of the cycles in
-  // which no weight beat streams.
+  // v1_q says it holds one; in hardware the enable is the registers' clock
+  // enable.
   logic        v1_q, last1_q;
   logic [B*22-1:0] sum1_q;  // row b's sum in bits 22*b +: 22
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -145,7 +158,7 @@ module modelock_mac_array #(
       v1_q <= v0_q;
       last1_q <= last0_q;
       if (v0_q) begin
-        for (int b = 0; b < B; b++) sum1_q[22*b +: 22] <= beat_sum(w0_q, x0_q[512*b +: 512]);
+        for (int b = 0; b < B; b++) sum1_q[22*b +: 22] <= row_sum[22*b +: 22];
       end
     end
   end
