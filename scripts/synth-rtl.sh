@@ -9,14 +9,15 @@
 # also goes through `check -assert` (no combinational loop) and must have no
 # latch. These are Yosys's estimates, not Vivado's: no timing-driven
 # optimization, no retiming, no packing across modules. Not part of make
-# test: the whole engine takes tens of minutes.
+# test: the whole engine takes tens of minutes of processor time, more wall
+# time on a machine shared with other builds.
 #
 # Bounded time: Yosys maps a kept hierarchy module by module, so a run
 # takes about the sum of its modules' times, and ABC's time grows faster
 # than a module's gate count. The engine's run once did not end in two
 # hours, when one activation buffer brought 181,943 gates into ABC; with the
 # buffers and the MAC array rebuilt (rtl/doc/theory_of_operation.md,
-# "Resources") no module is near that. Each run is limited to
+# "Resource status") no module is near that. Each run is limited to
 # SYNTH_TIMEOUT seconds of wall time (default 7200) and ends with an error
 # naming the top and its log's last lines, rather than going on for hours
 # on a machine shared with other builds. ABC's script is not lightened:

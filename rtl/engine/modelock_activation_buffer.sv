@@ -100,7 +100,7 @@ module modelock_activation_buffer #(
   // Slots * 8 bits instead of a scatter onto every one of its 512 bits, and
   // the even and the odd RAM of an image share it (the scatter per RAM
   // took most of the buffer's logic: rtl/doc/theory_of_operation.md,
-  // "Resources"). Each slot also keeps the rest of its byte's lane (which
+  // "Resource status"). Each slot also keeps the rest of its byte's lane (which
   // of the 64 / Slots lanes of its class) and its beat's parity, for the
   // strobes. Zero when place_en_i is low, where nothing reads them: the
   // RAMs' write muxes take the place port only with place_en_i.

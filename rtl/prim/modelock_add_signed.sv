@@ -5,7 +5,7 @@
 // of additions inside one module into a single multi-operand $macc cell,
 // which it maps as full-adder (carry-save) logic; for the MAC array's 64
 // products a row that took 46,392 LUT6 (rtl/doc/theory_of_operation.md,
-// "Resources"). Behind a module boundary each addition stays one carry
+// "Resource status"). Behind a module boundary each addition stays one carry
 // chain, about a LUT a bit.
 module modelock_add_signed #(
   parameter int unsigned W = 17
