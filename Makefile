@@ -99,7 +99,8 @@ lint:
 # Yosys resource estimates (synth_xilinx -family xcup) of the whole engine
 # and of every module of rtl/, written to docs/resources.md; each run also
 # checked for latches and combinational loops. Tens of minutes: not part of
-# make test.
+# make test. Each Yosys run stops with an error after SYNTH_TIMEOUT seconds
+# (default 7200); SYNTH_JOBS=1 runs one Yosys at a time (default 2).
 synth:
 	sh scripts/synth-rtl.sh rtl docs/resources.md
 

@@ -9,8 +9,22 @@
 # also goes through `check -assert` (no combinational loop) and must have no
 # latch. These are Yosys's estimates, not Vivado's: no timing-driven
 # optimization, no retiming, no packing across modules. Not part of make
-# test: the whole engine takes tens of minutes.
-# Usage: synth-rtl.sh [RTL_DIR] [OUTPUT]        (SYNTH_JOBS Yosys runs at once, default 2)
+# test: the whole engine takes tens of minutes of processor time, more wall
+# time on a machine shared with other builds.
+#
+# Bounded time: Yosys maps a kept hierarchy module by module, so a run
+# takes about the sum of its modules' times, and ABC's time grows faster
+# than a module's gate count. The engine's run once did not end in two
+# hours, when one activation buffer brought 181,943 gates into ABC; with the
+# buffers and the MAC array rebuilt (rtl/doc/theory_of_operation.md,
+# "Resource status") no module is near that. Each run is limited to
+# SYNTH_TIMEOUT seconds of wall time (default 7200) and ends with an error
+# naming the top and its log's last lines, rather than going on for hours
+# on a machine shared with other builds. ABC's script is not lightened:
+# `abc -fast` would cost LUTs (it drops dch and mfs2) in the figures this
+# table exists to give.
+# Usage: synth-rtl.sh [RTL_DIR] [OUTPUT]        (SYNTH_JOBS Yosys runs at once, default 2;
+#                                                 1 runs the engine, then each module alone)
 #        synth-rtl.sh --one TOP RTL_DIR WORK    (one run, its report in WORK/TOP.stat)
 set -eu
 here=$(dirname "$0")
@@ -22,15 +36,25 @@ if [ "${1:-}" = "--one" ]; then
   files=$(find "$rtl" -name '*.sv' -not -path '*/lint/*' | sort)
   # Packages first: the modules import them.
   sources="$(echo "$files" | grep '_pkg\.sv$' || true) $(echo "$files" | grep -v '_pkg\.sv$' || true)"
+  limit=${SYNTH_TIMEOUT:-7200}
   echo "synth-rtl: $top" >&2
-  # shellcheck disable=SC2086
-  if ! yosys -q -l "$work/$top.log" -p "read_verilog -sv $(echo $sources); synth_xilinx -family xcup -uram -top $top;
+  begin=$(date +%s)
+  status=0
+  # The echo joins the file list's lines into Yosys's one-line script.
+  # shellcheck disable=SC2086,SC2116
+  timeout "$limit" yosys -q -l "$work/$top.log" -p "read_verilog -sv $(echo $sources); synth_xilinx -family xcup -uram -top $top;
       check -assert; select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr t:LDCE t:LDPE;
-      tee -q -o $work/$top.stat stat" >/dev/null; then
+      tee -q -o $work/$top.stat stat" >/dev/null || status=$?
+  if [ $status -eq 124 ]; then
+    echo "synth-rtl: $top took longer than $limit s (SYNTH_TIMEOUT) and was stopped; the end of its log:" >&2
+    tail -20 "$work/$top.log" >&2
+    exit 1
+  elif [ $status -ne 0 ]; then
     echo "synth-rtl: $top failed; the end of its log:" >&2
     tail -20 "$work/$top.log" >&2
     exit 1
   fi
+  echo "synth-rtl: $top done in $(( $(date +%s) - begin )) s" >&2
   exit 0
 fi
 
@@ -54,14 +78,20 @@ for module in $modules; do
 done
 
 start=$(date +%s)
-sh "$0" --one lock_engine "$rtl" "$work" &
-engine=$!
 status=0
+if [ "$jobs" -gt 1 ]; then
+  sh "$0" --one lock_engine "$rtl" "$work" &
+  engine=$!
+else
+  sh "$0" --one lock_engine "$rtl" "$work" || exit 1
+fi
 if [ -n "$alone" ]; then
   # shellcheck disable=SC2086
   printf '%s\n' $alone | xargs -P "$((jobs > 1 ? jobs - 1 : 1))" -I{} sh "$0" --one {} "$rtl" "$work" || status=1
 fi
-wait "$engine" || status=1
+if [ "$jobs" -gt 1 ]; then
+  wait "$engine" || status=1
+fi
 [ $status -eq 0 ] || exit 1
 # Modules in neither the engine's report nor a run of their own.
 # shellcheck disable=SC2086

@@ -26,9 +26,10 @@
 //   rotation needed (im2col, modelock_operands).
 // - place: up to B bytes, byte b (when place_valid_i[b]) at address
 //   place_addr_i[b] of image place_image_i[b]; the bytes of one image must
-//   lie within 64 consecutive addresses (a conv row's run, a gemm row's one
-//   byte per image, a pool's single byte) and no two at one address: the
-//   scatter ORs the bytes of a RAM together (below).
+//   lie within B consecutive addresses (a conv row's run of at most B
+//   items, a gemm row's one byte per image, a pool's single byte): each
+//   image gathers its bytes into slots by address modulo 2^ceil(log2 B)
+//   and ORs the bytes of a slot together (below).
 module modelock_activation_buffer #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned BEATS = modelock_engine_pkg::MaxActivationBytes / 64,
@@ -90,56 +91,72 @@ module modelock_activation_buffer #(
 
   logic [1023:0] bank_data [B];  // {odd RAM, even RAM} of each image
 
-  // The place port's bytes spread over a beat, decoded once for the 2B
-  // RAMs' scatters: placed byte b in its byte lane of a 512-bit word (zero in
-  // the other lanes), and that lane's strobe. Zero when place_en_i is low,
-  // where nothing reads them: the RAMs' write muxes below take the place
-  // port only with place_en_i, so synthesis can fold the enable into them;
-  // it spares Verilator the decode in every other cycle.
-  logic [63:0]  place_lane [B];
-  logic [511:0] place_spread [B];
+  // The place port, gathered per image into Slots byte slots: byte b goes
+  // to slot a mod Slots of its image, a its address. The bytes an image
+  // takes in one cycle lie within B <= Slots consecutive addresses, so they
+  // have distinct slots, and the image's write word is its Slots bytes
+  // repeated over the beat: lane l holds slot l mod Slots. Only the
+  // strobes pick lanes. So each image's word costs a B:1 choice for each of
+  // Slots * 8 bits instead of a scatter onto every one of its 512 bits, and
+  // the even and the odd RAM of an image share it (the scatter per RAM
+  // took most of the buffer's logic: rtl/doc/theory_of_operation.md,
+  // "Resource status"). Each slot also keeps the rest of its byte's lane (which
+  // of the 64 / Slots lanes of its class) and its beat's parity, for the
+  // strobes. Zero when place_en_i is low, where nothing reads them: the
+  // RAMs' write muxes take the place port only with place_en_i.
+  localparam int unsigned SlotW = ImageW;        // Slots = 2^SlotW >= B
+  localparam int unsigned Slots = 1 << SlotW;
+  localparam int unsigned TagW = 7 - SlotW;      // {parity, lane / Slots}
+
+  logic [Slots-1:0]   slot_hit  [B];
+  logic [8*Slots-1:0] slot_data [B];
+  logic [TagW*Slots-1:0] slot_tag [B];
+  logic [2*HalfW-1:0]    place_half [B];         // the beat inside each RAM
   always_comb begin
-    for (int b = 0; b < B; b++) begin
-      place_lane[b] = '0;
-      place_spread[b] = '0;
+    for (int n = 0; n < B; n++) begin
+      slot_hit[n] = '0;
+      slot_data[n] = '0;
+      slot_tag[n] = '0;
+      place_half[n] = '0;
       if (place_en_i) begin
-        place_lane[b] = 64'd1 << place_addr_i[AddrW*b +: 6];
-        for (int l = 0; l < 64; l++) begin
-          place_spread[b][8*l +: 8] = place_data_i[8*b +: 8] & {8{place_lane[b][l]}};
+        for (int b = 0; b < B; b++) begin
+          if (place_valid_i[b] && place_image_i[ImageW*b +: ImageW] == ImageW'(n)) begin
+            for (int j = 0; j < Slots; j++) begin
+              if (place_addr_i[AddrW*b +: SlotW] == SlotW'(j)) begin
+                slot_hit[n][j] = 1'b1;
+                slot_data[n][8*j +: 8] = slot_data[n][8*j +: 8] | place_data_i[8*b +: 8];
+                slot_tag[n][TagW*j +: TagW] = slot_tag[n][TagW*j +: TagW] | place_addr_i[AddrW*b + SlotW +: TagW];
+              end
+            end
+            for (int q = 0; q < 2; q++) begin
+              if (place_addr_i[AddrW*b + 6] == q[0]) begin
+                place_half[n][HalfW*q +: HalfW] = place_half[n][HalfW*q +: HalfW] | place_addr_i[AddrW*b + 7 +: HalfW];
+              end
+            end
+          end
         end
       end
     end
   end
 
   for (genvar n = 0; n < B; n++) begin : g_image
+    // The image's write word, shared by its two RAMs: a beat write's data,
+    // or its slots repeated.
+    logic [511:0] wr_data;
+    assign wr_data = wr_en_i ? wr_data_i : {(512 / (8 * Slots)){slot_data[n]}};
+
     for (genvar q = 0; q < 2; q++) begin : g_half
       logic             wr_en, rd_en;
       logic [HalfW-1:0] wr_addr, rd_addr;
       logic [63:0]      wr_strb;
-      logic [511:0]     wr_data;
 
-      // The scatter of the place port onto this RAM: the OR of the spread
-      // bytes for this image whose beat has this parity. They share one
-      // beat and, having distinct addresses, distinct lanes; AND-OR with
-      // constant indices only (no 512-bit demultiplexer per byte), which
-      // both synthesis and Verilator handle in a fraction of the time.
-      logic [B-1:0]     place_hit;
-      logic [63:0]      place_strb;
-      logic [511:0]     place_data;
-      logic [HalfW-1:0] place_addr;
+      // Lane l of this RAM is placed when its slot holds a byte of this
+      // parity and of l's lane in its class.
+      logic [63:0] place_strb;
       always_comb begin
-        place_hit = '0;
-        place_strb = '0;
-        place_data = '0;
-        place_addr = '0;
-        if (place_en_i) begin
-          for (int b = 0; b < B; b++) begin
-            place_hit[b] = place_valid_i[b] && place_image_i[ImageW*b +: ImageW] == ImageW'(n)
-                           && place_addr_i[AddrW*b + 6] == q[0];
-            place_strb = place_strb | (place_lane[b] & {64{place_hit[b]}});
-            place_data = place_data | (place_spread[b] & {512{place_hit[b]}});
-            place_addr = place_addr | (place_addr_i[AddrW*b + 7 +: HalfW] & {HalfW{place_hit[b]}});
-          end
+        for (int l = 0; l < 64; l++) begin
+          place_strb[l] = slot_hit[n][l % Slots]
+                          && slot_tag[n][TagW*(l % Slots) +: TagW] == TagW'(q * (64 / Slots) + l / Slots);
         end
       end
 
@@ -147,14 +164,12 @@ module modelock_activation_buffer #(
         wr_en = 1'b0;
         wr_addr = wr_beat_i[BeatW-1:1];
         wr_strb = wr_strb_i;
-        wr_data = wr_data_i;
         if (wr_en_i) begin
           wr_en = wr_images_i[n] && wr_beat_i[0] == q[0];
         end else if (place_en_i) begin
-          wr_en = |place_hit;
-          wr_addr = place_addr;
+          wr_en = |place_strb;
+          wr_addr = place_half[n][HalfW*q +: HalfW];
           wr_strb = place_strb;
-          wr_data = place_data;
         end
       end
 

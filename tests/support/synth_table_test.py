@@ -77,6 +77,15 @@ with tempfile.TemporaryDirectory() as work:
     (Path(work) / "modelock_sbox_gf.stat").write_text(STAT)
     expect("missing", table.missing(Path(work), ["lock_engine", "modelock_unlock", "modelock_sbox_gf", "modelock_fifo"]),
            ["modelock_fifo"])
+    log = Path(work) / "lock_engine.log"
+    log.write_text(" |  yosys -- Yosys Open SYnthesis Suite   |\n\n Yosys 0.23 (git sha1 7ce5011c24b)\n\n-- Parsing\n")
+    expect("version", table.yosys_version(log), "0.23 (git sha1 7ce5011c24b)")
+    log.write_text("-- Parsing\n")
+    try:
+        table.yosys_version(log)
+        expect("no banner", "no error", "an error naming the log")
+    except SystemExit as error:
+        expect("no banner names the log", str(log) in str(error), True)
 
 if failures:
     print(f"synth_table_test: {failures} failed")
