@@ -376,7 +376,7 @@ run_layers:
 // beats as they come.
 void run_region(const Beat* blob, const Beat* images, std::uint32_t batch, bool verify, const Program& p,
                 std::uint32_t volume, std::uint32_t layers, std::uint32_t requests, std::uint32_t scheme,
-                RoundKeys enc, std::uint64_t nonce, const CheckpointTable& table, std::uint32_t table_size,
+                const RoundKeys& enc, std::uint64_t nonce, const CheckpointTable& table, std::uint32_t table_size,
                 RunCounters& run, LayerCounters layer[program::kMaxLayers], std::uint32_t& status, int& last_buffer) {
 #pragma HLS DATAFLOW
   hls::stream<LayerRecord, 2> records("records");
@@ -404,7 +404,8 @@ std::uint32_t run_program(const Beat* blob, const Beat* images, Beat* logits, st
   namespace H = program::header;
   const std::uint32_t volume = p.header[H::kInputC] * p.header[H::kInputH] * p.header[H::kInputW];
   int current = 0;
-  // Key material by value, as every DATAFLOW process takes it.
+  // The process that uses the round keys (chunk_requests) takes its own
+  // copy by value and wipes it when the run's keystream is made.
   run_region(blob, images, batch, verify, p, volume, p.layers, keystream_requests(p, batch), key_state.scheme,
              key_state.enc, key_state.nonce, checkpoints, key_state.checkpoint_count, run, layer, status, current);
   if (status != kStatusOk) return status;

@@ -298,7 +298,7 @@ align_requests:
 
 // The keystream of `requests` requests, back to back, into `out`: the
 // kernel runs it once per run, over every tensor step of every layer.
-inline void keystream_run(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const CheckpointTable& table,
+inline void keystream_run(std::uint32_t scheme, const RoundKeys& enc, std::uint64_t nonce, const CheckpointTable& table,
                           std::uint32_t table_size, std::uint32_t requests, hls::stream<KeystreamRequest>& in,
                           hls::stream<Beat>& out) {
 #pragma HLS DATAFLOW
