@@ -5,6 +5,14 @@
 // Everything else is a header-only primitive in hls/include/modelock_hls,
 // each with its own Vitis HLS project in hls/tests.
 //
+// Once the program verified, the run is one DATAFLOW region: the program
+// walk hands every step's keystream request to one keystream region for
+// the whole run, which makes the keystream of the next tensor, pass and
+// layer while the layers still compute the current one (issue #9):
+//
+//   walk_program ─► keystream_run ─────────┐ (keystream beats, 512 deep)
+//        └──────────────────────────────► run_layers (records) ─► layer_region / pool, one after another
+//
 // A gemm/conv layer is one DATAFLOW region, the only crypto datapath of the
 // engine, through which its steps go one after another: the bias,
 // multiplier and shift, then the weight once per pass of kBatch operand
@@ -12,14 +20,13 @@
 // tag checked again:
 //
 //   read_layer ─► unlock_layer ─► route_layer ──────────────► requantize_layer ─► place_layer
-//                   ▲      │                 └─► mac_layer ─────┘
-//   keystream_layer ┘      │          operands_layer ─┘
-//                          └─► tags_layer (GHASH states, counts)
+//   keystream ─────┘      │                 └─► mac_layer ─────┘
+//   (run region)          │          operands_layer ─┘
+//                         └─► tags_layer (GHASH states, counts)
 //
-// keystream_layer makes the steps' keystreams back to back, so the next
-// tensor's is made while the current one is unlocked. requantize_layer
-// stores a parameter's beats, or requantizes the MAC array's rows with them.
-// Pools and flatten run between the two activation buffers.
+// requantize_layer stores a parameter's beats, or requantizes the MAC
+// array's rows with them. Pools and flatten run between the two activation
+// buffers.
 #include "lock_engine.hpp"
 
 #include <cstdint>
@@ -108,20 +115,6 @@ read_layer:
     const TensorRef& ref = p.ref[role_of(step)];
     read_beats(blob, ref.blob_offset / kBeatBytes, beats_of(ref.length), locked);
   }
-}
-
-// The keystream of every step, back to back: the program names every
-// stream offset in advance, so the next tensor's keystream (its seek and
-// the AES pipeline's fill included) is made while the unlock still works
-// on the current one, as far ahead as the keystream FIFO holds.
-void keystream_layer(LayerPlan p, std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce,
-                     const CheckpointTable& table, std::uint32_t table_size, hls::stream<Beat>& ks) {
-keystream_layer:
-  for (std::uint32_t step = 0; step < p.steps; ++step) {
-    const TensorRef& ref = p.ref[role_of(step)];
-    keystream(scheme, enc, nonce, table, table_size, ref.stream_offset, beats_of(ref.length), ks);
-  }
-  wipe_round_keys(enc);
 }
 
 void unlock_layer(hls::stream<Beat>& locked, hls::stream<Beat>& ks, std::uint32_t scheme, GhashKey ghash, LayerPlan p,
@@ -227,18 +220,15 @@ tags_layer:
 // only crypto datapath. Every process takes its scalars and key material by
 // value and writes only its own outputs.
 void layer_region(const Beat* blob, LayerPlan plan, const ActivationBuffer& src, ActivationBuffer& dst,
-                  LayerOutcome& outcome) {
+                  hls::stream<Beat>& ks, LayerOutcome& outcome) {
 #pragma HLS DATAFLOW
   hls::stream<Beat, 8> locked("locked"), plain("plain"), parameters("parameters"), weights("weights");
-  // Deep enough for the next tensor's keystream to run ahead of the unlock.
-  hls::stream<Beat, 128> ks("keystream");
   hls::stream<Block, 4> hashes("hashes");
   hls::stream<UnlockCounts, 4> counts("counts");
   hls::stream<OperandBeats, 4> operands("operands");
   hls::stream<Accumulators, 4> sums("sums");
   hls::stream<OutputRow, 4> requantized("requantized");
   read_layer(blob, plan, locked);
-  keystream_layer(plan, key_state.scheme, key_state.enc, key_state.nonce, checkpoints, key_state.checkpoint_count, ks);
   unlock_layer(locked, ks, key_state.scheme, key_state.ghash, plan, plain, hashes, counts);
   route_layer(plain, plan, parameters, weights);
   operands_layer(src, plan, operands);
@@ -251,10 +241,11 @@ void layer_region(const Beat* blob, LayerPlan plan, const ActivationBuffer& src,
 // A gemm or conv layer. Returns its tag bits (bit r: role r mismatched in
 // some pass); adds its counts into `counters`.
 std::uint32_t matrix_layer(const Beat* blob, const std::uint32_t* record, std::uint32_t batch,
-                           const ActivationBuffer& src, ActivationBuffer& dst, LayerCounters& counters) {
+                           const ActivationBuffer& src, ActivationBuffer& dst, hls::stream<Beat>& ks,
+                           LayerCounters& counters) {
   const LayerPlan plan = plan_of(record, batch);
   LayerOutcome o;
-  layer_region(blob, plan, src, dst, o);
+  layer_region(blob, plan, src, dst, ks, o);
   // The region's stages run in lockstep with the unlock loop, so its polls
   // are the region's cycles (pipeline fill and drain not modelled), and
   // the first weight row is whole at poll first_row_polls.
@@ -271,6 +262,134 @@ std::uint32_t matrix_layer(const Beat* blob, const std::uint32_t* record, std::u
   return o.tag_bits;
 }
 
+// ---------------------------------------------------------------- the run region
+// One layer record, handed from the program walk to the layers.
+struct LayerRecord {
+  std::uint32_t word[program::kLayerWords];
+};
+
+bool is_matrix(std::uint32_t op) { return op == program::kOpGemm || op == program::kOpConv; }
+
+// The keystream requests of a run: one a step of every gemm/conv layer.
+std::uint32_t keystream_requests(const Program& p, std::uint32_t batch) {
+  std::uint32_t requests = 0;
+count_requests:
+  for (std::uint32_t l = 0; l < p.layers; ++l) {
+    if (is_matrix(p.record[l][program::layer::kOp])) requests += plan_of(p.record[l], batch).steps;
+  }
+  return requests;
+}
+
+// The only reader of the program inside the run region: every layer's
+// record to the layers, and every step's keystream request (bias,
+// multiplier, shift, then the weight once per pass) to the keystream, as
+// far ahead as the request FIFO and the keystream FIFO let it.
+void walk_program(const Program& p, std::uint32_t batch, hls::stream<LayerRecord>& records,
+                  hls::stream<KeystreamRequest>& requests) {
+walk_layers:
+  for (std::uint32_t l = 0; l < p.layers; ++l) {
+    LayerRecord r;
+    for (int w = 0; w < program::kLayerWords; ++w) r.word[w] = p.record[l][w];
+    records.write(r);
+    if (!is_matrix(r.word[program::layer::kOp])) continue;
+    const LayerPlan plan = plan_of(r.word, batch);
+  walk_steps:
+    for (std::uint32_t step = 0; step < plan.steps; ++step) {
+#pragma HLS PIPELINE II = 1
+      const TensorRef& ref = plan.ref[role_of(step)];
+      requests.write(KeystreamRequest{ref.stream_offset, beats_of(ref.length)});
+    }
+  }
+}
+
+// Reads and drops what the walk and the keystream still make for the
+// `layers_left` layers a stopped run does not run, so the run region ends
+// with every FIFO empty and nothing of this run's keystream is left for the
+// next. Record by record, as the walk hands them on: the walk gives the
+// next record only once the keystream took this layer's requests, which it
+// does only as its beats leave. The keystream makes those beats at one a
+// cycle while this drops them.
+void drop_unused(hls::stream<LayerRecord>& records, std::uint32_t layers_left, std::uint32_t batch,
+                 hls::stream<Beat>& ks, CycleClock& clock) {
+drop_layers:
+  for (std::uint32_t l = 0; l < layers_left; ++l) {
+    const LayerRecord r = records.read();
+    if (!is_matrix(r.word[program::layer::kOp])) continue;
+    const LayerPlan plan = plan_of(r.word, batch);
+  drop_steps:
+    for (std::uint32_t step = 0; step < plan.steps; ++step) {
+    drop_keystream:
+      for (std::uint32_t i = 0; i < beats_of(plan.ref[role_of(step)].length); ++i) {
+#pragma HLS PIPELINE II = 1
+        ks.read();
+        clock.tick();
+      }
+    }
+  }
+}
+
+// The layers, one after another, as the program's records arrive. Returns
+// the status in `status` and the buffer holding the last layer's output in
+// `last_buffer`.
+void run_layers(const Beat* blob, const Beat* images, std::uint32_t batch, std::uint32_t volume, std::uint32_t layers,
+                bool verify, hls::stream<LayerRecord>& records, hls::stream<Beat>& ks,
+                RunCounters& run, LayerCounters layer[program::kMaxLayers], std::uint32_t& status,
+                int& last_buffer) {
+  namespace L = program::layer;
+  load_images(images, batch, volume, activation[0], cycle_clock);
+  int current = 0;  // the buffer holding the layer's input
+  status = kStatusOk;
+run_layers:
+  for (std::uint32_t l = 0; l < layers; ++l) {
+    const LayerRecord record = records.read();
+    const std::uint32_t* r = record.word;
+    const std::uint32_t op = r[L::kOp];
+    LayerCounters& c = layer[l];
+    c.op = op;
+    c.stamp_start = cycle_clock.now;
+    if (is_matrix(op)) {
+      c.tag_status = matrix_layer(blob, r, batch, activation[current], activation[1 - current], ks, c);
+      current = 1 - current;
+    } else if (op == program::kOpFlatten) {
+      // No byte moves: NCHW bytes of an image are already its flat vector.
+    } else {
+      pool(activation[current], op, r[L::kFlags], window_of(r), batch, activation[1 - current], c, cycle_clock);
+      current = 1 - current;
+    }
+    if (c.tag_status != 0) {
+      // Without verification (the experiment) the run goes on to the logits.
+      if (run.failed_layer == counter::kNoLayer) run.failed_layer = l;
+      if (verify) {
+        drop_unused(records, layers - 1 - l, batch, ks, cycle_clock);
+        status = kStatusTagMismatch;
+        break;
+      }
+    }
+    ++run.layers_run;
+  }
+  last_buffer = current;
+}
+
+// Everything from the verified program to the last layer: the program walk
+// and the keystream run ahead of the layers across tensors, passes and
+// layers (issue #9), while the layers take their records and keystream
+// beats as they come.
+void run_region(const Beat* blob, const Beat* images, std::uint32_t batch, bool verify, const Program& p,
+                std::uint32_t volume, std::uint32_t layers, std::uint32_t requests, std::uint32_t scheme,
+                const RoundKeys& enc, std::uint64_t nonce, const CheckpointTable& table, std::uint32_t table_size,
+                RunCounters& run, LayerCounters layer[program::kMaxLayers], std::uint32_t& status, int& last_buffer) {
+#pragma HLS DATAFLOW
+  hls::stream<LayerRecord, 2> records("records");
+  hls::stream<KeystreamRequest, 8> to_keystream("keystream_requests");
+  // 512 beats (32 KiB) of keystream made ahead: more than a deeplock seek
+  // (up to 255 cycles) and the lanes' start-up, so a tensor's keystream is
+  // ready when the unlock reaches it.
+  hls::stream<Beat, 512> ks("keystream");
+  walk_program(p, batch, records, to_keystream);
+  keystream_run(scheme, enc, nonce, table, table_size, requests, to_keystream, ks);
+  run_layers(blob, images, batch, volume, layers, verify, records, ks, run, layer, status, last_buffer);
+}
+
 // The whole run after the argument checks. Returns the status; fills the
 // counters as it goes.
 std::uint32_t run_program(const Beat* blob, const Beat* images, Beat* logits, std::uint64_t program_offset,
@@ -283,33 +402,13 @@ std::uint32_t run_program(const Beat* blob, const Beat* images, Beat* logits, st
   if (status != kStatusOk) return status;
 
   namespace H = program::header;
-  namespace L = program::layer;
   const std::uint32_t volume = p.header[H::kInputC] * p.header[H::kInputH] * p.header[H::kInputW];
-  load_images(images, batch, volume, activation[0], cycle_clock);
-  int current = 0;  // the buffer holding the layer's input
-run_layers:
-  for (std::uint32_t l = 0; l < p.layers; ++l) {
-    const std::uint32_t* r = p.record[l];
-    const std::uint32_t op = r[L::kOp];
-    LayerCounters& c = layer[l];
-    c.op = op;
-    c.stamp_start = cycle_clock.now;
-    if (op == program::kOpGemm || op == program::kOpConv) {
-      c.tag_status = matrix_layer(blob, r, batch, activation[current], activation[1 - current], c);
-      current = 1 - current;
-    } else if (op == program::kOpFlatten) {
-      // No byte moves: NCHW bytes of an image are already its flat vector.
-    } else {
-      pool(activation[current], op, r[L::kFlags], window_of(r), batch, activation[1 - current], c, cycle_clock);
-      current = 1 - current;
-    }
-    if (c.tag_status != 0) {
-      // Without verification (the experiment) the run goes on to the logits.
-      if (run.failed_layer == counter::kNoLayer) run.failed_layer = l;
-      if (verify) return kStatusTagMismatch;
-    }
-    ++run.layers_run;
-  }
+  int current = 0;
+  // The process that uses the round keys (chunk_requests) takes its own
+  // copy by value and wipes it when the run's keystream is made.
+  run_region(blob, images, batch, verify, p, volume, p.layers, keystream_requests(p, batch), key_state.scheme,
+             key_state.enc, key_state.nonce, checkpoints, key_state.checkpoint_count, run, layer, status, current);
+  if (status != kStatusOk) return status;
   // The last layer's first output is the first logit.
   const LayerCounters& last = layer[p.layers - 1];
   run.first_logit = last.has_output ? last.stamp_start + last.first_output - run.stamp_start : 0;

@@ -18,6 +18,7 @@
 #include "modelock/onnx/onnx_model.hpp"
 #include "modelock/program/runner.hpp"
 #include "modelock/runtime/network.hpp"
+#include "modelock_hls/keystream.hpp"
 #include "test_models.hpp"
 
 namespace modelock::testing {
@@ -26,6 +27,25 @@ namespace {
 using scheme::Scheme;
 
 class EngineBitExact : public ::testing::TestWithParam<Scheme> {};
+
+// The keystream requests a run of `p` on `batch` images makes, in the order
+// its layers consume them: per gemm/conv layer the bias, multiplier and
+// shift, then the weight once per pass of kBatch operand rows.
+std::vector<std::pair<std::uint64_t, std::uint32_t>> consumption_order(const program::Program& p, std::uint32_t batch) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> order;
+  const auto add = [&](const program::TensorRef& t) { order.emplace_back(t.stream_offset, (t.length + 63) / 64); };
+  for (const auto& l : p.layers) {
+    if (l.op != program::Op::gemm && l.op != program::Op::conv) continue;
+    add(l.tensor(program::Role::bias));
+    add(l.tensor(program::Role::multiplier));
+    add(l.tensor(program::Role::shift));
+    const std::uint32_t items = batch * (l.op == program::Op::conv ? l.out.h * l.out.w : 1);
+    for (std::uint32_t pass = 0; pass < (items + modelock_hls::kBatch - 1) / modelock_hls::kBatch; ++pass) {
+      add(l.tensor(program::Role::weight));
+    }
+  }
+  return order;
+}
 
 TEST_P(EngineBitExact, RandomNetworksEqualRunInt8AndRunProgram) {
   const auto key = key_from_seed(41);
@@ -40,8 +60,17 @@ TEST_P(EngineBitExact, RandomNetworksEqualRunInt8AndRunProgram) {
     ASSERT_EQ(engine.load_key(key), modelock_hls::kStatusOk);
     const std::int64_t batch = generator.pick(1, modelock_hls::kBatch);
     const auto images = random_images(q, batch, seed);
+    modelock_hls::keystream_log() = {0, {}};
     const auto result = engine.run(images.data);
     ASSERT_EQ(result.status, modelock_hls::kStatusOk) << "seed " << seed << ": " << model.graph.dump();
+    // One keystream region made the whole run's keystream, every tensor's
+    // request in the order the layers took them: the next tensor's, pass's
+    // and layer's keystream is asked for without waiting for the current one.
+    const auto& log = modelock_hls::keystream_log();
+    EXPECT_EQ(log.regions, 1u) << "seed " << seed;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> asked;
+    for (const auto& request : log.requests) asked.emplace_back(request.stream_offset, request.beats);
+    ASSERT_EQ(asked, consumption_order(locked.program, static_cast<std::uint32_t>(batch))) << "seed " << seed;
     const auto expected = q.run_int8(images);
     ASSERT_EQ(result.logits, expected.data) << "seed " << seed << ": " << model.graph.dump();
     const auto golden = program::run_program(locked.program, program::unlocked_blob(locked.container, key), images);

@@ -80,6 +80,30 @@ TEST_P(KeystreamRegion, EndingAtTheStreamEnd) { expect_same(kStream - 300, 300);
 TEST_P(KeystreamRegion, EveryOffsetOfABeat) {
   for (std::uint64_t offset = 4096 * 3 - 64; offset < 4096 * 3 + 1; ++offset) expect_same(offset, 100);
 }
+// A run's requests back to back in one region, as the kernel asks for them:
+// out of stream order, a tensor again (a conv's next pass), on a lane that
+// has to seek into a segment while the others still hand on the last one.
+TEST_P(KeystreamRegion, RequestsBackToBackInOneRun) {
+  const std::uint64_t offsets[] = {4096 + 100, 17, 4096 + 100, 5 * 4096 - 3, 64, kStream - 300};
+  const std::uint32_t lengths[] = {3000, 2 * 4096, 3000, 1, 4096 * 3 + 5, 300};
+  hls::stream<KeystreamRequest> requests;
+  for (std::size_t r = 0; r < std::size(offsets); ++r) requests.write(KeystreamRequest{offsets[r], (lengths[r] + 63) / 64});
+  hls::stream<Beat> out;
+  keystream_run(key_.scheme, key_.enc, key_.nonce, table_->entries, key_.checkpoint_count,
+                static_cast<std::uint32_t>(std::size(offsets)), requests, out);
+  for (std::size_t r = 0; r < std::size(offsets); ++r) {
+    std::vector<std::uint8_t> engine;
+    for (std::uint32_t b = 0; b < (lengths[r] + 63) / 64; ++b) {
+      const Beat beat = out.read();
+      for (int i = 0; i < 64; ++i) engine.push_back(beat[i]);
+    }
+    engine.resize(lengths[r]);
+    std::vector<std::uint8_t> expected(lengths[r]);
+    host_.generate(offsets[r], expected);
+    EXPECT_EQ(engine, expected) << "request " << r;
+  }
+  EXPECT_TRUE(out.empty());
+}
 
 INSTANTIATE_TEST_SUITE_P(Schemes, KeystreamRegion, ::testing::Values(Scheme::deeplock, Scheme::ctr),
                          [](const auto& info) { return info.param == Scheme::ctr ? "ctr" : "deeplock"; });

@@ -131,6 +131,11 @@ TEST_P(Refusals, AFlippedTensorBitIsStatus1NamingTheLayerAndRole) {
       EXPECT_EQ(block[modelock_hls::counter::layer::kTagStatus], 1u << role);
     }
   }
+  // The stopped runs left nothing of their keystream for the next: its
+  // first tensor unlocks with its own keystream.
+  const auto r = engine_.run(subject_.images.data);
+  ASSERT_EQ(r.status, modelock_hls::kStatusOk);
+  EXPECT_EQ(r.logits, subject_.q.run_int8(subject_.images).data);
 }
 
 TEST_P(Refusals, AWrongKeyFailsTheProgramTagAndWithoutVerificationComputesGarbageExactly) {

@@ -1,6 +1,8 @@
 // The keystream region against serial references, for the offsets and
 // lengths a program can name: the start, unaligned starts, one segment,
-// across segment boundaries, every segment of a stream on every lane.
+// across segment boundaries, every segment of a stream on every lane; each
+// as the only request of a run, then all of them back to back in one run,
+// as the kernel asks for a run's tensors.
 //
 // deeplock: the reference runs schedule_step serially from the key, one
 // round per 16 bytes; schedule_step itself is pinned to FIPS-197 Appendix
@@ -20,7 +22,8 @@
 using namespace modelock_hls;
 
 void keystream_dut(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, const CheckpointTable& table,
-                   std::uint32_t table_size, std::uint64_t stream_offset, std::uint32_t beats, hls::stream<Beat>& out);
+                   std::uint32_t table_size, std::uint32_t requests, hls::stream<KeystreamRequest>& in,
+                   hls::stream<Beat>& out);
 
 namespace {
 
@@ -28,18 +31,31 @@ constexpr std::uint32_t kStreamBytes = 6 * 4096 + 64;
 constexpr std::uint64_t kNonce = 0x0102030405060708ull;
 CheckpointTable table;  // global: 272 KiB
 
+// The region's keystream for tensors of `lengths[i]` bytes at `offsets[i]`,
+// asked for in one run; each tensor's bytes, its last beat's padding cut.
+std::vector<std::vector<std::uint8_t>> run(std::uint32_t scheme, const RoundKeys& enc, std::uint32_t table_size,
+                                           const std::vector<std::uint64_t>& offsets,
+                                           const std::vector<std::uint32_t>& lengths) {
+  hls::stream<KeystreamRequest> in;
+  for (std::size_t r = 0; r < offsets.size(); ++r) in.write(KeystreamRequest{offsets[r], (lengths[r] + 63) / 64});
+  hls::stream<Beat> out;
+  keystream_dut(scheme, enc, kNonce, table, table_size, static_cast<std::uint32_t>(offsets.size()), in, out);
+  std::vector<std::vector<std::uint8_t>> tensors;
+  for (std::uint32_t length : lengths) {
+    std::vector<std::uint8_t> bytes;
+    for (std::uint32_t b = 0; b < (length + 63) / 64; ++b) {
+      const Beat beat = out.read();
+      for (int i = 0; i < 64; ++i) bytes.push_back(beat[i]);
+    }
+    bytes.resize(length);
+    tensors.push_back(bytes);
+  }
+  return tensors;
+}
+
 std::vector<std::uint8_t> region(std::uint32_t scheme, const RoundKeys& enc, std::uint32_t table_size,
                                  std::uint64_t offset, std::uint32_t length) {
-  hls::stream<Beat> out;
-  const std::uint32_t beats = (length + 63) / 64;
-  keystream_dut(scheme, enc, kNonce, table, table_size, offset, beats, out);
-  std::vector<std::uint8_t> bytes;
-  for (std::uint32_t b = 0; b < beats; ++b) {
-    const Beat beat = out.read();
-    for (int i = 0; i < 64; ++i) bytes.push_back(beat[i]);
-  }
-  bytes.resize(length);
-  return bytes;
+  return run(scheme, enc, table_size, {offset}, {length})[0];
 }
 
 }  // namespace
@@ -73,11 +89,17 @@ int main() {
   const std::uint64_t cases[][2] = {{0, 64},         {5, 1},          {63, 130},        {4096 - 70, 200},
                                     {17, 5 * 4096},  {2 * 4096 + 1000, 3 * 4096}, {kStreamBytes - 300, 300},
                                     {4095, 4097}};
+  std::vector<std::uint64_t> offsets;
+  std::vector<std::uint32_t> lengths;
+  std::vector<std::vector<std::uint8_t>> deeplock_wants, ctr_wants;
   for (const auto& c : cases) {
     const std::string where = " at offset " + std::to_string(c[0]) + ", " + std::to_string(c[1]) + " bytes";
     const std::vector<std::uint8_t> d = region(kSchemeDeeplock, none_keys, checkpoints, c[0], static_cast<std::uint32_t>(c[1]));
     const std::vector<std::uint8_t> want(serial.begin() + static_cast<long>(c[0]), serial.begin() + static_cast<long>(c[0] + c[1]));
     check.expect(d == want, "deeplock" + where);
+    offsets.push_back(c[0]);
+    lengths.push_back(static_cast<std::uint32_t>(c[1]));
+    deeplock_wants.push_back(want);
 
     std::vector<std::uint8_t> ctr_want;
     for (std::uint64_t t = c[0]; t < c[0] + c[1]; ++t) {
@@ -90,8 +112,14 @@ int main() {
       ctr_want.push_back(e[t % 16]);
     }
     check.expect(region(kSchemeCtr, enc, 0, c[0], static_cast<std::uint32_t>(c[1])) == ctr_want, "ctr" + where);
+    ctr_wants.push_back(ctr_want);
     const std::vector<std::uint8_t> zeros(c[1], 0);
     check.expect(region(kSchemeNone, none_keys, 0, c[0], static_cast<std::uint32_t>(c[1])) == zeros, "none" + where);
   }
+  // All the cases in one run, out of stream order (a later tensor of a
+  // program may sit earlier in the stream): every lane goes from one
+  // tensor's segments straight on to the next one's.
+  check.expect(run(kSchemeDeeplock, none_keys, checkpoints, offsets, lengths) == deeplock_wants, "deeplock, back to back");
+  check.expect(run(kSchemeCtr, enc, 0, offsets, lengths) == ctr_wants, "ctr, back to back");
   return check.finish();
 }
