@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "modelock/common/bad_input.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/data/idx.hpp"
 
@@ -37,11 +38,6 @@ Resolved resolve_dir(const std::filesystem::path& explicit_dir) {
     return {env, "MODELOCK_FMNIST_DIR"};
   }
   return {kDefaultDir, "the default location"};
-}
-
-[[noreturn]] void fail_in(const std::filesystem::path& file, std::string_view field,
-                       std::string_view message) {
-  throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", file.string(), field, message));
 }
 
 // Checked up front, before decompressing anything, so that the common case of
@@ -79,22 +75,22 @@ ImageSet load_fashion_mnist(Split split, const std::filesystem::path& explicit_d
 
   IdxArray images = read_idx(images_path);
   if (images.dims.size() != 3) {
-    fail_in(images_path, "ndim",
+    throw_bad_input(images_path.string(), "ndim",
          fmt::format("3 dimensions (count, rows, cols) for images, got {}", images.dims.size()));
   }
   // An empty set or zero-sized images would pass on to the consumers as a
   // usage error (--first, --calib) or an empty input tensor: the file is at fault.
   if (images.dims[0] == 0 || images.dims[1] == 0 || images.dims[2] == 0) {
-    fail_in(images_path, "dims",
+    throw_bad_input(images_path.string(), "dims",
          fmt::format("at least 1 image of at least 1x1 pixels, got {}x{}x{}", images.dims[0], images.dims[1],
                      images.dims[2]));
   }
   IdxArray labels = read_idx(labels_path);
   if (labels.dims.size() != 1) {
-    fail_in(labels_path, "ndim", fmt::format("1 dimension (count) for labels, got {}", labels.dims.size()));
+    throw_bad_input(labels_path.string(), "ndim", fmt::format("1 dimension (count) for labels, got {}", labels.dims.size()));
   }
   if (labels.dims[0] != images.dims[0]) {
-    fail_in(labels_path, "dims[0]",
+    throw_bad_input(labels_path.string(), "dims[0]",
          fmt::format("{} labels, one per image in {}, got {}", images.dims[0],
                      images_path.filename().string(), labels.dims[0]));
   }
@@ -103,7 +99,7 @@ ImageSet load_fashion_mnist(Split split, const std::filesystem::path& explicit_d
   const auto bad = std::find_if(labels.data.begin(), labels.data.end(),
                                 [](std::uint8_t label) { return label >= kFashionMnistClasses; });
   if (bad != labels.data.end()) {
-    fail_in(labels_path, fmt::format("label {}", bad - labels.data.begin()),
+    throw_bad_input(labels_path.string(), fmt::format("label {}", bad - labels.data.begin()),
          fmt::format("0..{}, got {}", kFashionMnistClasses - 1, *bad));
   }
 

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "modelock/common/bad_input.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/file.hpp"
 
@@ -32,10 +33,6 @@ std::string_view type_name(std::uint8_t type) {
     case 0x0e: return " (double)";
     default: return " (not an IDX type)";
   }
-}
-
-[[noreturn]] void fail(std::string_view origin, std::string_view field, std::string_view message) {
-  throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", origin, field, message));
 }
 
 // Where the bytes come from: memory for parse_idx, zlib for read_idx. One
@@ -75,7 +72,7 @@ class GzipSource final : public Source {
     // valid IDX file within the payload cap, and reading it would only cost
     // time (a sparse file of terabytes, a gzip file of empty blocks).
     if (in.size > max_file_bytes) {
-      fail(origin_, "file size",
+      throw_bad_input(origin_, "file size",
            fmt::format("at most {} bytes (the payload cap plus kIdxFileOverheadBytes), got {}", max_file_bytes,
                        in.size));
     }
@@ -128,9 +125,9 @@ class GzipSource final : public Source {
       }
     }
     if (code == Z_BUF_ERROR) {
-      fail(origin_, "gzip stream", fmt::format("a complete stream, got one cut short ({})", message));
+      throw_bad_input(origin_, "gzip stream", fmt::format("a complete stream, got one cut short ({})", message));
     }
-    fail(origin_, "gzip stream", fmt::format("valid compressed data, got an error ({})", message));
+    throw_bad_input(origin_, "gzip stream", fmt::format("valid compressed data, got an error ({})", message));
   }
 
   std::string origin_;
@@ -144,22 +141,22 @@ std::string join_dims(const std::vector<std::uint32_t>& dims) {
 IdxArray parse(Source& in, std::string_view origin, std::uint64_t max_payload_bytes) {
   std::array<std::uint8_t, 4> magic{};
   if (const std::size_t n = in.read(magic); n < magic.size()) {
-    fail(origin, "magic", fmt::format("4 bytes, got {}", n));
+    throw_bad_input(origin, "magic", fmt::format("4 bytes, got {}", n));
   }
   if (magic[0] != 0 || magic[1] != 0) {
-    fail(origin, "magic",
+    throw_bad_input(origin, "magic",
          fmt::format("00 00 in bytes 0-1 (an IDX file), got {:02x} {:02x}", magic[0], magic[1]));
   }
   if (magic[2] != kTypeUnsignedByte) {
-    fail(origin, "magic", fmt::format("element type 0x08 (unsigned byte), got 0x{:02x}{}", magic[2],
+    throw_bad_input(origin, "magic", fmt::format("element type 0x08 (unsigned byte), got 0x{:02x}{}", magic[2],
                                       type_name(magic[2])));
   }
   const std::size_t ndim = magic[3];
-  if (ndim == 0) fail(origin, "ndim", "at least 1 dimension, got 0");
+  if (ndim == 0) throw_bad_input(origin, "ndim", "at least 1 dimension, got 0");
 
   std::vector<std::uint8_t> raw(4 * ndim);  // at most 1020 bytes: ndim is one byte
   if (const std::size_t n = in.read(raw); n < raw.size()) {
-    fail(origin, "dims",
+    throw_bad_input(origin, "dims",
          fmt::format("{} big-endian u32 sizes ({} bytes) after the magic, got {} bytes", ndim,
                      raw.size(), n));
   }
@@ -175,7 +172,7 @@ IdxArray parse(Source& in, std::string_view origin, std::uint64_t max_payload_by
   std::uint64_t size = zero ? 0 : 1;
   for (std::size_t i = 0; i < ndim && !zero; ++i) {
     if (size > max_payload_bytes / out.dims[i]) {
-      fail(origin, "dims",
+      throw_bad_input(origin, "dims",
            fmt::format("sizes whose product is at most {} bytes, got {}", max_payload_bytes,
                        join_dims(out.dims)));
     }
@@ -203,17 +200,17 @@ IdxArray parse(Source& in, std::string_view origin, std::uint64_t max_payload_by
     if (before + got < data.capacity()) break;  // the input ended
   }
   if (data.size() < size) {
-    fail(origin, "payload", fmt::format("{}, got {}: the file is truncated", expected, data.size()));
+    throw_bad_input(origin, "payload", fmt::format("{}, got {}: the file is truncated", expected, data.size()));
   }
 
   // One probe, not a count of everything that follows: see kIdxTrailingProbeBytes.
   std::array<std::uint8_t, kIdxTrailingProbeBytes> probe{};
   if (const std::size_t trailing = in.read(probe); trailing == probe.size()) {
-    fail(origin, "payload",
+    throw_bad_input(origin, "payload",
          fmt::format("{}, got at least {}: {} or more trailing bytes (not counted further)", expected,
                      size + trailing, trailing));
   } else if (trailing != 0) {
-    fail(origin, "payload", fmt::format("{}, got {}: {} trailing bytes", expected, size + trailing, trailing));
+    throw_bad_input(origin, "payload", fmt::format("{}, got {}: {} trailing bytes", expected, size + trailing, trailing));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bounded_json.hpp"
+#include "modelock/common/bad_input.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/hex.hpp"
 #include "modelock/format/tensor.hpp"
@@ -12,7 +13,7 @@
 namespace modelock::format {
 
 void FieldChecker::fail(std::string_view field, std::string_view expected) const {
-  throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", origin_, field, expected));
+  throw_bad_input(origin_, field, expected);
 }
 
 nlohmann::json FieldChecker::parse_json(std::string_view field, std::string_view text) const {

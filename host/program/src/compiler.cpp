@@ -6,14 +6,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "modelock/common/bad_input.hpp"
 #include "modelock/common/error.hpp"
-#include "words.hpp"
 
 namespace modelock::program {
 
 namespace {
 
-using detail::fail;
 
 // Values of admitted int8 networks are far below 2^32; anything larger is
 // made 2^32 - 1, which every limit of check_program refuses.
@@ -23,7 +22,7 @@ std::uint32_t word(std::int64_t v) {
 
 ActivationShape input_shape(const runtime::Shape& shape, std::string_view origin) {
   if (shape.empty() || shape.size() > 3) {
-    fail(origin, "input shape", fmt::format("1 to 3 dimensions per image, got [{}]", fmt::join(shape, ", ")));
+    throw_bad_input(origin, "input shape", fmt::format("1 to 3 dimensions per image, got [{}]", fmt::join(shape, ", ")));
   }
   ActivationShape s{1, 1, 1};
   s.c = word(shape[0]);
@@ -40,10 +39,10 @@ class Table {
 
   TensorRef find(const std::string& name) const {
     const auto it = by_name_.find(name);
-    if (it == by_name_.end()) fail(origin_, fmt::format("tensor '{}'", name), "to be in the container's table");
+    if (it == by_name_.end()) throw_bad_input(origin_, fmt::format("tensor '{}'", name), "to be in the container's table");
     const locking::LaidOutTensor& t = *it->second;
     if (t.length > UINT32_MAX) {
-      fail(origin_, fmt::format("tensor '{}'", name), fmt::format("at most 2^32 - 1 bytes, got {}", t.length));
+      throw_bad_input(origin_, fmt::format("tensor '{}'", name), fmt::format("at most 2^32 - 1 bytes, got {}", t.length));
     }
     return {t.blob_offset, t.stream_offset, static_cast<std::uint32_t>(t.length), t.tag_index, t.tag};
   }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "modelock/common/bad_input.hpp"
 #include "modelock/common/error.hpp"
 #include "words.hpp"
 
@@ -12,7 +13,6 @@ namespace modelock::program {
 namespace {
 
 namespace layout = modelock_hls::program;
-using detail::fail;
 using detail::load_word;
 
 // Words [first, end) of `words` must be zero; names the first that is not.
@@ -20,7 +20,7 @@ void reserved_zero(std::span<const std::uint8_t> words, std::size_t first, std::
                    std::string_view where) {
   for (std::size_t w = first; w < end; ++w) {
     if (const std::uint32_t v = load_word(words, w); v != 0) {
-      fail(origin, fmt::format("{}.word[{}]", where, w), fmt::format("0 (reserved), got {:#x}", v));
+      throw_bad_input(origin, fmt::format("{}.word[{}]", where, w), fmt::format("0 (reserved), got {:#x}", v));
     }
   }
 }
@@ -35,7 +35,7 @@ Layer decode_layer(std::span<const std::uint8_t> record, std::string_view origin
   Layer l;
   const std::uint32_t op = load_word(record, w::kOp);
   if (op < static_cast<std::uint32_t>(Op::gemm) || op > static_cast<std::uint32_t>(Op::flatten)) {
-    fail(origin, at + ".op", fmt::format("1 (gemm) to 6 (flatten), got {}", op));
+    throw_bad_input(origin, at + ".op", fmt::format("1 (gemm) to 6 (flatten), got {}", op));
   }
   l.op = static_cast<Op>(op);
   l.flags = load_word(record, w::kFlags);
@@ -61,22 +61,22 @@ Layer decode_layer(std::span<const std::uint8_t> record, std::string_view origin
 ParsedProgram parse_program(std::span<const std::uint8_t> bytes, std::string_view origin) {
   namespace h = layout::header;
   if (bytes.size() < detail::kBeatBytes) {
-    fail(origin, "length", fmt::format("at least the {}-byte header beat, got {} bytes", detail::kBeatBytes, bytes.size()));
+    throw_bad_input(origin, "length", fmt::format("at least the {}-byte header beat, got {} bytes", detail::kBeatBytes, bytes.size()));
   }
   const auto header = bytes.first(detail::kBeatBytes);
   if (const std::uint32_t magic = load_word(header, h::kMagicWord); magic != layout::kMagic) {
-    fail(origin, "header.magic", fmt::format("{:#010x} (\"MLPR\"), got {:#010x}", layout::kMagic, magic));
+    throw_bad_input(origin, "header.magic", fmt::format("{:#010x} (\"MLPR\"), got {:#010x}", layout::kMagic, magic));
   }
   if (const std::uint32_t version = load_word(header, h::kVersionWord); version != layout::kVersion) {
-    fail(origin, "header.version", fmt::format("{}, got {}", layout::kVersion, version));
+    throw_bad_input(origin, "header.version", fmt::format("{}, got {}", layout::kVersion, version));
   }
   const std::uint32_t layers = load_word(header, h::kLayers);
   if (layers < 1 || layers > layout::kMaxLayers) {
-    fail(origin, "header.layers", fmt::format("a value in [1, {}] (kMaxLayers), got {}", layout::kMaxLayers, layers));
+    throw_bad_input(origin, "header.layers", fmt::format("a value in [1, {}] (kMaxLayers), got {}", layout::kMaxLayers, layers));
   }
   // Only now is the length known; nothing past it is read.
   if (bytes.size() != layout::program_bytes(layers)) {
-    fail(origin, "length", fmt::format("{} bytes for {} layers (a header beat, {} beats a layer, a trailer beat), got {}",
+    throw_bad_input(origin, "length", fmt::format("{} bytes for {} layers (a header beat, {} beats a layer, a trailer beat), got {}",
                                        layout::program_bytes(layers), layers, layout::kLayerBeats, bytes.size()));
   }
   reserved_zero(header, h::kClasses + 1, layout::kWordsPerBeat, origin, "header");

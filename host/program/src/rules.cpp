@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine_program.hpp"
+#include "modelock/common/bad_input.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/program/program.hpp"
 #include "modelock/quant/quantized_network.hpp"
@@ -25,7 +26,7 @@ class Rules {
   explicit Rules(std::string_view origin) : origin_(origin) {}
 
   [[noreturn]] void fail(std::string_view field, std::string_view expected) const {
-    throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", origin_, field, expected));
+    throw_bad_input(origin_, field, expected);
   }
 
   // A problem from the shared geometry rules, "<attribute>: expected ...".

@@ -5,12 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <string_view>
-
-#include <fmt/format.h>
 
 #include "engine_program.hpp"
-#include "modelock/common/error.hpp"
 #include "modelock/program/program.hpp"
 
 namespace modelock::program::detail {
@@ -19,12 +15,6 @@ namespace layout = modelock_hls::program;
 
 inline constexpr std::size_t kBeatBytes = 4 * layout::kWordsPerBeat;
 inline constexpr std::size_t kRecordBytes = 4 * layout::kLayerWords;
-
-// Error(bad_input) "origin: field: expected ...", the form of every refusal
-// of the compiler and the reader.
-[[noreturn]] inline void fail(std::string_view origin, std::string_view field, std::string_view expected) {
-  throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", origin, field, expected));
-}
 
 inline std::uint32_t load_word(std::span<const std::uint8_t> bytes, std::size_t word) {
   const std::uint8_t* p = bytes.data() + 4 * word;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "modelock/common/bad_input.hpp"
 #include "modelock/common/error.hpp"
 #include "io_names.hpp"
 #include "modelock/quant/quantized_network.hpp"
@@ -42,7 +43,7 @@ class Reader {
   }
 
   [[noreturn]] void fail(std::string_view field, std::string_view expected) const {
-    throw Error(ErrorKind::bad_input, fmt::format("{}: {}: expected {}", origin_, field, expected));
+    throw_bad_input(origin_, field, expected);
   }
 
   const json& member(const json& j, std::string_view field, const char* key) const {
