@@ -95,13 +95,8 @@ EngineHarness::Result EngineHarness::run(std::span<const std::int8_t> images, co
   // says more than the images given reads zeros, not past the buffer, and a
   // refused batch can be checked to have written nothing.
   const std::size_t slots = std::max<std::size_t>(n, modelock_hls::kBatch);
-  std::vector<std::uint8_t> in(slots * in_stride, 0);
-  for (std::size_t b = 0; b < n; ++b) {
-    std::transform(images.begin() + static_cast<std::ptrdiff_t>(b * volume),
-                   images.begin() + static_cast<std::ptrdiff_t>((b + 1) * volume),
-                   in.begin() + static_cast<std::ptrdiff_t>(b * in_stride),
-                   [](std::int8_t v) { return static_cast<std::uint8_t>(v); });
-  }
+  std::vector<std::uint8_t> in(slots * in_stride);
+  device::place_images(images.first(n * volume), volume, in);
   const std::vector<std::uint8_t> fill(slots * out_stride, kFill);
   unit_->allocate(Buffer::blob, blob_.size());
   unit_->write(Buffer::blob, blob_);
@@ -122,9 +117,7 @@ EngineHarness::Result EngineHarness::run(std::span<const std::int8_t> images, co
   unit_->read(Buffer::logits, out);
   r.logits_untouched = out == fill;
   r.logits.resize(n * classes);
-  for (std::size_t b = 0; b < n; ++b) {
-    for (std::size_t m = 0; m < classes; ++m) r.logits[b * classes + m] = static_cast<std::int8_t>(out[b * out_stride + m]);
-  }
+  device::take_logits(out, classes, r.logits);
   return r;
 }
 

@@ -55,6 +55,25 @@ std::uint32_t issue(ComputeUnit& unit, std::uint32_t command) {
   return unit.read_status();
 }
 
+void place_images(std::span<const std::int8_t> images, std::size_t volume, std::span<std::uint8_t> buffer) {
+  const std::size_t stride = whole_beats(volume);
+  std::fill(buffer.begin(), buffer.end(), std::uint8_t{0});
+  for (std::size_t i = 0; i < images.size() / volume; ++i) {
+    const auto image = images.subspan(i * volume, volume);
+    std::transform(image.begin(), image.end(), buffer.subspan(i * stride, volume).begin(),
+                   [](std::int8_t v) { return static_cast<std::uint8_t>(v); });
+  }
+}
+
+void take_logits(std::span<const std::uint8_t> buffer, std::size_t classes, std::span<std::int8_t> logits) {
+  const std::size_t stride = whole_beats(classes);
+  for (std::size_t i = 0; i < logits.size() / classes; ++i) {
+    const auto image = buffer.subspan(i * stride, classes);
+    std::transform(image.begin(), image.end(), logits.subspan(i * classes, classes).begin(),
+                   [](std::uint8_t v) { return static_cast<std::int8_t>(v); });
+  }
+}
+
 std::vector<std::uint32_t> read_counter_words(ComputeUnit& unit, IoSet set) {
   std::vector<std::uint8_t> bytes(std::size_t{4} * modelock_hls::counter::kWords);
   unit.read(Buffer::counters, bytes, set);

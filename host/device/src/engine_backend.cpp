@@ -190,12 +190,7 @@ class EngineBackend::Pipeline {
 
   void stage(std::size_t batch) {
     const std::size_t n = count(batch);
-    std::fill(staged_.begin(), staged_.end(), std::uint8_t{0});
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto image = images_.subspan((batch * kBatch + i) * volume_, volume_);
-      std::transform(image.begin(), image.end(), staged_.begin() + static_cast<std::ptrdiff_t>(i * b_.image_stride_),
-                     [](std::int8_t v) { return static_cast<std::uint8_t>(v); });
-    }
+    place_images(images_.subspan(batch * kBatch * volume_, n * volume_), volume_, staged_);
     unit(batch).write(Buffer::images, std::span(staged_).first(n * b_.image_stride_), set(batch));
   }
 
@@ -236,11 +231,7 @@ class EngineBackend::Pipeline {
       return;
     }
     u.read(Buffer::logits, std::span(out_).first(n * b_.logit_stride_), set(batch));
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t m = 0; m < classes; ++m) {
-        logits_[(batch * kBatch + i) * classes + m] = static_cast<std::int8_t>(out_[i * b_.logit_stride_ + m]);
-      }
-    }
+    take_logits(out_, classes, logits_.subspan(batch * kBatch * classes, n * classes));
     reports_.push_back(std::move(report));
   }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "modelock/device/internal/compute_unit.hpp"
@@ -38,5 +39,16 @@ void zero_key_registers(ComputeUnit& unit);
 
 // Bytes a buffer of `bytes` takes in device memory: whole 64-byte beats.
 [[nodiscard]] std::size_t whole_beats(std::size_t bytes);
+
+// The io buffers' layout (docs/engine.md, "Kernel interface"): image i at
+// i * whole_beats(volume) of the images buffer, its logits at
+// i * whole_beats(classes) of the logits buffer, each padded to whole beats
+// so every image starts a beat.
+//
+// Lays out images.size() / volume images into `buffer` (at least that many
+// slots; the padding and any slot after the last image are zeroed).
+void place_images(std::span<const std::int8_t> images, std::size_t volume, std::span<std::uint8_t> buffer);
+// The logits of logits.size() / classes images, read out of `buffer`.
+void take_logits(std::span<const std::uint8_t> buffer, std::size_t classes, std::span<std::int8_t> logits);
 
 }  // namespace modelock::device
