@@ -21,9 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-// Three pages and a bit of a byte pattern that differs from page to page.
+// Twenty pages and a bit (more than the 64 KiB below which view_at reads
+// instead of mapping) of a byte pattern that differs from page to page.
 std::vector<std::uint8_t> pattern() {
-  std::vector<std::uint8_t> bytes(3 * 4096 + 100);
+  std::vector<std::uint8_t> bytes(20 * 4096 + 100);
   for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i * 7 + i / 4096);
   return bytes;
 }
@@ -40,11 +41,12 @@ TEST(FileView, MapsAnyRangeInPlace) {
   const TempDir dir;
   const FileReader reader(write_pattern(dir));
   const auto bytes = pattern();
-  // Neither end on a page boundary; a range up to the file's last byte.
+  // Neither end on a page boundary; a range up to the file's last byte;
+  // small ranges, which are read.
   for (const auto& [offset, length] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
-           {5000, 7000}, {0, bytes.size()}, {4096, 1}, {bytes.size() - 3, 3}}) {
+           {5000, 70000}, {0, bytes.size()}, {bytes.size() - 65536, 65536}, {4096, 1}, {bytes.size() - 3, 3}}) {
     const FileView view = reader.view_at(offset, length);
-    EXPECT_TRUE(view.mapped());
+    EXPECT_EQ(view.mapped(), length >= 65536) << offset << " +" << length;
     EXPECT_TRUE(std::equal(view.bytes().begin(), view.bytes().end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset),
                            bytes.begin() + static_cast<std::ptrdiff_t>(offset + length)))
         << offset << " +" << length;
@@ -55,23 +57,25 @@ TEST(FileView, MapsAnyRangeInPlace) {
 TEST(FileView, AMovedViewKeepsItsBytes) {
   const TempDir dir;
   const FileReader reader(write_pattern(dir));
-  FileView view = reader.view_at(100, 5000);
-  const std::vector<std::uint8_t> before(view.bytes().begin(), view.bytes().end());
-  FileView moved = std::move(view);
-  EXPECT_TRUE(view.bytes().empty());  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
-  EXPECT_EQ(std::vector<std::uint8_t>(moved.bytes().begin(), moved.bytes().end()), before);
-  view = std::move(moved);
-  EXPECT_EQ(std::vector<std::uint8_t>(view.bytes().begin(), view.bytes().end()), before);
+  for (const std::uint64_t length : {70000, 100}) {  // mapped, read
+    FileView view = reader.view_at(100, length);
+    const std::vector<std::uint8_t> before(view.bytes().begin(), view.bytes().end());
+    FileView moved = std::move(view);
+    EXPECT_TRUE(view.bytes().empty());  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
+    EXPECT_EQ(std::vector<std::uint8_t>(moved.bytes().begin(), moved.bytes().end()), before) << length;
+    view = std::move(moved);
+    EXPECT_EQ(std::vector<std::uint8_t>(view.bytes().begin(), view.bytes().end()), before) << length;
+  }
 }
 
 TEST(FileView, RefusesARangePastTheFilesCurrentEnd) {
   const TempDir dir;
   const auto path = write_pattern(dir);
   const FileReader reader(path);
-  fs::resize_file(path, 4096);  // shrinks after it was opened
-  EXPECT_EQ(reader.view_at(0, 4096).bytes().size(), 4096U);
+  fs::resize_file(path, 17 * 4096);  // shrinks after it was opened
+  EXPECT_EQ(reader.view_at(0, 17 * 4096).bytes().size(), 17U * 4096);
   try {
-    (void)reader.view_at(4000, 200);
+    (void)reader.view_at(4000, 17 * 4096);
     ADD_FAILURE() << "a range past the end was mapped";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::bad_input);
@@ -88,9 +92,10 @@ TEST(FileViewDeathTest, AFileThatShrinksUnderAViewIsNamedBeforeTheBusError) {
   EXPECT_EXIT(
       {
         const FileReader reader(path);
-        const FileView view = reader.view_at(0, 3 * 4096);
+        const FileView view = reader.view_at(0, 20 * 4096);
+        ASSERT_TRUE(view.mapped());
         fs::resize_file(path, 0);
-        const volatile std::uint8_t byte = view.bytes()[2 * 4096];
+        const volatile std::uint8_t byte = view.bytes()[19 * 4096];
         (void)byte;
         ::_exit(0);
       },
@@ -103,7 +108,8 @@ TEST(FileViewDeathTest, ASignalSentIsPassedOnWithoutTheMessage) {
   EXPECT_EXIT(
       {
         const FileReader reader(path);
-        const FileView view = reader.view_at(0, 4096);  // the handler is installed
+        const FileView view = reader.view_at(0, 20 * 4096);  // the handler is installed
+        ASSERT_TRUE(view.mapped());
         ::raise(SIGBUS);
         ::_exit(0);
       },

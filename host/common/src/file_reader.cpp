@@ -58,7 +58,15 @@ FileView FileReader::view_at(std::uint64_t offset, std::uint64_t length) const {
   }
   const auto size = static_cast<std::uint64_t>(now.st_size);
   if (offset > size || length > size - offset) throw ends_sooner(origin_, offset, length, file_.size);
-  if (length == 0) return FileView(std::vector<std::uint8_t>{});
+  // A map, its populate and its unmap cost a few microseconds whatever its
+  // size, about what copying 64 KiB out of the page cache does: smaller
+  // ranges (a model of many small tensors) are read.
+  constexpr std::uint64_t kSmallestMap = std::uint64_t{64} << 10;
+  if (length < kSmallestMap) {
+    std::vector<std::uint8_t> copy(static_cast<std::size_t>(length));
+    read_at(offset, copy);
+    return FileView(std::move(copy));
+  }
   const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   const std::uint64_t start = offset - offset % page;
   const auto mapped_bytes = static_cast<std::size_t>(offset - start + length);

@@ -29,8 +29,9 @@ class FileReader final : public ByteSource {
   void read_at(std::uint64_t offset, std::span<std::uint8_t> out) const override;
   // Bytes [offset, offset + length) in place (file_view.hpp): a read-only
   // memory map, its pages brought in now (MAP_POPULATE), or a copy read with
-  // read_at when the file cannot be mapped. Error(bad_input) as read_at's
-  // when the file, as it is now, ends before the range does.
+  // read_at when the file cannot be mapped or the range is under 64 KiB
+  // (cheaper copied than mapped). Error(bad_input) as read_at's when the
+  // file, as it is now, ends before the range does.
   [[nodiscard]] FileView view_at(std::uint64_t offset, std::uint64_t length) const;
 
  private:
