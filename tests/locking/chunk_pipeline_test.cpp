@@ -35,6 +35,26 @@ TEST(ChunkPipeline, ChunksCoverEachTensorOnceAndEmptyTensorsGetOne) {
   EXPECT_EQ(covered, lengths[2]);
 }
 
+TEST(ChunkPipeline, ChunksOfAnotherSizeAndStagesWithoutBuffers) {
+  // Verify's arrangement: larger chunks, bytes the stages bring themselves.
+  const std::vector<std::uint64_t> lengths = {7, 3};
+  const auto chunks = cut_into_chunks(lengths, 3);
+  ASSERT_EQ(chunks.size(), 4u);
+  EXPECT_EQ(chunks[2].offset, 6u);
+  EXPECT_EQ(chunks[2].length, 1u);
+  EXPECT_TRUE(chunks[2].last);
+  EXPECT_TRUE(chunks[3].first && chunks[3].last);
+  std::atomic<std::uint64_t> seen{0};
+  run_chunks(chunks, {.work = [](const Chunk&, const ChunkBuffers& b) { EXPECT_TRUE(b.in.empty() && b.out.empty()); },
+                      .commit = [&](const Chunk& c, const ChunkBuffers& b) {
+                        EXPECT_TRUE(b.in.empty() && b.out.empty());
+                        seen += c.length;
+                      },
+                      .buffers = false});
+  EXPECT_EQ(seen, 10u);
+  EXPECT_THROW((void)cut_into_chunks(lengths, 0), std::invalid_argument);
+}
+
 TEST(ChunkPipeline, CommitsEachTensorsChunksInOrderOnEveryWorkerCount) {
   // Small chunks of work that finish out of order: odd chunks sleep.
   const std::vector<std::uint64_t> lengths = {3 * kChunkBytes, 1, 4 * kChunkBytes, 0};

@@ -1,9 +1,17 @@
 // unlock_to_files' destinations: a file at an offset, a buffer in memory
 // (what the ONNX external-data writer uses for the embedded tensors), or
 // nowhere; a buffer of the wrong length is a usage error before any work.
+// verify_file, which reads the container through maps of its chunks: a
+// tampered byte deep in a tensor of several chunks fails naming it, and a
+// file shorter than its header says is refused, before or after it was
+// opened, with an error rather than a bus error.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
+#include <fstream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "../common/temp_dir.hpp"
@@ -19,6 +27,7 @@ namespace {
 
 using modelock::testing::key_from_seed;
 using modelock::testing::make_model;
+using modelock::testing::random_bytes;
 using modelock::testing::TempDir;
 
 // make_model() locked into dir/m.mlk.
@@ -55,6 +64,75 @@ TEST(UnlockToFiles, RefusesABufferOfTheWrongLength) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::usage) << e.what();
   }
+}
+
+// make_model() and a tensor of 9 MiB and a few bytes, three of verify's
+// 4 MiB chunks, locked into dir/big.mlk.
+std::filesystem::path locked_large_model(const TempDir& dir) {
+  format::Model model = make_model();
+  format::Tensor big;
+  big.name = "big.weight";
+  big.dtype = format::DType::u8;
+  big.data = random_bytes((std::size_t{9} << 20) + 5, 11);
+  big.shape = {big.data.size()};
+  model.tensors.push_back(big);
+  const auto path = dir.path() / "big.mlk";
+  OutputFile out(path, 0600);
+  (void)lock_to_file(format::to_source(std::move(model)), key_from_seed(7), out);
+  out.commit();
+  return path;
+}
+
+Error error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no modelock::Error thrown";
+  return Error(ErrorKind::usage, "");
+}
+
+TEST(VerifyFile, FailsNamingATensorTamperedInItsLaterChunks) {
+  TempDir dir;
+  const auto path = locked_large_model(dir);
+  verify_file(format::ContainerFile::open(path), key_from_seed(7));
+  std::uint64_t at = 0;
+  {
+    const auto container = format::ContainerFile::open(path);
+    const auto& t = container.header().tensors.back();
+    ASSERT_EQ(t.name, "big.weight");
+    at = container.blob_offset() + t.offset + (std::uint64_t{5} << 20) + 3;  // in the second chunk
+  }
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(static_cast<std::streamoff>(at));
+    const auto byte = static_cast<char>(file.get() ^ 0x01);
+    file.seekp(static_cast<std::streamoff>(at));
+    file.put(byte);
+  }
+  const Error e = error_of([&] { verify_file(format::ContainerFile::open(path), key_from_seed(7)); });
+  EXPECT_EQ(e.kind(), ErrorKind::integrity) << e.what();
+  EXPECT_NE(std::string(e.what()).find("big.weight"), std::string::npos) << e.what();
+}
+
+TEST(VerifyFile, RefusesAContainerThatShrankAfterItWasOpened) {
+  TempDir dir;
+  const auto path = locked_large_model(dir);
+  const auto container = format::ContainerFile::open(path);
+  std::filesystem::resize_file(path, container.blob_offset() + (std::uint64_t{6} << 20));
+  const Error e = error_of([&] { verify_file(container, key_from_seed(7)); });
+  EXPECT_EQ(e.kind(), ErrorKind::bad_input) << e.what();
+  EXPECT_NE(std::string(e.what()).find("did it shrink?"), std::string::npos) << e.what();
+}
+
+TEST(VerifyFile, RefusesAContainerShorterThanItsHeaderSays) {
+  TempDir dir;
+  const auto path = locked_large_model(dir);
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - (std::uint64_t{1} << 20));
+  const Error e = error_of([&] { verify_file(format::ContainerFile::open(path), key_from_seed(7)); });
+  EXPECT_EQ(e.kind(), ErrorKind::bad_input) << e.what();
+  EXPECT_NE(std::string(e.what()).find("big.mlk"), std::string::npos) << e.what();
 }
 
 }  // namespace

@@ -41,13 +41,21 @@ ContainerFile ContainerFile::open(const std::filesystem::path& path) {
   return c;
 }
 
-void ContainerFile::read_tensor(std::size_t index, std::uint64_t offset, std::span<std::uint8_t> out) const {
+std::uint64_t ContainerFile::tensor_range(std::size_t index, std::uint64_t offset, std::uint64_t length) const {
   const auto& t = header_.tensors.at(index);
-  if (offset > t.length || out.size() > t.length - offset) {
+  if (offset > t.length || length > t.length - offset) {
     throw Error(ErrorKind::usage, fmt::format("{}: tensor '{}': bytes [{}, +{}) past its {} bytes", origin(), t.name,
-                                              offset, out.size(), t.length));
+                                              offset, length, t.length));
   }
-  file_.read_at(blob_offset() + t.offset + offset, out);
+  return blob_offset() + t.offset + offset;
+}
+
+void ContainerFile::read_tensor(std::size_t index, std::uint64_t offset, std::span<std::uint8_t> out) const {
+  file_.read_at(tensor_range(index, offset, out.size()), out);
+}
+
+FileView ContainerFile::view_tensor(std::size_t index, std::uint64_t offset, std::uint64_t length) const {
+  return file_.view_at(tensor_range(index, offset, length), length);
 }
 
 std::vector<std::uint8_t> ContainerFile::small_tensor(std::size_t index, std::uint64_t max_bytes) const {

@@ -6,12 +6,14 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
 namespace modelock::locking::detail {
 
-std::vector<Chunk> cut_into_chunks(std::span<const std::uint64_t> tensor_lengths) {
+std::vector<Chunk> cut_into_chunks(std::span<const std::uint64_t> tensor_lengths, std::uint64_t chunk_bytes) {
+  if (chunk_bytes == 0) throw std::invalid_argument("cut_into_chunks: chunks of 0 bytes never end");
   std::vector<Chunk> chunks;
   for (std::size_t t = 0; t < tensor_lengths.size(); ++t) {
     std::uint64_t offset = 0;
@@ -20,7 +22,7 @@ std::vector<Chunk> cut_into_chunks(std::span<const std::uint64_t> tensor_lengths
       c.index = chunks.size();
       c.tensor = t;
       c.offset = offset;
-      c.length = std::min(kChunkBytes, tensor_lengths[t] - offset);
+      c.length = std::min(chunk_bytes, tensor_lengths[t] - offset);
       c.first = offset == 0;
       offset += c.length;
       c.last = offset == tensor_lengths[t];
@@ -57,7 +59,9 @@ class Run {
       if (chunks[i].first) unclaimed_[chunks[i].tensor].first = i;
       unclaimed_[chunks[i].tensor].second = i + 1;
     }
-    for (const auto& c : chunks) largest_ = std::max(largest_, c.length);
+    if (stages.buffers) {
+      for (const auto& c : chunks) largest_ = std::max(largest_, c.length);
+    }
   }
 
   void worker() {
@@ -68,7 +72,7 @@ class Run {
       for (;;) {
         const Chunk* chunk = claim(tensor);
         if (chunk == nullptr) return;
-        const auto n = static_cast<std::size_t>(chunk->length);
+        const auto n = stages_.buffers ? static_cast<std::size_t>(chunk->length) : 0;
         const ChunkBuffers buffers{std::span(in).first(n), std::span(out).first(n)};
         stages_.work(*chunk, buffers);
         if (!wait_for_turn(*chunk)) return;

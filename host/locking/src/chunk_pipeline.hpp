@@ -15,7 +15,7 @@
 //
 // Memory: each worker owns two buffers of at most kChunkBytes, so the
 // pipeline holds at most 2 * kChunkBytes * kMaxPipelineWorkers (4 MiB)
-// whatever the model's size.
+// whatever the model's size; stages without buffers hold what they bring.
 #pragma once
 
 #include <cstdint>
@@ -45,16 +45,18 @@ struct Chunk {
   bool last = false;
 };
 
-// A worker's two buffers, each chunk.length bytes for the chunk at hand.
+// A worker's two buffers, each chunk.length bytes for the chunk at hand
+// (both empty when the stages bring their own bytes: ChunkStages::buffers).
 struct ChunkBuffers {
   std::span<std::uint8_t> in;
   std::span<std::uint8_t> out;
 };
 
-// The chunks of tensors of these lengths, in order: each tensor's chunks
-// consecutive, tensors in the given order. run_chunks takes chunks only in
-// this arrangement.
-[[nodiscard]] std::vector<Chunk> cut_into_chunks(std::span<const std::uint64_t> tensor_lengths);
+// The chunks of tensors of these lengths, at most `chunk_bytes` each (not
+// 0), in order: each tensor's chunks consecutive, tensors in the given order.
+// run_chunks takes chunks only in this arrangement.
+[[nodiscard]] std::vector<Chunk> cut_into_chunks(std::span<const std::uint64_t> tensor_lengths,
+                                                 std::uint64_t chunk_bytes = kChunkBytes);
 
 // Workers: the cores this process may use, at most kMaxPipelineWorkers.
 [[nodiscard]] std::size_t pipeline_workers();
@@ -62,6 +64,10 @@ struct ChunkBuffers {
 struct ChunkStages {
   std::function<void(const Chunk&, const ChunkBuffers&)> work;    // any worker, concurrently
   std::function<void(const Chunk&, const ChunkBuffers&)> commit;  // per tensor in chunk order
+  // False for stages that look at the file's bytes in place (verify maps
+  // them): no worker then allocates buffers, which for chunks larger than
+  // kChunkBytes would be memory never used.
+  bool buffers = true;
 };
 
 // Runs every chunk through both stages on `workers` threads (the calling

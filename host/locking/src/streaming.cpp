@@ -38,6 +38,30 @@ void write_padding_after(OutputFile& out, std::uint64_t blob_offset, const forma
   out.write_at(blob_offset + end, std::span(kZeros).first(static_cast<std::size_t>(padding)));
 }
 
+// Verify's chunks: it looks at the bytes in place (mapped, no buffers), so
+// a chunk need not fit a cache; 4 MiB makes the map, populate and unmap per
+// chunk a small cost (measured on a 2 GiB file, GMAC over maps of 512 KiB
+// took 0.42 s of CPU, of 4 MiB 0.37 s, of 16 MiB 0.36 s, against 0.47 s
+// copying 512 KiB chunks with pread), and keeps what the maps hold in the
+// resident set to 4 MiB per worker.
+constexpr std::uint64_t kViewChunkBytes = std::uint64_t{4} << 20;
+
+// The key check value and the header tag, before any tensor.
+void check_header(const format::ContainerFile& container, const scheme::OpeningCipher& cipher) {
+  detail::check_key_value(container.origin(), container.header().kcv, cipher);
+  if (!cipher.tag_matches(detail::kHeaderTagIndex, container.authenticated_prefix(), container.header_tag())) {
+    throw detail::header_tag_failure(container.origin());
+  }
+}
+
+// The engine program's own checks, after every tensor tag verified. Small by
+// construction (program_bytes of the engine's layer limit).
+void check_engine_program(const format::ContainerFile& container, const scheme::OpeningCipher& cipher) {
+  detail::check_engine_program(container.origin(), container.header().tensors, cipher, [&](std::size_t index) {
+    return container.small_tensor(index, kMaxEngineProgramBytes);
+  });
+}
+
 }  // namespace
 
 std::uint64_t lock_to_file(const format::ModelSource& model, const scheme::MasterKey& key, OutputFile& out,
@@ -99,7 +123,34 @@ std::uint64_t lock_to_file(const format::ModelSource& model, const scheme::Maste
 }
 
 void verify_file(const format::ContainerFile& container, const scheme::MasterKey& key, const OpenOptions& options) {
-  unlock_to_files(container, key, {}, options);
+  // unlock_to_files' checks with nowhere to write: each chunk's GMAC reads
+  // the file's bytes where they are (a map of the page cache, FileView)
+  // instead of a copy. The map of a chunk is made (and its pages brought in)
+  // in `work`, on any worker; the GMAC, in chunk order, in `commit`, which
+  // then unmaps it.
+  const auto& header = container.header();
+  const scheme::OpeningCipher cipher(header.scheme, key, header.nonce, options.backend);
+  check_header(container, cipher);
+  const auto chunks = detail::cut_into_chunks(lengths_of(header.tensors), kViewChunkBytes);
+  // One per chunk, each touched only by the worker that holds the chunk.
+  std::vector<std::optional<FileView>> views(chunks.size());
+  std::vector<std::optional<scheme::TagChecker>> checks(header.tensors.size());
+  detail::run_chunks(chunks, {
+      .work = [&](const detail::Chunk& c, const detail::ChunkBuffers&) {
+        views[c.index] = container.view_tensor(c.tensor, c.offset, c.length);
+      },
+      .commit = [&](const detail::Chunk& c, const detail::ChunkBuffers&) {
+        if (c.first) checks[c.tensor] = cipher.start_check(detail::tensor_tag_index(c.tensor));
+        checks[c.tensor]->update(views[c.index]->bytes());
+        views[c.index].reset();
+        if (c.last) {
+          const bool ok = checks[c.tensor]->matches(header.tensors[c.tensor].tag);
+          checks[c.tensor].reset();
+          if (!ok) throw detail::tensor_tag_failure(container.origin(), header.tensors[c.tensor].name);
+        }
+      },
+      .buffers = false});
+  check_engine_program(container, cipher);
 }
 
 void unlock_to_files(const format::ContainerFile& container, const scheme::MasterKey& key,
@@ -121,10 +172,7 @@ void unlock_to_files(const format::ContainerFile& container, const scheme::Maste
     }
   }
   const scheme::OpeningCipher cipher(header.scheme, key, header.nonce, options.backend);
-  detail::check_key_value(origin, header.kcv, cipher);
-  if (!cipher.tag_matches(detail::kHeaderTagIndex, container.authenticated_prefix(), container.header_tag())) {
-    throw detail::header_tag_failure(origin);
-  }
+  check_header(container, cipher);
   const auto chunks = detail::cut_into_chunks(lengths_of(header.tensors));
   std::vector<std::optional<scheme::TagChecker>> checks(header.tensors.size());
   detail::run_chunks(chunks, {
@@ -159,10 +207,7 @@ void unlock_to_files(const format::ContainerFile& container, const scheme::Maste
           if (!ok) throw detail::tensor_tag_failure(origin, record.name);
         }
       }});
-  // Small by construction (program_bytes of the engine's layer limit).
-  detail::check_engine_program(origin, header.tensors, cipher, [&](std::size_t index) {
-    return container.small_tensor(index, kMaxEngineProgramBytes);
-  });
+  check_engine_program(container, cipher);
 }
 
 }  // namespace modelock::locking

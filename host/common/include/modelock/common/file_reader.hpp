@@ -9,6 +9,7 @@
 
 #include "modelock/common/byte_source.hpp"
 #include "modelock/common/file.hpp"
+#include "modelock/common/file_view.hpp"
 
 namespace modelock {
 
@@ -26,6 +27,12 @@ class FileReader final : public ByteSource {
   // Error(bad_input) "<path>: ..." when the file ends before the range does
   // (it shrank after it was opened) or the read fails.
   void read_at(std::uint64_t offset, std::span<std::uint8_t> out) const override;
+  // Bytes [offset, offset + length) in place (file_view.hpp): a read-only
+  // memory map, its pages brought in now (MAP_POPULATE), or a copy read with
+  // read_at when the file cannot be mapped or the range is under 64 KiB
+  // (cheaper copied than mapped). Error(bad_input) as read_at's when the
+  // file, as it is now, ends before the range does.
+  [[nodiscard]] FileView view_at(std::uint64_t offset, std::uint64_t length) const;
 
  private:
   std::string origin_;

@@ -34,12 +34,18 @@ class ContainerFile {
 
   // Tensor `index`'s stored bytes [offset, offset + out.size()).
   void read_tensor(std::size_t index, std::uint64_t offset, std::span<std::uint8_t> out) const;
+  // The same bytes [offset, offset + length) in place, mapped or read
+  // (FileReader::view_at), for readers that only look at them.
+  [[nodiscard]] FileView view_tensor(std::size_t index, std::uint64_t offset, std::uint64_t length) const;
   // The whole of tensor `index`, for tensors known to be small (the engine
   // program): Error(bad_input) when it is longer than `max_bytes`.
   [[nodiscard]] std::vector<std::uint8_t> small_tensor(std::size_t index, std::uint64_t max_bytes) const;
 
  private:
   explicit ContainerFile(const std::filesystem::path& path) : file_(path) {}
+  // Where tensor `index`'s bytes [offset, +length) are in the file; Error(usage)
+  // past the tensor's end.
+  [[nodiscard]] std::uint64_t tensor_range(std::size_t index, std::uint64_t offset, std::uint64_t length) const;
   FileReader file_;
   std::vector<std::uint8_t> prefix_;
   ContainerHeader header_;

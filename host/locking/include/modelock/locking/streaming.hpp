@@ -1,8 +1,10 @@
 // Locking, verifying and unlocking files of any size: the tensors stream
 // through fixed-size buffers on every core (docs/container-format.md,
-// "Streaming"), never held whole. Memory: the header, the tensor table and
-// at most 4 MiB of buffers, whatever the model's size; deeplock adds its
-// key-schedule checkpoints (20 bytes per 4032 stream bytes, docs/scheme.md).
+// "Streaming"), never held whole; verify reads them through read-only maps
+// of 4 MiB chunks instead, one per worker at a time. Memory: the header, the
+// tensor table and at most 4 MiB of buffers (verify: at most 16 MiB of
+// maps), whatever the model's size; deeplock adds its key-schedule
+// checkpoints (20 bytes per 4032 stream bytes, docs/scheme.md).
 //
 // The same rules as lock_model, verify and unlock_model (locking.hpp): a
 // lock writes only a container the reader opens, and no plaintext is handed
@@ -31,7 +33,10 @@ std::uint64_t lock_to_file(const format::ModelSource& model, const scheme::Maste
 
 // verify() for a container read piece by piece: the key check value
 // (Error wrong_key), the header tag, every tensor's tag and the engine
-// program's (Error integrity naming the tensor).
+// program's (Error integrity naming the tensor). The tags read the file in
+// place (FileReader::view_at): a file that shrank since it was opened is
+// Error(bad_input); one that shrinks while a chunk is read ends the process
+// with SIGBUS after a message naming it (file_view.hpp).
 void verify_file(const format::ContainerFile& container, const scheme::MasterKey& key,
                  const OpenOptions& options = {});
 
