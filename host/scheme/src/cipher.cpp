@@ -148,7 +148,8 @@ Tag LockingCipher::tag(std::uint32_t index, std::span<const std::uint8_t> bytes)
 
 TagWriter LockingCipher::start_tag(std::uint32_t index) {
   claim_tag_index(index);
-  return TagWriter(std::make_unique<Gmac>(state_->engine.keys().mac.bytes(), state_->engine.nonce(), index));
+  return TagWriter(std::make_unique<Gmac>(state_->engine.keys().mac.bytes(), state_->engine.nonce(), index,
+                                          state_->engine.backend()));
 }
 
 StreamRange LockingCipher::reserve_stream(std::uint64_t bytes) {
@@ -192,7 +193,7 @@ bool OpeningCipher::tag_matches(std::uint32_t index, std::span<const std::uint8_
 }
 
 TagChecker OpeningCipher::start_check(std::uint32_t index) const {
-  return TagChecker(std::make_unique<Gmac>(engine_->keys().mac.bytes(), engine_->nonce(), index));
+  return TagChecker(std::make_unique<Gmac>(engine_->keys().mac.bytes(), engine_->nonce(), index, engine_->backend()));
 }
 
 bool OpeningCipher::program_tag_matches(std::span<const std::uint8_t> body, const Tag& expected) const {

@@ -23,6 +23,16 @@ bool avx512_supported() noexcept {
   return avx512f && avx512bw && vaes && gfni;
 }
 
+bool ghash_avx512_supported() noexcept {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!avx512_supported()) return false;
+  if (__get_cpuid_count(1, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+  const bool pclmulqdq = (ecx >> 1) & 1;
+  if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+  const bool vpclmulqdq = (ecx >> 10) & 1;
+  return pclmulqdq && vpclmulqdq;
+}
+
 bool aesni_supported() noexcept {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   if (__get_cpuid_count(1, 0, &eax, &ebx, &ecx, &edx) == 0) return false;

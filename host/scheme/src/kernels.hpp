@@ -76,4 +76,23 @@ void ctr_avx512(const std::uint8_t* round_keys, const std::uint8_t* nonce,
                 std::uint64_t first_block, Direction dir, const std::uint8_t* in,
                 std::uint8_t* out, std::size_t n);
 
+// GHASH (NIST SP 800-38D, the hash inside GMAC) on VPCLMULQDQ: 64 blocks a
+// step, four to a ZMM register, each multiplied by its own power of H and
+// summed unreduced, so the step's one reduction, the only link from one
+// step to the next, is paid once a KiB. OpenSSL 3.0 hashes GMAC's AAD with
+// 128-bit PCLMULQDQ only, and verify is that hash over the whole file
+// (docs/container-format.md, "Verifying").
+//
+// Elements travel as GCM's byte strings (16 bytes, the first bit the
+// coefficient of x^0); `powers` is the kernel's own table, H^64 .. H^1, made
+// by ghash_key_avx512 and wiped by its owner. CPUID: ghash_avx512_supported.
+inline constexpr std::size_t kGhashStepBlocks = 64;
+struct GhashKey {
+  alignas(64) std::uint8_t powers[kGhashStepBlocks][16];
+};
+bool ghash_avx512_supported() noexcept;
+void ghash_key_avx512(const std::uint8_t* h, GhashKey* key);
+// state = GHASH_H(state; the `blocks` 16-byte blocks at `in`).
+void ghash_avx512(const GhashKey* key, std::uint8_t* state, const std::uint8_t* in, std::size_t blocks);
+
 }  // namespace modelock::scheme::detail

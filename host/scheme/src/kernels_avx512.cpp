@@ -29,6 +29,7 @@
 
 // The instruction sets the kernels need, per function rather than per file.
 #define MODELOCK_AVX512_TARGET __attribute__((target("avx512f,avx512bw,gfni,vaes")))
+#define MODELOCK_GHASH_TARGET __attribute__((target("avx512f,avx512bw,pclmul,vpclmulqdq")))
 
 namespace modelock::scheme::detail {
 
@@ -357,6 +358,153 @@ MODELOCK_AVX512_TARGET void ctr_avx512(const std::uint8_t* round_keys, const std
     finish_blocks(dir, x, in, out, i, tail_mask(n - i));
   }
   for (auto& key : rk) key = _mm512_setzero_si512();
+}
+
+
+// GHASH. GCM writes a field element as 16 bytes whose first bit (the most
+// significant of byte 0) is the coefficient of x^0. Read big-endian, the
+// block is a 128-bit integer whose bit 127 - i is the coefficient of x^i:
+// the polynomial with its bits reflected. Multiplying two reflected
+// elements carry-lessly gives the reflected product one bit short (bit j of
+// the 255-bit result is the coefficient of x^(254 - j)), so the product is
+// shifted left once, and then its upper half (x^0 .. x^127) is the low part
+// of the polynomial and its lower half (x^128 .. x^254) the part to fold
+// back with x^128 = x^7 + x^2 + x + 1. In reflected form multiplying by x^s
+// is a right shift by s.
+namespace {
+
+struct Reflected {
+  std::uint64_t lo, hi;  // the big-endian 128-bit integer: hi's bit 63 is x^0
+};
+
+inline Reflected shift_right(Reflected x, unsigned s) {  // 0 < s < 64
+  return {(x.lo >> s) | (x.hi << (64 - s)), x.hi >> s};
+}
+
+inline Reflected operator^(Reflected a, Reflected b) { return {a.lo ^ b.lo, a.hi ^ b.hi}; }
+
+// c * (1 + x + x^2 + x^7) for a reflected c, dropping the terms past x^127.
+inline Reflected times_fold(Reflected c) {
+  return c ^ shift_right(c, 1) ^ shift_right(c, 2) ^ shift_right(c, 7);
+}
+
+// The reflected 256-bit product [high:low] (low = x^128 .. x^255) reduced
+// modulo x^128 + x^7 + x^2 + x + 1.
+inline Reflected reduce(Reflected high, Reflected low) {
+  // Terms the fold pushes past x^127: the low bits of `low` that the right
+  // shifts by 1, 2 and 7 drop, x^128 .. x^133, folded once more (degree <= 12
+  // then, nothing left over).
+  const Reflected spill{0, (low.lo << 63) ^ (low.lo << 62) ^ (low.lo << 57)};
+  return high ^ times_fold(low) ^ times_fold(spill);
+}
+
+// The three partial products of a schoolbook 128 x 128 carry-less multiply
+// (low halves, high halves, the two crossed), each as two 64-bit words.
+struct Partial {
+  std::uint64_t lo[2], mid[2], hi[2];
+};
+
+inline Reflected finish_product(const Partial& p) {
+  // [hi : mid : lo] at bit offsets 128, 64, 0, then one bit to the left.
+  const Reflected top{p.hi[0] ^ p.mid[1], p.hi[1]};
+  const Reflected bottom{p.lo[0], p.lo[1] ^ p.mid[0]};
+  const Reflected high{(top.lo << 1) | (bottom.hi >> 63), (top.hi << 1) | (top.lo >> 63)};
+  const Reflected low{bottom.lo << 1, (bottom.hi << 1) | (bottom.lo >> 63)};
+  return reduce(high, low);
+}
+
+MODELOCK_GHASH_TARGET inline __m128i to_m128(Reflected x) {
+  return _mm_set_epi64x(static_cast<long long>(x.hi), static_cast<long long>(x.lo));
+}
+
+MODELOCK_GHASH_TARGET inline Reflected from_m128(__m128i v) {
+  return {static_cast<std::uint64_t>(_mm_cvtsi128_si64(v)), static_cast<std::uint64_t>(_mm_extract_epi64(v, 1))};
+}
+
+MODELOCK_GHASH_TARGET inline Reflected multiply(Reflected a, Reflected b) {
+  const __m128i x = to_m128(a), y = to_m128(b);
+  Partial p;
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p.lo), _mm_clmulepi64_si128(x, y, 0x00));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p.hi), _mm_clmulepi64_si128(x, y, 0x11));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p.mid),
+                   _mm_xor_si128(_mm_clmulepi64_si128(x, y, 0x01), _mm_clmulepi64_si128(x, y, 0x10)));
+  return finish_product(p);
+}
+
+inline Reflected load_element(const std::uint8_t* bytes) {
+  std::uint64_t hi = 0, lo = 0;
+  for (int i = 0; i < 8; ++i) {
+    hi = hi << 8 | bytes[i];
+    lo = lo << 8 | bytes[8 + i];
+  }
+  return {lo, hi};
+}
+
+inline void store_element(Reflected x, std::uint8_t* bytes) {
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<std::uint8_t>(x.hi >> (56 - 8 * i));
+    bytes[8 + i] = static_cast<std::uint8_t>(x.lo >> (56 - 8 * i));
+  }
+}
+
+// XOR of a ZMM register's four 128-bit lanes, as two 64-bit words.
+MODELOCK_GHASH_TARGET inline void fold_lanes(__m512i v, std::uint64_t* out) {
+  const __m256i halves = _mm256_xor_si256(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+  const __m128i lane = _mm_xor_si128(_mm256_castsi256_si128(halves), _mm256_extracti128_si256(halves, 1));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), lane);
+}
+
+}  // namespace
+
+MODELOCK_GHASH_TARGET void ghash_key_avx512(const std::uint8_t* h, GhashKey* key) {
+  // powers[63 - k] = H^(k + 1), in the layout ghash_avx512 loads: each
+  // element as the little-endian 128-bit integer of its reflected form, so
+  // a 64-byte load gives a ZMM register of four lanes (lo, hi).
+  const Reflected base = load_element(h);
+  Reflected power = base;
+  for (std::size_t k = 0; k < kGhashStepBlocks; ++k) {
+    if (k > 0) power = multiply(power, base);
+    __builtin_memcpy(key->powers[kGhashStepBlocks - 1 - k], &power.lo, 8);
+    __builtin_memcpy(key->powers[kGhashStepBlocks - 1 - k] + 8, &power.hi, 8);
+  }
+  power = {0, 0};
+}
+
+MODELOCK_GHASH_TARGET void ghash_avx512(const GhashKey* key, std::uint8_t* state, const std::uint8_t* in,
+                                        std::size_t blocks) {
+  // A block's bytes reversed are its reflected form as a little-endian
+  // 128-bit integer: lane (lo, hi) as the multiplies want it.
+  const __m512i reverse = _mm512_broadcast_i32x4(_mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  Reflected x = load_element(state);
+  std::size_t b = 0;
+  // x' = (x + B0) H^64 + B1 H^63 + ... + B63 H: 64 products summed
+  // unreduced (the reduction is linear), one reduction a step. Only the
+  // first register's product waits for x; out-of-order execution runs the
+  // other fifteen's ahead.
+  for (; b + kGhashStepBlocks <= blocks; b += kGhashStepBlocks) {
+    __m512i lo = _mm512_setzero_si512(), mid = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+    for (std::size_t v = 0; v < kGhashStepBlocks / 4; ++v) {
+      const __m512i power = _mm512_load_si512(key->powers[4 * v]);
+      __m512i data = _mm512_shuffle_epi8(_mm512_loadu_si512(in + 16 * (b + 4 * v)), reverse);
+      if (v == 0) data = _mm512_xor_si512(data, _mm512_zextsi128_si512(to_m128(x)));
+      lo = _mm512_xor_si512(lo, _mm512_clmulepi64_epi128(data, power, 0x00));
+      hi = _mm512_xor_si512(hi, _mm512_clmulepi64_epi128(data, power, 0x11));
+      mid = _mm512_xor_si512(mid, _mm512_xor_si512(_mm512_clmulepi64_epi128(data, power, 0x01),
+                                                   _mm512_clmulepi64_epi128(data, power, 0x10)));
+    }
+    Partial p;
+    fold_lanes(lo, p.lo);
+    fold_lanes(mid, p.mid);
+    fold_lanes(hi, p.hi);
+    x = finish_product(p);
+  }
+  // The last blocks of a call one at a time: at most 63 once per update.
+  Reflected h;
+  __builtin_memcpy(&h.lo, key->powers[kGhashStepBlocks - 1], 8);
+  __builtin_memcpy(&h.hi, key->powers[kGhashStepBlocks - 1] + 8, 8);
+  for (; b < blocks; ++b) x = multiply(x ^ load_element(in + 16 * b), h);
+  store_element(x, state);
+  h = x = {0, 0};
 }
 
 }  // namespace modelock::scheme::detail

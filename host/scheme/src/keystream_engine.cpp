@@ -318,7 +318,7 @@ void KeystreamEngine::prepare(std::uint64_t stream_bytes) const {
 }
 
 Tag KeystreamEngine::tag(std::uint32_t index, std::span<const std::uint8_t> bytes) const {
-  return gmac(keys_.mac.bytes(), nonce_, index, bytes);
+  return gmac(keys_.mac.bytes(), nonce_, index, bytes, backend_);
 }
 
 }  // namespace modelock::scheme::detail
