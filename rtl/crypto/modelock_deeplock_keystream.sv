@@ -4,12 +4,14 @@
 // cycle, while a 64-byte chunk needs four. So four lanes
 // (modelock_deeplock_lane) each run one step a cycle on their own 256-round
 // checkpoint segment. A request is cut into jobs, one per segment it
-// touches; job j goes to lane j mod 4, counting jobs across requests. A
-// fetcher reads each job's checkpoint from the table (modelock_ram_1r1w,
-// built by modelock_deeplock_checkpoints at load_key) into the lane's slot;
-// a merger takes whole chunks from the lane holding the current job, in
-// order, and modelock_keystream_align re-aligns them onto each request's
-// offset.
+// touches; the jobs go to the lanes in turn, counting jobs across requests,
+// except that a job in the previous job's segment past its last chunk goes
+// to that job's lane, which goes on from there (below). A fetcher reads each
+// job's checkpoint from the table (modelock_ram_1r1w, built by
+// modelock_deeplock_checkpoints at load_key) into the lane's slot and notes
+// the job's lane in an order queue; a merger takes whole chunks from the
+// lane at the queue's head, job by job, and modelock_keystream_align
+// re-aligns them onto each request's offset.
 //
 // Run-ahead: a request is taken as soon as the previous one's jobs have all
 // gone to the fetcher, not when its chunks have left. Its first segment
@@ -21,6 +23,22 @@
 // the program names each stream offset), so the seek and the lanes'
 // start-up are paid while earlier tensors, pools or memory latency take
 // their time, not between tensors.
+//
+// Going on (issue #9): the seek is the lanes' only work that makes no
+// keystream, and a layer's bias, multiplier, shift and often its weight lie
+// in one segment, one after another. Each such tensor on a lane of its own
+// seeks from the segment's checkpoint (up to 255 cycles each); given to the
+// previous job's lane, it costs only the chunks between the two, and the
+// other lanes are free for the next requests. It goes on only if that
+// lane's slot is free (the lane has taken the previous job), so the fetcher
+// never waits for it: waiting, tried, held back the next request's jobs on
+// the other lanes (the MLP's first weight segments started 28 cycles late,
+// 22 polls stalled). This needs the order queue (2 bits a job) because
+// consecutive jobs may share a lane; the lane keeps its state after a job.
+// A job sharing the previous one's last chunk (two tensors in one chunk)
+// cannot go on, as the lane is past that chunk, and takes the next lane
+// and its checkpoint. (A job that goes on still reads its checkpoint, which
+// the lane ignores: one read path.)
 //
 // Why this and not a replay buffer for a conv's re-read weights, or more
 // lanes: the keystream is made at exactly the unlock's rate (four lanes,
@@ -78,13 +96,17 @@ module modelock_deeplock_keystream #(
   assign accept = req_valid_i && req_ready_o;
 
   // ---- Fetcher: one job a read, its checkpoint into the lane's slot the
-  // cycle after. The job: its segment, the chunks it wants, its framing.
-  logic issue, read_pending_q;
-  logic [1:0] job_lane_q, pending_lane_q;
-  logic [5:0] job_from, job_to, pending_from_q, pending_to_q;
+  // cycle after. The job: its segment, the chunks it wants, its framing,
+  // and whether it goes on from the previous job (same segment, past its
+  // last chunk, its lane's slot free: only a request's first job can be).
+  // A slot is free too in the cycle its lane takes it.
+  logic issue, read_pending_q, pending_continue_q, job_continue, any_job_q;
+  logic [1:0] prev_lane_q, job_lane, pending_lane_q;
+  logic [13:0] prev_segment_q;
+  logic [5:0] job_from, job_to, prev_to_q, pending_from_q, pending_to_q;
   logic [7:0] job_tag, pending_tag_q;
-  logic last_job;
-  logic [Lanes-1:0] slot_valid_q, slot_ready;
+  logic last_job, order_ready;
+  logic [Lanes-1:0] slot_valid_q, slot_ready, slot_free, slot_continue_q;
   logic [135:0] slot_state_q [Lanes];
   logic [5:0] slot_from_q [Lanes];
   logic [5:0] slot_to_q [Lanes];
@@ -94,7 +116,10 @@ module modelock_deeplock_keystream #(
   assign job_from = first_job_q ? from_q : 6'd0;
   assign job_to = last_job ? to_q : 6'd63;
   assign job_tag = {first_job_q, last_job, skip_q};
-  assign issue = planning_q && !read_pending_q && !slot_valid_q[job_lane_q];
+  assign slot_free = ~slot_valid_q | slot_ready;
+  assign job_continue = any_job_q && segment_q == prev_segment_q && job_from > prev_to_q && slot_free[prev_lane_q];
+  assign job_lane = job_continue ? prev_lane_q : prev_lane_q + 2'd1;
+  assign issue = planning_q && !read_pending_q && slot_free[job_lane] && order_ready;
   assign table_rd_en_o = issue;
   assign table_rd_addr_o = segment_q;
 
@@ -107,8 +132,12 @@ module modelock_deeplock_keystream #(
       from_q <= '0;
       to_q <= '0;
       skip_q <= '0;
-      job_lane_q <= '0;
+      any_job_q <= 1'b0;
+      prev_lane_q <= 2'(Lanes - 1);
+      prev_segment_q <= '0;
+      prev_to_q <= '0;
       read_pending_q <= 1'b0;
+      pending_continue_q <= 1'b0;
       pending_lane_q <= '0;
       pending_from_q <= '0;
       pending_to_q <= '0;
@@ -116,7 +145,8 @@ module modelock_deeplock_keystream #(
       slot_valid_q <= '0;
     end else if (clear_i) begin
       planning_q <= 1'b0;
-      job_lane_q <= '0;
+      any_job_q <= 1'b0;
+      prev_lane_q <= 2'(Lanes - 1);
       read_pending_q <= 1'b0;
       slot_valid_q <= '0;
     end else begin
@@ -135,8 +165,12 @@ module modelock_deeplock_keystream #(
       end
       read_pending_q <= issue;
       if (issue) begin
-        job_lane_q <= job_lane_q + 2'd1;
-        pending_lane_q <= job_lane_q;
+        any_job_q <= 1'b1;
+        prev_lane_q <= job_lane;
+        prev_segment_q <= segment_q;
+        prev_to_q <= job_to;
+        pending_continue_q <= job_continue;
+        pending_lane_q <= job_lane;
         pending_from_q <= job_from;
         pending_to_q <= job_to;
         pending_tag_q <= job_tag;
@@ -155,6 +189,7 @@ module modelock_deeplock_keystream #(
         slot_from_q[g] <= pending_from_q;
         slot_to_q[g] <= pending_to_q;
         slot_tag_q[g] <= pending_tag_q;
+        slot_continue_q[g] <= pending_continue_q;
       end
     end
   end
@@ -174,6 +209,7 @@ module modelock_deeplock_keystream #(
       .slot_from_i(slot_from_q[g]),
       .slot_to_i(slot_to_q[g]),
       .slot_tag_i(slot_tag_q[g]),
+      .slot_continue_i(slot_continue_q[g]),
       .chunk_valid_o(lane_chunk_valid[g]),
       .chunk_ready_i(lane_chunk_ready[g]),
       .chunk_o(lane_chunk[g]),
@@ -190,22 +226,31 @@ module modelock_deeplock_keystream #(
     );
   end
 
-  // ---- Merger: chunks in stream order, job by job, lane by lane.
-  logic [1:0] merge_lane_q;
+  // ---- Merger: chunks in stream order, job by job, each from the lane
+  // the order queue names. The queue has an entry for every chunk the lane
+  // FIFOs hold (a job in flight has one there, or is in a lane or a slot),
+  // so it holds back the fetcher only when the FIFOs are full of one-chunk
+  // jobs; distributed RAM, 2 bits an entry.
+  logic [1:0] merge_lane;
   logic [512+TagBits-1:0] head;
-  logic merge_valid, merge_ready, merge;
+  logic order_valid, merge_valid, merge_ready, merge, job_merged;
 
-  assign head = fifo_entry[merge_lane_q];
-  assign merge_valid = fifo_valid[merge_lane_q];
+  modelock_fifo #(.WIDTH(2), .DEPTH(Lanes * FIFO_DEPTH)) u_order (
+    .clk_i, .rst_ni, .clear_i,
+    .in_valid_i(issue),
+    .in_ready_o(order_ready),
+    .in_data_i(job_lane),
+    .out_valid_o(order_valid),
+    .out_ready_i(job_merged),
+    .out_data_o(merge_lane)
+  );
+
+  assign head = fifo_entry[merge_lane];
+  assign merge_valid = order_valid && fifo_valid[merge_lane];
   assign merge = merge_valid && merge_ready;
+  assign job_merged = merge && head[512+TagBits-1];
   for (genvar g = 0; g < Lanes; g++) begin : g_pop
-    assign fifo_ready[g] = merge && merge_lane_q == 2'(g);
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) merge_lane_q <= '0;
-    else if (clear_i) merge_lane_q <= '0;
-    else if (merge && head[512+TagBits-1]) merge_lane_q <= merge_lane_q + 2'd1;
+    assign fifo_ready[g] = merge && merge_lane == 2'(g);
   end
 
   modelock_keystream_align u_align (

@@ -14,9 +14,18 @@
 // so a lane that has its next checkpoint never idles between jobs, and the
 // next request's jobs follow the current one's without a gap.
 //
+// A job marked continue (slot_continue_i) lies in the segment of the lane's
+// previous job, past its last chunk: the lane goes on from where that job
+// ended instead of the checkpoint, so its seek is only the chunks between
+// the two (a layer's bias, multiplier and shift follow one another in the
+// stream). For that the lane keeps its state when a job ends; clear_i (the
+// end of a run) wipes it. The seek itself never waits for the FIFO: only a
+// wanted chunk does.
+//
 // Each chunk carries a tag for the merger: {job_end, request's first
 // chunk, request's last chunk, skip}. job_end tells the merger to move to
-// the next lane; the rest is modelock_keystream_align's framing.
+// the next job (the lane its order queue names); the rest is
+// modelock_keystream_align's framing.
 //
 // Positions are 6-bit compares within a segment, not round numbers of the
 // whole stream: the lane needs no 32-bit adder or comparator in its
@@ -36,6 +45,7 @@ module modelock_deeplock_lane (
   input  logic [5:0]   slot_from_i,   // first chunk wanted
   input  logic [5:0]   slot_to_i,     // last chunk wanted, >= slot_from_i
   input  logic [7:0]   slot_tag_i,    // {request's first job, request's last job, skip}
+  input  logic         slot_continue_i,  // go on from the previous job's end, not slot_state_i
   output logic         chunk_valid_o,
   input  logic         chunk_ready_i,
   output logic [511:0] chunk_o,
@@ -84,19 +94,22 @@ module modelock_deeplock_lane (
     end else if (clear_i) begin
       active_q <= 1'b0;
       state_q <= '0;
-    end else if (load) begin
-      active_q <= 1'b1;
-      state_q <= slot_state_i;
-      count_q <= '0;
-      from_q <= slot_from_i;
-      to_q <= slot_to_i;
-      {first_job_q, last_job_q, skip_q} <= slot_tag_i;
-    end else if (step) begin
-      state_q <= next;
-      count_q <= count_q + 8'd1;
-      if (job_ends) begin
+    end else begin
+      // A load while active is the step of the current job's last chunk.
+      if (load ? slot_continue_i && active_q : step) begin
+        state_q <= next;
+        count_q <= count_q + 8'd1;
+      end else if (load && !slot_continue_i) begin
+        state_q <= slot_state_i;
+        count_q <= '0;
+      end
+      if (load) begin
+        active_q <= 1'b1;
+        from_q <= slot_from_i;
+        to_q <= slot_to_i;
+        {first_job_q, last_job_q, skip_q} <= slot_tag_i;
+      end else if (step && job_ends) begin
         active_q <= 1'b0;
-        state_q <= '0;
       end
     end
   end
