@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include "modelock/common/error.hpp"
 #include "modelock/common/file_reader.hpp"
+#include "sanitizers.hpp"
 #include "temp_dir.hpp"
 
 namespace modelock {
@@ -84,6 +86,18 @@ TEST(FileView, RefusesARangePastTheFilesCurrentEnd) {
   }
 }
 
+// How a bus error ends the process: killed by SIGBUS; or, in the
+// AddressSanitizer build, whose runtime handles SIGBUS itself (the disposition
+// our handler restores), by ASan's report and exit status 1.
+bool ended_by_bus_error(int status) {
+  if (WIFSIGNALED(status)) return WTERMSIG(status) == SIGBUS;
+  return modelock::testing::kAddressSanitizer && WIFEXITED(status) && WEXITSTATUS(status) != 0;
+}
+
+// What the handler may add to stderr for a SIGBUS another process sent:
+// nothing; ASan's own report of it goes there too in that build.
+const char* const kNothingOfOurs = modelock::testing::kAddressSanitizer ? "" : "^$";
+
 // The instant view_at's check cannot cover: the file shrinks while a view
 // of it is live. The read still ends the process with SIGBUS, but says why.
 TEST(FileViewDeathTest, AFileThatShrinksUnderAViewIsNamedBeforeTheBusError) {
@@ -99,7 +113,7 @@ TEST(FileViewDeathTest, AFileThatShrinksUnderAViewIsNamedBeforeTheBusError) {
         (void)byte;
         ::_exit(0);
       },
-      ::testing::KilledBySignal(SIGBUS), "data.bin: bytes being read through a memory map are gone");
+      ended_by_bus_error, "data.bin: bytes being read through a memory map are gone");
 }
 
 TEST(FileViewDeathTest, ASignalSentIsPassedOnWithoutTheMessage) {
@@ -113,7 +127,7 @@ TEST(FileViewDeathTest, ASignalSentIsPassedOnWithoutTheMessage) {
         ::raise(SIGBUS);
         ::_exit(0);
       },
-      ::testing::KilledBySignal(SIGBUS), "^$");
+      ended_by_bus_error, kNothingOfOurs);
 }
 
 }  // namespace

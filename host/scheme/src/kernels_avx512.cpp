@@ -417,10 +417,6 @@ MODELOCK_GHASH_TARGET inline __m128i to_m128(Reflected x) {
   return _mm_set_epi64x(static_cast<long long>(x.hi), static_cast<long long>(x.lo));
 }
 
-MODELOCK_GHASH_TARGET inline Reflected from_m128(__m128i v) {
-  return {static_cast<std::uint64_t>(_mm_cvtsi128_si64(v)), static_cast<std::uint64_t>(_mm_extract_epi64(v, 1))};
-}
-
 MODELOCK_GHASH_TARGET inline Reflected multiply(Reflected a, Reflected b) {
   const __m128i x = to_m128(a), y = to_m128(b);
   Partial p;
