@@ -443,14 +443,14 @@ module lock_engine #(
     .beat_rd_en_o(ops_beat_rd_en), .beat_rd_beat_o(ops_beat), .beat_rd_data_i(src_beat_data),
     .win_rd_en_o(ops_win_en), .win_rd_image_o(ops_win_image), .win_rd_beat_o(ops_win_beat),
     .win_rd_data_i(src_win_data),
+    .wipe_i(wipe_operand), .wipe_first_i(wipe_operand_first),
     .ld_valid_o(ld_valid), .ld_first_o(ld_first), .ld_data_o(ld_data)
   );
 
   modelock_mac_array #(.B(B)) u_mac_array (
     .clk_i(clk), .rst_ni(rst_n),
     .cols_i(field[modelock_engine_pkg::LayerCols][13:0]), .pass_start_i(pass_start),
-    .ld_valid_i(ld_valid || wipe_operand), .ld_first_i(wipe_operand ? wipe_operand_first : ld_first),
-    .ld_data_i(wipe_operand ? '0 : ld_data),
+    .ld_valid_i(ld_valid), .ld_first_i(ld_first), .ld_data_i(ld_data),
     .w_valid_i(w_valid), .w_ready_o(w_ready), .w_data_i(plain),
     .out_valid_o(sums_valid), .out_ready_i(sums_ready), .out_acc_o(sums)
   );
@@ -491,7 +491,8 @@ module lock_engine #(
   );
 
   // ---------------------------------------------------------------- the two activation buffers
-  logic [B*512-1:0] buf_beat_data [2];
+  logic [B*1024-1:0] buf_beat_words [2];
+  logic             buf_beat_odd [2];
   logic [7:0]       buf_byte_data [2];
   logic [1023:0]    buf_win_data [2];
   // A pool's single byte through the place port, as item 0.
@@ -512,7 +513,7 @@ module lock_engine #(
       .wr_en_i(seq_wr_en && seq_wr_buffers[i]), .wr_images_i(seq_wr_images), .wr_beat_i(seq_wr_beat),
       .wr_data_i(seq_wr_data), .wr_strb_i('1),
       .rd_en_i(is_source && (ops_beat_rd_en || seq_rd_en)), .rd_beat_i(ops_beat_rd_en ? ops_beat : seq_rd_beat),
-      .rd_data_o(buf_beat_data[i]),
+      .rd_words_o(buf_beat_words[i]), .rd_odd_o(buf_beat_odd[i]),
       .byte_rd_en_i(is_source && pool_rd_en), .byte_rd_image_i(pool_rd_image),
       .byte_rd_addr_i(pool_rd_addr), .byte_rd_data_o(buf_byte_data[i]),
       .win_en_i(is_source && ops_win_en), .win_image_i(ops_win_image), .win_beat_i(ops_win_beat),
@@ -521,7 +522,18 @@ module lock_engine #(
       .place_image_i(place_image), .place_addr_i(place_addr), .place_data_i(place_data)
     );
   end
-  assign src_beat_data = buf_beat_data[source];
+  // The source's beat: each buffer gives both RAM words of every image and
+  // the parity its read asked for, so the choice of the buffer and of the
+  // word is one 4:1 choice a bit ({source, parity} and four words: one
+  // LUT6), where a choice in each buffer and then one here took three.
+  logic src_beat_odd;
+  assign src_beat_odd = buf_beat_odd[source];
+  always_comb begin
+    for (int n = 0; n < B; n++) begin
+      src_beat_data[512*n +: 512] = src_beat_odd ? buf_beat_words[source][1024*n + 512 +: 512]
+                                                 : buf_beat_words[source][1024*n +: 512];
+    end
+  end
   assign src_byte_data = buf_byte_data[source];
   assign src_win_data = buf_win_data[source];
 

@@ -14,9 +14,15 @@
 // - beat write: beat wr_beat_i of every image whose bit is set in
 //   wr_images_i, with byte strobes (the image load: one image; the wipe:
 //   all images at once).
-// - beat read: beat rd_beat_i of every image at once, image n in
-//   rd_data_o[512 n +: 512] the cycle after rd_en_i (a gemm's operand rows,
-//   the logits).
+// - beat read: beat rd_beat_i of every image at once, the cycle after
+//   rd_en_i (a gemm's operand rows, the logits), as both RAM words of each
+//   image: image n's {odd word, even word} in rd_words_o[1024 n +: 1024],
+//   and rd_odd_o says which of the two is the beat (the parity the read
+//   asked for; the other word is stale). The user makes the choice: in the
+//   engine it merges into lock_engine's choice of the source buffer, one
+//   LUT6 a bit for both, where a choice here would cost each buffer a LUT
+//   for each of the B * 512 bits (rtl/doc/theory_of_operation.md,
+//   "Resource status").
 // - byte read: byte rd_addr of image rd_image, on byte_rd_data_o the cycle
 //   after (pools). Shares the banks' read ports with the beat read.
 // - window read: beats win_beat_i and win_beat_i + 1 of image win_image_i,
@@ -48,7 +54,8 @@ module modelock_activation_buffer #(
   // beat read of every image
   input  logic                rd_en_i,
   input  logic [BeatW-1:0]    rd_beat_i,
-  output logic [B*512-1:0]    rd_data_o,
+  output logic [B*1024-1:0]   rd_words_o,
+  output logic                rd_odd_o,
   // byte read
   input  logic                byte_rd_en_i,
   input  logic [ImageW-1:0]   byte_rd_image_i,
@@ -197,11 +204,12 @@ module modelock_activation_buffer #(
   end
 
   // The beat read's output, image by image in a loop: as one continuous
-  // assignment per image Verilator builds the 4096-bit output by ever wider
+  // assignment per image Verilator builds the wide output by ever wider
   // concatenations, in every cycle.
   always_comb begin
-    for (int n = 0; n < B; n++) rd_data_o[512*n +: 512] = beat_odd_q ? bank_data[n][1023:512] : bank_data[n][511:0];
+    for (int n = 0; n < B; n++) rd_words_o[1024*n +: 1024] = bank_data[n];
   end
+  assign rd_odd_o = beat_odd_q;
 
   // The byte read is the window read's image word narrowed to one byte:
   // one 8:1 image multiplexer of 1 024 bits serves both, then a 128:1 byte

@@ -73,6 +73,13 @@ module modelock_operands #(
   output logic [ImageW-1:0]   win_rd_image_o,
   output logic [9:0]          win_rd_beat_o,   // beats e and e + 1
   input  logic [1023:0]       win_rd_data_i,   // byte a at [8 a[6:0] +: 8]
+  // the wipe (lock_engine's step 7): while wipe_i, the bank is loaded with
+  // zero beats (wipe_first_i on beat 0): the wipe takes the bank's load
+  // port before the unit's own beats. Here rather than in lock_engine, so
+  // the zeroing is one more input to the LUT that already chooses each bit
+  // of ld_data_o, not a LUT of its own for each of the B * 512 bits.
+  input  logic                wipe_i,
+  input  logic                wipe_first_i,
   // the MAC array's operand bank
   output logic                ld_valid_o,
   output logic                ld_first_o,
@@ -370,9 +377,9 @@ module modelock_operands #(
     assign gemm_rows[512*b +: 512] = item_valid_i[b] ? beat_rd_data_i[512*b +: 512] : 512'd0;
   end
 
-  assign ld_valid_o = conv_i ? emit_q : gemm_v_q;
-  assign ld_first_o = conv_i ? emit_first_q : gemm_first_q;
-  assign ld_data_o = conv_i ? staging_q : gemm_rows;
+  assign ld_valid_o = wipe_i || (conv_i ? emit_q : gemm_v_q);
+  assign ld_first_o = wipe_i ? wipe_first_i : conv_i ? emit_first_q : gemm_first_q;
+  assign ld_data_o = wipe_i ? '0 : conv_i ? staging_q : gemm_rows;
   assign busy_o = state_q != Idle;
   assign done_o = state_q == Drain && ((conv_i && emit_q && emit_last_q) || (!conv_i && gemm_v_q && gemm_last_q));
 endmodule

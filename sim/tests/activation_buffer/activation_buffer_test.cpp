@@ -84,8 +84,10 @@ class Buffer {
       dut_->rd_beat_i = static_cast<std::uint32_t>(beat);
       dut_.tick();
       dut_->rd_en_i = 0;
+      // Both RAM words of each image; rd_odd_o names the beat's.
+      ASSERT_EQ(static_cast<int>(dut_->rd_odd_o), beat % 2) << "beat read: parity of beat " << beat;
       for (int n = 0; n < kB; ++n) {
-        const auto got = get_le(words(dut_->rd_data_o), static_cast<std::size_t>(512 * n), 64);
+        const auto got = get_le(words(dut_->rd_words_o), static_cast<std::size_t>(1024 * n + 512 * (beat % 2)), 64);
         for (int l = 0; l < 64; ++l) {
           ASSERT_EQ(got[static_cast<std::size_t>(l)], at(n, beat * 64 + l)) << "beat read: image " << n << " byte " << beat * 64 + l;
         }

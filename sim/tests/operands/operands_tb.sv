@@ -25,6 +25,8 @@ module operands_tb #(
   input  logic [12:0]      in_h_i, in_w_i,
   input  logic [4:0]       kernel_h_i, kernel_w_i, stride_h_i, stride_w_i, dilation_h_i, dilation_w_i,
   input  logic [7:0]       pad_top_i, pad_left_i,
+  input  logic             wipe_i,
+  input  logic             wipe_first_i,
   output logic             busy_o,
   output logic             done_o,
   output logic             ld_valid_o,
@@ -37,6 +39,8 @@ module operands_tb #(
   logic [B*16-1:0]     item_position;
   logic                beat_rd_en, win_en;
   logic [9:0]          beat_rd_beat, win_beat;
+  logic [B*1024-1:0]   beat_rd_words;
+  logic                beat_rd_odd;
   logic [B*512-1:0]    beat_rd_data;
   logic [ImageW-1:0]   win_image;
   logic [1023:0]       win_data;
@@ -53,11 +57,19 @@ module operands_tb #(
 
   modelock_activation_buffer #(.B(B), .BEATS(BEATS)) u_buffer (
     .clk_i, .rst_ni, .wr_en_i, .wr_images_i, .wr_beat_i, .wr_data_i, .wr_strb_i('1),
-    .rd_en_i(beat_rd_en), .rd_beat_i(beat_rd_beat[BeatW-1:0]), .rd_data_o(beat_rd_data),
+    .rd_en_i(beat_rd_en), .rd_beat_i(beat_rd_beat[BeatW-1:0]), .rd_words_o(beat_rd_words), .rd_odd_o(beat_rd_odd),
     .byte_rd_en_i(1'b0), .byte_rd_image_i('0), .byte_rd_addr_i('0), .byte_rd_data_o(byte_rd_data),
     .win_en_i(win_en), .win_image_i(win_image), .win_beat_i(win_beat[BeatW-1:0]), .win_data_o(win_data),
     .place_en_i(1'b0), .place_valid_i('0), .place_image_i('0), .place_addr_i('0), .place_data_i('0)
   );
+
+  // The beat from both RAM words, as lock_engine chooses it (there with
+  // the source buffer).
+  always_comb begin
+    for (int n = 0; n < B; n++) begin
+      beat_rd_data[512*n +: 512] = beat_rd_odd ? beat_rd_words[1024*n + 512 +: 512] : beat_rd_words[1024*n +: 512];
+    end
+  end
 
   modelock_operands #(.B(B)) u_operands (
     .clk_i, .rst_ni, .start_i, .conv_i, .cols_i, .in_h_i, .in_w_i, .kernel_h_i, .kernel_w_i, .stride_h_i,
@@ -66,6 +78,7 @@ module operands_tb #(
     .busy_o, .done_o,
     .beat_rd_en_o(beat_rd_en), .beat_rd_beat_o(beat_rd_beat), .beat_rd_data_i(beat_rd_data),
     .win_rd_en_o(win_en), .win_rd_image_o(win_image), .win_rd_beat_o(win_beat), .win_rd_data_i(win_data),
+    .wipe_i, .wipe_first_i,
     .ld_valid_o, .ld_first_o, .ld_data_o
   );
 endmodule

@@ -75,6 +75,23 @@ class Operands {
   // Clock cycles from start_i to done_o of the last pass.
   int last_pass_cycles() const { return last_pass_cycles_; }
 
+  // `beats` cycles of the wipe (wipe_first_i on the first): each must load
+  // a zero beat into the bank, ld_first_o on the first, whatever the last
+  // pass left in the unit.
+  void expect_wipe(int beats) {
+    for (int i = 0; i < beats; ++i) {
+      dut_->wipe_i = 1;
+      dut_->wipe_first_i = i == 0;
+      dut_.settle();
+      EXPECT_TRUE(dut_->ld_valid_o) << "wipe beat " << i;
+      EXPECT_EQ(static_cast<bool>(dut_->ld_first_o), i == 0) << "wipe beat " << i;
+      const auto data = get_le(words(dut_->ld_data_o), 0, 64 * kB);
+      EXPECT_EQ(std::count(data.begin(), data.end(), std::uint8_t{0}), 64 * kB) << "wipe beat " << i << " is zero";
+      dut_.tick();
+    }
+    idle();
+  }
+
   // The next pass (the first after `first`): its operand beats, row b of
   // beat i at [i][b].
   std::vector<std::vector<std::vector<std::uint8_t>>> pass(bool first) {
@@ -110,6 +127,8 @@ class Operands {
     dut_->items_start_i = 0;
     dut_->items_next_i = 0;
     dut_->start_i = 0;
+    dut_->wipe_i = 0;
+    dut_->wipe_first_i = 0;
   }
   ClockedModel<Voperands_tb> dut_;
   int last_pass_cycles_ = 0;
@@ -304,6 +323,25 @@ TEST(Operands, GemmRowsAreTheImages) {
       expect_layer(ops, l, rng);
       if (HasFatalFailure()) return;
     }
+  }
+}
+
+// The run's wipe goes through the unit's load port (lock_engine's step 7):
+// zero beats, whatever a gemm's beat read or a conv's staging still holds.
+TEST(Operands, TheWipeLoadsZeroBeats) {
+  Operands ops;
+  std::mt19937_64 rng(116);
+  for (const bool conv : {false, true}) {
+    Layer l;
+    l.conv = conv;
+    l.c = conv ? 70 : 200;
+    l.h = l.w = conv ? 3 : 1;
+    l.g.in_channels = l.c;
+    l.g.kernel_h = l.g.kernel_w = conv ? 3 : 1;
+    l.batch = kB;
+    expect_layer(ops, l, rng);
+    if (HasFailure()) return;
+    ops.expect_wipe(3);
   }
 }
 
