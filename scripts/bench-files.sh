@@ -41,18 +41,31 @@ with open(path, "wb") as f:
 PY
 "$modelock" keygen -o "$work/k.key" >/dev/null
 
-# Wall seconds and peak RSS (MiB) of one command, after a sync so that no
+# Wall seconds and peak RSS (MiB) of a command, after a sync so that no
 # earlier write-back is charged to it; kept by label for the goals below.
+# ROUNDS (default 1) runs it that many times and keeps the median wall time
+# and the largest RSS: used for the reads (cat, verify), whose few tenths of
+# a second move by half from run to run on a shared machine. The writes run
+# once: each rewrites the whole file.
 declare -A wall_of rss_of
 measure() {
-  local label=$1
+  local label=$1 rounds=${ROUNDS:-1} walls="" peak=0 wall kib
   shift
-  sync
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
-  read -r wall kib <"$work/time.txt"
+  for _ in $(seq "$rounds"); do
+    sync
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
+    read -r wall kib <"$work/time.txt"
+    walls="$walls $wall"
+    [ "$kib" -gt "$peak" ] && peak=$kib
+  done
+  wall=$(printf '%s\n' $walls | sort -n | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
   wall_of[$label]=$wall
-  rss_of[$label]=$((kib / 1024))
-  printf '| %s | %s | %s |\n' "$label" "$wall" "$((kib / 1024))"
+  rss_of[$label]=$((peak / 1024))
+  if [ "$rounds" -gt 1 ]; then
+    printf '| %s | %s (median of%s) | %s |\n' "$label" "$wall" "$walls" "$((peak / 1024))"
+  else
+    printf '| %s | %s | %s |\n' "$label" "$wall" "$((peak / 1024))"
+  fi
 }
 
 # One row of the goals table: a command's wall time over a baseline's, held
@@ -79,7 +92,7 @@ fi
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
 echo "## Whole files: lock, verify and unlock beside cp"
 echo
-echo "One run of \`scripts/bench-files.sh\` on a generated safetensors file of $bytes bytes ($size_mib MiB of random F32 tensors, 256 MiB each) in $(dirname "$work"), on $(nproc) CPUs (${cpu:-unknown}; $backend), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $(date -u '+%Y-%m-%d %H:%M UTC'); wall time and peak RSS from \`/usr/bin/time\`. \`lock\` and \`unlock\` fsync their output before renaming it (docs/container-format.md, Writing), \`cp\` does not: the **cp + fsync** row (\`dd conv=fsync\`) is the fair baseline for them, **cp** the one the issue names. \`verify\` compares with \`cat FILE > /dev/null\`."
+echo "One run of \`scripts/bench-files.sh\` on a generated safetensors file of $bytes bytes ($size_mib MiB of random F32 tensors, 256 MiB each) in $(dirname "$work"), on $(nproc) CPUs (${cpu:-unknown}; $backend), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $(date -u '+%Y-%m-%d %H:%M UTC'); wall time and peak RSS from \`/usr/bin/time\`, \`cat\` and \`verify\` the median of five runs each (the other rows one run). \`lock\` and \`unlock\` fsync their output before renaming it (docs/container-format.md, Writing), \`cp\` does not: the **cp + fsync** row (\`dd conv=fsync\`) is the fair baseline for them, **cp** the one the issue names. \`verify\` compares with \`cat FILE > /dev/null\`."
 echo
 echo "| command | wall s | peak RSS MiB |"
 echo "| --- | ---: | ---: |"
@@ -87,10 +100,10 @@ measure "cp" cp "$model" "$work/copy.bin"
 rm -f "$work/copy.bin"
 measure "cp + fsync (dd conv=fsync)" dd if="$model" of="$work/copy.bin" bs=8M conv=fsync status=none
 rm -f "$work/copy.bin"
-measure "cat > /dev/null" cat "$model"
+ROUNDS=5 measure "cat > /dev/null" cat "$model"
 for scheme in ctr deeplock; do
   measure "lock --scheme $scheme" "$modelock" lock "$model" -k "$work/k.key" -o "$work/model.mlk" --scheme "$scheme"
-  measure "verify ($scheme)" "$modelock" verify "$work/model.mlk" -k "$work/k.key"
+  ROUNDS=5 measure "verify ($scheme)" "$modelock" verify "$work/model.mlk" -k "$work/k.key"
   measure "unlock ($scheme)" "$modelock" unlock "$work/model.mlk" -k "$work/k.key" -o "$work/back.safetensors"
   cmp -s "$model" "$work/back.safetensors" || { echo "bench-files: unlock did not give the model back" >&2; exit 1; }
   rm -f "$work/model.mlk" "$work/back.safetensors"
