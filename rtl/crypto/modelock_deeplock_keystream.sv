@@ -4,9 +4,9 @@
 // cycle, while a 64-byte chunk needs four. So four lanes
 // (modelock_deeplock_lane) each run one step a cycle on their own 256-round
 // checkpoint segment. A request is cut into jobs, one per segment it
-// touches; the jobs go to the lanes in turn, counting jobs across requests,
-// except that a job in the previous job's segment past its last chunk goes
-// to that job's lane, which goes on from there (below). A fetcher reads each
+// touches; a job in the segment of a lane's last job, past its last chunk,
+// goes to that lane, which goes on from there (below); any other job goes
+// to the first idle lane after the previous job's, or to the next lane. A fetcher reads each
 // job's checkpoint from the table (modelock_ram_1r1w, built by
 // modelock_deeplock_checkpoints at load_key) into the lane's slot and notes
 // the job's lane in an order queue; a merger takes whole chunks from the
@@ -29,11 +29,18 @@
 // in one segment, one after another. Each such tensor on a lane of its own
 // seeks from the segment's checkpoint (up to 255 cycles each); given to the
 // previous job's lane, it costs only the chunks between the two, and the
-// other lanes are free for the next requests. It goes on only if that
-// lane's slot is free (the lane has taken the previous job), so the fetcher
-// never waits for it: waiting, tried, held back the next request's jobs on
-// the other lanes (the MLP's first weight segments started 28 cycles late,
-// 22 polls stalled). This needs the order queue (2 bits a job) because
+// other lanes are free for the next requests. Each lane's last job is kept
+// (its segment and last chunk, 20 bits a lane), so a job goes on from any
+// lane whose last job lies before it in its segment, the previous job's
+// lane first: the next layer's weight starts right after this layer's
+// shift, whose lane then goes on to it instead of seeking from the
+// checkpoint (up to 252 cycles). It goes on only if that lane's slot is
+// free (the lane has taken its last job), so the fetcher never waits for
+// it: waiting, tried, held back the next request's jobs on the other lanes
+// (the MLP's first weight segments started 28 cycles late, 22 polls
+// stalled). A job that does not go on takes the first idle lane from the
+// next one on, so its seek starts at once instead of behind another
+// lane's job. This needs the order queue (2 bits a job) because
 // consecutive jobs may share a lane; the lane keeps its state after a job.
 // A job sharing the previous one's last chunk (two tensors in one chunk)
 // cannot go on, as the lane is past that chunk, and takes the next lane
@@ -97,13 +104,15 @@ module modelock_deeplock_keystream #(
 
   // ---- Fetcher: one job a read, its checkpoint into the lane's slot the
   // cycle after. The job: its segment, the chunks it wants, its framing,
-  // and whether it goes on from the previous job (same segment, past its
-  // last chunk, its lane's slot free: only a request's first job can be).
+  // and whether it goes on from a lane's last job (same segment, past its
+  // last chunk, the lane's slot free: only a request's first job can be).
   // A slot is free too in the cycle its lane takes it.
-  logic issue, read_pending_q, pending_continue_q, job_continue, any_job_q;
-  logic [1:0] prev_lane_q, job_lane, pending_lane_q;
-  logic [13:0] prev_segment_q;
-  logic [5:0] job_from, job_to, prev_to_q, pending_from_q, pending_to_q;
+  logic issue, read_pending_q, pending_continue_q, job_continue;
+  logic [1:0] prev_lane_q, job_lane, continue_lane, fresh_lane, pending_lane_q;
+  logic [Lanes-1:0] lane_used_q, can_continue, lane_idle;
+  logic [13:0] lane_segment_q [Lanes];
+  logic [5:0] lane_to_q [Lanes];
+  logic [5:0] job_from, job_to, pending_from_q, pending_to_q;
   logic [7:0] job_tag, pending_tag_q;
   logic last_job, order_ready;
   logic [Lanes-1:0] slot_valid_q, slot_ready, slot_free, slot_continue_q;
@@ -117,8 +126,32 @@ module modelock_deeplock_keystream #(
   assign job_to = last_job ? to_q : 6'd63;
   assign job_tag = {first_job_q, last_job, skip_q};
   assign slot_free = ~slot_valid_q | slot_ready;
-  assign job_continue = any_job_q && segment_q == prev_segment_q && job_from > prev_to_q && slot_free[prev_lane_q];
-  assign job_lane = job_continue ? prev_lane_q : prev_lane_q + 2'd1;
+  // A lane can go on if its last job lies in this segment before this job
+  // and its slot is free; the previous job's lane first, then the others
+  // from the next lane on.
+  for (genvar g = 0; g < Lanes; g++) begin : g_continue
+    assign can_continue[g] = lane_used_q[g] && lane_segment_q[g] == segment_q && job_from > lane_to_q[g] && slot_free[g];
+    assign lane_idle[g] = !slot_valid_q[g] && slot_ready[g];
+  end
+  always_comb begin
+    job_continue = 1'b0;
+    continue_lane = prev_lane_q;
+    for (int k = Lanes - 1; k >= 0; k--) begin
+      if (can_continue[prev_lane_q + 2'(k)]) begin
+        job_continue = 1'b1;
+        continue_lane = prev_lane_q + 2'(k);
+      end
+    end
+  end
+  // Otherwise the first idle lane from the next one on (an idle lane starts
+  // its seek at once), or the next lane.
+  always_comb begin
+    fresh_lane = prev_lane_q + 2'd1;
+    for (int k = Lanes; k >= 1; k--) begin
+      if (lane_idle[prev_lane_q + 2'(k)]) fresh_lane = prev_lane_q + 2'(k);
+    end
+  end
+  assign job_lane = job_continue ? continue_lane : fresh_lane;
   assign issue = planning_q && !read_pending_q && slot_free[job_lane] && order_ready;
   assign table_rd_en_o = issue;
   assign table_rd_addr_o = segment_q;
@@ -132,10 +165,8 @@ module modelock_deeplock_keystream #(
       from_q <= '0;
       to_q <= '0;
       skip_q <= '0;
-      any_job_q <= 1'b0;
+      lane_used_q <= '0;
       prev_lane_q <= 2'(Lanes - 1);
-      prev_segment_q <= '0;
-      prev_to_q <= '0;
       read_pending_q <= 1'b0;
       pending_continue_q <= 1'b0;
       pending_lane_q <= '0;
@@ -145,7 +176,7 @@ module modelock_deeplock_keystream #(
       slot_valid_q <= '0;
     end else if (clear_i) begin
       planning_q <= 1'b0;
-      any_job_q <= 1'b0;
+      lane_used_q <= '0;
       prev_lane_q <= 2'(Lanes - 1);
       read_pending_q <= 1'b0;
       slot_valid_q <= '0;
@@ -165,10 +196,8 @@ module modelock_deeplock_keystream #(
       end
       read_pending_q <= issue;
       if (issue) begin
-        any_job_q <= 1'b1;
+        lane_used_q[job_lane] <= 1'b1;
         prev_lane_q <= job_lane;
-        prev_segment_q <= segment_q;
-        prev_to_q <= job_to;
         pending_continue_q <= job_continue;
         pending_lane_q <= job_lane;
         pending_from_q <= job_from;
@@ -183,6 +212,10 @@ module modelock_deeplock_keystream #(
   end
 
   always_ff @(posedge clk_i) begin
+    if (issue) begin
+      lane_segment_q[job_lane] <= segment_q;
+      lane_to_q[job_lane] <= job_to;
+    end
     for (int g = 0; g < Lanes; g++) begin
       if (read_pending_q && pending_lane_q == 2'(g)) begin
         slot_state_q[g] <= table_rd_data_i;

@@ -24,7 +24,16 @@ namespace modelock::testing {
 // shifts outside [1, 62]: what a wrong key unlocks to.
 class RandomInt8Network {
  public:
+  // The largest shapes it picks. The defaults keep the engine tests fast;
+  // larger ones (an MLP's 784-value input and 128-row layers) give tensors
+  // of several keystream segments, as the shipped models have.
+  struct Sizes {
+    std::int64_t flat_input = 200;  // values of a flat input
+    std::int64_t gemm_rows = 70;    // rows of a dense layer
+  };
+
   explicit RandomInt8Network(std::uint64_t seed) : rng_(seed) {}
+  RandomInt8Network(std::uint64_t seed, Sizes sizes) : rng_(seed), sizes_(sizes) {}
 
   format::Model build() {
     layers_ = nlohmann::json::array();
@@ -32,7 +41,7 @@ class RandomInt8Network {
     gemms_ = 0;
     std::vector<std::int64_t> shape;
     if (pick(0, 3) == 0) {
-      shape = {pick(1, 200)};
+      shape = {pick(1, sizes_.flat_input)};
     } else {
       shape = {pick(1, 4), pick(1, 12), pick(1, 12)};
     }
@@ -58,7 +67,7 @@ class RandomInt8Network {
     for (int i = 0; i < dense; ++i) {
       std::int64_t cols = 1;
       for (auto d : shape) cols *= d;
-      const std::int64_t rows = pick(1, 70);
+      const std::int64_t rows = pick(1, sizes_.gemm_rows);
       add_gemm(rows, cols, std::nullopt);
       shape = {rows};
     }
@@ -141,6 +150,7 @@ class RandomInt8Network {
   }
 
   std::mt19937_64 rng_;
+  Sizes sizes_;
   nlohmann::json layers_;
   format::Model model_;
   int gemms_ = 0;

@@ -218,6 +218,29 @@ TEST_F(Deeplock, RequestsLaterInTheSameSegmentGoOnInsteadOfSeekingAgain) {
   for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
 }
 
+// A tensor that starts just after another lane's last job, with other
+// requests between the two (the next layer's weight after this layer's
+// shift, with other tensors asked in between): it goes on from that lane,
+// not from the checkpoint behind the lanes' queue. Here chunk 40 of segment
+// 5, then chunk 60 of segments 8, 9 and 10 (a seek of 240 cycles on each of
+// the other lanes), then chunk 44 of segment 5: going on, it is made by
+// cycle 4 x 45 and the run ends with the long seeks (4 x 61 steps);
+// seeking from the checkpoint behind chunk 40's job, it would end at about
+// 4 x 41 + 4 x 45 = 344.
+TEST_F(Deeplock, ARequestGoesOnFromAnyLaneWhoseLastJobLiesBeforeIt) {
+  const std::array<std::uint8_t, 16> key = random_key();
+  load(key, 12 * kSegmentBytes);
+  const std::vector<KeystreamRequest> requests{
+      {5 * kSegmentBytes + 64 * 40, 1}, {8 * kSegmentBytes + 64 * 60, 1}, {9 * kSegmentBytes + 64 * 60, 1},
+      {10 * kSegmentBytes + 64 * 60, 1}, {5 * kSegmentBytes + 64 * 44, 1}};
+  const std::uint64_t start = m_.cycles();
+  const auto got = run_keystream(m_, requests, 1.0, rng_);
+  const std::uint64_t cycles = m_.cycles() - start;
+  EXPECT_LE(cycles, 4u * 61 + 24) << "the last request seeked from the checkpoint";
+  RecordProperty("cycles", static_cast<int>(cycles));
+  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+}
+
 // Many short requests back to back (jobs of one chunk, several requests in
 // one segment and one lane's FIFO, requests inside one chunk) under heavy
 // backpressure.
