@@ -86,6 +86,31 @@ TEST(KeySchedule, SeekingFromAnyOffsetMatchesOneLongRun) {
   }
 }
 
+TEST(KeySchedule, AesNiStepsMatchTheTableSteps) {
+  if constexpr (detail::kFastKernelsBuilt) {
+    if (!detail::aesni_supported()) GTEST_SKIP() << "CPU lacks AES-NI";
+    std::mt19937 rng(17);
+    // Across Rcon's period of 51 and from every point in it (an Rcon of 0
+    // never occurs: x has order 51 in GF(2^8)).
+    for (const std::uint64_t rounds : {0, 1, 2, 3, 50, 51, 52, 103, 256, 1000}) {
+      for (int trial = 0; trial < 20; ++trial) {
+        ScheduleState start{};
+        for (auto& w : start.w) w = static_cast<std::uint32_t>(rng());
+        start.next_rcon = 0x01;
+        for (std::uint32_t k = rng() % 51; k > 0; --k) start.next_rcon = schedule_step(start).next_rcon;
+        ScheduleState expected = start;
+        for (std::uint64_t r = 0; r < rounds; ++r) expected = schedule_step(expected);
+        ScheduleState got = start;
+        detail::schedule_advance_aesni(&got, rounds);
+        EXPECT_TRUE(std::equal(std::begin(got.w), std::end(got.w), std::begin(expected.w))) << rounds << " rounds";
+        EXPECT_EQ(got.next_rcon, expected.next_rcon) << rounds << " rounds";
+      }
+    }
+  } else {
+    GTEST_SKIP() << "no AES-NI kernels in this build (not x86-64)";
+  }
+}
+
 TEST(KeySchedule, Avx512ChainsMatchScalarSteps) {
   if (!fast_backend_available()) GTEST_SKIP() << "CPU lacks AVX-512 GFNI (or the build is not x86-64)";
   // The kernels exist only in builds with MODELOCK_AVX512; then the skip above

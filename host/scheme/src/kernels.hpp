@@ -51,6 +51,15 @@ bool aesni_supported() noexcept;
 void apply_keystream_aesni(Direction dir, const std::uint8_t* ks, const std::uint8_t* in, std::uint8_t* out,
                            std::size_t n);
 
+// `rounds` steps of the key schedule (schedule_step in key_schedule.cpp)
+// from `state` on AES-NI: the step's SubWord(RotWord(w3)) as one AESENCLAST
+// of w3 spread over the four columns (its round key adds Rcon), the XOR
+// chain w0 ^ .. ^ wi as two shifts, so a round waits on one AESENCLAST, not
+// on four table reads and three dependent XORs: what KeySchedule::prepare
+// runs, the one chain every deeplock checkpoint waits for. Bit-exact with
+// schedule_step (tests/scheme/key_schedule_test.cpp).
+void schedule_advance_aesni(ScheduleState* state, std::uint64_t rounds);
+
 void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
                             std::uint8_t* out, std::size_t n);
 

@@ -68,4 +68,27 @@ MODELOCK_AESNI_TARGET void apply_keystream_aesni(Direction dir, const std::uint8
   wipe_bytes(block_ks, sizeof block_ks);
 }
 
+MODELOCK_AESNI_TARGET void schedule_advance_aesni(ScheduleState* state, std::uint64_t rounds) {
+  // The state as the key's 16 bytes: w[i] big-endian in column i.
+  const __m128i to_bytes = _mm_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+  __m128i w = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state->w)), to_bytes);
+  // RotWord(w3) = bytes 13, 14, 15, 12 in every column: a state whose rows
+  // are constant, which ShiftRows leaves as it is, so AESENCLAST gives
+  // SubWord(RotWord(w3)) in every column, plus its round key: Rcon in each
+  // column's first byte.
+  const __m128i spread_w3 = _mm_setr_epi8(13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12);
+  std::uint8_t rcon = state->next_rcon;
+  for (std::uint64_t r = 0; r < rounds; ++r) {
+    const __m128i t = _mm_aesenclast_si128(_mm_shuffle_epi8(w, spread_w3), _mm_set1_epi32(rcon));
+    // Column i of the next state: w0 ^ .. ^ wi ^ t.
+    w = _mm_xor_si128(w, _mm_slli_si128(w, 4));
+    w = _mm_xor_si128(w, _mm_slli_si128(w, 8));
+    w = _mm_xor_si128(w, t);
+    rcon = static_cast<std::uint8_t>((rcon << 1) ^ ((rcon >> 7) * 0x1b));  // xtime
+  }
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state->w), _mm_shuffle_epi8(w, to_bytes));
+  state->next_rcon = rcon;
+  w = _mm_setzero_si128();
+}
+
 }  // namespace modelock::scheme::detail
