@@ -4,9 +4,12 @@
 //
 // Four pipelined AES cores side by side (modelock_aes_core) make a 64-byte
 // chunk a cycle, chunk c of a request holding blocks base / 16 + 4 c + q,
-// q = 0..3, with base its stream offset rounded down to 64; the chunks are
-// then re-aligned onto the offset (modelock_keystream_align). Any offset is
-// reached at once: seeking is choosing the counter.
+// q = 0..3, with base its stream offset rounded down to 16 (a block: the
+// counter can start anywhere, so chunks need not be 64-byte aligned in the
+// stream); the chunks are then re-aligned onto the offset
+// (modelock_keystream_align, a 16-way byte shift rather than the 64-way one
+// deeplock's whole chunks need). Any offset is reached at once: seeking is
+// choosing the counter.
 //
 // Handshake: a request (req_valid_i/req_ready_o: stream offset and beats,
 // at least 1) is taken at the edge the previous one's last chunk enters the
@@ -15,7 +18,7 @@
 // one. The first beat is valid 11 cycles after the edge that took the
 // request (its first chunk enters the cores at the next edge, whose first
 // stage is round 1; ten rounds, then one edge to align), one more when the
-// offset is not a multiple of 64. A stall on
+// offset is not a multiple of 16. A stall on
 // out_ready_i holds the whole pipeline. round_keys_i and nonce_i must hold
 // still while any request is in flight. clear_i (the end of a run) drops
 // every request taken and every block in flight at the next edge.
@@ -40,9 +43,9 @@ module modelock_ctr_keystream (
   logic [59:0] block_q;
   logic [32:0] left_q;
   logic first_q;
-  logic [5:0] skip_q;
+  logic [3:0] skip_q;
   logic issue_valid, issue_ready, issue;
-  logic [7:0] issue_tag;  // {first, last, skip}
+  logic [5:0] issue_tag;  // {first, last, skip}
 
   // A request is taken as the previous one issues its last chunk: no bubble.
   assign req_ready_o = left_q == 33'd0 || (left_q == 33'd1 && issue_ready);
@@ -60,10 +63,10 @@ module modelock_ctr_keystream (
       left_q <= '0;
       first_q <= 1'b0;
     end else if (req_valid_i && req_ready_o) begin
-      block_q <= {req_offset_i[63:6], 2'b00};
-      left_q <= {1'b0, req_beats_i} + {32'h0, req_offset_i[5:0] != 6'd0};
+      block_q <= req_offset_i[63:4];
+      left_q <= {1'b0, req_beats_i} + {32'h0, req_offset_i[3:0] != 4'd0};
       first_q <= 1'b1;
-      skip_q <= req_offset_i[5:0];
+      skip_q <= req_offset_i[3:0];
     end else if (issue) begin
       block_q <= block_q + 60'd4;
       left_q <= left_q - 33'd1;
@@ -75,13 +78,13 @@ module modelock_ctr_keystream (
   // core 0's handshake and tag speak for all.
   logic [Cores-1:0] core_in_ready, core_out_valid;
   logic [511:0] chunk;  // beat order: core q's block is bytes 16q..16q+15
-  logic [7:0] chunk_tag;
+  logic [5:0] chunk_tag;
   logic chunk_ready;
 
   for (genvar q = 0; q < Cores; q++) begin : g_core
     logic [127:0] block;
-    logic [7:0] tag;
-    modelock_aes_core #(.TAG_BITS(8)) u_core (
+    logic [5:0] tag;
+    modelock_aes_core #(.TAG_BITS(6)) u_core (
       .clk_i, .rst_ni, .clear_i, .round_keys_i,
       .in_valid_i(issue_valid),
       .in_ready_o(core_in_ready[q]),
@@ -103,14 +106,14 @@ module modelock_ctr_keystream (
 
   assign issue_ready = core_in_ready[0];
 
-  modelock_keystream_align u_align (
+  modelock_keystream_align #(.SkipBits(4)) u_align (
     .clk_i, .rst_ni, .clear_i,
     .in_valid_i(core_out_valid[0]),
     .in_ready_o(chunk_ready),
     .in_chunk_i(chunk),
-    .in_first_i(chunk_tag[7]),
-    .in_last_i(chunk_tag[6]),
-    .in_skip_i(chunk_tag[5:0]),
+    .in_first_i(chunk_tag[5]),
+    .in_last_i(chunk_tag[4]),
+    .in_skip_i(chunk_tag[3:0]),
     .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
   );
 
