@@ -63,6 +63,13 @@ std::vector<std::uint8_t> reference(std::span<const std::uint8_t, 16> key, const
   return ks;
 }
 
+// Every request's beats as the host library makes them.
+void expect_reference(std::span<const std::uint8_t, 16> key, std::span<const KeystreamRequest> requests,
+                      const std::vector<std::vector<std::uint8_t>>& got) {
+  ASSERT_EQ(got.size(), requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+}
+
 TEST_F(Deeplock, Fips197AppendixA1AndSharedVectorsCase1) {
   const std::vector<std::uint8_t> key = from_hex("2b7e151628aed2a6abf7158809cf4f3c");
   const std::span<const std::uint8_t, 16> k(key.data(), 16);
@@ -171,7 +178,7 @@ TEST_F(Deeplock, TheNextRequestsAreTakenWhileTheCurrentOnesBeatsWait) {
   EXPECT_EQ(offer_while_stalled(m_, requests, 30), requests.size()) << "a request waited for earlier beats";
   std::vector<std::vector<std::uint8_t>> got;
   drain(m_, requests, got);
-  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+  expect_reference(key, requests, got);
 }
 
 // Once the lanes have had the time of the seeks (here while out_ready_i is
@@ -196,7 +203,7 @@ TEST_F(Deeplock, SeeksMadeAheadCostNoCycleBetweenRequests) {
   // One a beat, the first one's edge through the aligner, and one chunk a
   // request that only primes the aligner (offsets not multiples of 64).
   EXPECT_LE(cycles, beats + 1 + requests.size()) << "a seek was paid between requests";
-  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+  expect_reference(key, requests, got);
 }
 
 // Tensors one after another deep in one segment (a layer's bias,
@@ -215,7 +222,7 @@ TEST_F(Deeplock, RequestsLaterInTheSameSegmentGoOnInsteadOfSeekingAgain) {
   // The last chunk wanted is the segment's 56th: 224 schedule steps.
   EXPECT_LE(cycles, 4u * 56 + 24) << "a request seeked from the checkpoint again";
   RecordProperty("cycles_for_8_requests", static_cast<int>(cycles));
-  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+  expect_reference(key, requests, got);
 }
 
 // A tensor that starts just after another lane's last job, with other
@@ -238,7 +245,7 @@ TEST_F(Deeplock, ARequestGoesOnFromAnyLaneWhoseLastJobLiesBeforeIt) {
   const std::uint64_t cycles = m_.cycles() - start;
   EXPECT_LE(cycles, 4u * 61 + 24) << "the last request seeked from the checkpoint";
   RecordProperty("cycles", static_cast<int>(cycles));
-  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+  expect_reference(key, requests, got);
 }
 
 // Many short requests back to back (jobs of one chunk, several requests in
@@ -280,7 +287,7 @@ TEST_F(Deeplock, ClearDropsEveryRequestTakenAndEveryChunkMade) {
   EXPECT_FALSE(m_->out_valid_o);
   const std::array<KeystreamRequest, 2> requests = {{{7 * kSegmentBytes + 33, 5}, {64, 3}}};
   const auto got = run_keystream(m_, requests, 0.8, rng_);
-  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(got[i], reference(key, requests[i])) << "request " << i;
+  expect_reference(key, requests, got);
 }
 
 }  // namespace
