@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "kernels.hpp"
@@ -86,22 +87,64 @@ TEST(KeySchedule, SeekingFromAnyOffsetMatchesOneLongRun) {
   }
 }
 
+// prepare() walks the chain outside its lock and publishes a batch of 1024
+// checkpoints at a time: threads that ask for far and near segments at
+// once, on a fresh schedule, each get what one thread gets alone, whoever
+// happens to extend the table.
+TEST(KeySchedule, ThreadsSeekingAtOnceGetWhatOneThreadGets) {
+  constexpr std::uint64_t kSegments = 3 * 1024 + 17;  // past several batches
+  constexpr std::size_t kLength = 64;
+  const KeySchedule alone(kFipsKey);
+  std::mt19937_64 rng(29);
+  std::vector<std::uint64_t> offsets(64);
+  for (auto& offset : offsets) offset = rng() % (kSegments * KeySchedule::kHostSegmentBytes);
+  std::vector<std::vector<std::uint8_t>> expected;
+  for (const auto offset : offsets) {
+    std::vector<std::uint8_t> bytes(kLength);
+    alone.keystream(offset, bytes);
+    expected.push_back(bytes);
+  }
+  for (int trial = 0; trial < 4; ++trial) {
+    const KeySchedule shared(kFipsKey);
+    std::vector<std::vector<std::uint8_t>> got(offsets.size(), std::vector<std::uint8_t>(kLength));
+    {
+      std::vector<std::jthread> threads;
+      for (std::size_t t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+          // Each thread its own order: the first far or near, by turns.
+          for (std::size_t i = t; i < offsets.size(); i += 4) shared.keystream(offsets[i], got[i]);
+        });
+      }
+    }
+    for (std::size_t i = 0; i < offsets.size(); ++i) EXPECT_EQ(got[i], expected[i]) << "offset " << offsets[i];
+  }
+}
+
 TEST(KeySchedule, AesNiStepsMatchTheTableSteps) {
   if constexpr (detail::kFastKernelsBuilt) {
     if (!detail::aesni_supported()) GTEST_SKIP() << "CPU lacks AES-NI";
+    // Rcon's period, by the table steps: rcon[k] is Rcon(k + 1).
+    std::array<std::uint8_t, detail::kRconPeriod> rcon{};
+    ScheduleState walk{};
+    walk.next_rcon = 0x01;
+    for (auto& entry : rcon) {
+      entry = walk.next_rcon;
+      walk = schedule_step(walk);
+    }
+    ASSERT_EQ(walk.next_rcon, 0x01);
     std::mt19937 rng(17);
-    // Across Rcon's period of 51 and from every point in it (an Rcon of 0
-    // never occurs: x has order 51 in GF(2^8)).
-    for (const std::uint64_t rounds : {0, 1, 2, 3, 50, 51, 52, 103, 256, 1000}) {
+    // Across Rcon's period of 51 and from every point in it, and every
+    // count of rounds mod 4 (the kernel's layout turns with the round).
+    for (const std::uint64_t rounds : {0, 1, 2, 3, 4, 5, 6, 7, 50, 51, 52, 103, 256, 1000}) {
       for (int trial = 0; trial < 20; ++trial) {
         ScheduleState start{};
         for (auto& w : start.w) w = static_cast<std::uint32_t>(rng());
-        start.next_rcon = 0x01;
-        for (std::uint32_t k = rng() % 51; k > 0; --k) start.next_rcon = schedule_step(start).next_rcon;
+        const auto k = static_cast<unsigned>(rng() % detail::kRconPeriod);
+        start.next_rcon = rcon[k];
         ScheduleState expected = start;
         for (std::uint64_t r = 0; r < rounds; ++r) expected = schedule_step(expected);
         ScheduleState got = start;
-        detail::schedule_advance_aesni(&got, rounds);
+        detail::schedule_advance_aesni(&got, rounds, rcon.data(), k);
         EXPECT_TRUE(std::equal(std::begin(got.w), std::end(got.w), std::begin(expected.w))) << rounds << " rounds";
         EXPECT_EQ(got.next_rcon, expected.next_rcon) << rounds << " rounds";
       }

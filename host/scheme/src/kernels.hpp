@@ -51,14 +51,18 @@ bool aesni_supported() noexcept;
 void apply_keystream_aesni(Direction dir, const std::uint8_t* ks, const std::uint8_t* in, std::uint8_t* out,
                            std::size_t n);
 
+// Rcon(r) = x^(r-1) in GF(2^8) has period 51: a table of one period (its
+// entry i is Rcon(i + 1)) gives every round's.
+inline constexpr unsigned kRconPeriod = 51;
+
 // `rounds` steps of the key schedule (schedule_step in key_schedule.cpp)
-// from `state` on AES-NI: the step's SubWord(RotWord(w3)) as one AESENCLAST
-// of w3 spread over the four columns (its round key adds Rcon), the XOR
-// chain w0 ^ .. ^ wi as two shifts, so a round waits on one AESENCLAST, not
-// on four table reads and three dependent XORs: what KeySchedule::prepare
-// runs, the one chain every deeplock checkpoint waits for. Bit-exact with
-// schedule_step (tests/scheme/key_schedule_test.cpp).
-void schedule_advance_aesni(ScheduleState* state, std::uint64_t rounds);
+// from `state` on AES-NI, one AESENCLAST a round on the chain (how: at the
+// definition): what KeySchedule::prepare runs, the one chain every deeplock
+// checkpoint waits for. `rcon` is the table of one period and
+// rcon[rcon_index] the state's next_rcon. Bit-exact with schedule_step
+// (tests/scheme/key_schedule_test.cpp).
+void schedule_advance_aesni(ScheduleState* state, std::uint64_t rounds, const std::uint8_t* rcon,
+                            unsigned rcon_index);
 
 void apply_keystream_avx512(Direction dir, const std::uint8_t* ks, const std::uint8_t* in,
                             std::uint8_t* out, std::size_t n);

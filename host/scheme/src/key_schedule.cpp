@@ -36,7 +36,7 @@ std::uint32_t sub_word(std::uint32_t w) {
 std::uint32_t rot_word(std::uint32_t w) { return w << 8 | w >> 24; }
 
 // Rcon(r) = x^(r-1) in GF(2^8); x has order 51, so one period covers every round.
-constexpr std::size_t kRconPeriod = 51;
+using detail::kRconPeriod;
 constexpr std::array<std::uint8_t, kRconPeriod> make_rcon_table() {
   std::array<std::uint8_t, kRconPeriod> table{};
   std::uint8_t r = 0x01;
@@ -51,11 +51,15 @@ static_assert(kRcon[0] == 0x01 && kRcon[9] == 0x36 && gf256::xtime(kRcon[50]) ==
 
 ScheduleState advance(ScheduleState state, std::uint64_t rounds) {
   if constexpr (detail::kFastKernelsBuilt) {
-    // AES-NI runs a step about three times as fast as the tables (and reads
-    // no table at a secret index): kernels.hpp, schedule_advance_aesni.
+    // AES-NI runs a step several times as fast as the tables (and reads no
+    // table at a secret index; Rcon's index is the round's, public):
+    // kernels.hpp, schedule_advance_aesni.
     static const bool aesni = detail::aesni_supported();
-    if (aesni) {
-      detail::schedule_advance_aesni(&state, rounds);
+    // (Every state starts at schedule_start and steps, so its Rcon is in
+    // the table; one that is not takes the tables' path.)
+    const auto at = std::find(kRcon.begin(), kRcon.end(), state.next_rcon);
+    if (aesni && at != kRcon.end()) {
+      detail::schedule_advance_aesni(&state, rounds, kRcon.data(), static_cast<unsigned>(at - kRcon.begin()));
       return state;
     }
   }
@@ -114,20 +118,49 @@ KeySchedule::~KeySchedule() {
 void KeySchedule::prepare(std::uint64_t stream_bytes) const {
   // Segment k covers stream bytes [k * kHostSegmentBytes, (k + 1) * kHostSegmentBytes).
   const std::uint64_t segments = (stream_bytes + kHostSegmentBytes - 1) / kHostSegmentBytes;
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  // The table grows by one serial chain (a checkpoint waits for the one
+  // before), so one thread at a time extends it, and it does so outside the
+  // lock, publishing a batch at a time: a thread whose checkpoints exist
+  // never waits for the chain (the streaming commands' workers read early
+  // segments while another walks to a later tensor's), and one that needs
+  // a later checkpoint waits only until its batch is out.
+  published_.wait(lock, [&] { return checkpoints_.size() >= segments || !extending_; });
   if (checkpoints_.size() >= segments) return;
-  if (checkpoints_.capacity() < segments) {
-    // Grow geometrically into a new buffer and wipe the old one: every
-    // checkpoint determines the master key, so none may be left in freed memory.
-    std::vector<ScheduleState> grown;
-    grown.reserve(std::max<std::uint64_t>(segments, 2 * checkpoints_.capacity()));
-    grown.assign(checkpoints_.begin(), checkpoints_.end());
-    secure_wipe({reinterpret_cast<std::uint8_t*>(checkpoints_.data()), checkpoints_.size() * sizeof(ScheduleState)});
-    checkpoints_.swap(grown);
+  // 1024 segments: under a millisecond of chain, 20 KiB on the stack.
+  constexpr std::size_t kBatch = 1024;
+  std::array<ScheduleState, kBatch> batch;
+  extending_ = true;
+  struct Extending {  // however this ends (growing may throw), with mutex_ held
+    const KeySchedule& self;
+    std::array<ScheduleState, kBatch>& batch;
+    ~Extending() {
+      secure_wipe({reinterpret_cast<std::uint8_t*>(batch.data()), sizeof batch});
+      self.extending_ = false;
+      self.published_.notify_all();
+    }
+  } done{*this, batch};
+  while (checkpoints_.size() < segments) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kBatch, segments - checkpoints_.size()));
+    ScheduleState state = checkpoints_.back();
+    lock.unlock();
+    for (std::size_t i = 0; i < n; ++i) batch[i] = state = advance(state, kHostCheckpointRounds);
+    lock.lock();
+    grow_wiping(checkpoints_.size() + n);
+    checkpoints_.insert(checkpoints_.end(), batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(n));
+    published_.notify_all();
   }
-  // No local copy of the state is wiped here on purpose: taking its address
-  // would keep it in memory and double the cost of every step.
-  while (checkpoints_.size() < segments) checkpoints_.push_back(advance(checkpoints_.back(), kHostCheckpointRounds));
+}
+
+void KeySchedule::grow_wiping(std::size_t size) const {
+  if (checkpoints_.capacity() >= size) return;
+  // Grow geometrically into a new buffer and wipe the old one: every
+  // checkpoint determines the master key, so none may be left in freed memory.
+  std::vector<ScheduleState> grown;
+  grown.reserve(std::max(size, 2 * checkpoints_.capacity()));
+  grown.assign(checkpoints_.begin(), checkpoints_.end());
+  secure_wipe({reinterpret_cast<std::uint8_t*>(checkpoints_.data()), checkpoints_.size() * sizeof(ScheduleState)});
+  checkpoints_.swap(grown);
 }
 
 ScheduleState KeySchedule::checkpoint(std::uint64_t segment) const {

@@ -13,6 +13,7 @@
 // uses it inside the library; tests and the known-plaintext attack link it.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <span>
@@ -81,7 +82,13 @@ class KeySchedule {
   // keystream() by stepping one chain from the checkpoint before `offset`.
   void keystream_in_one_chain(std::uint64_t offset, std::span<std::uint8_t> out) const;
 
+  // Makes room for `size` checkpoints without leaving old copies in freed
+  // memory. Under mutex_.
+  void grow_wiping(std::size_t size) const;
+
   mutable std::mutex mutex_;
+  mutable std::condition_variable published_;  // checkpoints appended, or extending_ cleared
+  mutable bool extending_ = false;             // a thread is walking the chain (prepare)
   mutable std::vector<ScheduleState> checkpoints_;  // wiped on destruction
 };
 
