@@ -44,14 +44,20 @@ PY
 # Wall seconds and peak RSS (MiB) of a command, after a sync so that no
 # earlier write-back is charged to it; kept by label for the goals below.
 # ROUNDS (default 1) runs it that many times and keeps the median wall time
-# and the largest RSS: used for the reads (cat, verify), whose few tenths of
-# a second move by half from run to run on a shared machine. The writes run
-# once: each rewrites the whole file.
+# and the largest RSS: five for the reads (cat, verify), whose few tenths of
+# a second move by half from run to run on a shared machine, three for the
+# writes (cp, lock, unlock), each of which rewrites the whole file: on the
+# shared disk `cp` alone took 0.75 to 1.45 s within minutes, and one such
+# draw as the baseline decided the goals more than modelock did.
 declare -A wall_of rss_of
 measure() {
   local label=$1 rounds=${ROUNDS:-1} walls="" peak=0 wall kib
   shift
   for _ in $(seq "$rounds"); do
+    # A write starts from no file, every round: rewriting one in place makes
+    # ext4 flush it at close (auto_da_alloc), which cp then pays and lock,
+    # which renames over it, does not.
+    [ -n "${FRESH:-}" ] && rm -f "$FRESH"
     sync
     /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
     read -r wall kib <"$work/time.txt"
@@ -92,19 +98,19 @@ fi
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
 echo "## Whole files: lock, verify and unlock beside cp"
 echo
-echo "One run of \`scripts/bench-files.sh\` on a generated safetensors file of $bytes bytes ($size_mib MiB of random F32 tensors, 256 MiB each) in $(dirname "$work"), on $(nproc) CPUs (${cpu:-unknown}; $backend), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $(date -u '+%Y-%m-%d %H:%M UTC'); wall time and peak RSS from \`/usr/bin/time\`, \`cat\` and \`verify\` the median of five runs each (the other rows one run). \`lock\` and \`unlock\` fsync their output before renaming it (docs/container-format.md, Writing), \`cp\` does not: the **cp + fsync** row (\`dd conv=fsync\`) is the fair baseline for them, **cp** the one the issue names. \`verify\` compares with \`cat FILE > /dev/null\`."
+echo "One run of \`scripts/bench-files.sh\` on a generated safetensors file of $bytes bytes ($size_mib MiB of random F32 tensors, 256 MiB each) in $(dirname "$work"), on $(nproc) CPUs (${cpu:-unknown}; $backend), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $(date -u '+%Y-%m-%d %H:%M UTC'); wall time and peak RSS from \`/usr/bin/time\`, \`cat\` and \`verify\` the median of five runs each, the other rows of three. \`lock\` and \`unlock\` fsync their output before renaming it (docs/container-format.md, Writing), \`cp\` does not: the **cp + fsync** row (\`dd conv=fsync\`) is the fair baseline for them, **cp** the one the issue names. \`verify\` compares with \`cat FILE > /dev/null\`."
 echo
 echo "| command | wall s | peak RSS MiB |"
 echo "| --- | ---: | ---: |"
-measure "cp" cp "$model" "$work/copy.bin"
+ROUNDS=3 FRESH="$work/copy.bin" measure "cp" cp "$model" "$work/copy.bin"
 rm -f "$work/copy.bin"
-measure "cp + fsync (dd conv=fsync)" dd if="$model" of="$work/copy.bin" bs=8M conv=fsync status=none
+ROUNDS=3 FRESH="$work/copy.bin" measure "cp + fsync (dd conv=fsync)" dd if="$model" of="$work/copy.bin" bs=8M conv=fsync status=none
 rm -f "$work/copy.bin"
 ROUNDS=5 measure "cat > /dev/null" cat "$model"
 for scheme in ctr deeplock; do
-  measure "lock --scheme $scheme" "$modelock" lock "$model" -k "$work/k.key" -o "$work/model.mlk" --scheme "$scheme"
+  ROUNDS=3 FRESH="$work/model.mlk" measure "lock --scheme $scheme" "$modelock" lock "$model" -k "$work/k.key" -o "$work/model.mlk" --scheme "$scheme"
   ROUNDS=5 measure "verify ($scheme)" "$modelock" verify "$work/model.mlk" -k "$work/k.key"
-  measure "unlock ($scheme)" "$modelock" unlock "$work/model.mlk" -k "$work/k.key" -o "$work/back.safetensors"
+  ROUNDS=3 FRESH="$work/back.safetensors" measure "unlock ($scheme)" "$modelock" unlock "$work/model.mlk" -k "$work/k.key" -o "$work/back.safetensors"
   cmp -s "$model" "$work/back.safetensors" || { echo "bench-files: unlock did not give the model back" >&2; exit 1; }
   rm -f "$work/model.mlk" "$work/back.safetensors"
 done
