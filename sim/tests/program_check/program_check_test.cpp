@@ -3,7 +3,8 @@
 // them, each refused by the RTL (status 3) exactly when parse_program
 // refuses it; a layer count outside 1..64 refused right after the header;
 // the tag verdict first (status 7 whatever the fields); and the engine's
-// own rule, every tensor inside the key's stream.
+// own rule, every tensor inside the key's stream; every bit and every
+// limit of every word.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -143,6 +144,53 @@ TEST(ProgramCheck, RefusesExactlyWhatTheHostReaderRefuses) {
   // Both kinds of edit happen often enough to mean something.
   EXPECT_GT(accepted, 100);
   EXPECT_GT(refused, 300);
+}
+
+// Every bit of every word flipped, and every word set to the values around
+// each limit (kMaxDim, kMaxActivationBytes, kMaxRows, kMaxCols, kMaxKernel,
+// the widest pad 16 * 15, the widths past them): the RTL keeps each field
+// in as few bits as its limit needs once its range check holds, so a value
+// that agrees with a good one in those bits must still be refused exactly
+// when parse_program refuses it. Programs until every op has been edited.
+TEST(ProgramCheck, EveryBitAndEveryLimitOfEveryWord) {
+  ClockedModel<Vmodelock_program_check> dut;
+  std::mt19937_64 rng(46);
+  const std::uint32_t limits[] = {0u,     1u,     2u,     15u,    16u,    17u,    31u,    32u,    33u,
+                                  63u,    64u,    65u,    239u,   240u,   241u,   255u,   256u,   257u,
+                                  4095u,  4096u,  4097u,  8191u,  8192u,  8193u,  16383u, 16384u, 65535u,
+                                  65536u, 65537u, 0x7fff'ffffu, 0x8000'0000u, 0xffff'fffeu, 0xffff'ffffu};
+  bool edited[7] = {};  // by op
+  int refused = 0, accepted = 0;
+  for (const Bytes& original : random_programs(8)) {
+    const auto parsed = program::parse_program(original, "program");
+    bool new_op = false;
+    for (const auto& l : parsed.program.layers) new_op = new_op || !edited[static_cast<std::size_t>(l.op)];
+    if (!new_op) continue;
+    for (const auto& l : parsed.program.layers) edited[static_cast<std::size_t>(l.op)] = true;
+    const std::size_t words = original.size() / 4;
+    for (std::size_t at = 0; at < words; ++at) {
+      if (at == P::header::kLayers) continue;  // the beat count: the test below
+      const std::uint32_t old = load(original, at);
+      std::vector<std::uint32_t> values(std::begin(limits), std::end(limits));
+      values.push_back(old + 1);
+      values.push_back(old - 1);
+      for (int bit = 0; bit < 32; ++bit) values.push_back(old ^ (std::uint32_t{1} << bit));
+      for (const std::uint32_t value : values) {
+        if (value == old) continue;
+        Bytes b = original;
+        store(b, at, value);
+        const bool host = host_accepts(b);
+        ASSERT_EQ(check(dut, b, kAnyStream, true, rng).status,
+                  host ? std::uint32_t{modelock_hls::kStatusOk} : std::uint32_t{modelock_hls::kStatusBadProgram})
+            << "word " << at << " (" << (at < 16 ? "header" : at >= words - 16 ? "trailer" : "record") << " word "
+            << (at < 16 ? at : (at - 16) % P::kLayerWords) << ") " << old << " -> " << value;
+        (host ? accepted : refused) += 1;
+      }
+    }
+  }
+  for (int op = 1; op <= 6; ++op) EXPECT_TRUE(edited[op]) << "no program with op " << op;
+  EXPECT_GT(accepted, 100);
+  EXPECT_GT(refused, 10000);
 }
 
 TEST(ProgramCheck, ALayerCountOutsideTheLimitIsRefusedAfterTheHeader) {
