@@ -7,7 +7,7 @@ between segments), writing a 64-byte chunk every fourth step into a FIFO
 that keystream_chunks drains in segment order at one chunk a cycle.
 
 As the code does, a tensor starts `seek` steps into its first segment (lane
-0 steps through them without writing: stream offset / 16 mod 256, a
+0 steps through them without writing: stream offset / 16 mod 64, a
 multiple of 4) and its last segment may end early. A lane whose FIFO is
 full stalls (a blocking write in a pipelined loop). Prints the cycles until
 the reader has every chunk and the overhead over one chunk a cycle, for a
@@ -21,7 +21,7 @@ Usage: deeplock-lane-model.py
 import sys
 
 LANES = 4
-ROUNDS_PER_SEGMENT = 256            # kEngineCheckpointRounds (hls/kernel/lock_engine.hpp)
+ROUNDS_PER_SEGMENT = 64             # kEngineCheckpointRounds (hls/kernel/lock_engine.hpp)
 
 
 def cycles(chunks: int, depth: int, seek: int = 0) -> int:
@@ -40,7 +40,7 @@ def cycles(chunks: int, depth: int, seek: int = 0) -> int:
     t = 0
     while taken < chunks:
         t += 1
-        # The reader: chunk c lies in segment (seek + 4c) // 256, run by that segment's lane.
+        # The reader: chunk c lies in segment (seek + 4c) // 64, run by that segment's lane.
         lane = ((seek + 4 * taken) // ROUNDS_PER_SEGMENT) % LANES
         if fifo[lane]:
             fifo[lane] -= 1
@@ -68,7 +68,7 @@ def main() -> int:
     chunks_per_segment = ROUNDS_PER_SEGMENT // 4
     print("segments  depth  seek  cycles  overhead over one chunk a cycle")
     for depth in (16, 32, 64, 128):
-        for seek in (0, 252):
+        for seek in (0, ROUNDS_PER_SEGMENT - 4):
             for n in (1, 4, 16, 64):
                 chunks = n * chunks_per_segment
                 c = cycles(chunks, depth, seek)

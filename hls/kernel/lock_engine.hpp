@@ -38,12 +38,18 @@ constexpr std::uint64_t kDeviceId = MODELOCK_DEVICE_ID;
 // device time.
 constexpr std::uint32_t kClockHz = 300'000'000;
 
-// Deeplock checkpoint spacing of the engine (4 KiB of keystream a segment).
+// Deeplock checkpoint spacing of the engine (1 KiB of keystream a segment).
 // Not the host's KeySchedule::kHostCheckpointRounds (252, chosen for its
 // AVX-512 lanes): each side builds its own table; they agree on keystream.
-constexpr std::uint32_t kEngineCheckpointRounds = 256;
-constexpr std::uint32_t kMaxCheckpoints = 16384;  // deeplock stream limit: 64 MiB
+// 64 rounds, not 256 (issue #9): a lane seeks at most 60 rounds from a
+// checkpoint to a tensor's first chunk, about the lead a run's first
+// keystream request has on its first beat; the table is 4 times deeper.
+constexpr std::uint32_t kEngineCheckpointRounds = 64;
+constexpr std::uint32_t kMaxCheckpoints = 65536;  // deeplock stream limit: 64 MiB
 constexpr std::uint64_t kMaxDeeplockStream = std::uint64_t{kEngineCheckpointRounds} * 16 * kMaxCheckpoints;
+static_assert(kMaxDeeplockStream == std::uint64_t{64} << 20, "the deeplock stream limit is 64 MiB");
+// A segment is whole chunks (beats), so no chunk straddles two segments.
+static_assert(kEngineCheckpointRounds % 4 == 0, "a segment is whole 64-byte chunks");
 
 // `command` register.
 enum Command : std::uint32_t {

@@ -2,12 +2,13 @@
 // deeplock"; docs/engine.md, "Layers"). The key schedule is a serial
 // recurrence of which one step (an S-Box and an XOR chain) fits a 300 MHz
 // cycle, while a 64-byte chunk needs four. So four lanes
-// (modelock_deeplock_lane) each run one step a cycle on their own 256-round
-// checkpoint segment. A request is cut into jobs, one per segment it
-// touches; a job in the segment of a lane's last job, past its last chunk,
-// goes to that lane, which goes on from there (below); any other job goes
-// to the first idle lane after the previous job's, or to the next lane. A fetcher reads each
-// job's checkpoint from the table (modelock_ram_1r1w, built by
+// (modelock_deeplock_lane) each run one step a cycle on their own 64-round
+// checkpoint segment (CheckpointRounds; 1 KiB, 16 chunks). A request is
+// cut into jobs, one per segment it touches; a job in the segment of a
+// lane's last job, past its last chunk, goes to that lane, which goes on
+// from there (below); any other job goes to the first idle lane after the
+// previous job's, or to the next lane. A fetcher reads each job's
+// checkpoint from the table (modelock_ram_1r1w, built by
 // modelock_deeplock_checkpoints at load_key) into the lane's slot and notes
 // the job's lane in an order queue; a merger takes whole chunks from the
 // lane at the queue's head, job by job, and modelock_keystream_align
@@ -15,10 +16,10 @@
 //
 // Run-ahead: a request is taken as soon as the previous one's jobs have all
 // gone to the fetcher, not when its chunks have left. Its first segment
-// (the seek inside it, up to 255 cycles, and its chunks at a lane's
+// (the seek inside it, up to 60 cycles, and its chunks at a lane's
 // quarter rate) is then made by a lane while the merger still drains the
 // previous requests, as far ahead as the lane FIFOs hold (FIFO_DEPTH chunks
-// a lane; 64 = one segment, so all four lanes can be a segment ahead). The
+// a lane; 64 = four segments, 4 KiB of the stream a lane). The
 // engine gives every tensor's request in advance (modelock_keystream_walk:
 // the program names each stream offset), so the seek and the lanes'
 // start-up are paid while earlier tensors, pools or memory latency take
@@ -27,14 +28,14 @@
 // Going on (issue #9): the seek is the lanes' only work that makes no
 // keystream, and a layer's bias, multiplier, shift and often its weight lie
 // in one segment, one after another. Each such tensor on a lane of its own
-// seeks from the segment's checkpoint (up to 255 cycles each); given to the
+// seeks from the segment's checkpoint (up to 60 cycles each); given to the
 // previous job's lane, it costs only the chunks between the two, and the
 // other lanes are free for the next requests. Each lane's last job is kept
 // (its segment and last chunk, 20 bits a lane), so a job goes on from any
 // lane whose last job lies before it in its segment, the previous job's
 // lane first: the next layer's weight starts right after this layer's
 // shift, whose lane then goes on to it instead of seeking from the
-// checkpoint (up to 252 cycles). It goes on only if that lane's slot is
+// checkpoint (up to 60 cycles). It goes on only if that lane's slot is
 // free (the lane has taken its last job), so the fetcher never waits for
 // it: waiting, tried, held back the next request's jobs on the other lanes
 // (the MLP's first weight segments started 28 cycles late, 22 polls
@@ -54,8 +55,17 @@
 // framing cost a descriptor a slot and 9 tag bits a FIFO entry, where a
 // replay buffer costs block RAM sized for one tensor (a conv's weights may
 // be 32 MiB) and a fifth lane a full lane and FIFO, and neither removes the
-// first segment's quarter rate. The lanes now compare 6-bit chunk
-// positions, not 32-bit round numbers, in their one-step loop.
+// first segment's quarter rate. The lanes compare 4-bit chunk positions,
+// not 32-bit round numbers, in their one-step loop.
+//
+// Checkpoints every 64 rounds, not 256 (issue #9): most of the stalls left
+// were the run's first gemm or conv layer, whose bias is the run's first
+// request, made about 70 cycles before the layer wants its first beat,
+// while its lane had to seek up to 252 rounds from the checkpoint. Now a
+// seek is at most 60 rounds, at the price of a table four times deeper
+// (65 536 x 136 bits for 64 MiB) and a job, so a table read, every 16
+// chunks instead of 64 (the fetcher issues one every other cycle; four
+// lanes finish a job each every 64 cycles at full rate).
 //
 // Handshake: req_valid_i/req_ready_o (stream offset and beats, at least
 // 1); beats come out on out_* (valid/ready) in request order, out_last_o on
@@ -72,7 +82,7 @@ module modelock_deeplock_keystream #(
   input  logic         rst_ni,
   input  logic         clear_i,
   output logic         table_rd_en_o,
-  output logic [13:0]  table_rd_addr_o,
+  output logic [modelock_crypto_pkg::SegmentBits-1:0] table_rd_addr_o,
   input  logic [135:0] table_rd_data_i,  // one cycle after table_rd_en_o
   input  logic         req_valid_i,
   output logic         req_ready_o,
@@ -85,13 +95,16 @@ module modelock_deeplock_keystream #(
 );
   localparam int unsigned Lanes = modelock_crypto_pkg::DeeplockLanes;
   localparam int unsigned TagBits = 9;  // a chunk's {job_end, first, last, skip}
+  localparam int unsigned SegW = modelock_crypto_pkg::SegmentBits;
+  localparam int unsigned PosW = modelock_crypto_pkg::ChunkPosBits;
 
   // ---- The request being cut into jobs: its segments, first and last
   // chunk positions, skip. Chunk indices are offset / 64 (30 bits: the
   // stream is at most 64 MiB, so 20 bits, segment and position, are used).
   logic planning_q, first_job_q;
-  logic [13:0] segment_q, last_segment_q;
-  logic [5:0] from_q, to_q, skip_q;
+  logic [SegW-1:0] segment_q, last_segment_q;
+  logic [PosW-1:0] from_q, to_q;
+  logic [5:0] skip_q;
   logic [29:0] req_first_chunk, req_last_chunk;
   logic [31:0] req_chunks;
   logic accept;
@@ -110,20 +123,20 @@ module modelock_deeplock_keystream #(
   logic issue, read_pending_q, pending_continue_q, job_continue;
   logic [1:0] prev_lane_q, job_lane, continue_lane, fresh_lane, pending_lane_q;
   logic [Lanes-1:0] lane_used_q, can_continue, lane_idle;
-  logic [13:0] lane_segment_q [Lanes];
-  logic [5:0] lane_to_q [Lanes];
-  logic [5:0] job_from, job_to, pending_from_q, pending_to_q;
+  logic [SegW-1:0] lane_segment_q [Lanes];
+  logic [PosW-1:0] lane_to_q [Lanes];
+  logic [PosW-1:0] job_from, job_to, pending_from_q, pending_to_q;
   logic [7:0] job_tag, pending_tag_q;
   logic last_job, order_ready;
   logic [Lanes-1:0] slot_valid_q, slot_ready, slot_free, slot_continue_q;
   logic [135:0] slot_state_q [Lanes];
-  logic [5:0] slot_from_q [Lanes];
-  logic [5:0] slot_to_q [Lanes];
+  logic [PosW-1:0] slot_from_q [Lanes];
+  logic [PosW-1:0] slot_to_q [Lanes];
   logic [7:0] slot_tag_q [Lanes];
 
   assign last_job = segment_q == last_segment_q;
-  assign job_from = first_job_q ? from_q : 6'd0;
-  assign job_to = last_job ? to_q : 6'd63;
+  assign job_from = first_job_q ? from_q : '0;
+  assign job_to = last_job ? to_q : '1;
   assign job_tag = {first_job_q, last_job, skip_q};
   assign slot_free = ~slot_valid_q | slot_ready;
   // A lane can go on if its last job lies in this segment before this job
@@ -184,14 +197,14 @@ module modelock_deeplock_keystream #(
       if (accept) begin
         planning_q <= 1'b1;
         first_job_q <= 1'b1;
-        segment_q <= req_first_chunk[19:6];
-        last_segment_q <= req_last_chunk[19:6];
-        from_q <= req_first_chunk[5:0];
-        to_q <= req_last_chunk[5:0];
+        segment_q <= req_first_chunk[PosW +: SegW];
+        last_segment_q <= req_last_chunk[PosW +: SegW];
+        from_q <= req_first_chunk[PosW-1:0];
+        to_q <= req_last_chunk[PosW-1:0];
         skip_q <= req_offset_i[5:0];
       end else if (issue) begin
         first_job_q <= 1'b0;
-        segment_q <= segment_q + 14'd1;
+        segment_q <= segment_q + SegW'(1);
         if (last_job) planning_q <= 1'b0;
       end
       read_pending_q <= issue;
@@ -298,7 +311,8 @@ module modelock_deeplock_keystream #(
   );
 
   // Offsets past 2^36 lie past any deeplock stream (64 MiB at most), and so
-  // do chunk indices past 2^20.
+  // do chunk indices past 2^20 (SegmentBits + ChunkPosBits).
   logic unused_request;
-  assign unused_request = ^{req_offset_i[63:36], req_chunks[31:30], req_first_chunk[29:20], req_last_chunk[29:20]};
+  assign unused_request = ^{req_offset_i[63:36], req_chunks[31:30], req_first_chunk[29:PosW+SegW],
+                            req_last_chunk[29:PosW+SegW]};
 endmodule

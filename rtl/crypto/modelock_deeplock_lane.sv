@@ -1,13 +1,14 @@
 // One deeplock lane: runs the key schedule one step a cycle from the
-// checkpoint of a segment (256 rounds, 64 chunks of 64 bytes) and pushes
-// the chunks its job wants into its FIFO. Chunk p of a segment holds its
+// checkpoint of a segment (CheckpointRounds rounds, 64: SegmentChunks
+// chunks of 64 bytes, 16) and pushes the chunks its job wants into its
+// FIFO. Chunk p of a segment holds its
 // rounds 4 p + 1 .. 4 p + 4: bytes 16 k .. 16 k + 15 are round 4 p + 1 + k's
 // words W[4r..4r+3], big-endian (docs/scheme.md: KS(t) is round 1 + t / 16,
 // byte t mod 16).
 //
 // A job (from modelock_deeplock_keystream's fetcher, through the lane's
 // one-entry slot) is one segment of one request: the checkpoint, the
-// first and last chunk it wants (from_i .. to_i, positions 0..63 in the
+// first and last chunk it wants (from_i .. to_i, positions 0..15 in the
 // segment), and the request's framing for the merger. Chunks before from_i
 // (the seek inside a request's first segment) push nothing; the lane stops
 // after chunk to_i. It takes the next job the cycle the current one ends,
@@ -27,7 +28,7 @@
 // the next job (the lane its order queue names); the rest is
 // modelock_keystream_align's framing.
 //
-// Positions are 6-bit compares within a segment, not round numbers of the
+// Positions are 4-bit compares within a segment, not round numbers of the
 // whole stream: the lane needs no 32-bit adder or comparator in its
 // one-step-a-cycle loop.
 //
@@ -41,9 +42,9 @@ module modelock_deeplock_lane (
   input  logic         clear_i,
   input  logic         slot_valid_i,
   output logic         slot_ready_o,
-  input  logic [135:0] slot_state_i,  // the checkpoint: {W[256 s ..], Rcon}
-  input  logic [5:0]   slot_from_i,   // first chunk wanted
-  input  logic [5:0]   slot_to_i,     // last chunk wanted, >= slot_from_i
+  input  logic [135:0] slot_state_i,  // the checkpoint: {W[CheckpointRounds s ..], Rcon}
+  input  logic [modelock_crypto_pkg::ChunkPosBits-1:0] slot_from_i,  // first chunk wanted
+  input  logic [modelock_crypto_pkg::ChunkPosBits-1:0] slot_to_i,    // last chunk wanted, >= slot_from_i
   input  logic [7:0]   slot_tag_i,    // {request's first job, request's last job, skip}
   input  logic         slot_continue_i,  // go on from the previous job's end, not slot_state_i
   output logic         chunk_valid_o,
@@ -51,12 +52,14 @@ module modelock_deeplock_lane (
   output logic [511:0] chunk_o,
   output logic [8:0]   chunk_tag_o    // {job_end, first, last, skip}
 );
+  localparam int unsigned RoundW = modelock_crypto_pkg::RoundPosBits;
+  localparam int unsigned PosW = modelock_crypto_pkg::ChunkPosBits;
   logic active_q, first_job_q, last_job_q;
   logic [135:0] state_q, next;
-  logic [7:0] count_q;          // rounds of the segment done: state_q is after round count_q
-  logic [5:0] from_q, to_q, skip_q;
+  logic [RoundW-1:0] count_q;   // rounds of the segment done: state_q is after round count_q
+  logic [PosW-1:0] from_q, to_q, position;
+  logic [5:0] skip_q;
   logic [383:0] partial_q;      // the chunk's first three rounds, beat order
-  logic [5:0] position;
   logic completes, wanted, step, job_ends, load;
 
   modelock_key_schedule_step u_step (
@@ -64,7 +67,7 @@ module modelock_deeplock_lane (
     .state_o(next)
   );
 
-  assign position = count_q[7:2];
+  assign position = count_q[RoundW-1:2];
   assign completes = count_q[1:0] == 2'd3;  // next is the chunk's fourth round
   assign wanted = position >= from_q;
   assign job_ends = completes && position == to_q;
@@ -98,7 +101,7 @@ module modelock_deeplock_lane (
       // A load while active is the step of the current job's last chunk.
       if (load ? slot_continue_i && active_q : step) begin
         state_q <= next;
-        count_q <= count_q + 8'd1;
+        count_q <= count_q + RoundW'(1);
       end else if (load && !slot_continue_i) begin
         state_q <= slot_state_i;
         count_q <= '0;

@@ -144,7 +144,7 @@ module lock_engine #(
   logic [1407:0] enc_round_keys, mac_round_keys;
   logic [511:0] h_powers;
   logic         table_rd_en;
-  logic [13:0]  table_rd_addr;
+  logic [modelock_crypto_pkg::SegmentBits-1:0] table_rd_addr;
   logic [135:0] table_rd_data;
 
   modelock_key_state u_key_state (

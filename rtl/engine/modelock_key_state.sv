@@ -41,7 +41,7 @@ module modelock_key_state (
   output logic [1407:0] mac_round_keys_o,
   output logic [511:0]  h_powers_o,
   input  logic          table_rd_en_i,
-  input  logic [13:0]   table_rd_addr_i,
+  input  logic [modelock_crypto_pkg::SegmentBits-1:0] table_rd_addr_i,
   output logic [135:0]  table_rd_data_o
 );
   typedef enum logic [2:0] {Idle, Start, Build, Wipe, Done} state_e;
@@ -50,16 +50,22 @@ module modelock_key_state (
   localparam logic [63:0] MaxDeeplockStream =
     64'(modelock_crypto_pkg::MaxCheckpoints) * 64'(modelock_crypto_pkg::CheckpointRounds) * 64'd16;
 
+  localparam int unsigned CountW = modelock_crypto_pkg::SegmentCountBits;
+  localparam int unsigned AddrW = modelock_crypto_pkg::SegmentBits;
+
   logic        bad, wipe_only_q, ok_q, status_bad_q;
-  logic [14:0] segments_q;
+  logic [CountW-1:0] segments_q;
   logic [127:0] key_q, mac_q;
-  logic [14:0] segments, used_q, wipe_q, wipe_end_q;
+  logic [CountW-1:0] segments, used_q, wipe_q, wipe_end_q;
   logic [127:0] key_block, mac_block;
   logic [63:0]  nonce_block;
 
   assign bad = scheme_i > 32'd2 || (scheme_i == 32'd1 && stream_bytes_i > MaxDeeplockStream);
-  // ceil(ceil(stream_bytes / 16) / 256), at least 1: 4 KiB a segment.
-  assign segments = stream_bytes_i == 64'd0 ? 15'd1 : 15'((stream_bytes_i + 64'd4095) >> 12);
+  // ceil(ceil(stream_bytes / 16) / CheckpointRounds), at least 1: a segment
+  // is SegmentBytes (1 KiB). Only read when the stream is within 64 MiB.
+  assign segments = stream_bytes_i == 64'd0 ? CountW'(1)
+      : CountW'((stream_bytes_i + 64'(modelock_crypto_pkg::SegmentBytes) - 64'd1)
+                >> modelock_crypto_pkg::SegmentByteBits);
   assign key_block = modelock_crypto_pkg::block_bytes_le(key_i);
   assign mac_block = modelock_crypto_pkg::block_bytes_le(mac_i);
   always_comb begin
@@ -70,7 +76,7 @@ module modelock_key_state (
   logic mac_done, enc_done, cp_done;
   logic mac_done_q, enc_done_q, cp_done_q;
   logic cp_wr_en;
-  logic [13:0] cp_wr_addr;
+  logic [AddrW-1:0] cp_wr_addr;
   logic [135:0] cp_wr_data;
 
   assign clear_units = (load_i || clear_i) && state_q == Idle;
@@ -125,15 +131,15 @@ module modelock_key_state (
         end
         Build: if (mac_done_q && enc_done_q && cp_done_q) begin
           // Zero the entries a longer stream left beyond this one's.
-          wipe_q <= scheme_o == 2'd1 ? segments_q : 15'd0;
+          wipe_q <= scheme_o == 2'd1 ? segments_q : CountW'(0);
           wipe_end_q <= used_q;
           state_q <= Wipe;
         end
         Wipe: begin
           if (wipe_q < wipe_end_q) begin
-            wipe_q <= wipe_q + 15'd1;
+            wipe_q <= wipe_q + CountW'(1);
           end else begin
-            used_q <= ok_q && scheme_o == 2'd1 ? segments_q : 15'd0;
+            used_q <= ok_q && scheme_o == 2'd1 ? segments_q : CountW'(0);
             loaded_o <= ok_q;
             state_q <= Done;
           end
@@ -141,7 +147,7 @@ module modelock_key_state (
         Done: state_q <= Idle;
         default: state_q <= Idle;
       endcase
-      if (cp_wr_en && 15'(cp_wr_addr) >= used_q) used_q <= 15'(cp_wr_addr) + 15'd1;
+      if (cp_wr_en && CountW'(cp_wr_addr) >= used_q) used_q <= CountW'(cp_wr_addr) + CountW'(1);
     end
   end
 
@@ -207,7 +213,7 @@ module modelock_key_state (
   modelock_ram_1r1w #(.WIDTH(136), .DEPTH(modelock_crypto_pkg::MaxCheckpoints)) u_table (
     .clk_i,
     .wr_en_i  (cp_wr_en || wiping),
-    .wr_addr_i(wiping ? wipe_q[13:0] : cp_wr_addr),
+    .wr_addr_i(wiping ? wipe_q[AddrW-1:0] : cp_wr_addr),
     .wr_data_i(wiping ? 136'd0 : cp_wr_data),
     .rd_en_i  (table_rd_en_i),
     .rd_addr_i(table_rd_addr_i),

@@ -27,10 +27,21 @@ package modelock_crypto_pkg;
   localparam logic [1:0] SchemeCtr = 2'd2;
 
   // deeplock: a checkpoint every CheckpointRounds rounds of the schedule
-  // (kEngineCheckpointRounds), one segment of 4 KiB of keystream each, at
-  // most MaxCheckpoints of them (64 MiB of stream, status 5 past it).
-  localparam int unsigned CheckpointRounds = 256;
-  localparam int unsigned MaxCheckpoints = 16384;
+  // (kEngineCheckpointRounds), one segment of 1 KiB of keystream each
+  // (SegmentChunks chunks of a beat), at most MaxCheckpoints of them (64 MiB
+  // of stream, status 5 past it). 64 rounds, not 256 (issue #9): a lane
+  // seeks at most 60 rounds from a checkpoint to a tensor's first chunk,
+  // about the lead the engine's first request has on its first beat. The
+  // widths below follow from these two; every deeplock module uses them.
+  localparam int unsigned CheckpointRounds = 64;
+  localparam int unsigned MaxCheckpoints = 65536;
+  localparam int unsigned SegmentBytes = 16 * CheckpointRounds;
+  localparam int unsigned SegmentChunks = CheckpointRounds / BlocksPerBeat;
+  localparam int unsigned SegmentBits = $clog2(MaxCheckpoints);      // a table address
+  localparam int unsigned SegmentCountBits = SegmentBits + 1;        // 1 .. MaxCheckpoints
+  localparam int unsigned SegmentByteBits = $clog2(SegmentBytes);    // offset >> this: the segment
+  localparam int unsigned ChunkPosBits = $clog2(SegmentChunks);      // a chunk's place in its segment
+  localparam int unsigned RoundPosBits = $clog2(CheckpointRounds);   // a round's place in its segment
   localparam int unsigned DeeplockLanes = 4;
   // A schedule state: the round's four words W[4r..4r+3] as a block (its 16
   // keystream bytes) and Rcon(r + 1). The checkpoint table stores these.

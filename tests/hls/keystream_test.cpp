@@ -26,7 +26,9 @@ std::uint32_t le_word(const std::uint8_t* p) {
 
 class KeystreamRegion : public ::testing::TestWithParam<Scheme> {
  protected:
-  static constexpr std::uint64_t kStream = 9 * 4096 + 100;  // nine segments and a piece
+  // A segment of the engine's checkpoint table: bytes of keystream a checkpoint.
+  static constexpr std::uint64_t kSegment = 16 * std::uint64_t{kEngineCheckpointRounds};
+  static constexpr std::uint64_t kStream = 9 * kSegment + 100;  // nine segments and a piece
 
   KeystreamRegion()
       : master_(std::span<const std::uint8_t, 16>(kMaster, 16)),
@@ -67,25 +69,27 @@ class KeystreamRegion : public ::testing::TestWithParam<Scheme> {
   struct Table {
     CheckpointTable entries;
   };
-  std::unique_ptr<Table> table_;  // 272 KiB: not on the stack
+  std::unique_ptr<Table> table_;  // 1.1 MiB: not on the stack
 };
 
 TEST_P(KeystreamRegion, OneBeatAtTheStart) { expect_same(0, 64); }
 TEST_P(KeystreamRegion, UnalignedShortTensor) { expect_same(5, 1); }
 TEST_P(KeystreamRegion, UnalignedAcrossBeats) { expect_same(63, 130); }
-TEST_P(KeystreamRegion, AcrossOneSegmentBoundary) { expect_same(4096 - 70, 200); }
-TEST_P(KeystreamRegion, EverySegmentOnEveryLane) { expect_same(17, 9 * 4096); }
-TEST_P(KeystreamRegion, FromTheMiddleOfASegmentOverSix) { expect_same(2 * 4096 + 1000, 6 * 4096 - 3); }
+TEST_P(KeystreamRegion, AcrossOneSegmentBoundary) { expect_same(kSegment - 70, 200); }
+TEST_P(KeystreamRegion, EverySegmentOnEveryLane) { expect_same(17, 9 * kSegment); }
+TEST_P(KeystreamRegion, FromTheMiddleOfASegmentOverSix) {
+  expect_same(2 * kSegment + kSegment / 4 + 8, 6 * kSegment - 3);
+}
 TEST_P(KeystreamRegion, EndingAtTheStreamEnd) { expect_same(kStream - 300, 300); }
 TEST_P(KeystreamRegion, EveryOffsetOfABeat) {
-  for (std::uint64_t offset = 4096 * 3 - 64; offset < 4096 * 3 + 1; ++offset) expect_same(offset, 100);
+  for (std::uint64_t offset = kSegment * 3 - 64; offset < kSegment * 3 + 1; ++offset) expect_same(offset, 100);
 }
 // A run's requests back to back in one region, as the kernel asks for them:
 // out of stream order, a tensor again (a conv's next pass), on a lane that
 // has to seek into a segment while the others still hand on the last one.
 TEST_P(KeystreamRegion, RequestsBackToBackInOneRun) {
-  const std::uint64_t offsets[] = {4096 + 100, 17, 4096 + 100, 5 * 4096 - 3, 64, kStream - 300};
-  const std::uint32_t lengths[] = {3000, 2 * 4096, 3000, 1, 4096 * 3 + 5, 300};
+  const std::uint64_t offsets[] = {kSegment + 100, 17, kSegment + 100, 5 * kSegment - 3, 64, kStream - 300};
+  const std::uint32_t lengths[] = {3000, 2 * kSegment, 3000, 1, kSegment * 3 + 5, 300};
   hls::stream<KeystreamRequest> requests;
   for (std::size_t r = 0; r < std::size(offsets); ++r) requests.write(KeystreamRequest{offsets[r], (lengths[r] + 63) / 64});
   hls::stream<Beat> out;

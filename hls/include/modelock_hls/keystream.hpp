@@ -312,9 +312,10 @@ inline void keystream_run(std::uint32_t scheme, const RoundKeys& enc, std::uint6
   hls::stream<EngineScheduleState> starts[kDeeplockLanes];
 #pragma HLS STREAM variable = starts depth = 4
   hls::stream<Beat> lanes[kDeeplockLanes];
-  // 128 chunks (8 KiB, two segments) a lane: the cycle model of the lanes
+  // 128 chunks (8 KiB, eight segments) a lane: the cycle model of the lanes
   // and the reader (scripts/deeplock-lane-model.py) keeps one chunk a cycle
-  // from 64 up; the rest absorbs the reader's stalls on memory, and lets a
+  // from 16 up (49 cycles of start-up a tensor, 64 after the longest seek);
+  // the rest absorbs the reader's stalls on memory, and lets a
   // lane seek into the next tensor while the others still hand on this one.
 #pragma HLS STREAM variable = lanes depth = 128
   hls::stream<Beat, 4> chunks("chunks");

@@ -2,7 +2,7 @@
 // round keys are FIPS-197 Appendix A.1's expansion (round 10:
 // d014f9a8c9ee2589e13f0cc8b6630ca6), H = AES_K(0^128) for the zero key is
 // 66e94bd4ef8a2c3b884cfa59ca342b2e (the GCM specification, Test Case 1),
-// deeplock checkpoint j is the state after 256 j serial schedule steps, a
+// deeplock checkpoint j is the state after kEngineCheckpointRounds j serial schedule steps, a
 // bad scheme or an over-long deeplock stream is status 5 and leaves no
 // key, and clear_key zeroes everything.
 #include <cstdint>
@@ -59,10 +59,11 @@ int main() {
   const Block h2 = gf128_mul(k.ghash.h[0], k.ghash.h[0]);
   check.expect(k.ghash.h[1].hi == h2.hi && k.ghash.h[1].lo == h2.lo, "H^2");
 
-  const std::uint64_t stream = 5 * 4096 + 1;  // 1281 rounds: six checkpoints
+  // Five segments and a byte: 5 kEngineCheckpointRounds + 1 rounds, six checkpoints.
+  const std::uint64_t stream = 5 * 16 * std::uint64_t{kEngineCheckpointRounds} + 1;
   check.expect(key_state_dut(kCommandLoadKey, kSchemeDeeplock, stream, key, zero_mac, nonce, k, table) == kStatusOk,
                "deeplock load");
-  check.expect(k.checkpoint_count == 6, "deeplock: ceil(1281 / 256) = 6 checkpoints");
+  check.expect(k.checkpoint_count == 6, "deeplock: five segments and a round: 6 checkpoints");
   EngineScheduleState s = schedule_start(fips.data());
   bool same = true;
   for (std::uint32_t round = 0; round < 6 * kEngineCheckpointRounds; ++round) {
@@ -73,7 +74,7 @@ int main() {
     }
     s = schedule_step(s);
   }
-  check.expect(same, "deeplock: checkpoint j is the state after 256 j steps");
+  check.expect(same, "deeplock: checkpoint j is the state after kEngineCheckpointRounds j steps");
   bool enc_zero = true;
   for (int r = 0; r < 11; ++r) {
     for (int i = 0; i < 16; ++i) enc_zero = enc_zero && k.enc.bytes[r][i] == 0;

@@ -27,9 +27,10 @@ void keystream_dut(std::uint32_t scheme, RoundKeys enc, std::uint64_t nonce, con
 
 namespace {
 
-constexpr std::uint32_t kStreamBytes = 6 * 4096 + 64;
+constexpr std::uint32_t kSegment = 16 * kEngineCheckpointRounds;  // bytes of keystream a checkpoint
+constexpr std::uint32_t kStreamBytes = 6 * kSegment + 64;
 constexpr std::uint64_t kNonce = 0x0102030405060708ull;
-CheckpointTable table;  // global: 272 KiB
+CheckpointTable table;  // global: 1.1 MiB
 
 // The region's keystream for tensors of `lengths[i]` bytes at `offsets[i]`,
 // asked for in one run; each tensor's bytes, its last beat's padding cut.
@@ -86,9 +87,14 @@ int main() {
 
   RoundKeys enc;
   expand_key(key.data(), enc);
-  const std::uint64_t cases[][2] = {{0, 64},         {5, 1},          {63, 130},        {4096 - 70, 200},
-                                    {17, 5 * 4096},  {2 * 4096 + 1000, 3 * 4096}, {kStreamBytes - 300, 300},
-                                    {4095, 4097}};
+  const std::uint64_t cases[][2] = {{0, 64},
+                                    {5, 1},
+                                    {63, 130},
+                                    {kSegment - 70, 200},
+                                    {17, 5 * kSegment},
+                                    {2 * kSegment + kSegment / 4 + 8, 3 * kSegment},
+                                    {kStreamBytes - 300, 300},
+                                    {kSegment - 1, kSegment + 1}};
   std::vector<std::uint64_t> offsets;
   std::vector<std::uint32_t> lengths;
   std::vector<std::vector<std::uint8_t>> deeplock_wants, ctr_wants;

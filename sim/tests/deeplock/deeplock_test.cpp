@@ -1,7 +1,7 @@
 // The deeplock keystream in RTL (checkpoints built at load_key, four lanes,
 // merger, realignment) against the host library's RawKeystream and the
 // FIPS-197 / shared vectors of docs/scheme.md: random keys, offsets of
-// every alignment, on and across 4 KiB segment boundaries, under random
+// every alignment, on and across segment boundaries, under random
 // backpressure, and the rate once the lanes are ahead; and the run-ahead:
 // the next request taken while the current one's beats still wait, its
 // seek made meanwhile, requests later in one segment going on from the
@@ -17,6 +17,7 @@
 #include "Vdeeplock_units.h"
 #include "clocked_model.hpp"
 #include "keystream_driver.hpp"
+#include "lock_engine.hpp"
 #include "modelock/scheme/internal/keystream.hpp"
 #include "wide_bits.hpp"
 
@@ -30,7 +31,11 @@ using modelock::sim::run_keystream;
 using modelock::sim::words;
 namespace scheme = modelock::scheme;
 
-constexpr std::uint64_t kSegmentBytes = 4096;  // 256 rounds of 16 bytes
+// The engine's checkpoint spacing (the RTL's CheckpointRounds is the same
+// contract): a segment of kSegmentChunks chunks of 64 bytes.
+constexpr std::uint64_t kSegmentRounds = modelock_hls::kEngineCheckpointRounds;
+constexpr std::uint64_t kSegmentBytes = 16 * kSegmentRounds;
+constexpr std::uint64_t kSegmentChunks = kSegmentBytes / 64;
 
 class Deeplock : public ::testing::Test {
  protected:
@@ -41,7 +46,8 @@ class Deeplock : public ::testing::Test {
   void load(std::span<const std::uint8_t, 16> key, std::uint64_t stream_bytes) {
     put_be(words(m_->key_i), 0, key);
     const std::uint64_t rounds = (stream_bytes + 15) / 16;
-    m_->segments_i = static_cast<std::uint16_t>(std::max<std::uint64_t>(1, (rounds + 255) / 256));
+    m_->segments_i =
+        static_cast<std::uint32_t>(std::max<std::uint64_t>(1, (rounds + kSegmentRounds - 1) / kSegmentRounds));
     m_->load_i = 1;
     m_.tick();
     m_->load_i = 0;
@@ -76,7 +82,7 @@ TEST_F(Deeplock, Fips197AppendixA1AndSharedVectorsCase1) {
   load(k, 1'000'064);
   const std::array<KeystreamRequest, 3> requests = {{{0, 1}, {144, 1}, {1'000'000, 1}}};
   const auto beats = run_keystream(m_, requests, 1.0, rng_);
-  // W[4..7] and W[40..43] (FIPS-197 A.1); offset 1 000 000 (segment 244).
+  // W[4..7] and W[40..43] (FIPS-197 A.1); offset 1 000 000 (deep in the table).
   EXPECT_EQ(std::vector<std::uint8_t>(beats[0].begin(), beats[0].begin() + 16),
             from_hex("a0fafe1788542cb123a339392a6c7605"));
   EXPECT_EQ(std::vector<std::uint8_t>(beats[1].begin(), beats[1].begin() + 16),
@@ -111,14 +117,16 @@ TEST_F(Deeplock, RandomOffsetsOnAndAcrossSegmentBoundariesMatchTheHostLibrary) {
 
 TEST_F(Deeplock, OneChunkACycleOnceTheLanesAreAhead) {
   const std::array<std::uint8_t, 16> key = random_key();
-  load(key, 80 * kSegmentBytes);
-  // 64 segments from a segment start: the first segment comes at a lane's
-  // rate (a chunk every 4 cycles); the others are made meanwhile.
-  const std::array<KeystreamRequest, 1> requests = {{{8 * kSegmentBytes, 64 * 64}}};
+  constexpr std::uint64_t kBeats = 4096;
+  load(key, (16 + kBeats / kSegmentChunks) * kSegmentBytes);
+  // 4096 beats from a segment start: the first segment comes at a lane's
+  // rate (a chunk every 4 cycles, 3 cycles lost a chunk); the others are
+  // made meanwhile.
+  const std::array<KeystreamRequest, 1> requests = {{{8 * kSegmentBytes, kBeats}}};
   const std::uint64_t start = m_.cycles();
   run_keystream(m_, requests, 1.0, rng_);
   const std::uint64_t cycles = m_.cycles() - start;
-  EXPECT_LE(cycles, 4096u + 3 * 64 + 16) << "more than the first segment's start-up lost";
+  EXPECT_LE(cycles, kBeats + 3 * kSegmentChunks + 16) << "more than the first segment's start-up lost";
   RecordProperty("cycles_for_4096_beats", static_cast<int>(cycles));
 }
 
@@ -171,10 +179,10 @@ std::size_t offer_while_stalled(ClockedModel<Vdeeplock_units>& m, std::span<cons
 TEST_F(Deeplock, TheNextRequestsAreTakenWhileTheCurrentOnesBeatsWait) {
   const std::array<std::uint8_t, 16> key = random_key();
   load(key, 40 * kSegmentBytes);
-  // Across a segment boundary, then deep in other segments (long seeks).
+  // Across segment boundaries, then deep in other segments (long seeks).
   const std::array<KeystreamRequest, 3> requests = {{{3 * kSegmentBytes - 640 + 5, 20},
-                                                    {17 * kSegmentBytes + 2900, 12},
-                                                    {9 * kSegmentBytes + 3000, 10}}};
+                                                    {17 * kSegmentBytes + kSegmentBytes * 3 / 4 + 20, 12},
+                                                    {9 * kSegmentBytes + kSegmentBytes * 3 / 4 + 56, 10}}};
   EXPECT_EQ(offer_while_stalled(m_, requests, 30), requests.size()) << "a request waited for earlier beats";
   std::vector<std::vector<std::uint8_t>> got;
   drain(m_, requests, got);
@@ -191,9 +199,11 @@ TEST_F(Deeplock, SeeksMadeAheadCostNoCycleBetweenRequests) {
   std::vector<KeystreamRequest> requests;
   std::uint32_t beats = 0;
   for (int i = 0; i < 6; ++i) {
-    // Seeks of 40..63 chunks (160..255 cycles of a lane each), 8..12 beats.
+    // Seeks of 5/8 to 7/8 of a segment (10..13 chunks, 40..55 cycles of a
+    // lane each), 8..12 beats.
     const std::uint64_t segment = rng_() % 38;
-    const std::uint64_t offset = segment * kSegmentBytes + 64 * (40 + rng_() % 12) + rng_() % 64;
+    const std::uint64_t chunk = kSegmentChunks * 5 / 8 + rng_() % (kSegmentChunks / 4);
+    const std::uint64_t offset = segment * kSegmentBytes + 64 * chunk + rng_() % 64;
     requests.push_back({offset, static_cast<std::uint32_t>(8 + rng_() % 5)});
     beats += requests.back().beats;
   }
@@ -206,44 +216,52 @@ TEST_F(Deeplock, SeeksMadeAheadCostNoCycleBetweenRequests) {
   expect_reference(key, requests, got);
 }
 
-// Tensors one after another deep in one segment (a layer's bias,
-// multiplier and shift): a request past the previous one's last chunk goes
-// on from that lane's state, so the lanes walk the segment about once
-// instead of seeking from its checkpoint once a request (eight seeks of 160
-// to 216 cycles on four lanes: about 400 cycles).
+// Tensors one after another in one segment (a layer's bias, multiplier
+// and shift): a request past the previous one's last chunk goes on from
+// that lane's state, so the lanes walk the segment about once instead of
+// seeking from its checkpoint once a request (here six requests, chunks 4,
+// 6, .., 14 of a 16-chunk segment: seeks of 20 to 60 cycles on four lanes,
+// the last two behind the first four, about 90 cycles).
 TEST_F(Deeplock, RequestsLaterInTheSameSegmentGoOnInsteadOfSeekingAgain) {
   const std::array<std::uint8_t, 16> key = random_key();
   load(key, 12 * kSegmentBytes);
   std::vector<KeystreamRequest> requests;
-  for (std::uint64_t chunk = 40; chunk < 56; chunk += 2) requests.push_back({5 * kSegmentBytes + 64 * chunk, 1});
+  std::uint64_t last = 0;
+  for (std::uint64_t chunk = kSegmentChunks / 4; chunk < kSegmentChunks; chunk += 2) {
+    requests.push_back({5 * kSegmentBytes + 64 * chunk, 1});
+    last = chunk;
+  }
   const std::uint64_t start = m_.cycles();
   const auto got = run_keystream(m_, requests, 1.0, rng_);
   const std::uint64_t cycles = m_.cycles() - start;
-  // The last chunk wanted is the segment's 56th: 224 schedule steps.
-  EXPECT_LE(cycles, 4u * 56 + 24) << "a request seeked from the checkpoint again";
-  RecordProperty("cycles_for_8_requests", static_cast<int>(cycles));
+  // The last chunk wanted ends schedule step 4 (last + 1) of the segment.
+  EXPECT_LE(cycles, 4 * (last + 1) + 16) << "a request seeked from the checkpoint again";
+  RecordProperty("cycles_for_requests", static_cast<int>(cycles));
   expect_reference(key, requests, got);
 }
 
 // A tensor that starts just after another lane's last job, with other
 // requests between the two (the next layer's weight after this layer's
 // shift, with other tensors asked in between): it goes on from that lane,
-// not from the checkpoint behind the lanes' queue. Here chunk 40 of segment
-// 5, then chunk 60 of segments 8, 9 and 10 (a seek of 240 cycles on each of
-// the other lanes), then chunk 44 of segment 5: going on, it is made by
-// cycle 4 x 45 and the run ends with the long seeks (4 x 61 steps);
-// seeking from the checkpoint behind chunk 40's job, it would end at about
-// 4 x 41 + 4 x 45 = 344.
+// not from the checkpoint behind the lanes' queue. Here chunk a = 10 of
+// segment 5, then the middle chunk (8) of segments 8, 9 and 10 (seeks of 36
+// cycles on each of the other lanes, so no lane is idle when the last
+// request comes), then chunk a + 1 of segment 5: going on, it is made by
+// cycle 4 (a + 2) = 48; seeking from the checkpoint behind chunk a's job,
+// it would end at about 4 (a + 1) + 4 (a + 2) = 92.
 TEST_F(Deeplock, ARequestGoesOnFromAnyLaneWhoseLastJobLiesBeforeIt) {
   const std::array<std::uint8_t, 16> key = random_key();
   load(key, 12 * kSegmentBytes);
-  const std::vector<KeystreamRequest> requests{
-      {5 * kSegmentBytes + 64 * 40, 1}, {8 * kSegmentBytes + 64 * 60, 1}, {9 * kSegmentBytes + 64 * 60, 1},
-      {10 * kSegmentBytes + 64 * 60, 1}, {5 * kSegmentBytes + 64 * 44, 1}};
+  constexpr std::uint64_t a = kSegmentChunks * 5 / 8, middle = kSegmentChunks / 2;
+  const std::vector<KeystreamRequest> requests{{5 * kSegmentBytes + 64 * a, 1},
+                                               {8 * kSegmentBytes + 64 * middle, 1},
+                                               {9 * kSegmentBytes + 64 * middle, 1},
+                                               {10 * kSegmentBytes + 64 * middle, 1},
+                                               {5 * kSegmentBytes + 64 * (a + 1), 1}};
   const std::uint64_t start = m_.cycles();
   const auto got = run_keystream(m_, requests, 1.0, rng_);
   const std::uint64_t cycles = m_.cycles() - start;
-  EXPECT_LE(cycles, 4u * 61 + 24) << "the last request seeked from the checkpoint";
+  EXPECT_LE(cycles, 4 * (a + 2) + 16) << "the last request seeked from the checkpoint";
   RecordProperty("cycles", static_cast<int>(cycles));
   expect_reference(key, requests, got);
 }
@@ -256,7 +274,7 @@ TEST_F(Deeplock, ManyShortRequestsBackToBackUnderBackpressure) {
   const std::array<std::uint8_t, 16> key = random_key();
   load(key, kStream);
   std::vector<KeystreamRequest> requests;
-  std::uint64_t offset = rng_() % 4096;
+  std::uint64_t offset = rng_() % (4 * kSegmentBytes);
   for (int i = 0; i < 120; ++i) {
     const auto n = static_cast<std::uint32_t>(1 + rng_() % 4);
     if (offset + 64 * n >= kStream || i % 7 == 0) offset = rng_() % (kStream - 64 * 5);

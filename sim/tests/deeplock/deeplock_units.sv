@@ -5,7 +5,7 @@ module deeplock_units (
   input  logic         rst_ni,
   input  logic         load_i,
   input  logic [127:0] key_i,
-  input  logic [14:0]  segments_i,
+  input  logic [modelock_crypto_pkg::SegmentCountBits-1:0] segments_i,
   output logic         load_done_o,
   input  logic         clear_i,
   input  logic         req_valid_i,
@@ -18,7 +18,7 @@ module deeplock_units (
   output logic         out_last_o
 );
   logic wr_en, rd_en, unused_busy;
-  logic [13:0] wr_addr, rd_addr;
+  logic [modelock_crypto_pkg::SegmentBits-1:0] wr_addr, rd_addr;
   logic [135:0] wr_data, rd_data;
 
   modelock_deeplock_checkpoints u_checkpoints (

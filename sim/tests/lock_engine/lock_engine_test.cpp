@@ -36,6 +36,7 @@
 #include "locked_network.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/device/internal/compute_unit.hpp"
+#include "modelock/device/internal/register_map.hpp"
 #include "modelock/device/internal/sim_compute_unit.hpp"
 #include "test_models.hpp"
 
@@ -215,15 +216,16 @@ TimedNetwork timed_network(std::uint64_t seed, RandomInt8Network::Sizes sizes) {
   return {std::move(model), std::move(q), std::move(images)};
 }
 
-// ctr's AES pipeline fills while earlier work runs (the walk gives every
-// request ahead), so a ctr run takes exactly the cycles of none: on small
+// Locking costs no cycle (issue #9): ctr's AES pipeline fills while earlier
+// work runs (the walk gives every request ahead), and deeplock's lanes seek
+// at most 60 rounds from a checkpoint every 64 rounds, within the lead the
+// walk gives a run's first tensor (rtl/doc/engine_datapath.md, "Keystream
+// run-ahead"), so a locked run takes exactly the cycles of none: on small
 // random networks and on MLP-sized ones (a 1024-value input, layers of up
-// to 256 rows: tensors of many keystream segments). Deeplock does not hold
-// this in general (rtl/doc/engine_datapath.md, "Keystream run-ahead": a
-// run's first tensor seeks from its checkpoint with only the images' load
-// as lead), so it is not asserted here; bench_engine checks the shipped
-// models.
-TEST(LockedCycles, CtrCostsNoCycleOverNone) {
+// to 256 rows: tensors of many keystream segments). With checkpoints every
+// 256 rounds, deeplock took more on 8 of these 20. bench_engine checks the
+// shipped models.
+TEST(LockedCycles, LockedRunsCostNoCycleOverNone) {
   const auto key = key_from_seed(47);
   for (const auto& [sizes, first_seed] : {std::pair{RandomInt8Network::Sizes{}, std::uint64_t{1}},
                                           std::pair{RandomInt8Network::Sizes{.flat_input = 1024, .gemm_rows = 256},
@@ -231,8 +233,11 @@ TEST(LockedCycles, CtrCostsNoCycleOverNone) {
     for (std::uint64_t seed = first_seed; seed < first_seed + 10; ++seed) {
       const TimedNetwork n = timed_network(seed, sizes);
       const auto none = timed_run(n.model, n.q, Scheme::none, n.images, key);
-      const auto ctr = timed_run(n.model, n.q, Scheme::ctr, n.images, key);
-      EXPECT_EQ(ctr.cycles, none.cycles) << "seed " << seed << ": " << n.model.graph.dump();
+      for (const Scheme s : {Scheme::deeplock, Scheme::ctr}) {
+        const auto locked = timed_run(n.model, n.q, s, n.images, key);
+        EXPECT_EQ(locked.cycles, none.cycles)
+            << scheme::scheme_name(s) << ", seed " << seed << ": " << n.model.graph.dump();
+      }
     }
   }
 }
@@ -263,6 +268,50 @@ TEST(LockedCycles, DISABLED_Distribution) {
     for (const auto s : deeplock.stalled_keystream) std::printf(" %llu", static_cast<unsigned long long>(s));
     std::printf("\n");
   }
+}
+
+// load_key builds the deeplock checkpoint table at one schedule round a
+// cycle (docs/engine.md, "Commands"): kEngineCheckpointRounds cycles a
+// checkpoint, ceil(ceil(stream_bytes / 16) / kEngineCheckpointRounds) of
+// them, a cycle for each entry a longer stream left past this one's (the
+// wipe), and a few cycles of set-up and of the harness's polling for
+// ap_done (an AXI-Lite read takes a few cycles), whatever the stream (each
+// stream here needs more than the 76 cycles of K_mac's keys, which run
+// alongside); status 5 past 64 MiB, at once.
+TEST(EngineSimKeyLoad, DeeplockLoadKeyTakesARoundACycleOfItsCheckpoints) {
+  sim::EngineSim engine{sim::EngineSimOptions{}};
+  const auto write = [&](const char* name, std::uint32_t value) {
+    const auto a = std::find_if(device::kKernelArguments.begin(), device::kKernelArguments.end(),
+                                [&](const device::KernelArgument& k) { return std::string_view(k.name) == name; });
+    ASSERT_NE(a, device::kKernelArguments.end()) << name;
+    engine.write_register(a->offset, value);
+  };
+  const auto load = [&](std::uint64_t stream_bytes) {
+    write("scheme", modelock_hls::kSchemeDeeplock);
+    write("stream_bytes_lo", static_cast<std::uint32_t>(stream_bytes));
+    write("stream_bytes_hi", static_cast<std::uint32_t>(stream_bytes >> 32));
+    for (const char* k : {"key_0", "key_1", "key_2", "key_3"}) write(k, 0x01020304u);
+    write("command", modelock_hls::kCommandLoadKey);
+    engine.run_command();
+    const auto status = std::find_if(device::kKernelArguments.begin(), device::kKernelArguments.end(),
+                                     [](const device::KernelArgument& k) { return std::string_view(k.name) == "status"; });
+    return engine.read_register(status->offset);
+  };
+  constexpr std::uint64_t kRounds = modelock_hls::kEngineCheckpointRounds;
+  std::uint64_t used = 0;  // checkpoints the last load built
+  for (const std::uint64_t stream : {3 * 16 * kRounds - 5, 3 * 16 * kRounds + 1, 5 * 16 * kRounds - 3,
+                                     std::uint64_t{100'007}, 3 * 16 * kRounds - 5}) {
+    ASSERT_EQ(load(stream), modelock_hls::kStatusOk) << stream;
+    const std::uint64_t segments = ((stream + 15) / 16 + kRounds - 1) / kRounds;
+    const std::uint64_t wiped = used > segments ? used - segments : 0;
+    used = segments;
+    const std::uint64_t cycles = engine.last_command_cycles();
+    EXPECT_GE(cycles, segments * kRounds + wiped) << "stream " << stream;
+    EXPECT_LT(cycles, segments * kRounds + wiped + 24) << "stream " << stream;
+    RecordProperty("load_key_cycles_" + std::to_string(stream), static_cast<int>(cycles));
+  }
+  ASSERT_EQ(load(modelock_hls::kMaxDeeplockStream + 1), modelock_hls::kStatusBadKey);
+  EXPECT_LT(engine.last_command_cycles(), 100'000u) << "a refused stream is refused before the table build";
 }
 
 TEST(EngineSimWatchdog, ACommandThatOverstaysIsAClearError) {
