@@ -8,9 +8,24 @@
 // aligned (block j to lane 4 - b + j, zero lanes before), so lane l always
 // multiplies by H^(4-l).
 //
-// Stages: 1 registers the aligned lanes and H^b; 2 forms S as the XOR of
-// the four carry-less products, unreduced (255 bits); 3 is the loop:
-// Y <= reduce(Y ⊗ H^b ^ S). Why the loop fits 300 MHz: S and H^b come from
+// Stages: 1 registers the aligned lanes and H^b, and the lanes and H..H^4
+// split into Karatsuba pieces (modelock_crypto_pkg::kara_split, two levels:
+// nine 32-bit pieces each); 2 forms S as the XOR of the four carry-less
+// products, unreduced (255 bits); 3 is the loop: Y <= reduce(Y ⊗ H^b ^ S).
+//
+// Stage 2 by Karatsuba: a product is nine 32 x 32 piece products instead
+// of sixteen, and since the join is linear the four lanes' piece products
+// are XORed first and joined once (kara_join): 36 piece products and one
+// join for S, against 64 word products before. Yosys alone, 67,202 LUTs
+// before, 48,889 after (scripts/synth-rtl.sh --one modelock_ghash). Its
+// depth: a summed piece-product bit is an XOR of at most 4 x 32 ANDs (four
+// LUT levels, as a schoolbook product bit), and an S bit the XOR of at most
+// 13 of those (two more levels at most, fewer where the mapper merges the
+// join into the trees): about six LUT levels, register to register, the
+// loop's depth. The loop keeps the schoolbook product: splitting Y would
+// put the pieces' XORs on the loop-carried path.
+//
+// Why the loop fits 300 MHz: S and H^b come from
 // registers, so the only loop-carried path is Y -> Y: per product bit an
 // XOR of at most 128 ANDs of a Y bit and an H^b bit (three pairs a LUT6:
 // 43, 8, 2, 1 - four LUT levels), then the reduction, which adds to each
@@ -37,7 +52,8 @@ module modelock_ghash (
   output logic [127:0] hash_o,
   output logic         idle_o
 );
-  logic [511:0] lanes_q;  // lane l (block order) in [128 l +: 128]
+  logic [1151:0] lanes_q;    // lane l's Karatsuba pieces (kara_split) in [288 l +: 288]
+  logic [1151:0] h_split_q;  // H^k's pieces in [288 (k - 1) +: 288]
   logic [127:0] h_beat_q, h_beat2_q;
   logic [254:0] s_q;
   logic [127:0] y_q;
@@ -49,17 +65,26 @@ module modelock_ghash (
   // takes a beat, not in every cycle of the engine (GHASH runs only while
   // a tensor streams).
 
-  // Stage 1: the beat's blocks right-aligned, lane l (block order) in
-  // [128 l +: 128], zero lanes before.
-  function automatic logic [511:0] aligned_lanes(logic [511:0] beat, logic [2:0] blocks);
-    logic [511:0] lanes;
+  // Stage 1: the beat's blocks right-aligned (lane l, block order, zero
+  // lanes before), each lane split into its Karatsuba pieces.
+  function automatic logic [1151:0] aligned_lanes(logic [511:0] beat, logic [2:0] blocks);
+    logic [1151:0] lanes;
+    logic [127:0] lane;
     for (int l = 0; l < 4; l++) begin
-      lanes[128*l +: 128] = '0;
+      lane = '0;
       for (int j = 0; j < 4; j++) begin
-        if (j + 4 == l + {29'b0, blocks}) lanes[128*l +: 128] = modelock_crypto_pkg::beat_block(beat, j);
+        if (j + 4 == l + {29'b0, blocks}) lane = modelock_crypto_pkg::beat_block(beat, j);
       end
+      lanes[288*l +: 288] = modelock_crypto_pkg::kara_split(lane);
     end
     aligned_lanes = lanes;
+  endfunction
+
+  // Stage 1: H..H^4 split into their Karatsuba pieces.
+  function automatic logic [1151:0] split_powers(logic [511:0] h_powers);
+    logic [1151:0] split;
+    for (int k = 0; k < 4; k++) split[288*k +: 288] = modelock_crypto_pkg::kara_split(h_powers[128*k +: 128]);
+    split_powers = split;
   endfunction
 
   // Stage 1: H^b for a beat of b blocks.
@@ -72,21 +97,27 @@ module modelock_ghash (
     endcase
   endfunction
 
-  // Stage 2: S, unreduced: the XOR of lane l times H^(4-l).
-  function automatic logic [254:0] lane_sum(logic [511:0] lanes, logic [511:0] h_powers);
-    logic [254:0] s;
-    s = '0;
-    for (int l = 0; l < 4; l++) s = s ^ modelock_crypto_pkg::clmul128(lanes[128*l +: 128], h_powers[128*(3-l) +: 128]);
-    lane_sum = s;
+  // Stage 2: S, unreduced: the XOR of lane l times H^(4-l), joined once
+  // from the XOR over the lanes of each piece product.
+  function automatic logic [254:0] lane_sum(logic [1151:0] lanes, logic [1151:0] h_split);
+    logic [566:0] r;
+    r = '0;
+    for (int l = 0; l < 4; l++) begin
+      for (int i = 0; i < 9; i++) begin
+        r[63*i +: 63] = r[63*i +: 63] ^ modelock_crypto_pkg::clmul32(lanes[288*l + 32*i +: 32], h_split[288*(3-l) + 32*i +: 32]);
+      end
+    end
+    lane_sum = modelock_crypto_pkg::kara_join(r);
   endfunction
 
   always_ff @(posedge clk_i) begin
     if (in_valid_i) begin
       lanes_q <= aligned_lanes(in_beat_i, in_blocks_i);
+      h_split_q <= split_powers(h_powers_i);
       h_beat_q <= h_of_blocks(h_powers_i, in_blocks_i);
     end
     if (valid1_q) begin
-      s_q <= lane_sum(lanes_q, h_powers_i);
+      s_q <= lane_sum(lanes_q, h_split_q);
       h_beat2_q <= h_beat_q;
     end
   end

@@ -155,6 +155,41 @@ package modelock_crypto_pkg;
     clmul128 = p;
   endfunction
 
+  // The same product by Karatsuba, two levels, for the products whose
+  // operands can be split a stage ahead (GHASH's lanes and key powers): a
+  // 128-bit operand is split into nine 32-bit pieces, the product is the
+  // join of the nine 32 x 32 piece products, 9 x 1024 = 9,216 ANDs instead
+  // of 16 x 1024. With the vector's bit index as the exponent (any bit
+  // order), a = a1 z + a0 and b = b1 z + b0 give
+  //   a b = a1 b1 z^2 + ((a0 ^ a1)(b0 ^ b1) ^ a0 b0 ^ a1 b1) z + a0 b0
+  // (z = x^64 at the first level, x^32 within each 64-bit piece). Piece
+  // 3 p + q in [32 (3 p + q) +: 32]: p = 0, 1, 2 the low half, the high half
+  // and their XOR; q the same within the 64-bit piece p.
+  function automatic logic [287:0] kara_split(block_t x);
+    logic [287:0] s;
+    logic [63:0] h;
+    for (int p = 0; p < 3; p++) begin
+      h = p == 2 ? x[127:64] ^ x[63:0] : x[64*p +: 64];
+      for (int q = 0; q < 3; q++) s[32*(3*p+q) +: 32] = q == 2 ? h[63:32] ^ h[31:0] : h[32*q +: 32];
+    end
+    kara_split = s;
+  endfunction
+
+  // The product from its nine piece products (piece product i, 63 bits, in
+  // [63 i +: 63]; linear, so a sum of products can be joined once, from the
+  // sums of their piece products).
+  function automatic logic [254:0] kara_join(logic [566:0] r);
+    logic [380:0] m;  // the 64 x 64 products of the halves and their XOR
+    logic [62:0] r0, r1, r2;
+    for (int p = 0; p < 3; p++) begin
+      r0 = r[63*(3*p) +: 63];
+      r1 = r[63*(3*p+1) +: 63];
+      r2 = r[63*(3*p+2) +: 63];
+      m[127*p +: 127] = {64'b0, r0} ^ ({64'b0, r1} << 64) ^ ({64'b0, r0 ^ r1 ^ r2} << 32);
+    end
+    kara_join = {128'b0, m[126:0]} ^ ({128'b0, m[253:127]} << 128) ^ ({128'b0, m[126:0] ^ m[253:127] ^ m[380:254]} << 64);
+  endfunction
+
   // Products are carry-less (clmul128, 255 bits with x^k at [254 - k]) and
   // reduced by this function.
   // Reduces a 255-bit product modulo x^128 + x^7 + x^2 + x + 1. In GCM's bit
