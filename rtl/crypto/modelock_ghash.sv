@@ -9,21 +9,24 @@
 // multiplies by H^(4-l).
 //
 // Stages: 1 registers the aligned lanes and H^b, and the lanes and H..H^4
-// split into Karatsuba pieces (modelock_crypto_pkg::kara_split, two levels:
-// nine 32-bit pieces each); 2 forms S as the XOR of the four carry-less
-// products, unreduced (255 bits); 3 is the loop: Y <= reduce(Y ⊗ H^b ^ S).
+// split into Karatsuba pieces (modelock_crypto_pkg::kara_split, three
+// levels: 27 16-bit pieces each); 2 forms S as the XOR of the four
+// carry-less products, unreduced (255 bits); 3 is the loop:
+// Y <= reduce(Y ⊗ H^b ^ S).
 //
-// Stage 2 by Karatsuba: a product is nine 32 x 32 piece products instead
-// of sixteen, and since the join is linear the four lanes' piece products
-// are XORed first and joined once (kara_join): 36 piece products and one
-// join for S, against 64 word products before. Yosys alone, 67,202 LUTs
-// before, 48,889 after (scripts/synth-rtl.sh --one modelock_ghash). Its
-// depth: a summed piece-product bit is an XOR of at most 4 x 32 ANDs (four
-// LUT levels, as a schoolbook product bit), and an S bit the XOR of at most
-// 13 of those (two more levels at most, fewer where the mapper merges the
-// join into the trees): about six LUT levels, register to register, the
-// loop's depth. The loop keeps the schoolbook product: splitting Y would
-// put the pieces' XORs on the loop-carried path.
+// Stage 2 by Karatsuba: a product is 27 16 x 16 piece products (6,912
+// ANDs) instead of 16,384 ANDs, and since the join is linear the four
+// lanes' piece products are XORed first and joined once (kara_join).
+// Yosys, this module alone (scripts/synth-rtl.sh --one modelock_ghash):
+// 67,202 LUTs and 1,153 FFs with four schoolbook products, 48,889 with two
+// Karatsuba levels, 39,848 LUTs and 4,097 FFs with three (the pieces cost
+// flip-flops, which UltraScale+ has two of per LUT). Stage 2's depth,
+// register to register: a summed piece-product bit is an XOR of at most
+// 4 x 16 ANDs (22, 4, 1: three LUT levels), an S bit the XOR of at most
+// 40 of those (7, 2, 1: three more, fewer where the mapper merges the join
+// into the trees): at most six LUT levels, the loop's depth. The loop keeps
+// the schoolbook product: splitting Y would put the pieces' XORs on the
+// loop-carried path.
 //
 // Why the loop fits 300 MHz: S and H^b come from
 // registers, so the only loop-carried path is Y -> Y: per product bit an
@@ -52,8 +55,8 @@ module modelock_ghash (
   output logic [127:0] hash_o,
   output logic         idle_o
 );
-  logic [1151:0] lanes_q;    // lane l's Karatsuba pieces (kara_split) in [288 l +: 288]
-  logic [1151:0] h_split_q;  // H^k's pieces in [288 (k - 1) +: 288]
+  logic [1727:0] lanes_q;    // lane l's Karatsuba pieces (kara_split) in [432 l +: 432]
+  logic [1727:0] h_split_q;  // H^k's pieces in [432 (k - 1) +: 432]
   logic [127:0] h_beat_q, h_beat2_q;
   logic [254:0] s_q;
   logic [127:0] y_q;
@@ -67,23 +70,23 @@ module modelock_ghash (
 
   // Stage 1: the beat's blocks right-aligned (lane l, block order, zero
   // lanes before), each lane split into its Karatsuba pieces.
-  function automatic logic [1151:0] aligned_lanes(logic [511:0] beat, logic [2:0] blocks);
-    logic [1151:0] lanes;
+  function automatic logic [1727:0] aligned_lanes(logic [511:0] beat, logic [2:0] blocks);
+    logic [1727:0] lanes;
     logic [127:0] lane;
     for (int l = 0; l < 4; l++) begin
       lane = '0;
       for (int j = 0; j < 4; j++) begin
         if (j + 4 == l + {29'b0, blocks}) lane = modelock_crypto_pkg::beat_block(beat, j);
       end
-      lanes[288*l +: 288] = modelock_crypto_pkg::kara_split(lane);
+      lanes[432*l +: 432] = modelock_crypto_pkg::kara_split(lane);
     end
     aligned_lanes = lanes;
   endfunction
 
   // Stage 1: H..H^4 split into their Karatsuba pieces.
-  function automatic logic [1151:0] split_powers(logic [511:0] h_powers);
-    logic [1151:0] split;
-    for (int k = 0; k < 4; k++) split[288*k +: 288] = modelock_crypto_pkg::kara_split(h_powers[128*k +: 128]);
+  function automatic logic [1727:0] split_powers(logic [511:0] h_powers);
+    logic [1727:0] split;
+    for (int k = 0; k < 4; k++) split[432*k +: 432] = modelock_crypto_pkg::kara_split(h_powers[128*k +: 128]);
     split_powers = split;
   endfunction
 
@@ -99,12 +102,12 @@ module modelock_ghash (
 
   // Stage 2: S, unreduced: the XOR of lane l times H^(4-l), joined once
   // from the XOR over the lanes of each piece product.
-  function automatic logic [254:0] lane_sum(logic [1151:0] lanes, logic [1151:0] h_split);
-    logic [566:0] r;
+  function automatic logic [254:0] lane_sum(logic [1727:0] lanes, logic [1727:0] h_split);
+    logic [836:0] r;
     r = '0;
     for (int l = 0; l < 4; l++) begin
-      for (int i = 0; i < 9; i++) begin
-        r[63*i +: 63] = r[63*i +: 63] ^ modelock_crypto_pkg::clmul32(lanes[288*l + 32*i +: 32], h_split[288*(3-l) + 32*i +: 32]);
+      for (int i = 0; i < 27; i++) begin
+        r[31*i +: 31] = r[31*i +: 31] ^ modelock_crypto_pkg::clmul16(lanes[432*l + 16*i +: 16], h_split[432*(3-l) + 16*i +: 16]);
       end
     end
     lane_sum = modelock_crypto_pkg::kara_join(r);

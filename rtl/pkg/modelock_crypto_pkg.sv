@@ -155,37 +155,57 @@ package modelock_crypto_pkg;
     clmul128 = p;
   endfunction
 
-  // The same product by Karatsuba, two levels, for the products whose
+  function automatic logic [30:0] clmul16(logic [15:0] a, logic [15:0] b);
+    logic [30:0] p;
+    p = '0;
+    for (int i = 0; i < 16; i++) p = p ^ (({15'b0, b} << i) & {31{a[i]}});
+    clmul16 = p;
+  endfunction
+
+  // The same product by Karatsuba, three levels, for the products whose
   // operands can be split a stage ahead (GHASH's lanes and key powers): a
-  // 128-bit operand is split into nine 32-bit pieces, the product is the
-  // join of the nine 32 x 32 piece products, 9 x 1024 = 9,216 ANDs instead
-  // of 16 x 1024. With the vector's bit index as the exponent (any bit
+  // 128-bit operand is split into 27 16-bit pieces, the product is the
+  // join of the 27 16 x 16 piece products, 27 x 256 = 6,912 ANDs instead
+  // of 16,384. With the vector's bit index as the exponent (any bit
   // order), a = a1 z + a0 and b = b1 z + b0 give
   //   a b = a1 b1 z^2 + ((a0 ^ a1)(b0 ^ b1) ^ a0 b0 ^ a1 b1) z + a0 b0
-  // (z = x^64 at the first level, x^32 within each 64-bit piece). Piece
-  // 3 p + q in [32 (3 p + q) +: 32]: p = 0, 1, 2 the low half, the high half
-  // and their XOR; q the same within the 64-bit piece p.
-  function automatic logic [287:0] kara_split(block_t x);
-    logic [287:0] s;
+  // (z = x^64, then x^32 and x^16 within the pieces). Piece
+  // 9 p + 3 q + r in [16 (9 p + 3 q + r) +: 16]: p = 0, 1, 2 the low half,
+  // the high half and their XOR; q the same within the 64-bit piece p, r
+  // within the 32-bit piece q.
+  function automatic logic [431:0] kara_split(block_t x);
+    logic [431:0] s;
     logic [63:0] h;
+    logic [31:0] w;
     for (int p = 0; p < 3; p++) begin
       h = p == 2 ? x[127:64] ^ x[63:0] : x[64*p +: 64];
-      for (int q = 0; q < 3; q++) s[32*(3*p+q) +: 32] = q == 2 ? h[63:32] ^ h[31:0] : h[32*q +: 32];
+      for (int q = 0; q < 3; q++) begin
+        w = q == 2 ? h[63:32] ^ h[31:0] : h[32*q +: 32];
+        for (int r = 0; r < 3; r++) s[16*(9*p+3*q+r) +: 16] = r == 2 ? w[31:16] ^ w[15:0] : w[16*r +: 16];
+      end
     end
     kara_split = s;
   endfunction
 
-  // The product from its nine piece products (piece product i, 63 bits, in
-  // [63 i +: 63]; linear, so a sum of products can be joined once, from the
+  // The product from its 27 piece products (piece product i, 31 bits, in
+  // [31 i +: 31]; linear, so a sum of products can be joined once, from the
   // sums of their piece products).
-  function automatic logic [254:0] kara_join(logic [566:0] r);
-    logic [380:0] m;  // the 64 x 64 products of the halves and their XOR
-    logic [62:0] r0, r1, r2;
+  function automatic logic [254:0] kara_join(logic [836:0] r);
+    logic [566:0] w;  // the nine 32 x 32 products
+    logic [380:0] m;  // the three 64 x 64 products
+    logic [30:0] r0, r1, r2;
+    logic [62:0] w0, w1, w2;
+    for (int i = 0; i < 9; i++) begin
+      r0 = r[31*(3*i) +: 31];
+      r1 = r[31*(3*i+1) +: 31];
+      r2 = r[31*(3*i+2) +: 31];
+      w[63*i +: 63] = {32'b0, r0} ^ ({32'b0, r1} << 32) ^ ({32'b0, r0 ^ r1 ^ r2} << 16);
+    end
     for (int p = 0; p < 3; p++) begin
-      r0 = r[63*(3*p) +: 63];
-      r1 = r[63*(3*p+1) +: 63];
-      r2 = r[63*(3*p+2) +: 63];
-      m[127*p +: 127] = {64'b0, r0} ^ ({64'b0, r1} << 64) ^ ({64'b0, r0 ^ r1 ^ r2} << 32);
+      w0 = w[63*(3*p) +: 63];
+      w1 = w[63*(3*p+1) +: 63];
+      w2 = w[63*(3*p+2) +: 63];
+      m[127*p +: 127] = {64'b0, w0} ^ ({64'b0, w1} << 64) ^ ({64'b0, w0 ^ w1 ^ w2} << 32);
     end
     kara_join = {128'b0, m[126:0]} ^ ({128'b0, m[253:127]} << 128) ^ ({128'b0, m[126:0] ^ m[253:127] ^ m[380:254]} << 64);
   endfunction
