@@ -24,7 +24,9 @@
 // register to register: a summed piece-product bit is an XOR of at most
 // 4 x 16 ANDs (22, 4, 1: three LUT levels), an S bit the XOR of at most
 // 40 of those (7, 2, 1: three more, fewer where the mapper merges the join
-// into the trees): at most six LUT levels, the loop's depth. The loop keeps
+// into the trees): at most six LUT levels, the loop's depth. Stage 1's
+// pieces: a piece bit is the XOR of at most eight lane bits, each a choice
+// of four beat bits by in_blocks_i: about four LUT levels. The loop keeps
 // the schoolbook product: splitting Y would put the pieces' XORs on the
 // loop-carried path.
 //

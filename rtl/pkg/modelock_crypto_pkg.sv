@@ -155,6 +155,8 @@ package modelock_crypto_pkg;
     clmul128 = p;
   endfunction
 
+  // Karatsuba's piece product (kara_split, kara_join below): 16 x 16 bits,
+  // 32-bit integers in Verilator.
   function automatic logic [30:0] clmul16(logic [15:0] a, logic [15:0] b);
     logic [30:0] p;
     p = '0;
