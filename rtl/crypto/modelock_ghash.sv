@@ -9,26 +9,27 @@
 // multiplies by H^(4-l).
 //
 // Stages: 1 registers the aligned lanes and H^b, and the lanes and H..H^4
-// split into Karatsuba pieces (modelock_crypto_pkg::kara_split, three
-// levels: 27 16-bit pieces each); 2 forms S as the XOR of the four
+// split into Karatsuba pieces (modelock_crypto_pkg::kara_split, four
+// levels: 81 8-bit pieces each); 2 forms S as the XOR of the four
 // carry-less products, unreduced (255 bits); 3 is the loop:
 // Y <= reduce(Y ⊗ H^b ^ S).
 //
-// Stage 2 by Karatsuba: a product is 27 16 x 16 piece products (6,912
-// ANDs) instead of 16,384 ANDs, and since the join is linear the four
+// Stage 2 by Karatsuba: a product is 81 8 x 8 piece products (5,184 ANDs)
+// instead of 16,384 ANDs, and since the join is linear the four
 // lanes' piece products are XORed first and joined once (kara_join).
 // Yosys, this module alone (scripts/synth-rtl.sh --one modelock_ghash):
-// 67,202 LUTs and 1,153 FFs with four schoolbook products, 48,889 with two
-// Karatsuba levels, 39,848 LUTs and 4,097 FFs with three (the pieces cost
-// flip-flops, which UltraScale+ has two of per LUT). Stage 2's depth,
-// register to register: a summed piece-product bit is an XOR of at most
-// 4 x 16 ANDs (22, 4, 1: three LUT levels), an S bit the XOR of at most
-// 40 of those (7, 2, 1: three more, fewer where the mapper merges the join
-// into the trees): at most six LUT levels, the loop's depth. Stage 1's
-// pieces: a piece bit is the XOR of at most eight lane bits, each a choice
-// of four beat bits by in_blocks_i: about four LUT levels. The loop keeps
-// the schoolbook product: splitting Y would put the pieces' XORs on the
-// loop-carried path.
+// 67,202 LUTs and 1,153 FFs with four schoolbook products; 48,889, 39,848
+// and 36,887 LUTs with two, three and four Karatsuba levels, 2,945, 4,097
+// and 5,825 FFs (the pieces cost flip-flops, which UltraScale+ has two of
+// per LUT; a fifth level, not tried, would add 2,592 more and deepen the
+// join). Stage 2's depth, register to register: a summed piece-product
+// bit is an XOR of at most 4 x 8 ANDs (11, 2, 1: three LUT levels), an S
+// bit the XOR of at most 121 of those (21, 4, 1: three more, fewer where
+// the mapper merges the join into the trees): at most six LUT levels, the
+// loop's depth. Stage 1's pieces: a piece bit is the XOR of at most 16
+// lane bits, each a choice of four beat bits by in_blocks_i: four to five
+// LUT levels. The loop keeps the schoolbook product: splitting Y would
+// put the pieces' XORs on the loop-carried path.
 //
 // Why the loop fits 300 MHz: S and H^b come from
 // registers, so the only loop-carried path is Y -> Y: per product bit an
@@ -57,8 +58,8 @@ module modelock_ghash (
   output logic [127:0] hash_o,
   output logic         idle_o
 );
-  logic [1727:0] lanes_q;    // lane l's Karatsuba pieces (kara_split) in [432 l +: 432]
-  logic [1727:0] h_split_q;  // H^k's pieces in [432 (k - 1) +: 432]
+  logic [2591:0] lanes_q;    // lane l's Karatsuba pieces (kara_split) in [648 l +: 648]
+  logic [2591:0] h_split_q;  // H^k's pieces in [648 (k - 1) +: 648]
   logic [127:0] h_beat_q, h_beat2_q;
   logic [254:0] s_q;
   logic [127:0] y_q;
@@ -72,23 +73,23 @@ module modelock_ghash (
 
   // Stage 1: the beat's blocks right-aligned (lane l, block order, zero
   // lanes before), each lane split into its Karatsuba pieces.
-  function automatic logic [1727:0] aligned_lanes(logic [511:0] beat, logic [2:0] blocks);
-    logic [1727:0] lanes;
+  function automatic logic [2591:0] aligned_lanes(logic [511:0] beat, logic [2:0] blocks);
+    logic [2591:0] lanes;
     logic [127:0] lane;
     for (int l = 0; l < 4; l++) begin
       lane = '0;
       for (int j = 0; j < 4; j++) begin
         if (j + 4 == l + {29'b0, blocks}) lane = modelock_crypto_pkg::beat_block(beat, j);
       end
-      lanes[432*l +: 432] = modelock_crypto_pkg::kara_split(lane);
+      lanes[648*l +: 648] = modelock_crypto_pkg::kara_split(lane);
     end
     aligned_lanes = lanes;
   endfunction
 
   // Stage 1: H..H^4 split into their Karatsuba pieces.
-  function automatic logic [1727:0] split_powers(logic [511:0] h_powers);
-    logic [1727:0] split;
-    for (int k = 0; k < 4; k++) split[432*k +: 432] = modelock_crypto_pkg::kara_split(h_powers[128*k +: 128]);
+  function automatic logic [2591:0] split_powers(logic [511:0] h_powers);
+    logic [2591:0] split;
+    for (int k = 0; k < 4; k++) split[648*k +: 648] = modelock_crypto_pkg::kara_split(h_powers[128*k +: 128]);
     split_powers = split;
   endfunction
 
@@ -104,12 +105,12 @@ module modelock_ghash (
 
   // Stage 2: S, unreduced: the XOR of lane l times H^(4-l), joined once
   // from the XOR over the lanes of each piece product.
-  function automatic logic [254:0] lane_sum(logic [1727:0] lanes, logic [1727:0] h_split);
-    logic [836:0] r;
+  function automatic logic [254:0] lane_sum(logic [2591:0] lanes, logic [2591:0] h_split);
+    logic [1214:0] r;
     r = '0;
     for (int l = 0; l < 4; l++) begin
-      for (int i = 0; i < 27; i++) begin
-        r[31*i +: 31] = r[31*i +: 31] ^ modelock_crypto_pkg::clmul16(lanes[432*l + 16*i +: 16], h_split[432*(3-l) + 16*i +: 16]);
+      for (int i = 0; i < 81; i++) begin
+        r[15*i +: 15] = r[15*i +: 15] ^ modelock_crypto_pkg::clmul8(lanes[648*l + 8*i +: 8], h_split[648*(3-l) + 8*i +: 8]);
       end
     end
     lane_sum = modelock_crypto_pkg::kara_join(r);
