@@ -382,7 +382,7 @@ void run_region(const Beat* blob, const Beat* images, std::uint32_t batch, bool 
   hls::stream<LayerRecord, 2> records("records");
   hls::stream<KeystreamRequest, 8> to_keystream("keystream_requests");
   // 512 beats (32 KiB) of keystream made ahead: more than a deeplock seek
-  // (up to 255 cycles) and the lanes' start-up, so a tensor's keystream is
+  // (up to 63 cycles, a checkpoint every 64 rounds) and the lanes' start-up, so a tensor's keystream is
   // ready when the unlock reaches it.
   hls::stream<Beat, 512> ks("keystream");
   walk_program(p, batch, records, to_keystream);
