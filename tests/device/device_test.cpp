@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "locked_models.hpp"
+#include "expect_refused.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/format/container.hpp"
@@ -30,6 +31,7 @@ namespace {
 using testing::int8_images;
 using testing::locked_file;
 using testing::shipped_int8;
+using modelock::testing::error_of;
 
 constexpr std::size_t kImages = 64;
 
@@ -50,18 +52,6 @@ std::vector<std::uint8_t> flipped(std::vector<std::uint8_t> file, std::string_vi
   const auto& record = c.header().tensors[tensor_index(c, name)];
   file[c.blob_offset() + record.offset + at] ^= 0x10;
   return file;
-}
-
-// The error `f` throws; fails the test when it throws none.
-template <typename F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no modelock::Error thrown";
-  return Error(ErrorKind::system, "none");
 }
 
 void skip_without_data() {

@@ -23,6 +23,7 @@
 
 #include <fmt/format.h>
 
+#include "expect_refused.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/device/device.hpp"
 #include "modelock/device/internal/engine_device.hpp"
@@ -37,6 +38,7 @@ namespace fs = std::filesystem;
 using noop::kPlatform;
 using noop::scratch;
 using noop::write_xclbin_file;
+using modelock::testing::error_of;
 
 fs::path good_xclbin() {
   static const fs::path path = write_xclbin_file("lock_engine.noop.xclbin", [](auto&) {});
@@ -55,18 +57,6 @@ std::unique_ptr<XrtComputeUnit> open_unit(const DeviceOptions& options) {
   auto units = open_xrt_compute_units(options);
   EXPECT_EQ(units.size(), 1u);
   return std::move(units.front());
-}
-
-// The modelock::Error `f` throws.
-template <typename F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no modelock::Error thrown";
-  return Error(ErrorKind::system, "none");
 }
 
 // The modelock::Error opening the compute units with `options` throws.

@@ -8,13 +8,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "../common/temp_dir.hpp"
+#include "expect_refused.hpp"
 #include "modelock/common/error.hpp"
 #include "modelock/common/output_file.hpp"
 #include "modelock/format/container_file.hpp"
@@ -28,6 +28,7 @@ namespace {
 using modelock::testing::key_from_seed;
 using modelock::testing::make_model;
 using modelock::testing::random_bytes;
+using modelock::testing::error_of;
 using modelock::testing::TempDir;
 
 // make_model() locked into dir/m.mlk.
@@ -81,16 +82,6 @@ std::filesystem::path locked_large_model(const TempDir& dir) {
   (void)lock_to_file(format::to_source(std::move(model)), key_from_seed(7), out);
   out.commit();
   return path;
-}
-
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no modelock::Error thrown";
-  return Error(ErrorKind::usage, "");
 }
 
 TEST(VerifyFile, FailsNamingATensorTamperedInItsLaterChunks) {

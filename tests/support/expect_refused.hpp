@@ -1,4 +1,4 @@
-// The check every crafted-input test makes: `build` must refuse its input as
+// Refusals as tests expect them. The check every crafted-input test makes: `build` must refuse its input as
 // Error(bad_input), with a message that starts with the file (`origin`) and
 // holds every one of `parts` (node or layer name, attribute, limit).
 #pragma once
@@ -39,6 +39,19 @@ std::string refusal_message(Build&& build) {
   }
   ADD_FAILURE() << "accepted input that should have been refused";
   return {};
+}
+
+// The modelock::Error `f` throws, of any kind, for a test that looks at its
+// kind and message; a test failure when it throws none.
+template <typename F>
+Error error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no modelock::Error thrown";
+  return Error(ErrorKind::usage, "no error thrown");
 }
 
 }  // namespace modelock::testing
