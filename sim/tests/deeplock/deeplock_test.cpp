@@ -59,6 +59,14 @@ class Deeplock : public ::testing::Test {
     for (auto& b : k) b = static_cast<std::uint8_t>(rng_());
     return k;
   }
+
+  // The beats of `requests` taken at full rate into `got`; the cycles they took.
+  std::uint64_t timed_keystream(std::span<const KeystreamRequest> requests,
+                                std::vector<std::vector<std::uint8_t>>& got) {
+    const std::uint64_t start = m_.cycles();
+    got = run_keystream(m_, requests, 1.0, rng_);
+    return m_.cycles() - start;
+  }
 };
 
 std::vector<std::uint8_t> reference(std::span<const std::uint8_t, 16> key, const KeystreamRequest& r) {
@@ -123,9 +131,8 @@ TEST_F(Deeplock, OneChunkACycleOnceTheLanesAreAhead) {
   // rate (a chunk every 4 cycles, 3 cycles lost a chunk); the others are
   // made meanwhile.
   const std::array<KeystreamRequest, 1> requests = {{{8 * kSegmentBytes, kBeats}}};
-  const std::uint64_t start = m_.cycles();
-  run_keystream(m_, requests, 1.0, rng_);
-  const std::uint64_t cycles = m_.cycles() - start;
+  std::vector<std::vector<std::uint8_t>> got;
+  const std::uint64_t cycles = timed_keystream(requests, got);
   EXPECT_LE(cycles, kBeats + 3 * kSegmentChunks + 16) << "more than the first segment's start-up lost";
   RecordProperty("cycles_for_4096_beats", static_cast<int>(cycles));
 }
@@ -231,9 +238,8 @@ TEST_F(Deeplock, RequestsLaterInTheSameSegmentGoOnInsteadOfSeekingAgain) {
     requests.push_back({5 * kSegmentBytes + 64 * chunk, 1});
     last = chunk;
   }
-  const std::uint64_t start = m_.cycles();
-  const auto got = run_keystream(m_, requests, 1.0, rng_);
-  const std::uint64_t cycles = m_.cycles() - start;
+  std::vector<std::vector<std::uint8_t>> got;
+  const std::uint64_t cycles = timed_keystream(requests, got);
   // The last chunk wanted ends schedule step 4 (last + 1) of the segment.
   EXPECT_LE(cycles, 4 * (last + 1) + 16) << "a request seeked from the checkpoint again";
   RecordProperty("cycles_for_requests", static_cast<int>(cycles));
@@ -258,9 +264,8 @@ TEST_F(Deeplock, ARequestGoesOnFromAnyLaneWhoseLastJobLiesBeforeIt) {
                                                {9 * kSegmentBytes + 64 * middle, 1},
                                                {10 * kSegmentBytes + 64 * middle, 1},
                                                {5 * kSegmentBytes + 64 * (a + 1), 1}};
-  const std::uint64_t start = m_.cycles();
-  const auto got = run_keystream(m_, requests, 1.0, rng_);
-  const std::uint64_t cycles = m_.cycles() - start;
+  std::vector<std::vector<std::uint8_t>> got;
+  const std::uint64_t cycles = timed_keystream(requests, got);
   EXPECT_LE(cycles, 4 * (a + 2) + 16) << "the last request seeked from the checkpoint";
   RecordProperty("cycles", static_cast<int>(cycles));
   expect_reference(key, requests, got);
