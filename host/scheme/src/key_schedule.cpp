@@ -49,6 +49,18 @@ constexpr std::array<std::uint8_t, kRconPeriod> make_rcon_table() {
 constexpr auto kRcon = make_rcon_table();
 static_assert(kRcon[0] == 0x01 && kRcon[9] == 0x36 && gf256::xtime(kRcon[50]) == 0x01);
 
+// The inverse: for each byte, its index in kRcon, or kRconPeriod for a byte
+// that is no Rcon (none but a corrupt state's). Looked up once per advance,
+// which a state's next_rcon alone does not give.
+constexpr std::array<std::uint8_t, 256> make_rcon_index() {
+  std::array<std::uint8_t, 256> index{};
+  index.fill(static_cast<std::uint8_t>(kRconPeriod));
+  for (std::size_t i = 0; i < kRconPeriod; ++i) index[kRcon[i]] = static_cast<std::uint8_t>(i);
+  return index;
+}
+constexpr auto kRconIndex = make_rcon_index();
+static_assert(kRconIndex[0x01] == 0 && kRconIndex[0x36] == 9 && kRconIndex[0x00] == kRconPeriod);
+
 ScheduleState advance(ScheduleState state, std::uint64_t rounds) {
   if constexpr (detail::kFastKernelsBuilt) {
     // AES-NI runs a step several times as fast as the tables (and reads no
@@ -57,9 +69,9 @@ ScheduleState advance(ScheduleState state, std::uint64_t rounds) {
     static const bool aesni = detail::aesni_supported();
     // (Every state starts at schedule_start and steps, so its Rcon is in
     // the table; one that is not takes the tables' path.)
-    const auto at = std::find(kRcon.begin(), kRcon.end(), state.next_rcon);
-    if (aesni && at != kRcon.end()) {
-      detail::schedule_advance_aesni(&state, rounds, kRcon.data(), static_cast<unsigned>(at - kRcon.begin()));
+    const unsigned at = kRconIndex[state.next_rcon];
+    if (aesni && at != kRconPeriod) {
+      detail::schedule_advance_aesni(&state, rounds, kRcon.data(), at);
       return state;
     }
   }
