@@ -15,6 +15,14 @@
 // schedule (6 bits: a 64-way shift); ctr can start its chunks at any 16-byte
 // block (4 bits: a 16-way shift, a third of the LUTs).
 //
+// The shift is written as SkipBits / 2 levels of 4-way choices, the
+// farthest first (16, then 4, then 1 byte steps for SkipBits = 6), over a
+// window of only the bytes a beat can take (127, not 128). As one
+// part-select at a variable byte offset, window[8 * skip +: 512], Yosys
+// 0.23 built a shifter of six 2-way levels over 1,024 bits: 4,387 LUTs
+// for the 64-way shift alone, 3,317 this way
+// (scripts/synth-rtl.sh --one modelock_keystream_align).
+//
 // Handshake: valid/ready on both sides; the output is a register. A chunk
 // is taken whenever the output register is empty or being read
 // (in_ready_o = !out_valid_o || out_ready_i; the priming chunk then makes
@@ -37,11 +45,29 @@ module modelock_keystream_align #(
   output logic [511:0] out_beat_o,  // beat order: byte i is KS(offset + 64 n + i)
   output logic         out_last_o
 );
+  localparam int unsigned Levels = SkipBits / 2;
+  // Bytes a beat can take: 64 from the farthest skip on.
+  localparam int unsigned WindowW = 8 * (64 + (1 << SkipBits) - 1);
+
   logic [511:0] previous_q;
-  logic [1023:0] window;  // previous chunk, then the current one: bytes 0..127
+  logic [WindowW-1:0] window, shifted;  // previous chunk, then the current one
   logic priming, take;
 
-  assign window = {in_chunk_i, previous_q};
+  assign window = WindowW'({in_chunk_i, previous_q});
+  // Level l moves by 0..3 steps of 4^l bytes (shifts by constants: wires).
+  // The bits of a level that no later level can bring into the beat drive
+  // nothing, and Yosys drops them: each level is as wide as it needs.
+  always_comb begin
+    shifted = window;
+    for (int l = Levels - 1; l >= 0; l--) begin
+      unique case (in_skip_i[2*l +: 2])
+        2'd0: ;
+        2'd1: shifted = shifted >> (8 * (1 << (2 * l)));
+        2'd2: shifted = shifted >> (16 * (1 << (2 * l)));
+        default: shifted = shifted >> (24 * (1 << (2 * l)));
+      endcase
+    end
+  end
   assign priming = in_first_i && in_skip_i != '0;
   assign in_ready_o = !out_valid_o || out_ready_i;
   assign take = in_valid_i && in_ready_o;
@@ -49,7 +75,7 @@ module modelock_keystream_align #(
   always_ff @(posedge clk_i) begin
     if (take) previous_q <= in_chunk_i;
     if (take && !priming) begin
-      out_beat_o <= in_skip_i == '0 ? in_chunk_i : window[8*in_skip_i +: 512];
+      out_beat_o <= in_skip_i == '0 ? in_chunk_i : shifted[511:0];
       out_last_o <= in_last_i;
     end
   end
