@@ -20,16 +20,17 @@
 // scripts/logic-depth.py (3 LUTs, 6 MUXFs) from the RAMs' outputs, whose
 // clock-to-out without an output register is longer than a flip-flop's:
 // plausible at 300 MHz, the first path to check in Vivado. Yosys, this
-// module alone (scripts/synth-rtl.sh --one modelock_ghash): 5,501 LUTs,
-// 802 FFs and 128 RAMB36E2, against 36,887 LUTs and 5,825 FFs for the
+// module alone (scripts/synth-rtl.sh --one modelock_ghash): 4,990 LUTs,
+// 930 FFs and 128 RAMB36E2, against 36,887 LUTs and 5,825 FFs for the
 // four-level Karatsuba products this replaced (whose loop, a schoolbook
 // product, was five to six LUT levels from a flip-flop).
 //
 // The tables are key material: fill_i (load_key, once H..H^4 are final)
 // writes them, wipe_i (clear_key, or a load_key that failed) zeroes them;
 // the key's command ends with done_o. A fill writes one entry e of every
-// table of one power a cycle: v = (e at byte 0)·H^k, the XOR of the bits of
-// e times H^k·x^m (m = 0..7), registered, then the entry at byte i is
+// table of one power a cycle: v = (e at byte 0)·H^k (H^k from a register),
+// the XOR of the bits of e times H^k·x^m (m = 0..7), registered, then the
+// entry at byte i is
 // v·x^(8i), a shift with one fold (mul_xn). Four powers of 256 entries:
 // done_o 1,025 cycles after the edge that took fill_i. A wipe zeroes all
 // four powers at once: done_o 257 cycles after the edge that took wipe_i.
@@ -70,6 +71,7 @@ module modelock_ghash (
   logic [3:0] wr_lanes_q;
   logic [7:0] wr_addr_q;
   logic [127:0] entry_q;  // v = (e at byte 0)·H^k
+  logic [127:0] power_q;  // H^k, k = count_q[9:8] + 1
 
   // v·x^n in GCM's bit order (block bit 127 - c is the coefficient of x^c),
   // n <= 120: shifted right n bits, the n bits shifted out (now x^128 and
@@ -186,8 +188,12 @@ module modelock_ghash (
     end
   end
 
+  // H^k from a register, loaded before its first entry: byte_times from a
+  // choice of the four powers took 511 LUTs more (5,501 in all).
   always_ff @(posedge clk_i) begin
-    if (busy_q) entry_q <= wiping_q ? '0 : byte_times(h_powers_i[128 * {30'b0, count_q[9:8]} +: 128], count_q[7:0]);
+    if (!busy_q) power_q <= h_powers_i[127:0];
+    else if (count_q[7:0] == 8'hff) power_q <= h_powers_i[128 * {30'b0, count_q[9:8] + 2'd1} +: 128];
+    if (busy_q) entry_q <= wiping_q ? '0 : byte_times(power_q, count_q[7:0]);
   end
 
   assign busy_o = busy_q || wr_en_q;
