@@ -137,7 +137,7 @@ module lock_engine #(
   );
 
   // ---------------------------------------------------------------- key state
-  logic         key_load, key_clear, key_done, key_loaded;
+  logic         key_load, key_clear, key_done, key_loaded, key_tables_done;
   logic [3:0]   key_status;
   logic [1:0]   key_scheme;
   logic [63:0]  key_stream_bytes, key_nonce;
@@ -203,7 +203,7 @@ module lock_engine #(
     .images_addr_i(images_addr), .logits_addr_i(logits_addr), .counters_addr_i(counters_addr),
     .command_i(command), .program_offset_i(program_offset), .batch_i(batch),
     .key_registers_clear_i(key_registers_clear), .blob_addr_i(blob_addr),
-    .key_load_o(key_load), .key_clear_o(key_clear), .key_done_i(key_done), .key_status_i(key_status),
+    .key_load_o(key_load), .key_clear_o(key_clear), .key_done_i(key_tables_done), .key_status_i(key_status),
     .key_loaded_i(key_loaded),
     .program_start_o(program_start), .program_addr_o(program_addr), .program_done_i(program_done),
     .program_status_i(program_status), .header_i(header), .layers_i(layers),
@@ -357,8 +357,12 @@ module lock_engine #(
     .out_beat_o(dl_beat), .out_last_o()
   );
 
+  // GHASH's tables of H..H^4 are key material too: a key command ends when
+  // they are filled from the new key's powers (load_key) or zeroed (clear_key,
+  // a refused load_key), after modelock_key_state's own part.
   modelock_ghash u_ghash (
     .clk_i(clk), .rst_ni(rst_n), .h_powers_i(h_powers),
+    .fill_i(key_done && key_loaded), .wipe_i(key_done && !key_loaded), .busy_o(), .done_o(key_tables_done),
     .clear_i(pr_ghash_clear || ts_ghash_clear),
     .in_valid_i(pr_ghash_valid || ts_ghash_valid),
     .in_beat_i(program_busy ? pr_ghash_beat : ts_ghash_beat),

@@ -2,6 +2,7 @@
 // half (round keys, H..H^4), the GHASH of messages of every length mod 64,
 // fed with random gaps, and gmac_finish, against OpenSSL's AES-128-GCM and
 // docs/scheme.md's shared vectors; a changed tag, length or index fails.
+// GHASH's tables: every entry after a load, and zero after a clear.
 #include <array>
 #include <cstdint>
 #include <random>
@@ -44,11 +45,34 @@ std::array<std::uint8_t, N> to_array(const std::vector<std::uint8_t>& v) {
   return a;
 }
 
+// x·y in GF(2^128), GCM's bit order (SP 800-38D, Algorithm 1).
+Block gf128_mul(const Block& x, const Block& y) {
+  Block z{}, v = y;
+  for (int bit = 0; bit < 128; ++bit) {
+    if ((x[static_cast<std::size_t>(bit / 8)] >> (7 - bit % 8)) & 1) {
+      for (std::size_t k = 0; k < 16; ++k) z[k] ^= v[k];
+    }
+    const bool carry = v[15] & 1;
+    for (std::size_t k = 15; k > 0; --k) v[k] = static_cast<std::uint8_t>((v[k] >> 1) | (v[k - 1] << 7));
+    v[0] = static_cast<std::uint8_t>(v[0] >> 1);
+    if (carry) v[0] ^= 0xe1;
+  }
+  return z;
+}
+
+// modelock_ghash's header: a fill 4 x 256 entries and a wipe 256, each
+// with one cycle to compute an entry and one to write it, from the edge
+// that takes fill_i or wipe_i to done_o.
+constexpr int kFillCycles = 1025;
+constexpr int kWipeCycles = 257;
+
 class Gmac : public ::testing::Test {
  protected:
   ClockedModel<Vgmac_units> m_;
   std::mt19937_64 rng_{7};
 
+  // load_key's MAC half, then GHASH's tables from its powers; returns the
+  // cycles to the powers (the tables' fill is checked here).
   int load(const Key& key) {
     put_be(words(m_->key_i), 0, key);
     m_->load_i = 1;
@@ -59,7 +83,29 @@ class Gmac : public ::testing::Test {
       m_.tick();
       ++cycles;
     }
+    m_.tick();  // the edge that takes load_done_o as the fill's start
+    EXPECT_EQ(tables_cycles(), 1 + kFillCycles);  // the start edge, then the fill
     return cycles;
+  }
+
+  // Cycles from the edge that started the tables' fill or wipe (just
+  // ticked) to their done.
+  int tables_cycles() {
+    int cycles = 1;
+    while (!m_->tables_done_o && cycles < 2000) {
+      m_.tick();
+      ++cycles;
+    }
+    return cycles;
+  }
+
+  // The GHASH of one beat of four blocks holding byte e at byte i of block
+  // l, 0 elsewhere: (e at byte i)·H^(4-l), the entry e of lane l's table i.
+  Block table_entry(int l, int i, std::uint8_t e) {
+    std::array<std::uint8_t, 64> beat{};
+    beat[static_cast<std::size_t>(16 * l + i)] = e;
+    hash(beat, false);
+    return get_block(words(m_->hash_o));
   }
 
   // GHASH of `message`, beat by beat, idling a random number of cycles
@@ -163,12 +209,37 @@ TEST_F(Gmac, RandomKeysAndLongMessagesMatchOpenSslAndAnyChangeFails) {
   }
 }
 
-TEST_F(Gmac, ClearZeroesTheRoundKeysAndPowers) {
+// Every entry of GHASH's 64 tables, read through a one-beat message each:
+// entry e of lane l's table i is (e at byte i)·H^(4-l).
+TEST_F(Gmac, TheTablesHoldEveryByteAtEveryPositionTimesItsPower) {
+  load(to_array<16>(random_bytes(16)));
+  for (int l = 0; l < 4; ++l) {
+    const Block power = get_block(words(m_->h_powers_o), 128 * static_cast<std::size_t>(3 - l));
+    for (int i = 0; i < 16; ++i) {
+      for (int e = 1; e < 256; ++e) {
+        Block z{};
+        z[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(e);
+        ASSERT_EQ(table_entry(l, i, static_cast<std::uint8_t>(e)), gf128_mul(z, power))
+            << "lane " << l << " byte " << i << " entry " << e;
+      }
+    }
+  }
+}
+
+TEST_F(Gmac, ClearZeroesTheRoundKeysPowersAndEveryTableEntry) {
   load(to_array<16>(random_bytes(16)));
   m_->clear_i = 1;
   m_.tick();
   m_->clear_i = 0;
+  EXPECT_EQ(tables_cycles(), 1 + kWipeCycles);  // the start edge, then the wipe
   for (int k = 0; k < 4; ++k) EXPECT_EQ(get_block(words(m_->h_powers_o), 128 * static_cast<std::size_t>(k)), Block{});
+  for (int l = 0; l < 4; ++l) {
+    for (int i = 0; i < 16; ++i) {
+      for (int e = 1; e < 256; ++e) {
+        ASSERT_EQ(table_entry(l, i, static_cast<std::uint8_t>(e)), Block{}) << "lane " << l << " byte " << i << " entry " << e;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Testbench top: load_key's MAC half feeding GHASH and gmac_finish, as the
-// engine wires them.
+// engine wires them: GHASH's tables filled when the powers are done, zeroed
+// on clear_i (the engine does both after modelock_key_state's part).
 module gmac_units (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -9,6 +10,8 @@ module gmac_units (
   output logic         load_busy_o,
   output logic         load_done_o,
   output logic [511:0] h_powers_o,
+  output logic         tables_busy_o,
+  output logic         tables_done_o,
   input  logic         ghash_clear_i,
   input  logic         in_valid_i,
   input  logic [511:0] in_beat_i,
@@ -31,7 +34,8 @@ module gmac_units (
     .busy_o(load_busy_o), .done_o(load_done_o), .round_keys_o(round_keys), .h_powers_o
   );
   modelock_ghash u_ghash (
-    .clk_i, .rst_ni, .h_powers_i(h_powers_o), .clear_i(ghash_clear_i),
+    .clk_i, .rst_ni, .h_powers_i(h_powers_o), .fill_i(load_done_o), .wipe_i(clear_i),
+    .busy_o(tables_busy_o), .done_o(tables_done_o), .clear_i(ghash_clear_i),
     .in_valid_i, .in_beat_i, .in_blocks_i, .hash_o, .idle_o
   );
   modelock_gmac_finish u_finish (
