@@ -72,8 +72,8 @@ module modelock_aes_key_expand (
       // One constant place per round, not round_keys_o[128 round_q +: 128]:
       // Yosys builds a variable-index write as a 1408-bit shifter of data
       // and mask. Here each round key's 128 flip-flops share an enable and
-      // take state_next: 8,551 -> 807 LUTs for the whole expansion
-      // (`synth-rtl.sh --one modelock_aes_key_expand`).
+      // take state_next: 8,551 -> 807 LUTs for the whole expansion, this
+      // change alone (`synth-rtl.sh --one modelock_aes_key_expand`).
       for (int r = 1; r <= 10; r++) begin
         if (round_q == 4'(r)) round_keys_o[128*r +: 128] <= state_next[135:8];
       end
