@@ -18,6 +18,11 @@ module modelock_aes_iterative (
 );
   logic [127:0] state_q, next;
   logic [3:0] round_q;  // the round state_q is the input of: 1..10 while busy
+  // round_q != 0 as a flip-flop of its own: each state bit's next value is
+  // then one LUT of six signals (start_i, busy_q, its block bit and round
+  // key 0 bit, the round's output bit, itself); with round_q's four bits in
+  // busy's place the first round key's XOR took a LUT of its own, 128 more.
+  logic busy_q;
 
   modelock_aes_round u_round (
     .state_i(state_q),
@@ -26,21 +31,24 @@ module modelock_aes_iterative (
     .state_o(next)
   );
 
-  assign busy_o = round_q != 4'd0;
+  assign busy_o = busy_q;
   assign block_o = state_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= '0;
       round_q <= 4'd0;
+      busy_q <= 1'b0;
       done_o <= 1'b0;
-    end else if (start_i && !busy_o) begin
+    end else if (start_i && !busy_q) begin
       state_q <= block_i ^ round_keys_i[127:0];
       round_q <= 4'd1;
+      busy_q <= 1'b1;
       done_o <= 1'b0;
-    end else if (busy_o) begin
+    end else if (busy_q) begin
       state_q <= next;
       round_q <= round_q == 4'd10 ? 4'd0 : round_q + 4'd1;
+      busy_q <= round_q != 4'd10;
       done_o <= round_q == 4'd10;
     end else begin
       done_o <= 1'b0;

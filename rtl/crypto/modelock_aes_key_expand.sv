@@ -20,37 +20,67 @@ module modelock_aes_key_expand (
   output logic [1407:0] round_keys_o  // round key r in [128 r +: 128]
 );
   logic [135:0] state_q, state_next;
-  logic [3:0] round_q;  // the round key state_q holds; busy while 1..9
+  logic [3:0] round_q;  // the round key state_q holds; busy while 1..10
+  // round_q != 0 and round_q == 10 as flip-flops of their own: the next
+  // state_q bit below is then a function of six signals, one LUT, where
+  // with round_q's four bits in their place it took two (136 LUTs more).
+  logic busy_q, last_q;
 
   modelock_key_schedule_step u_step (
     .state_i(state_q),
     .state_o(state_next)
   );
 
-  assign busy_o = round_q != 4'd0;
+  assign busy_o = busy_q;
 
+  // state_q is zero whenever the expansion is idle (reset, clear_i and the
+  // end of an expansion zero it: no copy of the key schedule outlives it),
+  // so an idle cycle without start_i writes zero rather than holding it,
+  // and the flip-flops need no enable.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= '0;
+    end else if (clear_i) begin
+      state_q <= '0;
+    end else if (busy_q) begin
+      state_q <= last_q ? '0 : state_next;
+    end else begin
+      state_q <= start_i ? {key_i, 8'h01} : '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
       round_q <= 4'd0;
+      busy_q <= 1'b0;
+      last_q <= 1'b0;
       done_o <= 1'b0;
       round_keys_o <= '0;
     end else if (clear_i) begin
-      state_q <= '0;
       round_q <= 4'd0;
+      busy_q <= 1'b0;
+      last_q <= 1'b0;
       done_o <= 1'b0;
       round_keys_o <= '0;
-    end else if (start_i && !busy_o) begin
-      state_q <= {key_i, 8'h01};
+    end else if (start_i && !busy_q) begin
       round_q <= 4'd1;
+      busy_q <= 1'b1;
+      last_q <= 1'b0;
       done_o <= 1'b0;
       round_keys_o <= {1280'h0, key_i};
-    end else if (busy_o) begin
-      round_keys_o[128*round_q +: 128] <= state_next[135:8];
-      state_q <= state_next;
-      round_q <= round_q == 4'd10 ? 4'd0 : round_q + 4'd1;
-      done_o <= round_q == 4'd10;
-      if (round_q == 4'd10) state_q <= '0;  // no copy of the key schedule outlives the expansion
+    end else if (busy_q) begin
+      // One constant place per round, not round_keys_o[128 round_q +: 128]:
+      // Yosys builds a variable-index write as a 1408-bit shifter of data
+      // and mask. Here each round key's 128 flip-flops share an enable and
+      // take state_next: 8,551 -> 807 LUTs for the whole expansion, this
+      // change alone (`synth-rtl.sh --one modelock_aes_key_expand`).
+      for (int r = 1; r <= 10; r++) begin
+        if (round_q == 4'(r)) round_keys_o[128*r +: 128] <= state_next[135:8];
+      end
+      round_q <= last_q ? 4'd0 : round_q + 4'd1;
+      busy_q <= !last_q;
+      last_q <= round_q == 4'd9;
+      done_o <= last_q;
     end else begin
       done_o <= 1'b0;
     end

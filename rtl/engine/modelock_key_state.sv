@@ -207,6 +207,12 @@ module modelock_key_state (
     .wr_data_o (cp_wr_data)
   );
 
+  // A wipe writes cp_wr_data, not a 136-bit mux to zero (132 LUTs of this
+  // module's own 414): the checkpoint builder puts out its state as
+  // wr_data_o, and that is zero in Wipe. clear_units cleared it in Idle; a
+  // build ends by zeroing it (no copy of the schedule outlives it), and for
+  // the other schemes and refused loads it never started. sim/tests/
+  // key_state reads the wiped entries back.
   logic wiping;
   assign wiping = state_q == Wipe && wipe_q < wipe_end_q;
 
@@ -214,7 +220,7 @@ module modelock_key_state (
     .clk_i,
     .wr_en_i  (cp_wr_en || wiping),
     .wr_addr_i(wiping ? wipe_q[AddrW-1:0] : cp_wr_addr),
-    .wr_data_i(wiping ? 136'd0 : cp_wr_data),
+    .wr_data_i(cp_wr_data),  // zeros while wiping (above)
     .rd_en_i  (table_rd_en_i),
     .rd_addr_i(table_rd_addr_i),
     .rd_data_o(table_rd_data_o)
