@@ -1,0 +1,60 @@
+// The AES S-Box as a block-RAM ROM with a synchronous read: the third S-Box
+// form (as OpenTitan's aes_sbox has several), for the pipelined core. Each
+// entry holds S(x) and 2 S(x) (xtime, GF(2^8) doubling), 256 x 16 bits,
+// read by two ports, so one RAMB18E2 (true dual port, 1K x 18 a port, both
+// ports reading) serves two of a round's 16 lookups: 8 RAMB18E2 a round
+// instead of 16 x 32 LUTs (modelock_sbox_lut). The read register is the
+// BRAM's own output latch, so the S-Box costs no LUT and no flip-flop; the
+// pipeline that uses it puts its stage register there (modelock_aes_core).
+//
+// Why 2 S(x) too: it is free (a port is 18 bits wide, the table needs 256 of
+// its 1K entries) and it makes MixColumns an XOR of 5 bytes read from the
+// ROM (modelock_crypto_pkg::mix_columns_doubled): with the round key, 6 bits
+// a bit, one LUT6. From S(x) alone, 3 bits of each byte XOR 8 (xtime's
+// reduction): ABC mapped those to 4 LUT6 and 3 MUXF each, 2,715 LUTs a core
+// against 1,4xx (the ctr keystream, Yosys, module alone).
+//
+// The contents are computed from the definition, modelock_sbox_gf's
+// functions (the GF(2^8) inverse and the affine map), when the design is
+// elaborated: Yosys folds them into the BRAM's INIT_xx, Verilator into the
+// array at time 0. ctest rtl_sbox_lec proves this module, as Yosys reads it,
+// equal to modelock_sbox_gf and its xtime followed by a register
+// (scripts/sbox-lec.sh); sim/tests/sbox checks both ports on all 256 inputs
+// against the host tables and the other two forms.
+//
+// rom_style "block": Yosys's memory_libmap maps a ROM (a memory with no write
+// port) to a block RAM whose ports only read, and two read ports of one
+// memory to the A and B ports of one RAMB18E2; the attribute keeps the
+// table in block RAM rather than logic.
+//
+// Timing: data_a_o/data_b_o hold {2 S(addr), S(addr)} of the addresses at
+// the last edge with en_i high, and keep them while en_i is low (the BRAM's
+// read enable; its output latch holds). No reset: the stage's valid bit
+// says whether the output means anything.
+module modelock_sbox_rom (
+  input  logic        clk_i,
+  input  logic        en_i,
+  input  logic [7:0]  addr_a_i,
+  input  logic [7:0]  addr_b_i,
+  output logic [15:0] data_a_o,  // {2 S(addr_a_i), S(addr_a_i)}
+  output logic [15:0] data_b_o   // {2 S(addr_b_i), S(addr_b_i)}
+);
+  (* rom_style = "block" *) logic [15:0] table_q [256];
+
+  function automatic logic [15:0] entry(logic [7:0] x);
+    logic [7:0] sbox;
+    sbox = modelock_crypto_pkg::affine(modelock_crypto_pkg::gf8_inverse(x));
+    entry = {modelock_crypto_pkg::xtime(sbox), sbox};
+  endfunction
+
+  initial begin
+    for (int x = 0; x < 256; x++) table_q[x] = entry(x[7:0]);
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (en_i) begin
+      data_a_o <= table_q[addr_a_i];
+      data_b_o <= table_q[addr_b_i];
+    end
+  end
+endmodule
