@@ -4,8 +4,9 @@
 // Combinational, no clock. Depth: a table S-Box (an 8-input function: LUT6
 // and the F7/F8 muxes), then MixColumns and the key XOR, whose every output
 // bit is an XOR of at most 6 bits (1 LUT level): one round fits a 300 MHz
-// cycle, so the pipelined core registers after every round. Callers that
-// tie final_i to a constant get only the path they use.
+// cycle, so the iterative core does a round a cycle. (The pipelined core,
+// modelock_aes_core, splits a round around its block-RAM S-Boxes instead.)
+// Callers that tie final_i to a constant get only the path they use.
 module modelock_aes_round (
   input  logic [127:0] state_i,
   input  logic [127:0] round_key_i,

@@ -130,6 +130,29 @@ package modelock_crypto_pkg;
     mix_columns = t;
   endfunction
 
+  // MixColumns of s given d, the block of xtime (2 x) of each byte of s:
+  // 2 a0 ^ 3 a1 ^ a2 ^ a3 = d0 ^ d1 ^ a1 ^ a2 ^ a3, and so on. Each output
+  // bit is then an XOR of 5 bits (6 with a round key's: one LUT6), where
+  // mix_columns's bits 1, 3 and 4 of a byte, xtime's reduction, XOR 7 of s.
+  // The pipelined core reads d beside s from its S-Box ROMs.
+  function automatic block_t mix_columns_doubled(block_t s, block_t d);
+    block_t t;
+    byte_t a0, a1, a2, a3, d0, d1, d2, d3;
+    for (int c = 0; c < 4; c++) begin
+      a0 = block_byte(s, 4 * c);
+      a1 = block_byte(s, 4 * c + 1);
+      a2 = block_byte(s, 4 * c + 2);
+      a3 = block_byte(s, 4 * c + 3);
+      d0 = block_byte(d, 4 * c);
+      d1 = block_byte(d, 4 * c + 1);
+      d2 = block_byte(d, 4 * c + 2);
+      d3 = block_byte(d, 4 * c + 3);
+      t[BlockBits-1-32*c -: 32] = {d0 ^ d1 ^ a1 ^ a2 ^ a3, a0 ^ d1 ^ d2 ^ a2 ^ a3,
+                                   a0 ^ a1 ^ d2 ^ d3 ^ a3, d0 ^ a0 ^ a1 ^ a2 ^ d3};
+    end
+    mix_columns_doubled = t;
+  endfunction
+
   // The counter block of ctr: nonce || BE64(block index) (docs/scheme.md).
   function automatic block_t counter_block(logic [63:0] nonce, logic [63:0] index);
     counter_block = {nonce, index};
