@@ -38,8 +38,10 @@
 // tag mismatches) go to the counters from the units directly.
 //
 // The buffers: `source_o` names the buffer a layer reads (the other is
-// written); the sequencer's own beat write (images, wipe: wr_buffers_o says
-// which) and beat read (logits, of the source buffer) are its ports here.
+// written); the sequencer's own beat write (the images, into the source,
+// which is buffer 0 then; the wipe, buf_wr_wipe_o: both buffers, one of
+// modelock_activation_buffer's wipe steps a cycle) and beat read (logits,
+// of the source buffer) are its ports here.
 module modelock_sequencer #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned ACT_BEATS = modelock_engine_pkg::MaxActivationBytes / 64,
@@ -114,7 +116,7 @@ module modelock_sequencer #(
   input  logic                mem_error_i,
   // the buffers: beat write (images, wipe), beat read (logits)
   output logic                buf_wr_en_o,
-  output logic [1:0]          buf_wr_buffers_o,
+  output logic                buf_wr_wipe_o,     // the write is the wipe's (both buffers)
   output logic [B-1:0]        buf_wr_images_o,
   output logic [9:0]          buf_wr_beat_o,
   output logic [511:0]        buf_wr_data_o,
@@ -239,7 +241,7 @@ module modelock_sequencer #(
   logic wiping;
   assign wiping = state_q == Wipe;
   assign buf_wr_en_o = wiping || (state_q == Images && io_valid_i);
-  assign buf_wr_buffers_o = wiping ? 2'b11 : 2'b01;
+  assign buf_wr_wipe_o = wiping;
   always_comb begin
     buf_wr_images_o = '0;
     if (wiping) buf_wr_images_o = '1;
