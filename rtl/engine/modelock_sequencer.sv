@@ -155,6 +155,17 @@ module modelock_sequencer #(
     word = beat[32*i +: 32];
   endfunction
 
+  // The lanes of an image's beat that lie below its byte count (lane l when
+  // 64 * beat + l < count): one subtraction, then each lane a compare of
+  // six bits with a constant, where a compare of {beat, l} with the count
+  // for each of the 64 lanes took 64 16-bit comparators (the logits' and
+  // the images' zeroing each had theirs).
+  function automatic logic [63:0] lanes_below(input logic [9:0] beat, input logic [15:0] count);
+    logic [16:0] rest;  // count - 64 * beat, negative when the beat is past the count
+    rest = {1'b0, count} - {1'b0, beat, 6'd0};
+    for (int l = 0; l < 64; l++) lanes_below[l] = !rest[16] && (rest[15:6] != 10'd0 || rest[5:0] > 6'(l));
+  endfunction
+
   logic [31:0] command_q, batch_q;
   logic [63:0] program_q, images_q, logits_q, counters_q;
   logic        is_run_q, is_clear_q, wr_pending_q, io_pending_q;
@@ -167,14 +178,19 @@ module modelock_sequencer #(
   logic [9:0]  beat_q;         // beat within the image
   logic [10:0] wipe_q;
 
-  logic [31:0] volume, classes, op;
+  // An image's bytes (C*H*W) and the logits' (classes), modulo 2^16: all
+  // the FSM uses of them (their beats, the last beat's lanes) lies in the
+  // low 16 bits, so the product takes two 16-bit multipliers, not two of
+  // 32 bits.
+  logic [15:0] volume, classes;
+  logic [31:0] op;
   logic [9:0]  image_beats, logit_beats;
   logic        batch_ok;
-  assign volume = word(header_i, modelock_engine_pkg::HeaderInputC) * word(header_i, modelock_engine_pkg::HeaderInputH)
-                  * word(header_i, modelock_engine_pkg::HeaderInputW);
-  assign classes = word(header_i, modelock_engine_pkg::HeaderClasses);
-  assign image_beats = 10'((volume + 32'd63) >> 6);
-  assign logit_beats = 10'((classes + 32'd63) >> 6);
+  assign volume = 16'(word(header_i, modelock_engine_pkg::HeaderInputC)) * 16'(word(header_i, modelock_engine_pkg::HeaderInputH))
+                  * 16'(word(header_i, modelock_engine_pkg::HeaderInputW));
+  assign classes = 16'(word(header_i, modelock_engine_pkg::HeaderClasses));
+  assign image_beats = 10'((17'(volume) + 17'd63) >> 6);
+  assign logit_beats = 10'((17'(classes) + 17'd63) >> 6);
   assign rr_beat = 2'(rr_q - 3'd1);
   assign op = record_q[32*modelock_engine_pkg::LayerOp +: 32];
   assign batch_ok = batch_q >= 32'd1 && batch_q <= 32'(B);
@@ -218,10 +234,12 @@ module modelock_sequencer #(
 
   // ---------------------------------------------------------------- logits and counters out
   logic [511:0] logit_beat;
+  logic [63:0]  logit_lanes;
+  assign logit_lanes = lanes_below(beat_q, classes);
   always_comb begin
     logit_beat = buf_rd_data_i[512*image_q +: 512];
     for (int l = 0; l < 64; l++) begin
-      if ({beat_q, 6'(l)} >= 16'(classes)) logit_beat[8*l +: 8] = 8'd0;
+      if (!logit_lanes[l]) logit_beat[8*l +: 8] = 8'd0;
     end
   end
   assign wr_req_valid_o = wr_pending_q;
@@ -248,10 +266,12 @@ module modelock_sequencer #(
     else buf_wr_images_o[image_q] = 1'b1;
   end
   assign buf_wr_beat_o = wiping ? wipe_q[9:0] : beat_q;
+  logic [63:0] image_lanes;
+  assign image_lanes = lanes_below(beat_q, volume);
   always_comb begin
     buf_wr_data_o = io_data_i;
     for (int l = 0; l < 64; l++) begin
-      if (wiping || {beat_q, 6'(l)} >= 16'(volume)) buf_wr_data_o[8*l +: 8] = 8'd0;
+      if (wiping || !image_lanes[l]) buf_wr_data_o[8*l +: 8] = 8'd0;
     end
   end
   // The parameter store: bias, then multiplier, then shift beats; the
