@@ -181,6 +181,7 @@ module lock_engine #(
   logic [31:0]   wr_req_beats;
   logic [511:0]  wr_data;
   logic          seq_wr_en, seq_wr_wipe, seq_rd_en;
+  logic [ImageW-1:0] seq_rd_image;
   logic [B-1:0]  seq_wr_images;
   logic [9:0]    seq_wr_beat, seq_rd_beat;
   logic [511:0]  seq_wr_data;
@@ -218,7 +219,7 @@ module lock_engine #(
     .wr_done_i(wr_done), .wr_error_i(wr_error), .mem_error_i(blob_failed || io_failed),
     .buf_wr_en_o(seq_wr_en), .buf_wr_wipe_o(seq_wr_wipe), .buf_wr_images_o(seq_wr_images),
     .buf_wr_beat_o(seq_wr_beat), .buf_wr_data_o(seq_wr_data), .buf_rd_en_o(seq_rd_en),
-    .buf_rd_beat_o(seq_rd_beat), .buf_rd_data_i(src_beat_data),
+    .buf_rd_image_o(seq_rd_image), .buf_rd_beat_o(seq_rd_beat), .buf_rd_data_i(src_win_data),
     .wipe_param_o(wipe_param), .wipe_param_role_o(wipe_param_role), .wipe_param_beat_o(wipe_param_beat),
     .wipe_operand_o(wipe_operand), .wipe_operand_first_o(wipe_operand_first),
     .run_start_o(run_start), .run_end_o(run_end), .run_status_o(run_status),
@@ -510,11 +511,12 @@ module lock_engine #(
     .clk_i(clk), .rst_ni(rst_n), .source_i(source),
     .wr_en_i(seq_wr_en), .wr_wipe_i(seq_wr_wipe), .wr_images_i(seq_wr_images), .wr_beat_i(seq_wr_beat),
     .wr_data_i(seq_wr_data), .wr_strb_i('1),
-    .rd_en_i(ops_beat_rd_en || seq_rd_en), .rd_beat_i(ops_beat_rd_en ? ops_beat : seq_rd_beat),
+    .rd_en_i(ops_beat_rd_en), .rd_beat_i(ops_beat),
     .rd_words_o(buf_beat_words), .rd_odd_o(buf_beat_odd),
     .byte_rd_en_i(pool_rd_en), .byte_rd_image_i(pool_rd_image),
     .byte_rd_addr_i(pool_rd_addr), .byte_rd_data_o(src_byte_data),
-    .win_en_i(ops_win_en), .win_image_i(ops_win_image), .win_beat_i(ops_win_beat),
+    .win_en_i(ops_win_en || seq_rd_en), .win_image_i(ops_win_en ? ops_win_image : seq_rd_image),
+    .win_beat_i(ops_win_en ? ops_win_beat : seq_rd_beat),
     .win_data_o(src_win_data),
     .place_en_i(ml_place_en || pool_wr_en), .place_valid_i(place_valid),
     .place_image_i(place_image), .place_addr_i(place_addr), .place_data_i(place_data)

@@ -31,7 +31,7 @@
 //   in as many cycles as when the wipe wrote beat s of both buffers (which
 //   one RAM a parity can no longer take in one cycle).
 // - beat read: beat rd_beat_i of every image of the source at once, the
-//   cycle after rd_en_i (a gemm's operand rows, the logits), as both RAM
+//   cycle after rd_en_i (a gemm's operand rows), as both RAM
 //   words of each image: image n's {odd word, even word} in
 //   rd_words_o[1024 n +: 1024], and rd_odd_o says which of the two is the
 //   beat (the parity the read asked for; the other word is stale). The
@@ -47,7 +47,7 @@
 //   2, the odd one at e / 2), on win_data_o the cycle after as {odd word,
 //   even word}: the byte at address a of the two beats is
 //   win_data_o[8 a[6:0] +: 8], no rotation needed (im2col,
-//   modelock_operands).
+//   modelock_operands; the sequencer's logits, one beat of one image).
 // - place: into the buffer that is not the source, up to B bytes, byte b
 //   (when place_valid_i[b]) at address place_addr_i[b] of image
 //   place_image_i[b]; the bytes of one image must lie within B consecutive

@@ -40,8 +40,11 @@
 // The buffers: `source_o` names the buffer a layer reads (the other is
 // written); the sequencer's own beat write (the images, into the source,
 // which is buffer 0 then; the wipe, buf_wr_wipe_o: both buffers, one of
-// modelock_activation_buffer's wipe steps a cycle) and beat read (logits,
-// of the source buffer) are its ports here.
+// modelock_activation_buffer's wipe steps a cycle) and its read of the
+// logits (the source's window read: beats e and e + 1 of one image, e the
+// logits' beat, whose word the parity of e picks: a 2:1 choice a bit,
+// where the beat read of every image needed an 8:1 image choice of 512
+// bits here) are its ports here.
 module modelock_sequencer #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned ACT_BEATS = modelock_engine_pkg::MaxActivationBytes / 64,
@@ -114,15 +117,16 @@ module modelock_sequencer #(
   input  logic                wr_error_i,
   // an error response on a read of this run (blob or images)
   input  logic                mem_error_i,
-  // the buffers: beat write (images, wipe), beat read (logits)
+  // the buffers: beat write (images, wipe), window read (logits)
   output logic                buf_wr_en_o,
   output logic                buf_wr_wipe_o,     // the write is the wipe's (both buffers)
   output logic [B-1:0]        buf_wr_images_o,
   output logic [9:0]          buf_wr_beat_o,
   output logic [511:0]        buf_wr_data_o,
   output logic                buf_rd_en_o,
+  output logic [ImageW-1:0]   buf_rd_image_o,
   output logic [9:0]          buf_rd_beat_o,
-  input  logic [B*512-1:0]    buf_rd_data_i,
+  input  logic [1023:0]       buf_rd_data_i,     // the window: beat e at [512 e[0] +: 512]
   // the wipe of the parameter store and the operand bank
   output logic                wipe_param_o,
   output logic [1:0]          wipe_param_role_o,
@@ -237,7 +241,7 @@ module modelock_sequencer #(
   logic [63:0]  logit_lanes;
   assign logit_lanes = lanes_below(beat_q, classes);
   always_comb begin
-    logit_beat = buf_rd_data_i[512*image_q +: 512];
+    logit_beat = buf_rd_data_i[512*beat_q[0] +: 512];
     for (int l = 0; l < 64; l++) begin
       if (!logit_lanes[l]) logit_beat[8*l +: 8] = 8'd0;
     end
@@ -253,6 +257,7 @@ module modelock_sequencer #(
   assign wr_data_o = state_q == Counters ? counters_data_i : logit_beat;
   assign counters_ready_o = state_q == Counters && (wr_ready_i || drop_counters);
   assign buf_rd_en_o = state_q == LogitRead;
+  assign buf_rd_image_o = image_q;
   assign buf_rd_beat_o = beat_q;
 
   // ---------------------------------------------------------------- buffer writes: images, wipe
