@@ -510,7 +510,7 @@ module lock_engine #(
   modelock_activation_buffer #(.B(B)) u_buffers (
     .clk_i(clk), .rst_ni(rst_n), .source_i(source),
     .wr_en_i(seq_wr_en), .wr_wipe_i(seq_wr_wipe), .wr_images_i(seq_wr_images), .wr_beat_i(seq_wr_beat),
-    .wr_data_i(seq_wr_data), .wr_strb_i('1),
+    .wr_data_i(seq_wr_data),
     .rd_en_i(ops_beat_rd_en), .rd_beat_i(ops_beat),
     .rd_words_o(buf_beat_words), .rd_odd_o(buf_beat_odd),
     .byte_rd_en_i(pool_rd_en), .byte_rd_image_i(pool_rd_image),

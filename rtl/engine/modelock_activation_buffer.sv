@@ -22,8 +22,11 @@
 // two of the write ports, nor two of the read ports, in one cycle, the
 // sequencer's phases see to it; a read and a place may share a cycle):
 // - beat write: beat wr_beat_i of the source buffer, in every image whose
-//   bit is set in wr_images_i, with byte strobes (the image load, which
-//   writes the buffer the first layer reads: one image a beat).
+//   bit is set in wr_images_i, whole beats (the image load, which writes
+//   the buffer the first layer reads: one image a beat, its bytes past
+//   C*H*W zeroed by the sequencer). No byte strobes: the engine never
+//   had a partial beat write, and their choice against the place port's
+//   strobes took a LUT for each of the 1 024 lanes of the RAMs.
 // - the wipe (wr_en_i with wr_wipe_i): wr_data_i (the sequencer's zeros)
 //   into both RAM words of step s = wr_beat_i of each image in
 //   wr_images_i, beats 2 (s / 2) and 2 (s / 2) + 1 of buffer s mod 2: the
@@ -74,7 +77,6 @@ module modelock_activation_buffer #(
   input  logic [B-1:0]        wr_images_i,
   input  logic [BeatW-1:0]    wr_beat_i,
   input  logic [511:0]        wr_data_i,
-  input  logic [63:0]         wr_strb_i,
   // beat read of every image
   input  logic                rd_en_i,
   input  logic [BeatW-1:0]    rd_beat_i,
@@ -195,7 +197,7 @@ module modelock_activation_buffer #(
       always_comb begin
         wr_en = 1'b0;
         wr_addr = {source_i, wr_beat_i[BeatW-1:1]};
-        wr_strb = wr_strb_i;
+        wr_strb = '1;
         if (wr_en_i) begin
           if (wr_wipe_i) begin
             wr_en = wr_images_i[n];

@@ -1,6 +1,6 @@
 // modelock_activation_buffer (the engine's two buffers) against two byte
-// arrays: random beat writes into the source (random image masks and
-// strobes), the wipe's steps, placements into the other buffer shaped as
+// arrays: random beat writes into the source (random image masks), the
+// wipe's steps, placements into the other buffer shaped as
 // the engine makes them (a conv row's runs of consecutive bytes per image,
 // across beat boundaries and across images; a gemm row's one byte per
 // image; a pool's single byte), and reads of the source through the three
@@ -41,19 +41,16 @@ class Buffer {
     dut_->source_i = static_cast<std::uint8_t>(source);
   }
 
-  void write_beat(std::uint32_t images, int beat, const std::vector<std::uint8_t>& data, std::uint64_t strb) {
+  void write_beat(std::uint32_t images, int beat, const std::vector<std::uint8_t>& data) {
     idle();
     dut_->wr_en_i = 1;
     dut_->wr_images_i = images;
     dut_->wr_beat_i = static_cast<std::uint32_t>(beat);
     put_le(words(dut_->wr_data_i), 0, data);
-    dut_->wr_strb_i = strb;
     dut_.tick();
     for (int n = 0; n < kB; ++n) {
       if (((images >> n) & 1) == 0) continue;
-      for (int l = 0; l < 64; ++l) {
-        if ((strb >> l) & 1) at(source_, n, beat * 64 + l) = data[static_cast<std::size_t>(l)];
-      }
+      for (int l = 0; l < 64; ++l) at(source_, n, beat * 64 + l) = data[static_cast<std::size_t>(l)];
     }
     idle();
   }
@@ -67,7 +64,6 @@ class Buffer {
     dut_->wr_images_i = images;
     dut_->wr_beat_i = static_cast<std::uint32_t>(step);
     put_le(words(dut_->wr_data_i), 0, data);
-    dut_->wr_strb_i = ~0ull;
     dut_.tick();
     for (int n = 0; n < kB; ++n) {
       if (((images >> n) & 1) == 0) continue;
@@ -207,22 +203,22 @@ std::vector<std::uint8_t> random_beat(std::mt19937_64& rng) {
 void fill_both(Buffer& buffer, std::mt19937_64& rng) {
   for (int s : {1, 0}) {
     buffer.set_source(s);
-    for (int beat = 0; beat < kBeats; ++beat) buffer.write_beat(0xff, beat, random_beat(rng), ~0ull);
+    for (int beat = 0; beat < kBeats; ++beat) buffer.write_beat(0xff, beat, random_beat(rng));
   }
 }
 
-TEST(ActivationBuffer, BeatWritesWithMasksAndStrobes) {
+TEST(ActivationBuffer, BeatWritesWithImageMasks) {
   Buffer buffer;
   std::mt19937_64 rng(101);
-  // Everything zero first (all images, all strobes), then random writes
+  // Everything zero first (all images), then random writes
   // into either buffer.
   for (int s : {0, 1}) {
     buffer.set_source(s);
-    for (int beat = 0; beat < kBeats; ++beat) buffer.write_beat(0xff, beat, std::vector<std::uint8_t>(64, 0), ~0ull);
+    for (int beat = 0; beat < kBeats; ++beat) buffer.write_beat(0xff, beat, std::vector<std::uint8_t>(64, 0));
   }
   for (int i = 0; i < 200; ++i) {
     buffer.set_source(static_cast<int>(rng() % 2));
-    buffer.write_beat(static_cast<std::uint32_t>(rng() & 0xff), static_cast<int>(rng() % kBeats), random_beat(rng), rng());
+    buffer.write_beat(static_cast<std::uint32_t>(rng() & 0xff), static_cast<int>(rng() % kBeats), random_beat(rng));
   }
   buffer.expect_both(rng);
 }
@@ -276,7 +272,7 @@ TEST(ActivationBuffer, SingleBytesEverywhere) {
   std::mt19937_64 rng(103);
   for (int s : {0, 1}) {
     buffer.set_source(s);
-    for (int beat = 0; beat < kBeats; ++beat) buffer.write_beat(0xff, beat, std::vector<std::uint8_t>(64, 0), ~0ull);
+    for (int beat = 0; beat < kBeats; ++beat) buffer.write_beat(0xff, beat, std::vector<std::uint8_t>(64, 0));
   }
   for (int i = 0; i < 500; ++i) {
     buffer.set_source(static_cast<int>(rng() % 2));

@@ -56,7 +56,7 @@ module operands_tb #(
   );
 
   modelock_activation_buffer #(.B(B), .BEATS(BEATS)) u_buffer (
-    .clk_i, .rst_ni, .source_i(1'b0), .wr_en_i, .wr_wipe_i(1'b0), .wr_images_i, .wr_beat_i, .wr_data_i, .wr_strb_i('1),
+    .clk_i, .rst_ni, .source_i(1'b0), .wr_en_i, .wr_wipe_i(1'b0), .wr_images_i, .wr_beat_i, .wr_data_i,
     .rd_en_i(beat_rd_en), .rd_beat_i(beat_rd_beat[BeatW-1:0]), .rd_words_o(beat_rd_words), .rd_odd_o(beat_rd_odd),
     .byte_rd_en_i(1'b0), .byte_rd_image_i('0), .byte_rd_addr_i('0), .byte_rd_data_o(byte_rd_data),
     .win_en_i(win_en), .win_image_i(win_image), .win_beat_i(win_beat[BeatW-1:0]), .win_data_o(win_data),
