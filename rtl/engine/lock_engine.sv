@@ -193,7 +193,6 @@ module lock_engine #(
   logic [2:0]    layer_op;
   logic          counters_valid, counters_ready, counters_last;
   logic [511:0]  counters_data;
-  logic [B*512-1:0] src_beat_data;
   logic [7:0]    src_byte_data;
   logic [1023:0] src_win_data;
 
@@ -440,7 +439,8 @@ module lock_engine #(
     .pad_left_i(field[modelock_engine_pkg::LayerPadLeft][7:0]),
     .item_valid_i(item_valid), .item_image_i(item_image), .item_oy_i(item_oy), .item_ox_i(item_ox),
     .busy_o(), .done_o(operands_done),
-    .beat_rd_en_o(ops_beat_rd_en), .beat_rd_beat_o(ops_beat), .beat_rd_data_i(src_beat_data),
+    .beat_rd_en_o(ops_beat_rd_en), .beat_rd_beat_o(ops_beat), .beat_rd_words_i(buf_beat_words),
+    .beat_rd_odd_i(buf_beat_odd),
     .win_rd_en_o(ops_win_en), .win_rd_image_o(ops_win_image), .win_rd_beat_o(ops_win_beat),
     .win_rd_data_i(src_win_data),
     .wipe_i(wipe_operand), .wipe_first_i(wipe_operand_first),
@@ -521,16 +521,6 @@ module lock_engine #(
     .place_en_i(ml_place_en || pool_wr_en), .place_valid_i(place_valid),
     .place_image_i(place_image), .place_addr_i(place_addr), .place_data_i(place_data)
   );
-  // The source's beat: the buffer gives both RAM words of every image and
-  // the parity its read asked for, so the choice of the word is one LUT3 a
-  // bit here, where a choice in the buffer and then one here took two.
-  always_comb begin
-    for (int n = 0; n < B; n++) begin
-      src_beat_data[512*n +: 512] = buf_beat_odd ? buf_beat_words[1024*n + 512 +: 512]
-                                                 : buf_beat_words[1024*n +: 512];
-    end
-  end
-
   // ---------------------------------------------------------------- the io port: images in, logits and counters out
   modelock_axi_read_master u_io_reader (
     .clk_i(clk), .rst_ni(rst_n), .clear_i(run_start), .failed_o(io_failed),

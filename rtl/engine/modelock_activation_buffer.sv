@@ -38,10 +38,10 @@
 //   words of each image: image n's {odd word, even word} in
 //   rd_words_o[1024 n +: 1024], and rd_odd_o says which of the two is the
 //   beat (the parity the read asked for; the other word is stale). The
-//   user makes the choice: in the engine it merges into lock_engine's
-//   choice, one LUT for each of the B * 512 bits, where a choice here
-//   would cost another (rtl/doc/theory_of_operation.md, "Resource
-//   status").
+//   user makes the choice: in the engine modelock_operands, in the LUT6
+//   that chooses each bit of its operand beat anyway, where a choice here
+//   would cost a LUT for each of the B * 512 bits
+//   (rtl/doc/theory_of_operation.md, "Resource status").
 // - byte read: byte rd_addr of image rd_image of the source, on
 //   byte_rd_data_o the cycle after (pools). Shares the banks' read ports
 //   with the beat read.

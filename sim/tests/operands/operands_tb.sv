@@ -41,7 +41,6 @@ module operands_tb #(
   logic [9:0]          beat_rd_beat, win_beat;
   logic [B*1024-1:0]   beat_rd_words;
   logic                beat_rd_odd;
-  logic [B*512-1:0]    beat_rd_data;
   logic [ImageW-1:0]   win_image;
   logic [1023:0]       win_data;
   logic [7:0]          byte_rd_data;   // the pools' port, unused here
@@ -63,20 +62,13 @@ module operands_tb #(
     .place_en_i(1'b0), .place_valid_i('0), .place_image_i('0), .place_addr_i('0), .place_data_i('0)
   );
 
-  // The beat from both RAM words, as lock_engine chooses it (there with
-  // the source buffer).
-  always_comb begin
-    for (int n = 0; n < B; n++) begin
-      beat_rd_data[512*n +: 512] = beat_rd_odd ? beat_rd_words[1024*n + 512 +: 512] : beat_rd_words[1024*n +: 512];
-    end
-  end
-
   modelock_operands #(.B(B)) u_operands (
     .clk_i, .rst_ni, .start_i, .conv_i, .cols_i, .in_h_i, .in_w_i, .kernel_h_i, .kernel_w_i, .stride_h_i,
     .stride_w_i, .dilation_h_i, .dilation_w_i, .pad_top_i, .pad_left_i,
     .item_valid_i(item_valid), .item_image_i(item_image), .item_oy_i(item_oy), .item_ox_i(item_ox),
     .busy_o, .done_o,
-    .beat_rd_en_o(beat_rd_en), .beat_rd_beat_o(beat_rd_beat), .beat_rd_data_i(beat_rd_data),
+    .beat_rd_en_o(beat_rd_en), .beat_rd_beat_o(beat_rd_beat), .beat_rd_words_i(beat_rd_words),
+    .beat_rd_odd_i(beat_rd_odd),
     .win_rd_en_o(win_en), .win_rd_image_o(win_image), .win_rd_beat_o(win_beat), .win_rd_data_i(win_data),
     .wipe_i, .wipe_first_i,
     .ld_valid_o, .ld_first_o, .ld_data_o
