@@ -16,7 +16,7 @@
 //                            │                      │                    ├ modelock_unlock, GHASH, GMAC finish
 //                            │                      ├ pass items, operands ──► MAC array ──► requantize ─┐
 //                            │                modelock_pool                                            │
-//                            └── two modelock_activation_buffers ◄── placement ◄──────────────────────┘
+//                            └── modelock_activation_buffer (both) ◄── placement ◄───────────────────────┘
 //   modelock_counters (events from all of them; dumped through the io write master)
 //   modelock_device_dna (board builds: the identity register from the device DNA)
 //
