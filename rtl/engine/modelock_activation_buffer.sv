@@ -5,7 +5,8 @@
 //
 // Each image is a bank of two RAMs (modelock_ram_be), its even and its odd
 // beats, and each RAM holds that image's words of both buffers (the
-// buffer is the top address bit). A layer only reads the source and only
+// buffer is the top address bit). Each RAM has two ports: one for the
+// reads and the beat writes (never in the same cycle), one for the place. A layer only reads the source and only
 // places into the other buffer, so one read port and one write port a RAM
 // serve both at once, and the two buffers share every multiplexer of the
 // ports: the write words, the strobes, the image choice of the window and
@@ -135,8 +136,8 @@ module modelock_activation_buffer #(
   // took most of the buffer's logic: rtl/doc/theory_of_operation.md,
   // "Resource status"). Each slot also keeps the rest of its byte's lane (which
   // of the 64 / Slots lanes of its class) and its beat's parity, for the
-  // strobes. Zero when place_en_i is low, where nothing reads them: the
-  // RAMs' write muxes take the place port only with place_en_i.
+  // strobes. Zero when place_en_i is low: no strobe, so the RAMs' place
+  // ports write nothing.
   localparam int unsigned SlotW = ImageW;        // Slots = 2^SlotW >= B
   localparam int unsigned Slots = 1 << SlotW;
   localparam int unsigned TagW = 7 - SlotW;      // {parity, lane / Slots}
@@ -173,19 +174,20 @@ module modelock_activation_buffer #(
   end
 
   for (genvar n = 0; n < B; n++) begin : g_image
-    // The image's write word, shared by its two RAMs: a beat write's data,
-    // or its slots repeated.
-    logic [511:0] wr_data;
-    assign wr_data = wr_en_i ? wr_data_i : {(512 / (8 * Slots)){slot_data[n]}};
-
     for (genvar q = 0; q < 2; q++) begin : g_half
-      logic             wr_en, rd_en;
-      logic [HalfW:0]   wr_addr, rd_addr;   // {buffer, beat / 2}
+      // Port A: the beat write or the wipe (whole words of wr_data_i), or a
+      // read; port B: the place (the image's slots repeated, its strobes).
+      // Each RAM port takes one writer's data as it comes: a shared write
+      // port needed a choice of the 512 bits between the beat write and the
+      // slots for every image, and of the 64 strobes for every RAM
+      // (rtl/doc/theory_of_operation.md, "Resource status").
+      logic             a_en, rd_en;
+      logic [HalfW:0]   a_addr, b_addr;   // {buffer, beat / 2}
       logic [HalfW-1:0] rd_half;
-      logic [63:0]      wr_strb;
 
       // Lane l of this RAM is placed when its slot holds a byte of this
-      // parity and of l's lane in its class.
+      // parity and of l's lane in its class (none when place_en_i is low:
+      // the slots are empty then).
       logic [63:0] place_strb;
       always_comb begin
         for (int l = 0; l < 64; l++) begin
@@ -193,24 +195,7 @@ module modelock_activation_buffer #(
                           && slot_tag[n][TagW*(l % Slots) +: TagW] == TagW'(q * (64 / Slots) + l / Slots);
         end
       end
-
-      always_comb begin
-        wr_en = 1'b0;
-        wr_addr = {source_i, wr_beat_i[BeatW-1:1]};
-        wr_strb = '1;
-        if (wr_en_i) begin
-          if (wr_wipe_i) begin
-            wr_en = wr_images_i[n];
-            wr_addr = {wr_beat_i[0], wr_beat_i[BeatW-1:1]};
-          end else begin
-            wr_en = wr_images_i[n] && wr_beat_i[0] == q[0];
-          end
-        end else if (place_en_i) begin
-          wr_en = |place_strb;
-          wr_addr = {!source_i, place_half[n][HalfW*q +: HalfW]};
-          wr_strb = place_strb;
-        end
-      end
+      assign b_addr = {!source_i, place_half[n][HalfW*q +: HalfW]};
 
       // The window's beat of this parity, e or e + 1, inside this RAM:
       // e / 2 for the odd RAM, (e + 1) / 2 for the even one.
@@ -221,17 +206,22 @@ module modelock_activation_buffer #(
                      || (win_en_i && win_image_i == ImageW'(n));
       assign rd_half = rd_en_i ? rd_beat_i[BeatW-1:1]
                      : byte_rd_en_i ? byte_rd_addr_i[AddrW-1:7] : win_addr;
-      assign rd_addr = {source_i, rd_half};
+      // A beat write never shares a cycle with a read.
+      assign a_en = wr_en_i ? wr_images_i[n] && (wr_wipe_i || wr_beat_i[0] == q[0]) : rd_en;
+      assign a_addr = !wr_en_i ? {source_i, rd_half}
+                    : wr_wipe_i ? {wr_beat_i[0], wr_beat_i[BeatW-1:1]}
+                    : {source_i, wr_beat_i[BeatW-1:1]};
 
       modelock_ram_be #(.BYTES(64), .DEPTH(BEATS)) u_ram (
         .clk_i,
-        .wr_en_i  (wr_en),
-        .wr_addr_i(wr_addr),
-        .wr_strb_i(wr_strb),
-        .wr_data_i(wr_data),
-        .rd_en_i  (rd_en),
-        .rd_addr_i(rd_addr),
-        .rd_data_o(bank_data[n][512*q +: 512])
+        .a_en_i     (a_en),
+        .a_we_i     (wr_en_i),
+        .a_addr_i   (a_addr),
+        .a_wr_data_i(wr_data_i),
+        .a_rd_data_o(bank_data[n][512*q +: 512]),
+        .b_strb_i   (place_strb),
+        .b_addr_i   (b_addr),
+        .b_data_i   ({(512 / (8 * Slots)){slot_data[n]}})
       );
     end
   end
