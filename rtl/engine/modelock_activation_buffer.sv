@@ -5,13 +5,15 @@
 //
 // Each image is a bank of two RAMs (modelock_ram_be), its even and its odd
 // beats, and each RAM holds that image's words of both buffers (the
-// buffer is the top address bit). Each RAM has two ports: one for the
-// reads and the beat writes (never in the same cycle), one for the place. A layer only reads the source and only
-// places into the other buffer, so one read port and one write port a RAM
-// serve both at once, and the two buffers share every multiplexer of the
-// ports: the write words, the strobes, the image choice of the window and
-// the byte read, and the choice of the source (rtl/doc/theory_of_operation.md,
-// "Resource status"). As two modules, one a buffer, each had its own.
+// buffer is the top address bit). A layer only reads the source and only
+// places into the other buffer, so the two buffers share every piece of
+// the ports' logic (the slots and strobes of the place, the image choice
+// of the window and the byte read), and the choice of the source is an
+// address bit; as two modules, one a buffer, each had its own. Each RAM
+// has two ports: one takes the reads and the beat writes (never in the
+// same cycle), the other the place (which shares cycles with reads), so
+// no port chooses between two writers' data or strobes
+// (rtl/doc/theory_of_operation.md, "Resource status").
 // The split into even and odd beats is for the conv placement: the B
 // outputs of one weight row in a conv pass are B consecutive (image,
 // position) items, and those that fall in one image land at consecutive
