@@ -12,11 +12,11 @@
 // Timing: a write at an edge is visible to a read issued at the next edge
 // or later; a_rd_data_o holds the word at a_addr_i from the edge after a
 // read (a_en_i without a_we_i) and keeps it until the next read (a write
-// on port A does not change it). A read and a port B write of the same
-// word in one cycle read the word as it was before the edge (the engine
-// never does this: it reads one buffer and places into the other). The
-// two ports never write the same word in one cycle. No reset: the engine
-// wipes the buffers by writing zeros.
+// on port A does not change it). A read of a word that port B writes in
+// the same cycle, and writes of one word by both ports in one cycle, are
+// undefined (the engine does neither: it reads one buffer and places into
+// the other, and its beat writes and places never share a cycle). No
+// reset: the engine wipes the buffers by writing zeros.
 module modelock_ram_be #(
   parameter int unsigned BYTES = 64,
   parameter int unsigned DEPTH = 16,
@@ -36,19 +36,24 @@ module modelock_ram_be #(
 );
   logic [8*BYTES-1:0] mem [DEPTH];
 
-  // The read comes first and the writes are blocking: the read still sees
-  // the word as it was before the edge (the same read-before-write RAM as
-  // with nonblocking writes; nothing else reads mem), and Verilator writes
-  // the bytes in place. With nonblocking byte writes it keeps a shadow
-  // value, lane and flag for each of the 64 bytes and clears and tests all
-  // of them in every cycle, written or not: the largest single cost of the
-  // engine's model. (Waiver BLKSEQ in rtl/lint/waivers.vlt.) Written with
-  // a_en_i and a_we_i as here, Yosys maps port A with 91 LUTs of enables a
-  // RAM; with separate read and write enables it added a 512-bit output
-  // hold in LUT3s.
+  // One process a port, so neither port has priority over the other: in
+  // one process (port B's writes after port A's) Yosys kept that order
+  // with an address compare and strobe gating, 92 LUTs a RAM on the
+  // strobes' path; as two it maps each RAM to its block RAMs with one
+  // LUT2 (the enables, a_en_i and a_we_i as here: with separate read and
+  // write enables it added a 512-bit output hold in LUT3s).
   always_ff @(posedge clk_i) begin
-    if (a_en_i && !a_we_i) a_rd_data_o <= mem[a_addr_i];
-    if (a_en_i && a_we_i) mem[a_addr_i] = a_wr_data_i;
+    if (a_en_i) begin
+      if (a_we_i) mem[a_addr_i] <= a_wr_data_i;
+      else a_rd_data_o <= mem[a_addr_i];
+    end
+  end
+  // Port B's bytes are blocking writes: with nonblocking byte writes the
+  // model Verilator builds keeps a shadow value, lane and flag for each of
+  // the 64 bytes and clears and tests all of them in every cycle, written
+  // or not: the largest single cost of the engine's model. (Waiver BLKSEQ in
+  // rtl/lint/waivers.vlt.) Port A's whole words need no shadow per byte.
+  always_ff @(posedge clk_i) begin
     for (int i = 0; i < BYTES; i++) begin
       if (b_strb_i[i]) mem[b_addr_i][8*i +: 8] = b_data_i[8*i +: 8];
     end
