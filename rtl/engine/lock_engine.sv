@@ -16,7 +16,7 @@
 //                            │                      │                    ├ modelock_unlock, GHASH, GMAC finish
 //                            │                      ├ pass items, operands ──► MAC array ──► requantize ─┐
 //                            │                modelock_pool                                            │
-//                            └── two modelock_activation_buffers ◄── placement ◄──────────────────────┘
+//                            └── modelock_activation_buffer (both) ◄── placement ◄───────────────────────┘
 //   modelock_counters (events from all of them; dumped through the io write master)
 //   modelock_device_dna (board builds: the identity register from the device DNA)
 //
@@ -180,8 +180,8 @@ module lock_engine #(
   logic [63:0]   wr_req_addr;
   logic [31:0]   wr_req_beats;
   logic [511:0]  wr_data;
-  logic          seq_wr_en, seq_rd_en;
-  logic [1:0]    seq_wr_buffers;
+  logic          seq_wr_en, seq_wr_wipe, seq_rd_en;
+  logic [ImageW-1:0] seq_rd_image;
   logic [B-1:0]  seq_wr_images;
   logic [9:0]    seq_wr_beat, seq_rd_beat;
   logic [511:0]  seq_wr_data;
@@ -193,7 +193,6 @@ module lock_engine #(
   logic [2:0]    layer_op;
   logic          counters_valid, counters_ready, counters_last;
   logic [511:0]  counters_data;
-  logic [B*512-1:0] src_beat_data;
   logic [7:0]    src_byte_data;
   logic [1023:0] src_win_data;
 
@@ -217,9 +216,9 @@ module lock_engine #(
     .wr_req_valid_o(wr_req_valid), .wr_req_ready_i(wr_req_ready), .wr_req_addr_o(wr_req_addr),
     .wr_req_beats_o(wr_req_beats), .wr_valid_o(wr_valid), .wr_ready_i(wr_ready), .wr_data_o(wr_data),
     .wr_done_i(wr_done), .wr_error_i(wr_error), .mem_error_i(blob_failed || io_failed),
-    .buf_wr_en_o(seq_wr_en), .buf_wr_buffers_o(seq_wr_buffers), .buf_wr_images_o(seq_wr_images),
+    .buf_wr_en_o(seq_wr_en), .buf_wr_wipe_o(seq_wr_wipe), .buf_wr_images_o(seq_wr_images),
     .buf_wr_beat_o(seq_wr_beat), .buf_wr_data_o(seq_wr_data), .buf_rd_en_o(seq_rd_en),
-    .buf_rd_beat_o(seq_rd_beat), .buf_rd_data_i(src_beat_data),
+    .buf_rd_image_o(seq_rd_image), .buf_rd_beat_o(seq_rd_beat), .buf_rd_data_i(src_win_data),
     .wipe_param_o(wipe_param), .wipe_param_role_o(wipe_param_role), .wipe_param_beat_o(wipe_param_beat),
     .wipe_operand_o(wipe_operand), .wipe_operand_first_o(wipe_operand_first),
     .run_start_o(run_start), .run_end_o(run_end), .run_status_o(run_status),
@@ -444,7 +443,8 @@ module lock_engine #(
     .pad_left_i(field[modelock_engine_pkg::LayerPadLeft][7:0]),
     .item_valid_i(item_valid), .item_image_i(item_image), .item_oy_i(item_oy), .item_ox_i(item_ox),
     .busy_o(), .done_o(operands_done),
-    .beat_rd_en_o(ops_beat_rd_en), .beat_rd_beat_o(ops_beat), .beat_rd_data_i(src_beat_data),
+    .beat_rd_en_o(ops_beat_rd_en), .beat_rd_beat_o(ops_beat), .beat_rd_words_i(buf_beat_words),
+    .beat_rd_odd_i(buf_beat_odd),
     .win_rd_en_o(ops_win_en), .win_rd_image_o(ops_win_image), .win_rd_beat_o(ops_win_beat),
     .win_rd_data_i(src_win_data),
     .wipe_i(wipe_operand), .wipe_first_i(wipe_operand_first),
@@ -495,10 +495,12 @@ module lock_engine #(
   );
 
   // ---------------------------------------------------------------- the two activation buffers
-  logic [B*1024-1:0] buf_beat_words [2];
-  logic             buf_beat_odd [2];
-  logic [7:0]       buf_byte_data [2];
-  logic [1023:0]    buf_win_data [2];
+  // One module holds both (each RAM has the image's words of both buffers):
+  // the layer reads the source and places into the other, so the two
+  // share their ports' logic and the choice of the source is an address
+  // bit (modelock_activation_buffer's header).
+  logic [B*1024-1:0] buf_beat_words;
+  logic              buf_beat_odd;
   // A pool's single byte through the place port, as item 0.
   logic [B-1:0]        place_valid;
   logic [B*ImageW-1:0] place_image;
@@ -509,38 +511,20 @@ module lock_engine #(
   assign place_addr = pool_wr_en ? (B*16)'(pool_wr_addr) : ml_place_addr;
   assign place_data = pool_wr_en ? (B*8)'(pool_wr_data) : ml_place_data;
 
-  for (genvar i = 0; i < 2; i++) begin : g_buffer
-    logic is_source;
-    assign is_source = source == i[0];
-    modelock_activation_buffer #(.B(B)) u_buffer (
-      .clk_i(clk), .rst_ni(rst_n),
-      .wr_en_i(seq_wr_en && seq_wr_buffers[i]), .wr_images_i(seq_wr_images), .wr_beat_i(seq_wr_beat),
-      .wr_data_i(seq_wr_data), .wr_strb_i('1),
-      .rd_en_i(is_source && (ops_beat_rd_en || seq_rd_en)), .rd_beat_i(ops_beat_rd_en ? ops_beat : seq_rd_beat),
-      .rd_words_o(buf_beat_words[i]), .rd_odd_o(buf_beat_odd[i]),
-      .byte_rd_en_i(is_source && pool_rd_en), .byte_rd_image_i(pool_rd_image),
-      .byte_rd_addr_i(pool_rd_addr), .byte_rd_data_o(buf_byte_data[i]),
-      .win_en_i(is_source && ops_win_en), .win_image_i(ops_win_image), .win_beat_i(ops_win_beat),
-      .win_data_o(buf_win_data[i]),
-      .place_en_i(!is_source && (ml_place_en || pool_wr_en)), .place_valid_i(place_valid),
-      .place_image_i(place_image), .place_addr_i(place_addr), .place_data_i(place_data)
-    );
-  end
-  // The source's beat: each buffer gives both RAM words of every image and
-  // the parity its read asked for, so the choice of the buffer and of the
-  // word is one 4:1 choice a bit ({source, parity} and four words: one
-  // LUT6), where a choice in each buffer and then one here took three.
-  logic src_beat_odd;
-  assign src_beat_odd = buf_beat_odd[source];
-  always_comb begin
-    for (int n = 0; n < B; n++) begin
-      src_beat_data[512*n +: 512] = src_beat_odd ? buf_beat_words[source][1024*n + 512 +: 512]
-                                                 : buf_beat_words[source][1024*n +: 512];
-    end
-  end
-  assign src_byte_data = buf_byte_data[source];
-  assign src_win_data = buf_win_data[source];
-
+  modelock_activation_buffer #(.B(B)) u_buffers (
+    .clk_i(clk), .rst_ni(rst_n), .source_i(source),
+    .wr_en_i(seq_wr_en), .wr_wipe_i(seq_wr_wipe), .wr_images_i(seq_wr_images), .wr_beat_i(seq_wr_beat),
+    .wr_data_i(seq_wr_data),
+    .rd_en_i(ops_beat_rd_en), .rd_beat_i(ops_beat),
+    .rd_words_o(buf_beat_words), .rd_odd_o(buf_beat_odd),
+    .byte_rd_en_i(pool_rd_en), .byte_rd_image_i(pool_rd_image),
+    .byte_rd_addr_i(pool_rd_addr), .byte_rd_data_o(src_byte_data),
+    .win_en_i(ops_win_en || seq_rd_en), .win_image_i(ops_win_en ? ops_win_image : seq_rd_image),
+    .win_beat_i(ops_win_en ? ops_win_beat : seq_rd_beat),
+    .win_data_o(src_win_data),
+    .place_en_i(ml_place_en || pool_wr_en), .place_valid_i(place_valid),
+    .place_image_i(place_image), .place_addr_i(place_addr), .place_data_i(place_data)
+  );
   // ---------------------------------------------------------------- the io port: images in, logits and counters out
   modelock_axi_read_master u_io_reader (
     .clk_i(clk), .rst_ni(rst_n), .clear_i(run_start), .failed_o(io_failed),

@@ -1,41 +1,69 @@
-// modelock_activation_buffer: one of the engine's two activation buffers
-// (docs/engine.md, "Layers"): B images of BEATS beats (64 KiB each by
-// default), NCHW per image; a layer reads one buffer and writes the other.
+// modelock_activation_buffer: the engine's two activation buffers
+// (docs/engine.md, "Layers"), each B images of BEATS beats (64 KiB each by
+// default), NCHW per image; a layer reads one buffer (the source,
+// source_i) and writes the other.
 //
 // Each image is a bank of two RAMs (modelock_ram_be), its even and its odd
-// beats. The split is for the conv placement: the B outputs of one weight
-// row in a conv pass are B consecutive (image, position) items, and those
-// that fall in one image land at consecutive bytes m*OH*OW + p, a run of at
-// most B <= 64 bytes. Such a run touches at most two beats, one even and
-// one odd, so every bank takes its part of the row in one cycle.
+// beats, and each RAM holds that image's words of both buffers (the
+// buffer is the top address bit). A layer only reads the source and only
+// places into the other buffer, so the two buffers share every piece of
+// the ports' logic (the slots and strobes of the place, the image choice
+// of the window and the byte read), and the choice of the source is an
+// address bit; as two modules, one a buffer, each had its own. Each RAM
+// has two ports: one takes the reads and the beat writes (never in the
+// same cycle), the other the place (which shares cycles with reads), so
+// no port chooses between two writers' data or strobes
+// (rtl/doc/theory_of_operation.md, "Resource status").
+// The split into even and odd beats is for the conv placement: the B
+// outputs of one weight row in a conv pass are B consecutive (image,
+// position) items, and those that fall in one image land at consecutive
+// bytes m*OH*OW + p, a run of at most B <= 64 bytes. Such a run touches at
+// most two beats, one even and one odd, so every bank takes its part of
+// the row in one cycle.
 //
 // Ports (all on-chip: always taken, no backpressure; the users never drive
-// two of them in one cycle, the sequencer's phases see to it):
-// - beat write: beat wr_beat_i of every image whose bit is set in
-//   wr_images_i, with byte strobes (the image load: one image; the wipe:
-//   all images at once).
-// - beat read: beat rd_beat_i of every image at once, the cycle after
-//   rd_en_i (a gemm's operand rows, the logits), as both RAM words of each
-//   image: image n's {odd word, even word} in rd_words_o[1024 n +: 1024],
-//   and rd_odd_o says which of the two is the beat (the parity the read
-//   asked for; the other word is stale). The user makes the choice: in the
-//   engine it merges into lock_engine's choice of the source buffer, one
-//   LUT6 a bit for both, where a choice here would cost each buffer a LUT
-//   for each of the B * 512 bits (rtl/doc/theory_of_operation.md,
-//   "Resource status").
-// - byte read: byte rd_addr of image rd_image, on byte_rd_data_o the cycle
-//   after (pools). Shares the banks' read ports with the beat read.
-// - window read: beats win_beat_i and win_beat_i + 1 of image win_image_i,
-//   one from each RAM of its bank (the even RAM at (e + 1) / 2, the odd one
-//   at e / 2), on win_data_o the cycle after as {odd word, even word}: the
-//   byte at address a of the two beats is win_data_o[8 a[6:0] +: 8], no
-//   rotation needed (im2col, modelock_operands).
-// - place: up to B bytes, byte b (when place_valid_i[b]) at address
-//   place_addr_i[b] of image place_image_i[b]; the bytes of one image must
-//   lie within B consecutive addresses (a conv row's run of at most B
-//   items, a gemm row's one byte per image, a pool's single byte): each
-//   image gathers its bytes into slots by address modulo 2^ceil(log2 B)
-//   and ORs the bytes of a slot together (below).
+// two of the write ports, nor two of the read ports, in one cycle, the
+// sequencer's phases see to it; a read and a place may share a cycle):
+// - beat write: beat wr_beat_i of the source buffer, in every image whose
+//   bit is set in wr_images_i, whole beats (the image load, which writes
+//   the buffer the first layer reads: one image a beat, its bytes past
+//   C*H*W zeroed by the sequencer). No byte strobes: the engine never
+//   had a partial beat write, and their choice against the place port's
+//   strobes took a LUT for each of the 1 024 lanes of the RAMs.
+// - the wipe (wr_en_i with wr_wipe_i): wr_data_i (the sequencer's zeros)
+//   into both RAM words of step s = wr_beat_i of each image in
+//   wr_images_i, beats 2 (s / 2) and 2 (s / 2) + 1 of buffer s mod 2: the
+//   BEATS steps s = 0 .. BEATS - 1 write every beat of both buffers once,
+//   in as many cycles as when the wipe wrote beat s of both buffers (which
+//   one RAM a parity can no longer take in one cycle).
+// - beat read: beat rd_beat_i of every image of the source at once, the
+//   cycle after rd_en_i (a gemm's operand rows), as both RAM
+//   words of each image: image n's {odd word, even word} in
+//   rd_words_o[1024 n +: 1024], and rd_odd_o says which of the two is the
+//   beat (the parity the read asked for; the other word is stale). The
+//   user makes the choice: in the engine modelock_operands, in the LUT6
+//   that chooses each bit of its operand beat anyway, where a choice here
+//   would cost a LUT for each of the B * 512 bits
+//   (rtl/doc/theory_of_operation.md, "Resource status").
+// - byte read: byte rd_addr of image rd_image of the source, on
+//   byte_rd_data_o the cycle after (pools). Shares the banks' read ports
+//   with the beat read.
+// - window read: beats win_beat_i and win_beat_i + 1 of image win_image_i
+//   of the source, one from each RAM of its bank (the even RAM at (e + 1) /
+//   2, the odd one at e / 2), on win_data_o the cycle after as {odd word,
+//   even word}: the byte at address a of the two beats is
+//   win_data_o[8 a[6:0] +: 8], no rotation needed (im2col,
+//   modelock_operands; the sequencer's logits, one beat of one image).
+// - place: into the buffer that is not the source, up to B bytes, byte b
+//   (when place_valid_i[b]) at address place_addr_i[b] of image
+//   place_image_i[b]; the bytes of one image must lie within B consecutive
+//   addresses (a conv row's run of at most B items, a gemm row's one byte
+//   per image, a pool's single byte): each image gathers its bytes into
+//   slots by address modulo 2^ceil(log2 B) and ORs the bytes of a slot
+//   together (below).
+// source_i may change between any two cycles (the sequencer flips it as a
+// layer ends); a read returns the buffer that was the source when it was
+// issued.
 module modelock_activation_buffer #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned BEATS = modelock_engine_pkg::MaxActivationBytes / 64,
@@ -45,12 +73,13 @@ module modelock_activation_buffer #(
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
-  // beat write
+  input  logic                source_i,
+  // beat write, or the wipe
   input  logic                wr_en_i,
+  input  logic                wr_wipe_i,
   input  logic [B-1:0]        wr_images_i,
   input  logic [BeatW-1:0]    wr_beat_i,
   input  logic [511:0]        wr_data_i,
-  input  logic [63:0]         wr_strb_i,
   // beat read of every image
   input  logic                rd_en_i,
   input  logic [BeatW-1:0]    rd_beat_i,
@@ -73,7 +102,7 @@ module modelock_activation_buffer #(
   input  logic [B*AddrW-1:0]  place_addr_i,
   input  logic [B*8-1:0]      place_data_i
 );
-  localparam int unsigned HalfW = BeatW - 1;  // address inside an even or odd RAM
+  localparam int unsigned HalfW = BeatW - 1;  // a beat's address inside an even or odd RAM of one buffer
 
   // What the last read asked for: a beat's parity; a byte's or a window's
   // image, and a byte's parity and lane.
@@ -109,8 +138,8 @@ module modelock_activation_buffer #(
   // took most of the buffer's logic: rtl/doc/theory_of_operation.md,
   // "Resource status"). Each slot also keeps the rest of its byte's lane (which
   // of the 64 / Slots lanes of its class) and its beat's parity, for the
-  // strobes. Zero when place_en_i is low, where nothing reads them: the
-  // RAMs' write muxes take the place port only with place_en_i.
+  // strobes. Zero when place_en_i is low: no strobe, so the RAMs' place
+  // ports write nothing.
   localparam int unsigned SlotW = ImageW;        // Slots = 2^SlotW >= B
   localparam int unsigned Slots = 1 << SlotW;
   localparam int unsigned TagW = 7 - SlotW;      // {parity, lane / Slots}
@@ -147,18 +176,20 @@ module modelock_activation_buffer #(
   end
 
   for (genvar n = 0; n < B; n++) begin : g_image
-    // The image's write word, shared by its two RAMs: a beat write's data,
-    // or its slots repeated.
-    logic [511:0] wr_data;
-    assign wr_data = wr_en_i ? wr_data_i : {(512 / (8 * Slots)){slot_data[n]}};
-
     for (genvar q = 0; q < 2; q++) begin : g_half
-      logic             wr_en, rd_en;
-      logic [HalfW-1:0] wr_addr, rd_addr;
-      logic [63:0]      wr_strb;
+      // Port A: the beat write or the wipe (whole words of wr_data_i), or a
+      // read; port B: the place (the image's slots repeated, its strobes).
+      // Each RAM port takes one writer's data as it comes: a shared write
+      // port needed a choice of the 512 bits between the beat write and the
+      // slots for every image, and of the 64 strobes for every RAM
+      // (rtl/doc/theory_of_operation.md, "Resource status").
+      logic             a_en, rd_en;
+      logic [HalfW:0]   a_addr, b_addr;   // {buffer, beat / 2}
+      logic [HalfW-1:0] rd_half;
 
       // Lane l of this RAM is placed when its slot holds a byte of this
-      // parity and of l's lane in its class.
+      // parity and of l's lane in its class (none when place_en_i is low:
+      // the slots are empty then).
       logic [63:0] place_strb;
       always_comb begin
         for (int l = 0; l < 64; l++) begin
@@ -166,19 +197,7 @@ module modelock_activation_buffer #(
                           && slot_tag[n][TagW*(l % Slots) +: TagW] == TagW'(q * (64 / Slots) + l / Slots);
         end
       end
-
-      always_comb begin
-        wr_en = 1'b0;
-        wr_addr = wr_beat_i[BeatW-1:1];
-        wr_strb = wr_strb_i;
-        if (wr_en_i) begin
-          wr_en = wr_images_i[n] && wr_beat_i[0] == q[0];
-        end else if (place_en_i) begin
-          wr_en = |place_strb;
-          wr_addr = place_half[n][HalfW*q +: HalfW];
-          wr_strb = place_strb;
-        end
-      end
+      assign b_addr = {!source_i, place_half[n][HalfW*q +: HalfW]};
 
       // The window's beat of this parity, e or e + 1, inside this RAM:
       // e / 2 for the odd RAM, (e + 1) / 2 for the even one.
@@ -187,18 +206,24 @@ module modelock_activation_buffer #(
       assign rd_en = (rd_en_i && rd_beat_i[0] == q[0])
                      || (byte_rd_en_i && byte_rd_image_i == ImageW'(n) && byte_rd_addr_i[6] == q[0])
                      || (win_en_i && win_image_i == ImageW'(n));
-      assign rd_addr = rd_en_i ? rd_beat_i[BeatW-1:1]
+      assign rd_half = rd_en_i ? rd_beat_i[BeatW-1:1]
                      : byte_rd_en_i ? byte_rd_addr_i[AddrW-1:7] : win_addr;
+      // A beat write never shares a cycle with a read.
+      assign a_en = wr_en_i ? wr_images_i[n] && (wr_wipe_i || wr_beat_i[0] == q[0]) : rd_en;
+      assign a_addr = !wr_en_i ? {source_i, rd_half}
+                    : wr_wipe_i ? {wr_beat_i[0], wr_beat_i[BeatW-1:1]}
+                    : {source_i, wr_beat_i[BeatW-1:1]};
 
-      modelock_ram_be #(.BYTES(64), .DEPTH(BEATS / 2)) u_ram (
+      modelock_ram_be #(.BYTES(64), .DEPTH(BEATS)) u_ram (
         .clk_i,
-        .wr_en_i  (wr_en),
-        .wr_addr_i(wr_addr),
-        .wr_strb_i(wr_strb),
-        .wr_data_i(wr_data),
-        .rd_en_i  (rd_en),
-        .rd_addr_i(rd_addr),
-        .rd_data_o(bank_data[n][512*q +: 512])
+        .a_en_i     (a_en),
+        .a_we_i     (wr_en_i),
+        .a_addr_i   (a_addr),
+        .a_wr_data_i(wr_data_i),
+        .a_rd_data_o(bank_data[n][512*q +: 512]),
+        .b_strb_i   (place_strb),
+        .b_addr_i   (b_addr),
+        .b_data_i   ({(512 / (8 * Slots)){slot_data[n]}})
       );
     end
   end

@@ -5,7 +5,13 @@
 //
 // gemm: the rows are the images themselves: beat c of every image at once
 // through the buffer's beat read, rows of items that do not exist zeroed;
-// ceil(cols / 64) beats, one a cycle.
+// ceil(cols / 64) beats, one a cycle. The buffer gives both RAM words of
+// each image and the parity of the beat (modelock_activation_buffer), and
+// the word's choice is made here, in the LUT that chooses each bit of
+// ld_data_o anyway: per row, "staging" or "the row" are decided once
+// (conv, wipe, item valid), so each bit takes those two, its staging bit,
+// the parity and the two words: one LUT6. The choice of the word in
+// lock_engine took a LUT3 for each of the B * 512 bits besides.
 //
 // conv: the im2col rows of the pass's items (modelock_pass_items), k =
 // (c*kh + ky)*kw + kx, x = image[c][iy][ix] with iy = oy*sh - pt + ky*dh,
@@ -68,7 +74,8 @@ module modelock_operands #(
   // the source buffer: beat read (gemm) and window read (conv)
   output logic                beat_rd_en_o,
   output logic [9:0]          beat_rd_beat_o,
-  input  logic [B*512-1:0]    beat_rd_data_i,
+  input  logic [B*1024-1:0]   beat_rd_words_i,  // image n's {odd word, even word} at [1024 n +: 1024]
+  input  logic                beat_rd_odd_i,    // the beat is the odd word
   output logic                win_rd_en_o,
   output logic [ImageW-1:0]   win_rd_image_o,
   output logic [9:0]          win_rd_beat_o,   // beats e and e + 1
@@ -369,17 +376,25 @@ module modelock_operands #(
     end
   end
 
-  // The gemm's beat read, rows of missing items zeroed.
+  // The gemm's beat read, rows of missing items zeroed; the wipe's zero
+  // beats. Each bit: its row's staging bit, or its row's beat word of the
+  // read's parity, or zero.
   assign beat_rd_en_o = state_q == Gemm;
   assign beat_rd_beat_o = beat_q;
-  logic [B*512-1:0] gemm_rows;
-  for (genvar b = 0; b < B; b++) begin : g_row
-    assign gemm_rows[512*b +: 512] = item_valid_i[b] ? beat_rd_data_i[512*b +: 512] : 512'd0;
+  logic         take_staging;
+  logic [B-1:0] take_row;
+  assign take_staging = !wipe_i && conv_i;
+  assign take_row = (!wipe_i && !conv_i) ? item_valid_i : '0;
+  always_comb begin
+    for (int b = 0; b < B; b++) begin
+      ld_data_o[512*b +: 512] = take_staging ? staging_q[512*b +: 512]
+                              : !take_row[b] ? 512'd0
+                              : beat_rd_odd_i ? beat_rd_words_i[1024*b + 512 +: 512] : beat_rd_words_i[1024*b +: 512];
+    end
   end
 
   assign ld_valid_o = wipe_i || (conv_i ? emit_q : gemm_v_q);
   assign ld_first_o = wipe_i ? wipe_first_i : conv_i ? emit_first_q : gemm_first_q;
-  assign ld_data_o = wipe_i ? '0 : conv_i ? staging_q : gemm_rows;
   assign busy_o = state_q != Idle;
   assign done_o = state_q == Drain && ((conv_i && emit_q && emit_last_q) || (!conv_i && gemm_v_q && gemm_last_q));
 endmodule

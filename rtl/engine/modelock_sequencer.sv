@@ -38,8 +38,13 @@
 // tag mismatches) go to the counters from the units directly.
 //
 // The buffers: `source_o` names the buffer a layer reads (the other is
-// written); the sequencer's own beat write (images, wipe: wr_buffers_o says
-// which) and beat read (logits, of the source buffer) are its ports here.
+// written); the sequencer's own beat write (the images, into the source,
+// which is buffer 0 then; the wipe, buf_wr_wipe_o: both buffers, one of
+// modelock_activation_buffer's wipe steps a cycle) and its read of the
+// logits (the source's window read: beats e and e + 1 of one image, e the
+// logits' beat, whose word the parity of e picks: a 2:1 choice a bit,
+// where the beat read of every image needed an 8:1 image choice of 512
+// bits here) are its ports here.
 module modelock_sequencer #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned ACT_BEATS = modelock_engine_pkg::MaxActivationBytes / 64,
@@ -112,15 +117,16 @@ module modelock_sequencer #(
   input  logic                wr_error_i,
   // an error response on a read of this run (blob or images)
   input  logic                mem_error_i,
-  // the buffers: beat write (images, wipe), beat read (logits)
+  // the buffers: beat write (images, wipe), window read (logits)
   output logic                buf_wr_en_o,
-  output logic [1:0]          buf_wr_buffers_o,
+  output logic                buf_wr_wipe_o,     // the write is the wipe's (both buffers)
   output logic [B-1:0]        buf_wr_images_o,
   output logic [9:0]          buf_wr_beat_o,
   output logic [511:0]        buf_wr_data_o,
   output logic                buf_rd_en_o,
+  output logic [ImageW-1:0]   buf_rd_image_o,
   output logic [9:0]          buf_rd_beat_o,
-  input  logic [B*512-1:0]    buf_rd_data_i,
+  input  logic [1023:0]       buf_rd_data_i,     // the window: beat e at [512 e[0] +: 512]
   // the wipe of the parameter store and the operand bank
   output logic                wipe_param_o,
   output logic [1:0]          wipe_param_role_o,
@@ -153,6 +159,17 @@ module modelock_sequencer #(
     word = beat[32*i +: 32];
   endfunction
 
+  // The lanes of an image's beat that lie below its byte count (lane l when
+  // 64 * beat + l < count): one subtraction, then each lane a compare of
+  // six bits with a constant, where a compare of {beat, l} with the count
+  // for each of the 64 lanes took 64 16-bit comparators (the logits' and
+  // the images' zeroing each had theirs).
+  function automatic logic [63:0] lanes_below(input logic [9:0] beat, input logic [15:0] count);
+    logic [16:0] rest;  // count - 64 * beat, negative when the beat is past the count
+    rest = {1'b0, count} - {1'b0, beat, 6'd0};
+    for (int l = 0; l < 64; l++) lanes_below[l] = !rest[16] && (rest[15:6] != 10'd0 || rest[5:0] > 6'(l));
+  endfunction
+
   logic [31:0] command_q, batch_q;
   logic [63:0] program_q, images_q, logits_q, counters_q;
   logic        is_run_q, is_clear_q, wr_pending_q, io_pending_q;
@@ -165,14 +182,19 @@ module modelock_sequencer #(
   logic [9:0]  beat_q;         // beat within the image
   logic [10:0] wipe_q;
 
-  logic [31:0] volume, classes, op;
+  // An image's bytes (C*H*W) and the logits' (classes), modulo 2^16: all
+  // the FSM uses of them (their beats, the last beat's lanes) lies in the
+  // low 16 bits, so the product takes two 16-bit multipliers, not two of
+  // 32 bits.
+  logic [15:0] volume, classes;
+  logic [31:0] op;
   logic [9:0]  image_beats, logit_beats;
   logic        batch_ok;
-  assign volume = word(header_i, modelock_engine_pkg::HeaderInputC) * word(header_i, modelock_engine_pkg::HeaderInputH)
-                  * word(header_i, modelock_engine_pkg::HeaderInputW);
-  assign classes = word(header_i, modelock_engine_pkg::HeaderClasses);
-  assign image_beats = 10'((volume + 32'd63) >> 6);
-  assign logit_beats = 10'((classes + 32'd63) >> 6);
+  assign volume = 16'(word(header_i, modelock_engine_pkg::HeaderInputC)) * 16'(word(header_i, modelock_engine_pkg::HeaderInputH))
+                  * 16'(word(header_i, modelock_engine_pkg::HeaderInputW));
+  assign classes = 16'(word(header_i, modelock_engine_pkg::HeaderClasses));
+  assign image_beats = 10'((17'(volume) + 17'd63) >> 6);
+  assign logit_beats = 10'((17'(classes) + 17'd63) >> 6);
   assign rr_beat = 2'(rr_q - 3'd1);
   assign op = record_q[32*modelock_engine_pkg::LayerOp +: 32];
   assign batch_ok = batch_q >= 32'd1 && batch_q <= 32'(B);
@@ -216,10 +238,12 @@ module modelock_sequencer #(
 
   // ---------------------------------------------------------------- logits and counters out
   logic [511:0] logit_beat;
+  logic [63:0]  logit_lanes;
+  assign logit_lanes = lanes_below(beat_q, classes);
   always_comb begin
-    logit_beat = buf_rd_data_i[512*image_q +: 512];
+    logit_beat = buf_rd_data_i[512*beat_q[0] +: 512];
     for (int l = 0; l < 64; l++) begin
-      if ({beat_q, 6'(l)} >= 16'(classes)) logit_beat[8*l +: 8] = 8'd0;
+      if (!logit_lanes[l]) logit_beat[8*l +: 8] = 8'd0;
     end
   end
   assign wr_req_valid_o = wr_pending_q;
@@ -233,23 +257,26 @@ module modelock_sequencer #(
   assign wr_data_o = state_q == Counters ? counters_data_i : logit_beat;
   assign counters_ready_o = state_q == Counters && (wr_ready_i || drop_counters);
   assign buf_rd_en_o = state_q == LogitRead;
+  assign buf_rd_image_o = image_q;
   assign buf_rd_beat_o = beat_q;
 
   // ---------------------------------------------------------------- buffer writes: images, wipe
   logic wiping;
   assign wiping = state_q == Wipe;
   assign buf_wr_en_o = wiping || (state_q == Images && io_valid_i);
-  assign buf_wr_buffers_o = wiping ? 2'b11 : 2'b01;
+  assign buf_wr_wipe_o = wiping;
   always_comb begin
     buf_wr_images_o = '0;
     if (wiping) buf_wr_images_o = '1;
     else buf_wr_images_o[image_q] = 1'b1;
   end
   assign buf_wr_beat_o = wiping ? wipe_q[9:0] : beat_q;
+  logic [63:0] image_lanes;
+  assign image_lanes = lanes_below(beat_q, volume);
   always_comb begin
     buf_wr_data_o = io_data_i;
     for (int l = 0; l < 64; l++) begin
-      if (wiping || {beat_q, 6'(l)} >= 16'(volume)) buf_wr_data_o[8*l +: 8] = 8'd0;
+      if (wiping || !image_lanes[l]) buf_wr_data_o[8*l +: 8] = 8'd0;
     end
   end
   // The parameter store: bias, then multiplier, then shift beats; the
@@ -371,7 +398,14 @@ module modelock_sequencer #(
         end
         RecordRead: begin
           rr_q <= rr_q + 3'd1;
-          if (rr_q != 3'd0) record_q[512*rr_beat +: 512] <= record_rd_data_i;
+          // Each beat's place by a constant index: written as
+          // record_q[512*rr_beat +: 512], Yosys made a 2 048-bit shift of
+          // the beat and of its mask by 512*rr_beat, 16,600 of the
+          // module's 19,822 LUTs; now the beat number only enables the
+          // flip-flops.
+          for (int i = 0; i < 4; i++) begin
+            if (rr_q != 3'd0 && rr_beat == 2'(i)) record_q[512*i +: 512] <= record_rd_data_i;
+          end
           if (rr_q == 3'd4) state_q <= LayerGo;
         end
         LayerGo: state_q <= LayerWait;

@@ -1,6 +1,6 @@
 // Test harness only (not synthesized): modelock_operands with the units it
 // reads through in the engine, modelock_pass_items and a
-// modelock_activation_buffer of BEATS beats an image, so the testbench
+// modelock_activation_buffer of BEATS beats an image (buffer 0 the source), so the testbench
 // loads images through the buffer's beat write and checks the operand beats
 // that would go to the MAC array's bank.
 module operands_tb #(
@@ -41,7 +41,6 @@ module operands_tb #(
   logic [9:0]          beat_rd_beat, win_beat;
   logic [B*1024-1:0]   beat_rd_words;
   logic                beat_rd_odd;
-  logic [B*512-1:0]    beat_rd_data;
   logic [ImageW-1:0]   win_image;
   logic [1023:0]       win_data;
   logic [7:0]          byte_rd_data;   // the pools' port, unused here
@@ -56,27 +55,20 @@ module operands_tb #(
   );
 
   modelock_activation_buffer #(.B(B), .BEATS(BEATS)) u_buffer (
-    .clk_i, .rst_ni, .wr_en_i, .wr_images_i, .wr_beat_i, .wr_data_i, .wr_strb_i('1),
+    .clk_i, .rst_ni, .source_i(1'b0), .wr_en_i, .wr_wipe_i(1'b0), .wr_images_i, .wr_beat_i, .wr_data_i,
     .rd_en_i(beat_rd_en), .rd_beat_i(beat_rd_beat[BeatW-1:0]), .rd_words_o(beat_rd_words), .rd_odd_o(beat_rd_odd),
     .byte_rd_en_i(1'b0), .byte_rd_image_i('0), .byte_rd_addr_i('0), .byte_rd_data_o(byte_rd_data),
     .win_en_i(win_en), .win_image_i(win_image), .win_beat_i(win_beat[BeatW-1:0]), .win_data_o(win_data),
     .place_en_i(1'b0), .place_valid_i('0), .place_image_i('0), .place_addr_i('0), .place_data_i('0)
   );
 
-  // The beat from both RAM words, as lock_engine chooses it (there with
-  // the source buffer).
-  always_comb begin
-    for (int n = 0; n < B; n++) begin
-      beat_rd_data[512*n +: 512] = beat_rd_odd ? beat_rd_words[1024*n + 512 +: 512] : beat_rd_words[1024*n +: 512];
-    end
-  end
-
   modelock_operands #(.B(B)) u_operands (
     .clk_i, .rst_ni, .start_i, .conv_i, .cols_i, .in_h_i, .in_w_i, .kernel_h_i, .kernel_w_i, .stride_h_i,
     .stride_w_i, .dilation_h_i, .dilation_w_i, .pad_top_i, .pad_left_i,
     .item_valid_i(item_valid), .item_image_i(item_image), .item_oy_i(item_oy), .item_ox_i(item_ox),
     .busy_o, .done_o,
-    .beat_rd_en_o(beat_rd_en), .beat_rd_beat_o(beat_rd_beat), .beat_rd_data_i(beat_rd_data),
+    .beat_rd_en_o(beat_rd_en), .beat_rd_beat_o(beat_rd_beat), .beat_rd_words_i(beat_rd_words),
+    .beat_rd_odd_i(beat_rd_odd),
     .win_rd_en_o(win_en), .win_rd_image_o(win_image), .win_rd_beat_o(win_beat), .win_rd_data_i(win_data),
     .wipe_i, .wipe_first_i,
     .ld_valid_o, .ld_first_o, .ld_data_o
