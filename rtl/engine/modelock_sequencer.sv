@@ -164,10 +164,10 @@ module modelock_sequencer #(
   // six bits with a constant, where a compare of {beat, l} with the count
   // for each of the 64 lanes took 64 16-bit comparators (the logits' and
   // the images' zeroing each had theirs).
-  function automatic logic [63:0] lanes_below(input logic [9:0] beat, input logic [15:0] count);
-    logic [16:0] rest;  // count - 64 * beat, negative when the beat is past the count
-    rest = {1'b0, count} - {1'b0, beat, 6'd0};
-    for (int l = 0; l < 64; l++) lanes_below[l] = !rest[16] && (rest[15:6] != 10'd0 || rest[5:0] > 6'(l));
+  function automatic logic [63:0] lanes_below(input logic [9:0] beat, input logic [16:0] count);
+    logic [17:0] rest;  // count - 64 * beat, negative when the beat is past the count
+    rest = {1'b0, count} - {2'b0, beat, 6'd0};
+    for (int l = 0; l < 64; l++) lanes_below[l] = !rest[17] && (rest[16:6] != 11'd0 || rest[5:0] > 6'(l));
   endfunction
 
   logic [31:0] command_q, batch_q;
@@ -182,19 +182,20 @@ module modelock_sequencer #(
   logic [9:0]  beat_q;         // beat within the image
   logic [10:0] wipe_q;
 
-  // An image's bytes (C*H*W) and the logits' (classes), modulo 2^16: all
-  // the FSM uses of them (their beats, the last beat's lanes) lies in the
-  // low 16 bits, so the product takes two 16-bit multipliers, not two of
-  // 32 bits.
-  logic [15:0] volume, classes;
+  // An image's bytes (C*H*W) and the logits' (classes), in 17 bits: the
+  // program check has held them to at most 65,536 and 4,096 (docs/engine.md),
+  // and 65,536 itself needs the 17th bit, as its 1,024 beats need an 11th
+  // (in 16 and 10 bits an image of exactly 64 KiB read 0 beats). 17-bit
+  // products take two small multipliers, not two of 32 bits.
+  logic [16:0] volume, classes;
   logic [31:0] op;
-  logic [9:0]  image_beats, logit_beats;
+  logic [10:0] image_beats, logit_beats;
   logic        batch_ok;
-  assign volume = 16'(word(header_i, modelock_engine_pkg::HeaderInputC)) * 16'(word(header_i, modelock_engine_pkg::HeaderInputH))
-                  * 16'(word(header_i, modelock_engine_pkg::HeaderInputW));
-  assign classes = 16'(word(header_i, modelock_engine_pkg::HeaderClasses));
-  assign image_beats = 10'((17'(volume) + 17'd63) >> 6);
-  assign logit_beats = 10'((17'(classes) + 17'd63) >> 6);
+  assign volume = 17'(word(header_i, modelock_engine_pkg::HeaderInputC)) * 17'(word(header_i, modelock_engine_pkg::HeaderInputH))
+                  * 17'(word(header_i, modelock_engine_pkg::HeaderInputW));
+  assign classes = 17'(word(header_i, modelock_engine_pkg::HeaderClasses));
+  assign image_beats = 11'((18'(volume) + 18'd63) >> 6);
+  assign logit_beats = 11'((18'(classes) + 18'd63) >> 6);
   assign rr_beat = 2'(rr_q - 3'd1);
   assign op = record_q[32*modelock_engine_pkg::LayerOp +: 32];
   assign batch_ok = batch_q >= 32'd1 && batch_q <= 32'(B);
@@ -234,7 +235,7 @@ module modelock_sequencer #(
   assign io_ready_o = state_q == Images;
 
   logic image_last_beat;
-  assign image_last_beat = beat_q == image_beats - 10'd1;
+  assign image_last_beat = {1'b0, beat_q} == image_beats - 11'd1;
 
   // ---------------------------------------------------------------- logits and counters out
   logic [511:0] logit_beat;
@@ -445,7 +446,7 @@ module modelock_sequencer #(
         LogitRead: state_q <= LogitHold;
         LogitHold: if (wr_ready_i) begin
           state_q <= LogitRead;
-          if (beat_q == logit_beats - 10'd1) begin
+          if ({1'b0, beat_q} == logit_beats - 11'd1) begin
             beat_q <= '0;
             image_q <= image_q + 1'b1;
             if (32'(image_q) == batch_q - 32'd1) state_q <= LogitWait;

@@ -71,9 +71,23 @@ class RandomInt8Network {
       add_gemm(rows, cols, std::nullopt);
       shape = {rows};
     }
-    model_.graph = {{"format", "modelock-int8"}, {"version", 1}, {"input", {{"shape", input}, {"scale", 0.01}}},
-                    {"output", {{"scale", 0.1}}}, {"layers", layers_}};
-    return model_;
+    return finish(input);
+  }
+
+  // A fixed chain for an edge random draws do not reach (an input as large
+  // as the engine takes): `input` (C, H, W), a max pool of `window` x
+  // `window` at stride `window`, flatten and one gemm of `rows`, its
+  // tensors drawn as build()'s.
+  format::Model build_pooled_gemm(const std::vector<std::int64_t>& input, std::int64_t window, std::int64_t rows) {
+    layers_ = nlohmann::json::array();
+    model_ = {};
+    gemms_ = 0;
+    runtime::PoolGeometry g;
+    g.kernel_h = g.kernel_w = g.stride_h = g.stride_w = window;
+    push_pool(g, "max_pool");
+    layers_.push_back({{"op", "flatten"}});
+    add_gemm(rows, input[0] * g.out_size(input[1], true) * g.out_size(input[2], false), std::nullopt);
+    return finish(input);
   }
 
   std::int64_t pick(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_); }
@@ -107,12 +121,22 @@ class RandomInt8Network {
       g.pad_left = pick(0, g.kernel_w - 1), g.pad_right = pick(0, g.kernel_w - 1);
       const std::int64_t oh = g.out_size(shape[1], true), ow = g.out_size(shape[2], false);
       if (oh < 1 || ow < 1) continue;
-      layers_.push_back({{"op", op}, {"kernel", {g.kernel_h, g.kernel_w}}, {"strides", {g.stride_h, g.stride_w}},
-                         {"pads", {g.pad_top, g.pad_left, g.pad_bottom, g.pad_right}},
-                         {"count_include_pad", pick(0, 1) == 1}});
+      push_pool(g, op);
       shape = {shape[0], oh, ow};
       return;
     }
+  }
+
+  void push_pool(const runtime::PoolGeometry& g, const char* op) {
+    layers_.push_back({{"op", op}, {"kernel", {g.kernel_h, g.kernel_w}}, {"strides", {g.stride_h, g.stride_w}},
+                       {"pads", {g.pad_top, g.pad_left, g.pad_bottom, g.pad_right}},
+                       {"count_include_pad", pick(0, 1) == 1}});
+  }
+
+  format::Model finish(const std::vector<std::int64_t>& input) {
+    model_.graph = {{"format", "modelock-int8"}, {"version", 1}, {"input", {{"shape", input}, {"scale", 0.01}}},
+                    {"output", {{"scale", 0.1}}}, {"layers", layers_}};
+    return model_;
   }
 
   void add_gemm(std::int64_t rows, std::int64_t cols, const std::optional<runtime::ConvGeometry>& conv) {

@@ -38,6 +38,7 @@
 #include "modelock/device/internal/compute_unit.hpp"
 #include "modelock/device/internal/register_map.hpp"
 #include "modelock/device/internal/sim_compute_unit.hpp"
+#include "modelock/program/runner.hpp"
 #include "test_models.hpp"
 
 namespace modelock::testing {
@@ -168,6 +169,37 @@ TEST_P(SimEqualsHls, TheRunAfterATagMismatchIsExactAgain) {
 
 INSTANTIATE_TEST_SUITE_P(Schemes, SimEqualsHls, ::testing::Values(Scheme::none, Scheme::deeplock, Scheme::ctr),
                          [](const auto& info) { return std::string(scheme::scheme_name(info.param)); });
+
+// The largest image docs/engine.md allows: C*H*W = 65,536 bytes, 1,024
+// beats, the count that needs the sequencer's 17th bit (in 16 bits the
+// engine read no beat of it). Two images, so the second starts a whole
+// buffer-image in. Too large for a flat input or a gemm's columns, it is
+// (16, 64, 64), pooled 4 x 4 to 4,096 values before the gemm: sim, hls
+// and the golden model agree.
+TEST(SimEqualsHlsAtTheEdge, AnImageOfSixtyFourKibibytes) {
+  const auto key = key_from_seed(53);
+  RandomInt8Network generator(5);
+  const format::Model model = generator.build_pooled_gemm({16, 64, 64}, 4, 10);
+  const auto q = quant::QuantizedNetwork::from_model(model, "largest.mlk");
+  ASSERT_EQ(q.input_shape(), (runtime::Shape{16, 64, 64}));
+  const LockedNetwork locked = lock_network(model, q, key, Scheme::ctr);
+  const auto images = random_images(q, 2, 5);
+  EngineHarness hls(locked.container, device::make_hls_compute_unit());
+  ASSERT_EQ(hls.load_key(key), modelock_hls::kStatusOk);
+  const auto expected = hls.run(images.data);
+  ASSERT_EQ(expected.status, modelock_hls::kStatusOk);
+  EXPECT_EQ(expected.logits, program::run_program(locked.program, program::unlocked_blob(locked.container, key), images).data);
+  // A watchdog of a few times the run's cycles, so a hang (as the 16-bit
+  // count gave: an images read of 0 beats) is a quick clear failure.
+  sim::EngineSimOptions options;
+  options.watchdog_cycles = 1'000'000;
+  EngineHarness sim(locked.container, device::make_sim_compute_unit(options));
+  ASSERT_EQ(sim.load_key(key), modelock_hls::kStatusOk);
+  const auto got = sim.run(images.data);
+  ASSERT_EQ(got.status, expected.status);
+  EXPECT_EQ(got.logits, expected.logits);
+  expect_same_counts(got.counters, expected.counters);
+}
 
 // ---------------------------------------------------------------- cycles
 //
