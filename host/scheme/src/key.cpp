@@ -132,10 +132,20 @@ MasterKey MasterKey::from_key_file_contents(std::span<const std::uint8_t> conten
 
 MasterKey MasterKey::from_env(std::string_view variable) {
   const std::string name(variable);
-  const char* value = std::getenv(name.c_str());
+  char* value = std::getenv(name.c_str());
   if (value == nullptr) {
     throw Error(ErrorKind::usage, fmt::format("environment variable {} is not set", name));
   }
+  // The key is taken out of the environment, parsed or refused: its text
+  // overwritten where it lies (the initial environment is the process's own
+  // writable memory on Linux, and what /proc/PID/environ shows other
+  // processes of the same user for as long as this one runs), then the
+  // variable removed, so that no child process inherits it either.
+  struct Unset {
+    const std::string& name;
+    ~Unset() { ::unsetenv(name.c_str()); }
+  } const unset{name};  // destroyed last: after the wipe
+  const WipeOnExit wipe({reinterpret_cast<std::uint8_t*>(value), std::strlen(value)});
   return from_hex(value, "environment variable " + name);
 }
 

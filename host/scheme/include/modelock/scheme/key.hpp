@@ -74,7 +74,8 @@ class MasterKey {
                                                         std::string_view origin);
 
   // The environment variable holds 32 hex digits (surrounding ASCII white
-  // space allowed).
+  // space allowed). It is consumed: its text is overwritten in place and the
+  // variable unset, whether the key is taken or refused.
   [[nodiscard]] static MasterKey from_env(std::string_view variable);
 
   // Parses 32 hex digits; `origin` names the source in error messages only.
