@@ -35,12 +35,23 @@
 // CNN's second conv: 16 * 3 * 1) instead of B * K (1 152).
 //
 // The chunk's bytes go into a staging beat per row (lanes k mod 64), which
-// goes to the bank when its 64 positions (or the last of K) are in, then
-// is cleared, so lanes past K are zero. A chunk never crosses a beat, so a
-// lane takes one of KX_PER_CYCLE bytes: each gathered byte is one 128:1
-// byte mux of the window, and each staging lane a KX_PER_CYCLE:1 choice
-// with an enable, over constant lane indices (rtl/doc/engine_datapath.md,
-// "im2col", says why this shape and size).
+// goes to the bank when its 64 positions (or the last of K) are in; the
+// lanes past K of the last beat are zeroed on the way out. Each gathered
+// byte is one 128:1 byte choice of the window (rtl/doc/engine_datapath.md,
+// "im2col", says why this shape and size). Where the LUTs go (Yosys 0.23
+// synth_xilinx, this module alone: 16,476 LUTs, 21,940 before):
+//
+// - the 24 window bytes, 8,256: built as trees of modelock_mux4, 43 LUTs a
+//   bit, where the part-select win_rd_data_i[8*place +: 8] let ABC map
+//   each bit at about 55 (10,600 in all);
+// - the operand bits, 4,096: each chooses its row's staging bit, its
+//   image's beat bit of the read's parity, or zero (one LUT6 a bit);
+// - the staging, about 1,000: a chunk never crosses a beat and KX_PER_CYCLE
+//   <= 4, so its bytes have distinct lanes mod 4; they are put in four
+//   slots by lane mod 4 once a row (256 LUTs), and lane l takes slot l mod
+//   4, a constant wire into its flip-flops, under one enable a byte (512).
+//   It took about 4,200 as a 3:1 choice a bit with a clear;
+// - the walk (addresses, window, served items), about 2,700.
 //
 // Timing: start_i registers each item's first input row and column (oy*sh
 // - pt, ox*sw - pl), the next cycle its row's address ((oy*sh - pt) * W,
@@ -53,7 +64,7 @@
 // bank).
 module modelock_operands #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
-  parameter int unsigned KX_PER_CYCLE = 3,  // 1..4 (a chunk must span at most two beats)
+  parameter int unsigned KX_PER_CYCLE = 3,  // 1..4 (a chunk spans at most two beats, its lanes differ mod 4)
   localparam int unsigned ImageW = $clog2(B),
   localparam int unsigned J = KX_PER_CYCLE
 ) (
