@@ -35,12 +35,23 @@
 // CNN's second conv: 16 * 3 * 1) instead of B * K (1 152).
 //
 // The chunk's bytes go into a staging beat per row (lanes k mod 64), which
-// goes to the bank when its 64 positions (or the last of K) are in, then
-// is cleared, so lanes past K are zero. A chunk never crosses a beat, so a
-// lane takes one of KX_PER_CYCLE bytes: each gathered byte is one 128:1
-// byte mux of the window, and each staging lane a KX_PER_CYCLE:1 choice
-// with an enable, over constant lane indices (rtl/doc/engine_datapath.md,
-// "im2col", says why this shape and size).
+// goes to the bank when its 64 positions (or the last of K) are in; the
+// lanes past K of the last beat are zeroed on the way out. Each gathered
+// byte is one 128:1 byte choice of the window (rtl/doc/engine_datapath.md,
+// "im2col", says why this shape and size). Where the LUTs go (Yosys 0.23
+// synth_xilinx, this module alone: 16,476 LUTs, 21,940 before):
+//
+// - the 24 window bytes, 8,256: built as trees of modelock_mux4, 43 LUTs a
+//   bit, where the part-select win_rd_data_i[8*place +: 8] let ABC map
+//   each bit at about 55 (10,600 in all);
+// - the operand bits, 4,096: each chooses its row's staging bit, its
+//   image's beat bit of the read's parity, or zero (one LUT6 a bit);
+// - the staging, about 1,000: a chunk never crosses a beat and KX_PER_CYCLE
+//   <= 4, so its bytes have distinct lanes mod 4; they are put in four
+//   slots by lane mod 4 once a row (256 LUTs), and lane l takes slot l mod
+//   4, a constant wire into its flip-flops, under one enable a byte (512).
+//   It took about 4,200 as a 3:1 choice a bit with a clear;
+// - the walk (addresses, window, served items), about 2,700.
 //
 // Timing: start_i registers each item's first input row and column (oy*sh
 // - pt, ox*sw - pl), the next cycle its row's address ((oy*sh - pt) * W,
@@ -53,7 +64,7 @@
 // bank).
 module modelock_operands #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
-  parameter int unsigned KX_PER_CYCLE = 3,  // 1..4 (a chunk must span at most two beats)
+  parameter int unsigned KX_PER_CYCLE = 3,  // 1..4 (a chunk spans at most two beats, its lanes differ mod 4)
   localparam int unsigned ImageW = $clog2(B),
   localparam int unsigned J = KX_PER_CYCLE
 ) (
@@ -337,41 +348,60 @@ module modelock_operands #(
   end
 
   // The gathered bytes: byte j of item b from the window, zero outside the
-  // image.
+  // image. Each is a 128:1 byte choice by its place in the window, built as
+  // three levels of modelock_mux4 (by place bits 1:0, 3:2, 5:4) and a last
+  // 2:1 (bit 6) that also zeroes: 43 LUTs a bit, where the part-select
+  // win_rd_data_i[8*place +: 8] took about 55 (modelock_mux4 says why).
   logic [8*J-1:0] gathered [B];
-  always_comb begin
-    for (int b = 0; b < B; b++) begin
-      for (int j = 0; j < J; j++) begin
-        gathered[b][8*j +: 8] = s2_in_q[b][j] ? win_rd_data_i[8*s2_idx_q[b][7*j +: 7] +: 8] : 8'd0;
+  for (genvar b = 0; b < B; b++) begin : g_item
+    for (genvar j = 0; j < J; j++) begin : g_byte
+      logic [6:0]   place;
+      logic [255:0] level1;              // 32 bytes, by place[1:0]
+      logic [63:0]  level2;              // 8 bytes, by place[3:2]
+      logic [15:0]  level3;              // 2 bytes, by place[5:4]
+      assign place = s2_idx_q[b][7*j +: 7];
+      for (genvar m = 0; m < 32; m++) begin : g_level1
+        modelock_mux4 #(.W(8)) u_mux (.in_i(win_rd_data_i[32*m +: 32]), .sel_i(place[1:0]), .out_o(level1[8*m +: 8]));
       end
+      for (genvar m = 0; m < 8; m++) begin : g_level2
+        modelock_mux4 #(.W(8)) u_mux (.in_i(level1[32*m +: 32]), .sel_i(place[3:2]), .out_o(level2[8*m +: 8]));
+      end
+      for (genvar m = 0; m < 2; m++) begin : g_level3
+        modelock_mux4 #(.W(8)) u_mux (.in_i(level2[32*m +: 32]), .sel_i(place[5:4]), .out_o(level3[8*m +: 8]));
+      end
+      assign gathered[b][8*j +: 8] = !s2_in_q[b][j] ? 8'd0 : place[6] ? level3[15:8] : level3[7:0];
     end
   end
 
   // Staging: lane l of row b takes byte j = l - lane of its chunk when item
-  // b was served and j < jn. The lane's choice (j, and whether any) is
-  // decoded once for all rows, so each staging bit is a J:1 choice with an
-  // enable. Cleared at a pass's start and after each emit (a write in the
-  // emit's cycle is the next beat's, and wins), so lanes past K are zero.
-  logic [63:0] lane_any;
-  logic [5:0]  lane_off [64];            // l - lane
-  logic [31:0] gathered4 [B];            // the chunk's bytes, 4 slots
-  logic        clear;
+  // b was served and j < jn. A chunk's bytes have distinct lanes mod 4 (J
+  // <= 4), so they are first put in four slots by lane mod 4, once a row
+  // (slot s holds byte (s - lane) mod 4); lane l then always takes slot l
+  // mod 4, a constant wire into its flip-flops, written under an enable
+  // decoded once a lane and once a row. Staging is never cleared: a beat's
+  // 64 lanes are all written before it goes out (every item is served in
+  // every chunk, with zeros where it reads nothing), and the lanes past K
+  // of the last beat are zeroed at the output instead.
+  logic [63:0]  lane_any;
+  logic [5:0]   lane_off [64];           // l - lane
+  logic [1:0]   slot_j [4];              // (s - lane) mod 4
+  logic [31:0]  gathered4 [B];           // the chunk's bytes, byte j at [8 j +: 8]
+  logic [31:0]  slot [B];                // slot s at [8 s +: 8]
   always_comb begin
     for (int l = 0; l < 64; l++) begin
       lane_off[l] = 6'(l) - s2_lane_q;
       lane_any[l] = s2_v_q && lane_off[l] < 6'(s2_jn_q);
     end
-    for (int b = 0; b < B; b++) gathered4[b] = 32'(gathered[b]);
+    for (int s = 0; s < 4; s++) slot_j[s] = 2'(s) - s2_lane_q[1:0];
+    for (int b = 0; b < B; b++) begin
+      gathered4[b] = 32'(gathered[b]);
+      for (int s = 0; s < 4; s++) slot[b][8*s +: 8] = gathered4[b][8*slot_j[s] +: 8];
+    end
   end
-  assign clear = emit_q || (start_i && state_q == Idle);
   always_ff @(posedge clk_i) begin
     for (int b = 0; b < B; b++) begin
       for (int l = 0; l < 64; l++) begin
-        if (s2_served_q[b] && lane_any[l]) begin
-          staging_q[512*b + 8*l +: 8] <= gathered4[b][8*lane_off[l][1:0] +: 8];
-        end else if (clear) begin
-          staging_q[512*b + 8*l +: 8] <= 8'd0;
-        end
+        if (s2_served_q[b] && lane_any[l]) staging_q[512*b + 8*l +: 8] <= slot[b][8*(l%4) +: 8];
       end
     end
   end
@@ -381,15 +411,25 @@ module modelock_operands #(
   // read's parity, or zero.
   assign beat_rd_en_o = state_q == Gemm;
   assign beat_rd_beat_o = beat_q;
-  logic         take_staging;
+  // The lanes of the beat going out that lie before K (all but the last
+  // beat's lanes past K mod 64): a LUT input shared by the B rows, in place
+  // of clearing 4,096 staging bits.
+  logic [63:0]  take_lane;
   logic [B-1:0] take_row;
-  assign take_staging = !wipe_i && conv_i;
+  always_comb begin
+    for (int l = 0; l < 64; l++) begin
+      take_lane[l] = !wipe_i && conv_i && (!emit_last_q || cols_i[5:0] == 6'd0 || 6'(l) < cols_i[5:0]);
+    end
+  end
   assign take_row = (!wipe_i && !conv_i) ? item_valid_i : '0;
   always_comb begin
     for (int b = 0; b < B; b++) begin
-      ld_data_o[512*b +: 512] = take_staging ? staging_q[512*b +: 512]
-                              : !take_row[b] ? 512'd0
-                              : beat_rd_odd_i ? beat_rd_words_i[1024*b + 512 +: 512] : beat_rd_words_i[1024*b +: 512];
+      for (int l = 0; l < 64; l++) begin
+        ld_data_o[512*b + 8*l +: 8] = (take_lane[l] ? staging_q[512*b + 8*l +: 8] : 8'd0)
+                                    | (!take_row[b] ? 8'd0
+                                       : beat_rd_odd_i ? beat_rd_words_i[1024*b + 512 + 8*l +: 8]
+                                       : beat_rd_words_i[1024*b + 8*l +: 8]);
+      end
     end
   end
 
