@@ -51,6 +51,7 @@ module modelock_mac_key (
     .start_i(mul_start),
     .a_i(h_powers_o[128 * {30'b0, power_q} +: 128]),
     .b_i(h_powers_o[127:0]),
+    .c_i(128'h0),
     .busy_o(mul_busy),
     .done_o(mul_done),
     .product_o(product)

@@ -12,6 +12,23 @@
 // over those; a load_key that builds fewer entries than the last one
 // zeroes the rest. Entries never written hold the zeros of configuration.
 //
+// The table's memory (measured with Yosys, `synth-rtl.sh --one
+// modelock_key_state`). 65,536 x 136 bits is 8.9 Mbit: as block RAM it
+// would be 256 RAMB36E2 (1K x 36 each, 4 wide and 64 deep) and a 64-way
+// choice on the read; as UltraRAM (URAM288, 4,096 x 72) it is 16 slices of
+// 4,096 entries, which Yosys packs side by side across 31 URAM288 (16 x
+// 136 = 2,176 bits a row in 31 x 72 = 2,232, with byte write enables), one
+// fewer than 16 x 2, so no UltraRAM is wasted. Its 850 LUTs are the read's
+// 16-way choice of 136 bits by the registered top address bits: Vivado
+// can cascade the URAMs instead, Yosys cannot. Sixteen explicit banks of
+// 4,096 x 136 with the choice written here gave 32 URAM288 and 695 LUTs
+// for the choice (155 fewer for one UltraRAM more; not kept). The rest of
+// this module's 6,418 LUTs alone (now 5,631) were modelock_mac_key's 3,897
+// (now 3,351: AES core 1,664 then 1,451 with the same RTL, as ABC maps it
+// from run to run; the serial GF(2^128) multiplier 1,148, now 815; the
+// key expansion 679), the checkpoint builder's 710, now 466, and its own
+// 283.
+//
 // Byte orders: the register file's key words are little-endian (byte i of
 // a key in key_i[8 i +: 8]); the crypto modules take blocks (byte 0 in
 // [127:120]), so the keys are byte-reversed on the way in, and the nonce

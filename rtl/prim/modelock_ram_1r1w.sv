@@ -1,6 +1,7 @@
 // A simple dual-port RAM: one write port, one read port with one cycle of
 // read latency (block RAM or UltraRAM on Xilinx, by size). Holds the
-// deeplock checkpoint table (16 384 x 136 bits at most).
+// deeplock checkpoint table (65,536 x 136 bits, modelock_key_state), the
+// GHASH tables and others.
 //
 // Timing: a write at an edge is visible to a read issued at the next edge
 // or later; rd_data_o holds the entry at rd_addr_i from the edge after

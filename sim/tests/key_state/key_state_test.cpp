@@ -10,6 +10,8 @@
 // (which must read zero). And each command's cycles, exactly: the timing
 // of docs/engine.md's load_key (a schedule round a cycle, the longer of
 // the MAC half and the table build) and the wipe of one entry a cycle.
+// A 64 MiB stream fills the whole table (65,536 checkpoints, the
+// segment count at its widest), read back across it and wiped.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -65,7 +67,7 @@ class KeyState : public ::testing::Test {
 
   // Issues one command (load_i or clear_i for a cycle) and runs to done_o;
   // the cycles from the edge that took it to the one that raised done_o.
-  std::uint64_t command(bool load) {
+  std::uint64_t command(bool load, std::uint64_t limit = 100'000) {
     (load ? m_->load_i : m_->clear_i) = 1;
     m_.tick();
     m_->load_i = 0;
@@ -73,7 +75,7 @@ class KeyState : public ::testing::Test {
     std::uint64_t cycles = 1;
     while (!m_->done_o) {
       EXPECT_TRUE(m_->busy_o);
-      if (cycles > 100'000) {
+      if (cycles > limit) {
         ADD_FAILURE() << "no done_o";
         return cycles;
       }
@@ -87,7 +89,7 @@ class KeyState : public ::testing::Test {
 
   // load_key with random key registers, in the RTL and in the reference;
   // expects the same status and the cycles of load_key's timing.
-  void load(std::uint32_t scheme, std::uint64_t stream_bytes) {
+  void load(std::uint32_t scheme, std::uint64_t stream_bytes, std::uint64_t limit = 100'000) {
     std::array<std::uint32_t, 4> key{}, mac{};
     std::array<std::uint32_t, 2> nonce{};
     for (auto& w : key) w = static_cast<std::uint32_t>(rng_());
@@ -100,7 +102,7 @@ class KeyState : public ::testing::Test {
     m_->nonce_i = std::uint64_t{nonce[1]} << 32 | nonce[0];
     const std::uint32_t status =
         modelock_hls::load_key(ref_->key, ref_->table, scheme, stream_bytes, key.data(), mac.data(), nonce.data());
-    const std::uint64_t cycles = command(true);
+    const std::uint64_t cycles = command(true, limit);
     EXPECT_EQ(m_->status_o, status);
 
     // A refused load (like clear_key) wipes every entry in use, one a
@@ -123,7 +125,7 @@ class KeyState : public ::testing::Test {
 
   void clear() {
     modelock_hls::clear_key_state(ref_->key, ref_->table);
-    EXPECT_EQ(command(false), 3 + used_);
+    EXPECT_EQ(command(false, used_ + 100), 3 + used_);
     EXPECT_EQ(m_->status_o, modelock_hls::kStatusOk);
     used_ = 0;
     expect_reference("clear_key");
@@ -146,16 +148,29 @@ class KeyState : public ::testing::Test {
       EXPECT_EQ(get_block(words(m_->h_powers_o), 128 * static_cast<std::size_t>(p)), bytes_of(k.ghash.h[p]))
           << "H^" << p + 1;
     }
-    for (std::uint32_t j = 0; j < kEntriesRead; ++j) {
-      m_->table_rd_en_i = 1;
-      m_->table_rd_addr_i = j;
-      m_.tick();
-      m_->table_rd_en_i = 0;
-      const modelock_hls::EngineScheduleState& e = ref_->table[j];
-      Block w{};
-      std::copy_n(e.w, 16, w.begin());
-      EXPECT_EQ(get_block(words(m_->table_rd_data_o), 8), w) << "checkpoint " << j;
-      EXPECT_EQ(words(m_->table_rd_data_o)[0] & 0xffu, e.rcon) << "checkpoint " << j;
+    for (std::uint32_t j = 0; j < kEntriesRead; ++j) expect_entry(j);
+  }
+
+  // Table entry j as the reference has it.
+  void expect_entry(std::uint32_t j) {
+    m_->table_rd_en_i = 1;
+    m_->table_rd_addr_i = j;
+    m_.tick();
+    m_->table_rd_en_i = 0;
+    const modelock_hls::EngineScheduleState& e = ref_->table[j];
+    Block w{};
+    std::copy_n(e.w, 16, w.begin());
+    EXPECT_EQ(get_block(words(m_->table_rd_data_o), 8), w) << "checkpoint " << j;
+    EXPECT_EQ(words(m_->table_rd_data_o)[0] & 0xffu, e.rcon) << "checkpoint " << j;
+  }
+
+  // Entries at the ends and in the middle of every 4,096 of the table (one
+  // UltraRAM's depth, where Yosys splits it), read in an order that moves
+  // to another 4,096 at every read.
+  void expect_across_the_table() {
+    constexpr std::uint32_t kBank = 4096;
+    for (const std::uint32_t row : {0u, 1u, 1234u, kBank - 1}) {
+      for (std::uint32_t b = 0; b < modelock_hls::kMaxCheckpoints / kBank; ++b) expect_entry(b * kBank + row);
     }
   }
 };
@@ -179,6 +194,15 @@ TEST_F(KeyState, EveryLoadAndClearLeavesWhatTheHlsKernelLeavesInItsCycles) {
   load(modelock_hls::kSchemeDeeplock, 2 * kSegment);
   clear();
   clear();
+}
+
+TEST_F(KeyState, AFullTableOf64MiBThenWipedByClearKey) {
+  constexpr std::uint64_t kFull = modelock_hls::kMaxDeeplockStream;
+  load(modelock_hls::kSchemeDeeplock, kFull, kFull / 16 + 100);
+  ASSERT_EQ(used_, modelock_hls::kMaxCheckpoints);
+  expect_across_the_table();
+  clear();
+  expect_across_the_table();
 }
 
 }  // namespace

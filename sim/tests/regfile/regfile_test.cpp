@@ -1,7 +1,8 @@
 // modelock_regfile through AXI4-Lite transactions: the ap_ctrl_hs bits and
 // interrupts, every argument at its offset of docs/engine.md "Register
 // map" reaching the engine side, byte strobes, key registers that read back
-// as 0, the read-only status and device id with their ap_vld bits.
+// as 0, the read-only status and device id with their ap_vld bits, and
+// every other offset reading 0 and ignoring writes.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -98,6 +99,35 @@ TEST_F(RegfileTest, ByteStrobesWriteOnlyTheirBytes) {
   host.write(0x48, 0xaabb'ccddu, 0b0101);
   EXPECT_EQ(host.read(0x48), 0x11bb'33ddu);
   EXPECT_EQ(static_cast<std::uint32_t>(dut->program_offset_o), 0x11bb'33ddu);
+}
+
+// Every argument is written and read through its own compare of the full
+// offset, so an offset off the map (or off a word) must reach none of them.
+TEST_F(RegfileTest, EveryOtherOffsetReadsZeroAndIgnoresWrites) {
+  std::uint32_t values[kArgCount];
+  for (std::size_t i = 0; i < kArgCount; ++i) {
+    values[i] = 0x0101'0101u * static_cast<std::uint32_t>(i + 1);
+    host.write(kArgs[i].offset, values[i]);
+  }
+  const auto mapped = [](unsigned offset) {
+    for (const Arg& arg : kArgs) {
+      if (arg.offset == offset) return true;
+    }
+    for (const std::uint8_t reg : {kControl, kGie, kIer, kIsr, kStatus, kStatusCtrl, kDeviceIdLo, kDeviceIdLoCtrl,
+                                   kDeviceIdHi, kDeviceIdHiCtrl}) {
+      if (reg == offset) return true;
+    }
+    return false;
+  };
+  for (unsigned offset = 0; offset < 256; ++offset) {
+    if (mapped(offset)) continue;
+    EXPECT_EQ(host.read(static_cast<std::uint8_t>(offset)), 0u) << "offset " << offset;
+    host.write(static_cast<std::uint8_t>(offset), 0xffff'ffffu);
+  }
+  for (std::size_t i = 0; i < kArgCount; ++i) {
+    EXPECT_EQ(engine_side(*dut, i), values[i]) << "argument word " << i;
+  }
+  EXPECT_FALSE(dut->ap_start_o);
 }
 
 TEST_F(RegfileTest, StatusAndDeviceIdAreReadOnlyWithClearOnReadValidBits) {

@@ -1,7 +1,8 @@
 // The 64 unlock lanes in RTL against the host cipher: random locked beats
 // at random stream offsets under deeplock and ctr, with the keystream from
 // the host library, must unlock exactly as OpeningCipher::unlock does; for
-// scheme none the beat passes through. Random gaps on both handshakes.
+// scheme none the beat passes through. Random gaps on both handshakes. And
+// every lane's ROM on all 256 bytes in both halves (S^-1 and the identity).
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -14,6 +15,7 @@
 #include "clocked_model.hpp"
 #include "modelock/scheme/cipher.hpp"
 #include "modelock/scheme/internal/keystream.hpp"
+#include "modelock/scheme/sbox.hpp"
 #include "wide_bits.hpp"
 
 namespace {
@@ -77,6 +79,35 @@ TEST_P(Unlock, MatchesTheHostCipherUnderRandomGaps) {
     }
     if (m_->in_valid_i && m_->in_ready_o) ++sent;
     m_.tick();
+  }
+}
+
+// Beat v holds byte (v + 7 l) mod 256 in lane l, so in 256 beats every lane
+// reads every entry of its ROM's half, through both of the ROM's ports. A
+// keystream byte that differs per lane and beat shows the XOR after it.
+TEST(UnlockRom, EveryLaneOnEveryByteInBothHalves) {
+  ClockedModel<Vmodelock_unlock> m;
+  m->out_ready_i = 1;
+  for (const bool bypass : {false, true}) {
+    m->bypass_i = bypass;
+    for (unsigned v = 0; v < 256; ++v) {
+      std::vector<std::uint8_t> locked(64), keystream(64);
+      for (unsigned l = 0; l < 64; ++l) {
+        locked[l] = static_cast<std::uint8_t>(v + 7 * l);
+        keystream[l] = static_cast<std::uint8_t>(v * 3 + l);
+      }
+      m->in_valid_i = 1;
+      put_le(words(m->in_locked_i), 0, locked);
+      put_le(words(m->in_keystream_i), 0, keystream);
+      m.tick();
+      ASSERT_TRUE(m->out_valid_o);
+      const std::vector<std::uint8_t> plain = get_le(words(m->out_plain_o), 0, 64);
+      for (unsigned l = 0; l < 64; ++l) {
+        const std::uint8_t want = bypass ? locked[l]
+                                         : static_cast<std::uint8_t>(scheme::kInverseSbox[locked[l]] ^ keystream[l]);
+        ASSERT_EQ(plain[l], want) << "lane " << l << ", byte " << int{locked[l]} << (bypass ? ", none" : "");
+      }
+    }
   }
 }
 
