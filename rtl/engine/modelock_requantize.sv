@@ -101,13 +101,46 @@ module modelock_requantize #(
   end
 
   // ---------------------------------------------------------------- stage 2: multiply
+  // (acc + bias) * M0, exact in 64 bits, from four DSP products of 17-bit
+  // halves: with a = ah * 2^17 + al and m = mh * 2^17 + ml (al, ml the low
+  // 17 bits unsigned, ah, mh the high 15 signed),
+  //   a * m = ah*mh * 2^34 + (ah*ml + al*mh) * 2^17 + al*ml.
+  // al*ml < 2^34 and ah*mh * 2^34 do not overlap, so their sum is a
+  // concatenation, and two adds remain: 34 bits for the middle products and
+  // 47 for bits 17..63, 80 LUTs a lane. Yosys's own split of a 32x32
+  // multiplication (mul2dsp) took 110. Each add is a modelock_add_signed,
+  // so that alumacc does not merge them into one $macc.
   logic        v2_q;
   logic [5:0]  u2_q;  // the row's shift less one
   logic signed [63:0] product2_q [B];
   logic [31:0] bias1, multiplier1;
+  logic [B*64-1:0] product;  // lane b's in bits 64*b +: 64
 
   assign bias1 = bias1_q[32*word1_q+:32];
   assign multiplier1 = multiplier1_q[32*word1_q+:32];
+
+  for (genvar b = 0; b < B; b++) begin : g_lane
+    logic [31:0] a;             // acc + bias, modulo 2^32
+    logic [33:0] low;           // al * ml
+    logic signed [29:0] high;   // ah * mh
+    logic signed [32:0] cross0, cross1;  // al * mh, ah * ml
+    logic [33:0] middle;
+    logic [47:0] upper;         // bits 17..63 of the product, and a bit 64 it never needs
+    logic unused_upper;
+    assign a = acc1_q[32*b+:32] + bias1;
+    assign low = a[16:0] * multiplier1[16:0];
+    assign high = $signed(a[31:17]) * $signed(multiplier1[31:17]);
+    assign cross0 = $signed({1'b0, a[16:0]}) * $signed(multiplier1[31:17]);
+    assign cross1 = $signed(a[31:17]) * $signed({1'b0, multiplier1[16:0]});
+    modelock_add_signed #(.W(34)) u_middle (.a_i(cross0), .b_i(cross1), .sum_o(middle));
+    modelock_add_signed #(.W(48)) u_upper (
+      .a_i({high, low[33:17]}),
+      .b_i(47'($signed(middle))),
+      .sum_o(upper)
+    );
+    assign product[64*b +: 64] = {upper[46:0], low[16:0]};
+    assign unused_upper = upper[47];
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -117,7 +150,7 @@ module modelock_requantize #(
     end else if (advance) begin
       v2_q <= v1_q;
       u2_q <= modelock_engine_pkg::clamp_shift(shift1_q[8*byte1_q+:8]) - 6'd1;
-      for (int b = 0; b < B; b++) product2_q[b] <= modelock_engine_pkg::requantize_product(acc1_q[32*b+:32] + bias1, multiplier1);
+      for (int b = 0; b < B; b++) product2_q[b] <= product[64*b +: 64];
     end
   end
 

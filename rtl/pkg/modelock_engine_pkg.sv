@@ -164,11 +164,6 @@ package modelock_engine_pkg;
     else clamp_shift = shift[5:0];
   endfunction
 
-  // The product acc * M0 of two int32, as int64: it never overflows.
-  function automatic logic signed [63:0] requantize_product(input logic [31:0] acc, input logic [31:0] m0);
-    requantize_product = $signed({{32{acc[31]}}, acc}) * $signed({{32{m0[31]}}, m0});
-  endfunction
-
   // The rest of requantization on the product p, given u = s - 1 (0..61).
   // Not the 64-bit add and 64-bit shift the formula writes (a 64-bit adder
   // and barrel shifter a lane: 510 LUTs, 9 LUTs and 21 carry cells deep by
