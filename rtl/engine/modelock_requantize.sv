@@ -51,7 +51,10 @@ module modelock_requantize #(
   // ---------------------------------------------------------------- parameter store
   logic [511:0] bias_mem [WordBeats];
   logic [511:0] multiplier_mem [WordBeats];
-  logic [511:0] shift_mem [ShiftBeats];
+  // The shift store is 64 beats deep (at ROWS = 4096), where Yosys picks LUT
+  // RAM: 74 RAM64M8, 592 LUTs. In block RAM it is 15 RAMB18 (7.5 BRAM36) and
+  // no LUT, and its output latch replaces shift1_q's 512 flip-flops.
+  (* ram_style = "block" *) logic [511:0] shift_mem [ShiftBeats];
 
   always_ff @(posedge clk_i) begin
     if (param_valid_i && param_role_i == 2'(modelock_engine_pkg::RoleBias)) bias_mem[param_beat_i] <= param_data_i;
