@@ -114,7 +114,7 @@ module modelock_requantize #(
   // multiplication (mul2dsp) took 110. Each add is a modelock_add_signed,
   // so that alumacc does not merge them into one $macc.
   logic        v2_q;
-  logic [5:0]  u2_q;  // the row's shift less one
+  logic [5:0]  s2_q;
   logic signed [63:0] product2_q [B];
   logic [31:0] bias1, multiplier1;
   logic [B*64-1:0] product;  // lane b's in bits 64*b +: 64
@@ -148,11 +148,11 @@ module modelock_requantize #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       v2_q <= 1'b0;
-      u2_q <= '0;
+      s2_q <= 6'd1;
       for (int b = 0; b < B; b++) product2_q[b] <= '0;
     end else if (advance) begin
       v2_q <= v1_q;
-      u2_q <= modelock_engine_pkg::clamp_shift(shift1_q[8*byte1_q+:8]) - 6'd1;
+      s2_q <= modelock_engine_pkg::clamp_shift(shift1_q[8*byte1_q+:8]);
       for (int b = 0; b < B; b++) product2_q[b] <= product[64*b +: 64];
     end
   end
@@ -164,7 +164,7 @@ module modelock_requantize #(
       out_q_o <= '0;
     end else if (advance) begin
       out_valid_o <= v2_q;
-      for (int b = 0; b < B; b++) out_q_o[8*b+:8] <= modelock_engine_pkg::requantize_round(product2_q[b], u2_q, relu_i);
+      for (int b = 0; b < B; b++) out_q_o[8*b+:8] <= modelock_engine_pkg::requantize_round(product2_q[b], s2_q, relu_i);
     end
   end
 
