@@ -23,6 +23,14 @@
 // out_q_o[8*b +: 8]. Latency: out_valid_o rises at the third clock edge
 // after the edge that takes the row (store read, multiply, round). A value
 // left waiting stalls the whole pipeline (in_ready_o low).
+//
+// Area (Yosys, B = 8): 2,172 LUTs, 859 FFs, 32 DSP48E2, 22.5 BRAM36; it
+// was 5,604 LUTs, 1,371 FFs and 15 BRAM36 with the formula written as it
+// reads. Stage 3 takes y from ten bits of the product
+// (modelock_engine_pkg::requantize_round: 87 LUTs a lane for the 64-bit
+// add and barrel shifter's 510), stage 2 joins four DSP products with two
+// adds (80 LUTs a lane for mul2dsp's 110), and the shift store is block
+// RAM (592 LUTs of LUT RAM for 7.5 BRAM36).
 module modelock_requantize #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned ROWS = modelock_engine_pkg::MaxRows,
