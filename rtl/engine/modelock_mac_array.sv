@@ -18,6 +18,13 @@
 // Latency: out_valid_o rises at the second clock edge after the edge that
 // takes a row's last beat (one stage multiplies, one accumulates). A sum left waiting (out_ready_i low) stalls the whole array:
 // w_ready_o drops in that cycle, so no beat is ever lost or reordered.
+//
+// Area (Yosys, B = 8): 8,916 LUTs, of which 8,016 are the B adder trees
+// (63 adders a row). Each tree sums the negated products -(w * x), which
+// fit a bit less than w * x (stage 1), and the accumulators clear through
+// their flip-flops' reset pins (stage 2): 9,731 LUTs before those two. The
+// DSP slices do not add for the tree: Yosys 0.23 packs post-adders and
+// cascades into DSP48E1 only (stage 1).
 module modelock_mac_array #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned OPERAND_BEATS = modelock_engine_pkg::MaxCols / modelock_engine_pkg::BeatBytes,
@@ -59,7 +66,7 @@ module modelock_mac_array #(
   logic             advance;   // the pipeline moves this cycle
   logic             take;
   logic [BeatW-1:0] beat_q;    // beat within the current weight row
-  logic [ColsW-1:0] row_beats, cols_left;
+  logic [ColsW-1:0] row_beats;
   logic             row_end;
 
   assign advance = !(out_valid_o && !out_ready_i);
@@ -67,21 +74,30 @@ module modelock_mac_array #(
   assign take = w_valid_i && advance;
   assign row_beats = ColsW'((cols_i + ColsW'(63)) >> 6);
   assign row_end = ColsW'(beat_q) == row_beats - ColsW'(1);
-  assign cols_left = cols_i - {beat_q, 6'd0};
 
   logic             v0_q, last0_q;
-  logic [511:0]     w0_q;      // the beat's weights, lanes past cols zeroed
+  logic [64*9-1:0]  nw0_q;     // the beat's weights negated, 9 bits a lane, lanes past cols zero
   logic [B*512-1:0] x0_q;
   logic [63:0]      live;
-  logic [511:0]     w_live;
+  logic [64*9-1:0]  nw_live;
 
-  // Lane l is live when c * 64 + l < cols. The dead lanes' weights are
-  // zeroed as the beat is taken, once for the B rows, so their products
-  // are zero and the sums need no lane enables (a choice per product and
-  // row otherwise, B * 64 of them).
-  assign live = cols_left >= ColsW'(64) ? '1 : (64'd1 << cols_left[5:0]) - 64'd1;
+  // Lane l is live when c * 64 + l < cols: in every beat but a row's last,
+  // and in the last when cols is a multiple of 64 or l < cols mod 64. The
+  // dead lanes' weights are zeroed as the beat is taken, once for the B
+  // rows, so their products are zero and the sums need no lane enables (a
+  // choice per product and row otherwise, B * 64 of them).
+  //
+  // The weights are negated there too, -w in 9 bits, so that the tree sums
+  // -(w * x): -(w * x) is in [-16384, 16256], 15 bits signed, where w * x
+  // in [-16256, 16384] needs 16 (only (-128) * (-128) reaches 2^14, and
+  // only as w * x). Every adder of the tree is then a bit narrower (504
+  // LUTs at B = 8), for a 9-bit negation a lane that takes the place of
+  // the lane's masking LUTs, and the accumulator subtracts.
   always_comb begin
-    for (int l = 0; l < 64; l++) w_live[8*l +: 8] = w_data_i[8*l +: 8] & {8{live[l]}};
+    for (int l = 0; l < 64; l++) begin
+      live[l] = !row_end || cols_i[5:0] == 6'd0 || 6'(l) < cols_i[5:0];
+      nw_live[9*l +: 9] = -(9'($signed(w_data_i[8*l +: 8])) & {9{live[l]}});
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -89,14 +105,14 @@ module modelock_mac_array #(
       beat_q <= '0;
       v0_q <= 1'b0;
       last0_q <= 1'b0;
-      w0_q <= '0;
+      nw0_q <= '0;
     end else begin
       if (pass_start_i) beat_q <= '0;
       else if (take) beat_q <= row_end ? '0 : beat_q + 1'b1;
       if (advance) begin
         v0_q <= take;
         last0_q <= row_end;
-        w0_q <= w_live;
+        nw0_q <= nw_live;
       end
     end
   end
@@ -107,48 +123,56 @@ module modelock_mac_array #(
   end
 
   // ---------------------------------------------------------------- stage 1: 64 products per row, summed
-  // The 64 products of a weight beat and an operand beat, summed by a
-  // balanced tree whose adders are only as wide as their sums can get: a
-  // product of two int8 fits 16 bits (signed), a sum of 2^k of them 16 + k,
-  // the whole beat's 22. The same sum as one 32-bit adder chain (every sum
-  // wraps modulo 2^32 and none of these can), at about half the adder bits
-  // and six adders deep instead of 63. The products are plain signed
-  // multiplications, for synthesis to map onto DSP slices; each addition is
-  // a modelock_add_signed (why there: that file).
-  logic [B*22-1:0] row_sum;  // row b's sum of the beat in bits 22*b +: 22
+  // The 64 products of a weight beat and an operand beat, negated (stage
+  // 0), summed by a balanced tree whose adders are only as wide as their
+  // sums can get: -(w * x) fits 15 bits (signed), a sum of 2^k of them
+  // 15 + k, the whole beat's 21 (it is in [-2^20, 64 * 16256]). The same sum
+  // as one 32-bit adder chain (every sum wraps modulo 2^32 and none of these
+  // can), at about half the adder bits and six adders deep instead of 63.
+  // The products are plain signed multiplications, for synthesis to map
+  // onto DSP slices; each addition is a modelock_add_signed (why there:
+  // that file).
+  //
+  // Not in the DSP slices' post-adders: Yosys 0.23's xilinx_dsp packs a
+  // product plus C, and PCOUT -> PCIN cascades, into DSP48E1 (xc7) only.
+  // The same chain of four products with adds, written as it matches, is
+  // four DSP48E1 and no LUT with -family xc7, and four bare DSP48E2 plus
+  // the adds in LUTs with -family xcup. A systolic cascade (one product and
+  // add a slice and a cycle) would also make a row's sum 64 cycles late.
+  logic [B*21-1:0] row_sum;  // -(row b's sum of the beat) in bits 21*b +: 21
   for (genvar b = 0; b < B; b++) begin : g_row
-    logic [64*16-1:0] p;
-    logic [32*17-1:0] s1;
-    logic [16*18-1:0] s2;
-    logic [8*19-1:0]  s3;
-    logic [4*20-1:0]  s4;
-    logic [2*21-1:0]  s5;
+    logic [64*15-1:0] p;
+    logic [32*16-1:0] s1;
+    logic [16*17-1:0] s2;
+    logic [8*18-1:0]  s3;
+    logic [4*19-1:0]  s4;
+    logic [2*20-1:0]  s5;
     always_comb begin
-      for (int l = 0; l < 64; l++) p[16*l +: 16] = $signed(w0_q[8*l +: 8]) * $signed(x0_q[512*b + 8*l +: 8]);
+      for (int l = 0; l < 64; l++) p[15*l +: 15] = $signed(nw0_q[9*l +: 9]) * $signed(x0_q[512*b + 8*l +: 8]);
     end
     for (genvar i = 0; i < 32; i++) begin : g_s1
-      modelock_add_signed #(.W(17)) u_add (.a_i(p[32*i +: 16]), .b_i(p[32*i+16 +: 16]), .sum_o(s1[17*i +: 17]));
+      modelock_add_signed #(.W(16)) u_add (.a_i(p[30*i +: 15]), .b_i(p[30*i+15 +: 15]), .sum_o(s1[16*i +: 16]));
     end
     for (genvar i = 0; i < 16; i++) begin : g_s2
-      modelock_add_signed #(.W(18)) u_add (.a_i(s1[34*i +: 17]), .b_i(s1[34*i+17 +: 17]), .sum_o(s2[18*i +: 18]));
+      modelock_add_signed #(.W(17)) u_add (.a_i(s1[32*i +: 16]), .b_i(s1[32*i+16 +: 16]), .sum_o(s2[17*i +: 17]));
     end
     for (genvar i = 0; i < 8; i++) begin : g_s3
-      modelock_add_signed #(.W(19)) u_add (.a_i(s2[36*i +: 18]), .b_i(s2[36*i+18 +: 18]), .sum_o(s3[19*i +: 19]));
+      modelock_add_signed #(.W(18)) u_add (.a_i(s2[34*i +: 17]), .b_i(s2[34*i+17 +: 17]), .sum_o(s3[18*i +: 18]));
     end
     for (genvar i = 0; i < 4; i++) begin : g_s4
-      modelock_add_signed #(.W(20)) u_add (.a_i(s3[38*i +: 19]), .b_i(s3[38*i+19 +: 19]), .sum_o(s4[20*i +: 20]));
+      modelock_add_signed #(.W(19)) u_add (.a_i(s3[36*i +: 18]), .b_i(s3[36*i+18 +: 18]), .sum_o(s4[19*i +: 19]));
     end
     for (genvar i = 0; i < 2; i++) begin : g_s5
-      modelock_add_signed #(.W(21)) u_add (.a_i(s4[40*i +: 20]), .b_i(s4[40*i+20 +: 20]), .sum_o(s5[21*i +: 21]));
+      modelock_add_signed #(.W(20)) u_add (.a_i(s4[38*i +: 19]), .b_i(s4[38*i+19 +: 19]), .sum_o(s5[20*i +: 20]));
     end
-    modelock_add_signed #(.W(22)) u_add (.a_i(s5[20:0]), .b_i(s5[41:21]), .sum_o(row_sum[22*b +: 22]));
+    modelock_add_signed #(.W(21)) u_add (.a_i(s5[19:0]), .b_i(s5[39:20]), .sum_o(row_sum[21*b +: 21]));
   end
 
   // A sum is taken only with a beat (v0_q): stage 2 reads sum1_q only when
   // v1_q says it holds one; in hardware the enable is the registers' clock
   // enable.
   logic        v1_q, last1_q;
-  logic [B*22-1:0] sum1_q;  // row b's sum in bits 22*b +: 22
+  logic [B*21-1:0] sum1_q;  // -(row b's sum) in bits 21*b +: 21
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       v1_q <= 1'b0;
@@ -158,27 +182,39 @@ module modelock_mac_array #(
       v1_q <= v0_q;
       last1_q <= last0_q;
       if (v0_q) begin
-        for (int b = 0; b < B; b++) sum1_q[22*b +: 22] <= row_sum[22*b +: 22];
+        for (int b = 0; b < B; b++) sum1_q[21*b +: 21] <= row_sum[21*b +: 21];
       end
     end
   end
 
   // ---------------------------------------------------------------- stage 2: accumulate, hand the row on
+  // The accumulators are cleared after a row's last beat, and at reset, by
+  // a synchronous clear: the flip-flops' own reset pin (FDRE's R, one
+  // shared enable) rather than a LUT a bit after the adder, which an
+  // asynchronous reset would leave (a flip-flop has one or the other): 30
+  // LUTs a row. The reset's effect is the same at every clock edge; the
+  // kernel's reset is held for many cycles.
   logic [31:0] acc_q [B];
+  logic [31:0] acc_next [B];
+  logic        acc_clear;
+  always_comb begin
+    for (int b = 0; b < B; b++) acc_next[b] = acc_q[b] - 32'($signed(sum1_q[21*b +: 21]));
+  end
+  assign acc_clear = !rst_ni || (advance && v1_q && last1_q);
+  always_ff @(posedge clk_i) begin
+    for (int b = 0; b < B; b++) begin
+      if (acc_clear) acc_q[b] <= '0;
+      else if (advance && v1_q) acc_q[b] <= acc_next[b];
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       out_valid_o <= 1'b0;
       out_acc_o <= '0;
-      for (int b = 0; b < B; b++) acc_q[b] <= '0;
     end else if (advance) begin
       out_valid_o <= v1_q && last1_q;
-      for (int b = 0; b < B; b++) begin
-        if (v1_q && last1_q) begin
-          out_acc_o[32*b+:32] <= acc_q[b] + 32'($signed(sum1_q[22*b +: 22]));
-          acc_q[b] <= '0;
-        end else if (v1_q) begin
-          acc_q[b] <= acc_q[b] + 32'($signed(sum1_q[22*b +: 22]));
-        end
+      if (v1_q && last1_q) begin
+        for (int b = 0; b < B; b++) out_acc_o[32*b+:32] <= acc_next[b];
       end
     end
   end

@@ -164,20 +164,78 @@ package modelock_engine_pkg;
     else clamp_shift = shift[5:0];
   endfunction
 
-  // The product acc * M0 of two int32, as int64: it never overflows.
-  function automatic logic signed [63:0] requantize_product(input logic [31:0] acc, input logic [31:0] m0);
-    requantize_product = $signed({{32{acc[31]}}, acc}) * $signed({{32{m0[31]}}, m0});
-  endfunction
-
-  // The rest of requantization on the product: adding 2^(s-1) stays below
-  // 2^63 (docs/engine.md), so 64 bits hold it.
-  function automatic logic [7:0] requantize_round(input logic signed [63:0] product, input logic [5:0] s,
+  // The rest of requantization on the product p, given s (1..62). Not
+  // the 64-bit add and 64-bit shift the formula writes (a 64-bit adder and
+  // barrel shifter a lane: 510 LUTs, 9 LUTs and 21 carry cells deep by
+  // Yosys), but the same value from ten bits of 2p (87 LUTs, 6 LUTs and 2
+  // carry cells deep):
+  //
+  //   t = 2p >>> s = p >>> (s-1) (floor(p / 2^(s-1))); with
+  //   p = t * 2^(s-1) + f, 0 <= f < 2^(s-1),
+  //   (p + 2^(s-1)) / 2^s = (t + 1) / 2 + f / 2^s, and f / 2^s < 1/2 never
+  //   reaches the next integer, so y = (t + 1) >>> 1.
+  //
+  // y is in [-128, 127] exactly when t is in [-257, 254]. t is in
+  // [-512, 511] when bits s+9 and up of 2p all equal its sign (`fits`);
+  // then t is the ten bits (2p)[s+9:s] and y comes from a 10-bit increment.
+  // Else |t| >= 512, so y <= -256 or y >= 256, and the sign alone gives the
+  // clamp. The ten bits are three levels of 4-way choices, by s[5:4],
+  // s[3:2], s[1:0] (one LUT6 a bit: 25 + 13 + 10); `fits` is, for each
+  // level, whether the bits its choice drops above the window are all the
+  // sign, taken from the same three choices: 4 + 4 + 4 signals, each an
+  // AND of a few bits onto the one above it, picked by the same s bits.
+  // (2p rather than p: the shift is s itself, no s - 1 to subtract.)
+  function automatic logic [7:0] requantize_round(input logic signed [63:0] p, input logic [5:0] s,
                                                  input logic relu);
-    logic signed [63:0] y;
-    y = (product + (64'sd1 <<< (s - 6'd1))) >>> s;
-    if (y > 64'sd127) requantize_round = 8'd127;
-    else if (relu && y < 64'sd0) requantize_round = 8'd0;
-    else if (y < -64'sd128) requantize_round = 8'h80;
+    logic sign;
+    logic [72:0] ext;      // 2p sign-extended: level 1 reads up to bit 48 + 24
+    logic [24:0] level1;   // ext[16*s[5:4] +: 25]
+    logic [12:0] level2;   // level1[4*s[3:2] +: 13]
+    logic [9:0] t;         // level2[s[1:0] +: 10] = (2p)[s+9:s]
+    // above_k[c]: the bits above the window that level k's choice c drops
+    // all equal the sign (ext from bit 16c+25, level1 from 4c+13, level2
+    // from c+9)
+    logic [3:0] above1, above2, above3;
+    logic fits;
+    logic signed [10:0] y;
+    sign = p[63];
+    ext = {{8{sign}}, p, 1'b0};
+    above1[3] = 1'b1;
+    above1[2] = ext[72:57] == {16{sign}};
+    above1[1] = above1[2] && ext[56:41] == {16{sign}};
+    above1[0] = above1[1] && ext[40:25] == {16{sign}};
+    case (s[5:4])
+      2'd0: level1 = ext[24:0];
+      2'd1: level1 = ext[40:16];
+      2'd2: level1 = ext[56:32];
+      default: level1 = ext[72:48];
+    endcase
+    above2[3] = 1'b1;
+    above2[2] = level1[24:21] == {4{sign}};
+    above2[1] = above2[2] && level1[20:17] == {4{sign}};
+    above2[0] = above2[1] && level1[16:13] == {4{sign}};
+    case (s[3:2])
+      2'd0: level2 = level1[12:0];
+      2'd1: level2 = level1[16:4];
+      2'd2: level2 = level1[20:8];
+      default: level2 = level1[24:12];
+    endcase
+    above3[3] = level2[12] == sign;
+    above3[2] = above3[3] && level2[11] == sign;
+    above3[1] = above3[2] && level2[10] == sign;
+    above3[0] = above3[1] && level2[9] == sign;
+    case (s[1:0])
+      2'd0: t = level2[9:0];
+      2'd1: t = level2[10:1];
+      2'd2: t = level2[11:2];
+      default: t = level2[12:3];
+    endcase
+    fits = above1[s[5:4]] && above2[s[3:2]] && above3[s[1:0]];
+    y = (11'($signed(t)) + 11'sd1) >>> 1;
+    if (!fits) requantize_round = sign ? (relu ? 8'd0 : 8'h80) : 8'd127;
+    else if (y > 11'sd127) requantize_round = 8'd127;
+    else if (relu && y < 11'sd0) requantize_round = 8'd0;
+    else if (y < -11'sd128) requantize_round = 8'h80;
     else requantize_round = y[7:0];
   endfunction
 

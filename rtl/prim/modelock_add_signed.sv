@@ -1,5 +1,6 @@
 // A W-bit signed sum of two W-1-bit signed values (never wraps): one node
-// of modelock_mac_array's adder trees.
+// of modelock_mac_array's adder trees, and the two adds that join
+// modelock_requantize's partial products.
 //
 // It is a module of its own for synthesis: Yosys's alumacc merges a tree
 // of additions inside one module into a single multi-operand $macc cell,

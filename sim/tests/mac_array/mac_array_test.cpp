@@ -143,6 +143,12 @@ TEST(MacArray, ExtremeProductsOfAWrongKey) {
   }
   expect_pass(dut, p, rng, 30);
   EXPECT_EQ(expected_sum(p, 0, 0), 64u * kOperandBeats * 16384u);
+  // The other end: every product -128 * 127, the most negative beat sum.
+  for (auto& row : p.operands) {
+    for (auto& beat : row) std::fill(beat.begin(), beat.end(), std::uint8_t{0x7f});
+  }
+  expect_pass(dut, p, rng, 30);
+  EXPECT_EQ(static_cast<std::int32_t>(expected_sum(p, 0, 0)), -64 * kOperandBeats * 16256);
 }
 
 TEST(MacArray, OneBeatRowsComeOutOneACycle) {

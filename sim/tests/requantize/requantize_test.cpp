@@ -148,6 +148,59 @@ TEST(Requantize, EdgesOfEveryField) {
   EXPECT_EQ(count, 4 * 7 * 10 * 11);
 }
 
+// The RTL takes y from ten bits of the product, t = p >>> (s - 1), and
+// clamps by whether the bits above them are all the sign (the header of
+// requantize_round in modelock_engine_pkg.sv): for every shift, products
+// whose t sits at each edge of that (y = 127 / 128, -128 / -129, 0 / -1,
+// t at the ten bits' ends) with the low bits zero, all ones and half: p is
+// acc * M0 with M0 = +-2^b and acc = t * 2^(u-b) + g, the smallest b that
+// keeps acc an int32.
+TEST(Requantize, EveryShiftAtTheEdgesOfTheClamp) {
+  ClockedModel<Vmodelock_requantize> dut;
+  std::mt19937_64 rng(24);
+  const std::int64_t ts[] = {254, 255, 256, -257, -258, -256, 511, 512, -512, -513, -1, -2, 0, 1};
+  Case c{};
+  int row = 0, b = 0, count = 0;
+  auto add = [&](std::int32_t acc, std::int32_t m0, int shift) {
+    if (b == 0) {
+      c.m0[row] = m0;
+      c.shift[row] = static_cast<std::int8_t>(shift);
+    }
+    c.acc[row][b] = acc;
+    ++count;
+    if (++b == kB) {
+      b = 0;
+      if (++row == kRows) {
+        for (const bool relu : {false, true}) {
+          c.relu = relu;
+          expect_rows(dut, c, rng, 10);
+        }
+        row = 0;
+      }
+    }
+  };
+  for (int u = 0; u <= 61; ++u) {
+    for (const int sign : {1, -1}) {
+      const int b_min = std::max(0, u - 21);
+      if (b_min > 31 || (b_min == 31 && sign == 1)) continue;  // no int32 pair reaches these edges
+      const int a = u - b_min;
+      const std::int64_t m0 = sign * (std::int64_t{1} << b_min);
+      for (const std::int64_t t : ts) {
+        for (const std::int64_t g : {std::int64_t{0}, (std::int64_t{1} << a) - 1, a > 0 ? std::int64_t{1} << (a - 1) : 0}) {
+          const std::int64_t acc = sign * (t * (std::int64_t{1} << a) + g);
+          if (acc < std::numeric_limits<std::int32_t>::min() || acc > std::numeric_limits<std::int32_t>::max()) continue;
+          if (b != 0 && (c.m0[row] != m0 || c.shift[row] != u + 1)) {
+            while (b != 0) add(0, c.m0[row], c.shift[row]);  // fill the row: a row has one M0 and shift
+          }
+          add(static_cast<std::int32_t>(acc), static_cast<std::int32_t>(m0), u + 1);
+        }
+      }
+    }
+  }
+  while (b != 0 || row != 0) add(0, 1, 1);
+  EXPECT_GT(count, 62 * 2 * 14 * 2);
+}
+
 TEST(Requantize, TheWorkedExampleOfTheDocs) {
   ClockedModel<Vmodelock_requantize> dut;
   std::mt19937_64 rng(23);
