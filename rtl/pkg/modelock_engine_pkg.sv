@@ -8,8 +8,8 @@
 // from its C++ twin fails a test.
 //
 // Also here: the arithmetic the datapath modules share (requantization,
-// the pools' rounded division, the window output size), as functions, so
-// that each rule is written once in the RTL.
+// the window output size), as functions, so that each rule is written once
+// in the RTL.
 package modelock_engine_pkg;
 
   // ---------------------------------------------------------------- build parameters
@@ -237,18 +237,6 @@ package modelock_engine_pkg;
     else if (relu && y < 11'sd0) requantize_round = 8'd0;
     else if (y < -11'sd128) requantize_round = 8'h80;
     else requantize_round = y[7:0];
-  endfunction
-
-  // sum / n rounded half away from zero with C's truncating division
-  // (docs/engine.md, "Pooling and Flatten"); n in [1, 65536]. |sum| is at
-  // most 128 * 65536 = 2^23, so 2|sum| + n fits easily in 32 bits.
-  function automatic logic [7:0] divide_rounded(input logic signed [31:0] sum, input logic [16:0] n);
-    logic [31:0] magnitude, divisor;
-    logic [31:0] q;  // at most 128: only its low byte is the result
-    magnitude = sum[31] ? -sum : sum;
-    divisor = {15'd0, n};
-    q = (2 * magnitude + divisor) / (2 * divisor);
-    divide_rounded = sum[31] ? -q[7:0] : q[7:0];
   endfunction
 
 endpackage

@@ -11,8 +11,12 @@
 //
 // Timing: a write at an edge is visible to a read issued at the next edge
 // or later; a_rd_data_o holds the word at a_addr_i from the edge after a
-// read (a_en_i without a_we_i) and keeps it until the next read (a write
-// on port A does not change it). A read of a word that port B writes in
+// read (a_en_i without a_we_i), or zero when the read has a_zero_i, and
+// keeps it until the next read (a write on port A does not change it). The
+// zero read is the block RAM's synchronous output reset (RSTRAM, with the
+// port's enable), which Yosys maps into the RAMB36E2s without a LUT: the
+// activation buffer zeroes the RAMs a window or byte read does not address,
+// so that its choice of an image's word is an OR of every image's. A read of a word that port B writes in
 // the same cycle, and writes of one word by both ports in one cycle, are
 // undefined (the engine does neither: it reads one buffer and places into
 // the other, and its beat writes and places never share a cycle). No
@@ -26,6 +30,7 @@ module modelock_ram_be #(
   // port A: a read, or a write of a whole word
   input  logic                 a_en_i,
   input  logic                 a_we_i,
+  input  logic                 a_zero_i,   // with a read: read zeros
   input  logic [AddrW-1:0]     a_addr_i,
   input  logic [8*BYTES-1:0]   a_wr_data_i,
   output logic [8*BYTES-1:0]   a_rd_data_o,
@@ -45,6 +50,7 @@ module modelock_ram_be #(
   always_ff @(posedge clk_i) begin
     if (a_en_i) begin
       if (a_we_i) mem[a_addr_i] <= a_wr_data_i;
+      else if (a_zero_i) a_rd_data_o <= '0;
       else a_rd_data_o <= mem[a_addr_i];
     end
   end

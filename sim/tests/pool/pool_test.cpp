@@ -137,6 +137,33 @@ TEST(Pool, TheShippedCnnsMaxPoolAndAWholePlaneAverage) {
   expect_pool(dut, global, {3, 64, 64}, 2, rng);  // 4096 values summed per window
 }
 
+// Global averages over planes above the divider's table (n > 256: the
+// reciprocal from the serial division started with the layer), the smallest
+// such plane (its window ends soonest after start_i) and the largest
+// (kMaxInt8PoolArea), at both extremes and at a tie, one layer after another.
+TEST(Pool, GlobalAveragesOfPlanesPastTheTable) {
+  ClockedModel<Vmodelock_pool> dut;
+  quant::PoolLayer global;
+  global.kind = quant::PoolLayer::Kind::global_average;
+  for (const Shape& in : {Shape{1, 1, 257}, Shape{2, 16, 32}, Shape{1, 256, 256}}) {
+    const std::int64_t n = in.h * in.w;
+    // Channel 0 all -128, channel 1 (where there is one) all 127; then a tie:
+    // half the plane 1, half 0 (n even) rounds up to 1.
+    for (const int fill : {0, 1}) {
+      runtime::Int8Tensor x({1, in.c, in.h, in.w});
+      for (std::int64_t i = 0; i < in.c * n; ++i) {
+        const std::int64_t channel = i / n, k = i % n;
+        x.data[static_cast<std::size_t>(i)] = static_cast<std::int8_t>(
+            fill == 0 ? (channel == 0 ? -128 : 127) : (k < n / 2 ? (channel == 0 ? 1 : -1) : 0));
+      }
+      const runtime::Int8Tensor expected = quant::run_pool_layer(global, x);
+      std::uint64_t busy = 0;
+      const auto got = run(dut, global, in, {in.c, 1, 1}, 1, x.data, busy);
+      EXPECT_EQ(got, expected.data) << in.c << "x" << in.h << "x" << in.w << " fill " << fill;
+    }
+  }
+}
+
 TEST(Pool, AveragesRoundHalfAwayFromZero) {
   ClockedModel<Vmodelock_pool> dut;
   quant::PoolLayer avg;
