@@ -30,11 +30,13 @@
 // 527 for modelock_gmac_finish with cores of its own: 2,096 LUTs and 524
 // FFs fewer (1,874 had ABC mapped the removed AES core as the kept one:
 // 1,673 against 1,451 LUTs for the same RTL in the two runs). The choice
-// here is 386 of the LUTs that remain (2 x 128
-// AND gates for the AES block and Z's start, a 2:1 choice of the
-// multiplier's A): in a module of its own, it cannot fold into the cores'
-// register inputs, and the AES state bits' next-value LUT has no input
-// left for it anyway (modelock_aes_iterative).
+// here is 386 of the LUTs that remain (2 x 128 AND gates for the AES block
+// and Z's start, a 2:1 choice of the multiplier's A): in a module of its
+// own it cannot fold into the cores' register inputs. Flattened
+// (synth_xilinx -flatten, the same modules) much of it does: 5,653 LUTs
+// against 5,676 + 2,542, and the longest path is modelock_key_state's own
+// before and after (4 LUTs, 3 MUXFs, 2 carry blocks: 2.55 ns by
+// scripts/logic-depth.py).
 module modelock_mac_cores (
   input  logic          clk_i,
   input  logic          rst_ni,
