@@ -8,6 +8,10 @@
 // multiplication runs eight bits a cycle (modelock_gf128_mul_serial) while
 // an iterative AES core encrypts J0, so a check takes 17 cycles and few
 // LUTs: it runs once per tensor and per program, off the streaming path.
+// Both cores are modelock_mac_cores', shared with load_key's
+// modelock_mac_key, which never runs during a run (why: that module's
+// header): core_start_o starts both, with J0 and the multiplication's
+// operands (its B is H, wired there); their results come back.
 //
 // The expected tag goes into the multiplication as its Z's starting value
 // (modelock_gf128_mul_serial's c_i): the product is (Y ^ L)·H ^ expected,
@@ -25,13 +29,11 @@
 //
 // Timing: start_i (while !busy_o) takes every input; done_o pulses 17
 // cycles after that edge with match_o valid (held until the next start).
-// The inputs need not hold after start_i, but round_keys_i must (the AES core reads a
-// round key a cycle). The computed tag is never an output.
+// The inputs need not hold after start_i, but K_mac's round keys must (the
+// AES core reads a round key a cycle). The computed tag is never an output.
 module modelock_gmac_finish (
   input  logic          clk_i,
   input  logic          rst_ni,
-  input  logic [1407:0] round_keys_i,  // K_mac's round keys
-  input  logic [127:0]  h_i,           // H = E(K_mac, 0^128), block order
   input  logic          start_i,
   input  logic [127:0]  hash_i,        // GHASH state Y of the message
   input  logic [60:0]   length_i,      // message bytes (GCM caps AAD at 2^64 - 1 bits)
@@ -40,32 +42,22 @@ module modelock_gmac_finish (
   input  logic [127:0]  tag_i,         // expected tag, block order
   output logic          busy_o,
   output logic          done_o,
-  output logic          match_o
+  output logic          match_o,
+  // the shared cores (modelock_mac_cores)
+  output logic          core_start_o,
+  output logic [127:0]  core_block_o,  // J0, for E(K_mac, J0)
+  output logic [127:0]  core_mul_a_o,  // Y ^ L, times H
+  output logic [127:0]  core_mul_c_o,  // the expected tag
+  input  logic [127:0]  aes_block_i,   // E(K_mac, J0)
+  input  logic          mul_done_i,
+  input  logic [127:0]  product_i      // (Y ^ L)·H ^ expected
 );
-  logic mul_busy, mul_done, aes_busy, aes_done, waiting_q;
-  logic [127:0] product, mask, length_block;
+  logic waiting_q;
 
-  assign length_block = {length_i, 3'b000, 64'h0};
-
-  modelock_gf128_mul_serial u_mul (
-    .clk_i, .rst_ni,
-    .start_i(start_i && !busy_o),
-    .a_i(hash_i ^ length_block),
-    .b_i(h_i),
-    .c_i(tag_i),
-    .busy_o(mul_busy),
-    .done_o(mul_done),
-    .product_o(product)
-  );
-
-  modelock_aes_iterative u_aes (
-    .clk_i, .rst_ni, .round_keys_i,
-    .start_i(start_i && !busy_o),
-    .block_i({nonce_i, iv_index_i, 32'h1}),
-    .busy_o(aes_busy),
-    .done_o(aes_done),
-    .block_o(mask)
-  );
+  assign core_start_o = start_i && !busy_o;
+  assign core_block_o = {nonce_i, iv_index_i, 32'h1};
+  assign core_mul_a_o = hash_i ^ {length_i, 3'b000, 64'h0};
+  assign core_mul_c_o = tag_i;
 
   // The multiplication ends last (16 cycles against 10); the AES result
   // holds in its core until then.
@@ -76,21 +68,16 @@ module modelock_gmac_finish (
       waiting_q <= 1'b0;
       done_o <= 1'b0;
       match_o <= 1'b0;
-    end else if (start_i && !busy_o) begin
+    end else if (core_start_o) begin
       waiting_q <= 1'b1;
       done_o <= 1'b0;
       match_o <= 1'b0;
-    end else if (waiting_q && mul_done) begin
+    end else if (waiting_q && mul_done_i) begin
       waiting_q <= 1'b0;
       done_o <= 1'b1;
-      match_o <= (product ^ mask) == 128'h0;
+      match_o <= (product_i ^ aes_block_i) == 128'h0;
     end else begin
       done_o <= 1'b0;
     end
   end
-
-  // The cores' own busy and done flags: the multiplier's done ends the
-  // check; the AES core is always done before it.
-  logic unused_flags;
-  assign unused_flags = mul_busy ^ aes_busy ^ aes_done;
 endmodule

@@ -4,11 +4,19 @@
 // expansion, E(K_mac, 0), three serial products: done_o 76 cycles after
 // the edge that took start_i.
 //
+// The AES core and the multiplier are not its own: modelock_mac_cores
+// holds one of each for this module (at load_key) and gmac_finish (during
+// runs), which never run at once (why: that module's header). Its core
+// ports: aes_start_o, mul_start_o with mul_a_o (the multiplier's B is
+// H = h_powers_o[127:0], wired there), and the results back.
+//
 // Timing: start_i (while !busy_o) takes key_i; done_o pulses when every
 // output is final (they hold until the next start or clear); busy_o is high
 // in between and start_i ignored. clear_i (clear_key, or a load_key that
 // fails) zeroes round keys and powers at the next edge and stops a load in
-// progress; it wins over start_i.
+// progress; it wins over start_i. A stopped load would leave a shared core
+// busy up to 16 cycles more, into a check's start: modelock_key_state
+// clears only while this module is idle.
 module modelock_mac_key (
   input  logic          clk_i,
   input  logic          rst_ni,
@@ -18,13 +26,20 @@ module modelock_mac_key (
   output logic          busy_o,
   output logic          done_o,
   output logic [1407:0] round_keys_o,
-  output logic [511:0]  h_powers_o       // H^k in [128 (k - 1) +: 128]
+  output logic [511:0]  h_powers_o,      // H^k in [128 (k - 1) +: 128]
+  // the shared cores (modelock_mac_cores)
+  output logic          aes_start_o,     // E(K_mac, 0^128)
+  input  logic          aes_done_i,
+  input  logic [127:0]  aes_block_i,
+  output logic          mul_start_o,     // mul_a_o · H
+  output logic [127:0]  mul_a_o,
+  input  logic          mul_done_i,
+  input  logic [127:0]  product_i
 );
   typedef enum logic [2:0] {Idle, Expand, EncryptZero, Power} step_e;
   step_e step_q;
   logic [1:0] power_q;  // the power being computed is power_q + 2
-  logic expand_done, expand_busy, aes_start, aes_done, aes_busy, mul_start, mul_done, mul_busy;
-  logic [127:0] h, product;
+  logic expand_done, expand_busy;
 
   modelock_aes_key_expand u_expand (
     .clk_i, .rst_ni,
@@ -36,29 +51,11 @@ module modelock_mac_key (
     .round_keys_o
   );
 
-  modelock_aes_iterative u_aes (
-    .clk_i, .rst_ni, .round_keys_i(round_keys_o),
-    .start_i(aes_start),
-    .block_i(128'h0),
-    .busy_o(aes_busy),
-    .done_o(aes_done),
-    .block_o(h)
-  );
-
   // H^(k+1) = H^k · H, the previous power from the register it was stored in.
-  modelock_gf128_mul_serial u_mul (
-    .clk_i, .rst_ni,
-    .start_i(mul_start),
-    .a_i(h_powers_o[128 * {30'b0, power_q} +: 128]),
-    .b_i(h_powers_o[127:0]),
-    .c_i(128'h0),
-    .busy_o(mul_busy),
-    .done_o(mul_done),
-    .product_o(product)
-  );
+  assign mul_a_o = h_powers_o[128 * {30'b0, power_q} +: 128];
 
   assign busy_o = step_q != Idle;
-  assign aes_start = step_q == Expand && expand_done;
+  assign aes_start_o = step_q == Expand && expand_done;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -66,42 +63,42 @@ module modelock_mac_key (
       power_q <= 2'd0;
       h_powers_o <= '0;
       done_o <= 1'b0;
-      mul_start <= 1'b0;
+      mul_start_o <= 1'b0;
     end else if (clear_i) begin
       step_q <= Idle;
       power_q <= 2'd0;
       h_powers_o <= '0;
       done_o <= 1'b0;
-      mul_start <= 1'b0;
+      mul_start_o <= 1'b0;
     end else begin
       done_o <= 1'b0;
-      mul_start <= 1'b0;
+      mul_start_o <= 1'b0;
       unique case (step_q)
         Idle: if (start_i) begin
           step_q <= Expand;
           h_powers_o <= '0;
         end
         Expand: if (expand_done) step_q <= EncryptZero;
-        EncryptZero: if (aes_done) begin
-          h_powers_o[127:0] <= h;
+        EncryptZero: if (aes_done_i) begin
+          h_powers_o[127:0] <= aes_block_i;
           power_q <= 2'd0;
-          mul_start <= 1'b1;
+          mul_start_o <= 1'b1;
           step_q <= Power;
         end
-        Power: if (mul_done) begin
+        Power: if (mul_done_i) begin
           // Constant places, not h_powers_o[128 (power_q + 1) +: 128]:
           // Yosys builds a variable-index write as a shifter of data and
           // mask across the 512 bits (this module's own logic: 5,683 ->
           // 406 LUTs, synthesized in modelock_key_state).
           for (int k = 1; k <= 3; k++) begin
-            if (power_q == 2'(k - 1)) h_powers_o[128*k +: 128] <= product;
+            if (power_q == 2'(k - 1)) h_powers_o[128*k +: 128] <= product_i;
           end
           if (power_q == 2'd2) begin
             step_q <= Idle;
             done_o <= 1'b1;
           end else begin
             power_q <= power_q + 2'd1;
-            mul_start <= 1'b1;
+            mul_start_o <= 1'b1;
           end
         end
         default: step_q <= Idle;
@@ -109,6 +106,6 @@ module modelock_mac_key (
     end
   end
 
-  logic unused_flags;
-  assign unused_flags = expand_busy ^ aes_busy ^ mul_busy;
+  logic unused_flag;
+  assign unused_flag = expand_busy;
 endmodule

@@ -8,12 +8,12 @@
 //
 // This file only wires the units together; each has its own header:
 //
-//   modelock_regfile ── modelock_sequencer ── modelock_key_state (load_key, clear_key)
+//   modelock_regfile ── modelock_sequencer ── modelock_key_state (load_key, clear_key; GMAC finish)
 //                            │                modelock_program_reader (+ program_check)
 //                            │                modelock_matrix_layer ── modelock_tensor_stream
 //                            │                      │                    ├ read master (blob), keystream (ctr | deeplock)
 //                            │                      │                    │   └ its requests: modelock_keystream_walk
-//                            │                      │                    ├ modelock_unlock, GHASH, GMAC finish
+//                            │                      │                    ├ modelock_unlock, GHASH, GMAC finish (key state's)
 //                            │                      ├ pass items, operands ──► MAC array ──► requantize ─┐
 //                            │                modelock_pool                                            │
 //                            └── modelock_activation_buffer (both) ◄── placement ◄───────────────────────┘
@@ -24,7 +24,9 @@
 // sequencer's phases: the blob read master, GHASH and the GMAC finish by
 // the program reader (while it is busy) or the tensor stream; the io write
 // master by the logits, then the counters; the parameter store and the
-// operand bank by the layer, or by the wipe.
+// operand bank by the layer, or by the wipe; K_mac's AES core and
+// multiplier (modelock_mac_cores, in modelock_key_state) by load_key or
+// the GMAC finish of a run.
 module lock_engine #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter logic [63:0] DEVICE_ID = modelock_engine_pkg::DeviceId,
@@ -141,7 +143,11 @@ module lock_engine #(
   logic [3:0]   key_status;
   logic [1:0]   key_scheme;
   logic [63:0]  key_stream_bytes, key_nonce;
-  logic [1407:0] enc_round_keys, mac_round_keys;
+  logic [1407:0] enc_round_keys;
+  logic         gmac_start, gmac_done, gmac_match;
+  logic [60:0]  gmac_length;
+  logic [31:0]  gmac_iv_index;
+  logic [127:0] gmac_tag, ghash_hash;
   logic [511:0] h_powers;
   logic         table_rd_en;
   logic [modelock_crypto_pkg::SegmentBits-1:0] table_rd_addr;
@@ -153,8 +159,10 @@ module lock_engine #(
     .key_i(key), .mac_i(mac), .nonce_i(nonce),
     .busy_o(), .done_o(key_done), .status_o(key_status), .loaded_o(key_loaded), .scheme_o(key_scheme),
     .stream_bytes_o(key_stream_bytes), .nonce_o(key_nonce), .enc_round_keys_o(enc_round_keys),
-    .mac_round_keys_o(mac_round_keys), .h_powers_o(h_powers),
-    .table_rd_en_i(table_rd_en), .table_rd_addr_i(table_rd_addr), .table_rd_data_o(table_rd_data)
+    .mac_round_keys_o(), .h_powers_o(h_powers),
+    .table_rd_en_i(table_rd_en), .table_rd_addr_i(table_rd_addr), .table_rd_data_o(table_rd_data),
+    .gmac_start_i(gmac_start), .gmac_hash_i(ghash_hash), .gmac_length_i(gmac_length),
+    .gmac_iv_index_i(gmac_iv_index), .gmac_tag_i(gmac_tag), .gmac_done_o(gmac_done), .gmac_match_o(gmac_match)
   );
 
   // ---------------------------------------------------------------- sequencer
@@ -276,8 +284,7 @@ module lock_engine #(
   logic [511:0] pr_ghash_beat;
   logic [60:0]  pr_gmac_length;
   logic [127:0] pr_gmac_tag;
-  logic         ghash_idle, gmac_done, gmac_match;
-  logic [127:0] ghash_hash;
+  logic         ghash_idle;
 
   assign blob_req_valid = program_busy ? pr_rd_req_valid : ts_rd_req_valid;
   assign blob_req_addr = program_busy ? pr_rd_req_addr : ts_rd_req_addr;
@@ -369,14 +376,12 @@ module lock_engine #(
     .hash_o(ghash_hash), .idle_o(ghash_idle)
   );
 
-  modelock_gmac_finish u_gmac (
-    .clk_i(clk), .rst_ni(rst_n), .round_keys_i(mac_round_keys), .h_i(h_powers[127:0]),
-    .start_i(pr_gmac_start || ts_gmac_start), .hash_i(ghash_hash),
-    .length_i(program_busy ? pr_gmac_length : ts_gmac_length), .nonce_i(key_nonce),
-    .iv_index_i(program_busy ? modelock_engine_pkg::ProgramIvIndex : ts_gmac_index),
-    .tag_i(program_busy ? pr_gmac_tag : ts_gmac_tag),
-    .busy_o(), .done_o(gmac_done), .match_o(gmac_match)
-  );
+  // The tag check (gmac_finish) is modelock_key_state's: it shares K_mac's
+  // AES core and multiplier with load_key's derivation of H there.
+  assign gmac_start = pr_gmac_start || ts_gmac_start;
+  assign gmac_length = program_busy ? pr_gmac_length : ts_gmac_length;
+  assign gmac_iv_index = program_busy ? modelock_engine_pkg::ProgramIvIndex : ts_gmac_index;
+  assign gmac_tag = program_busy ? pr_gmac_tag : ts_gmac_tag;
 
   // ---------------------------------------------------------------- a gemm or conv layer
   logic          items_start, items_next, operands_start, operands_done, pass_start;

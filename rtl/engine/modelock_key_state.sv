@@ -7,6 +7,13 @@
 // (modelock_deeplock_checkpoints into a modelock_ram_1r1w), one schedule
 // step a cycle; otherwise status 5 and no key. clear_key zeroes it all.
 //
+// It also checks the runs' GMAC tags (modelock_gmac_finish, the gmac_*
+// ports): the check needs K_mac's AES core and a GF(2^128) multiplier, as
+// load_key's derivation of H does, and the two never run at once (a run
+// is never inside a key command), so one core of each (modelock_mac_cores)
+// serves both; this module, which holds K_mac's round keys and H, is where
+// both users meet.
+//
 // The table has no clear port, so this module wipes it by writes: it keeps
 // how many entries may hold a checkpoint (used), and clear_key writes zeros
 // over those; a load_key that builds fewer entries than the last one
@@ -37,6 +44,9 @@
 // Protocol: load_i or clear_i (one cycle, while !busy_o; the inputs hold
 // that cycle); done_o (one cycle) with status_o (0, or 5 for load_key).
 // The outputs hold between commands; loaded_o says a key is loaded.
+// gmac_*: modelock_gmac_finish's protocol (done 17 cycles after the start),
+// with the loaded nonce and K_mac; never while busy_o (a key command):
+// the sequencer starts checks only in runs.
 module modelock_key_state (
   input  logic          clk_i,
   input  logic          rst_ni,
@@ -59,7 +69,15 @@ module modelock_key_state (
   output logic [511:0]  h_powers_o,
   input  logic          table_rd_en_i,
   input  logic [modelock_crypto_pkg::SegmentBits-1:0] table_rd_addr_i,
-  output logic [135:0]  table_rd_data_o
+  output logic [135:0]  table_rd_data_o,
+  // a run's tag check (modelock_gmac_finish's ports; nonce and K_mac the loaded ones)
+  input  logic          gmac_start_i,
+  input  logic [127:0]  gmac_hash_i,
+  input  logic [60:0]   gmac_length_i,
+  input  logic [31:0]   gmac_iv_index_i,
+  input  logic [127:0]  gmac_tag_i,
+  output logic          gmac_done_o,
+  output logic          gmac_match_o
 );
   typedef enum logic [2:0] {Idle, Start, Build, Wipe, Done} state_e;
   state_e state_q;
@@ -187,6 +205,9 @@ module modelock_key_state (
     else if ((load_i || clear_i) && state_q == Idle) status_bad_q <= load_i && bad;
   end
 
+  logic         key_aes_start, key_mul_start, check_start, aes_done, mul_done;
+  logic [127:0] key_mul_a, check_block, check_mul_a, check_mul_c, aes_block, product;
+
   modelock_mac_key u_mac_key (
     .clk_i,
     .rst_ni,
@@ -196,7 +217,53 @@ module modelock_key_state (
     .busy_o      (),
     .done_o      (mac_done),
     .round_keys_o(mac_round_keys_o),
-    .h_powers_o
+    .h_powers_o,
+    .aes_start_o (key_aes_start),
+    .aes_done_i  (aes_done),
+    .aes_block_i (aes_block),
+    .mul_start_o (key_mul_start),
+    .mul_a_o     (key_mul_a),
+    .mul_done_i  (mul_done),
+    .product_i   (product)
+  );
+
+  modelock_gmac_finish u_gmac (
+    .clk_i,
+    .rst_ni,
+    .start_i     (gmac_start_i),
+    .hash_i      (gmac_hash_i),
+    .length_i    (gmac_length_i),
+    .nonce_i     (nonce_o),
+    .iv_index_i  (gmac_iv_index_i),
+    .tag_i       (gmac_tag_i),
+    .busy_o      (),
+    .done_o      (gmac_done_o),
+    .match_o     (gmac_match_o),
+    .core_start_o(check_start),
+    .core_block_o(check_block),
+    .core_mul_a_o(check_mul_a),
+    .core_mul_c_o(check_mul_c),
+    .aes_block_i (aes_block),
+    .mul_done_i  (mul_done),
+    .product_i   (product)
+  );
+
+  modelock_mac_cores u_mac_cores (
+    .clk_i,
+    .rst_ni,
+    .round_keys_i   (mac_round_keys_o),
+    .h_i            (h_powers_o[127:0]),
+    .key_aes_start_i(key_aes_start),
+    .key_mul_start_i(key_mul_start),
+    .key_mul_a_i    (key_mul_a),
+    .check_start_i  (check_start),
+    .check_block_i  (check_block),
+    .check_mul_a_i  (check_mul_a),
+    .check_mul_c_i  (check_mul_c),
+    .aes_done_o     (aes_done),
+    .aes_block_o    (aes_block),
+    .mul_done_o     (mul_done),
+    .product_o      (product)
   );
 
   modelock_aes_key_expand u_enc_key (

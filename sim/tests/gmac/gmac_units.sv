@@ -1,6 +1,8 @@
 // Testbench top: load_key's MAC half feeding GHASH and gmac_finish, as the
 // engine wires them: GHASH's tables filled when the powers are done, zeroed
-// on clear_i (the engine does both after modelock_key_state's part).
+// on clear_i (the engine does both after modelock_key_state's part); the
+// two share one AES core and one multiplier (modelock_mac_cores), as in
+// modelock_key_state.
 module gmac_units (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -28,10 +30,14 @@ module gmac_units (
   output logic         match_o
 );
   logic [1407:0] round_keys;
+  logic         key_aes_start, key_mul_start, check_start, aes_done, mul_done;
+  logic [127:0] key_mul_a, check_block, check_mul_a, check_mul_c, aes_block, product;
 
   modelock_mac_key u_mac_key (
     .clk_i, .rst_ni, .start_i(load_i), .clear_i, .key_i,
-    .busy_o(load_busy_o), .done_o(load_done_o), .round_keys_o(round_keys), .h_powers_o
+    .busy_o(load_busy_o), .done_o(load_done_o), .round_keys_o(round_keys), .h_powers_o,
+    .aes_start_o(key_aes_start), .aes_done_i(aes_done), .aes_block_i(aes_block),
+    .mul_start_o(key_mul_start), .mul_a_o(key_mul_a), .mul_done_i(mul_done), .product_i(product)
   );
   modelock_ghash u_ghash (
     .clk_i, .rst_ni, .h_powers_i(h_powers_o), .fill_i(load_done_o), .wipe_i(clear_i),
@@ -39,8 +45,16 @@ module gmac_units (
     .in_valid_i, .in_beat_i, .in_blocks_i, .hash_o, .idle_o
   );
   modelock_gmac_finish u_finish (
+    .clk_i, .rst_ni, .start_i(finish_i), .hash_i(hash_o), .length_i, .nonce_i, .iv_index_i, .tag_i,
+    .busy_o(finish_busy_o), .done_o(finish_done_o), .match_o,
+    .core_start_o(check_start), .core_block_o(check_block), .core_mul_a_o(check_mul_a),
+    .core_mul_c_o(check_mul_c), .aes_block_i(aes_block), .mul_done_i(mul_done), .product_i(product)
+  );
+  modelock_mac_cores u_cores (
     .clk_i, .rst_ni, .round_keys_i(round_keys), .h_i(h_powers_o[127:0]),
-    .start_i(finish_i), .hash_i(hash_o), .length_i, .nonce_i, .iv_index_i, .tag_i,
-    .busy_o(finish_busy_o), .done_o(finish_done_o), .match_o
+    .key_aes_start_i(key_aes_start), .key_mul_start_i(key_mul_start), .key_mul_a_i(key_mul_a),
+    .check_start_i(check_start), .check_block_i(check_block), .check_mul_a_i(check_mul_a),
+    .check_mul_c_i(check_mul_c), .aes_done_o(aes_done), .aes_block_o(aes_block),
+    .mul_done_o(mul_done), .product_o(product)
   );
 endmodule
