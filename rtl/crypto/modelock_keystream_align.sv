@@ -15,13 +15,23 @@
 // schedule (6 bits: a 64-way shift); ctr can start its chunks at any 16-byte
 // block (4 bits: a 16-way shift, a third of the LUTs).
 //
-// The shift is written as SkipBits / 2 levels of 4-way choices, the
-// farthest first (16, then 4, then 1 byte steps for SkipBits = 6), over a
-// window of only the bytes a beat can take (127, not 128). As one
-// part-select at a variable byte offset, window[8 * skip +: 512], Yosys
-// 0.23 built a shifter of six 2-way levels over 1,024 bits: 4,387 LUTs
-// for the 64-way shift alone, 3,317 this way
-// (scripts/synth-rtl.sh --one modelock_keystream_align).
+// The shift is SkipBits / 2 levels of 4-way choices, the farthest first
+// (16, then 4, then 1 byte steps for SkipBits = 6), each level only as wide
+// as the bytes later levels can still bring into the beat (127, 79, 67, 64
+// bytes for SkipBits = 6), built of modelock_mux4 instances: behind their
+// module boundary each level stays one LUT6 a bit. As one part-select at a
+// variable byte offset, window[8 * skip +: 512], Yosys 0.23 built a shifter
+// of six 2-way levels over 1,024 bits: 4,387 LUTs for the 64-way shift
+// alone; as the same levels written as case statements in this module, ABC
+// merged them into wide-LUT trees, 3,319 LUTs (SkipBits = 6) and 2,598
+// (SkipBits = 4); as trees of modelock_mux4, 2,197 and 1,567 (210 and 131
+// mux4s of 8 LUTs, and 512 LUTs for the skip = 0 choice of the current
+// chunk; scripts/synth-rtl.sh --one modelock_deeplock_keystream, resp.
+// modelock_ctr_keystream, the aligner's lines). The gain needs the kept
+// hierarchy: flattened, ABC maps both forms alike. Depth: a LUT6 a level
+// and the last 2:1, 4 LUTs (1.8 ns by scripts/logic-depth.py's weights)
+// where ABC's form had 3 LUTs and 4 MUXFs (1.95 ns); 3 LUTs against 2 and 3
+// MUXFs (1.35 ns both) for SkipBits = 4.
 //
 // Handshake: valid/ready on both sides; the output is a register. A chunk
 // is taken whenever the output register is empty or being read
@@ -47,25 +57,40 @@ module modelock_keystream_align #(
 );
   localparam int unsigned Levels = SkipBits / 2;
   // Bytes a beat can take: 64 from the farthest skip on.
-  localparam int unsigned WindowW = 8 * (64 + (1 << SkipBits) - 1);
+  localparam int unsigned WindowBytes = 64 + (1 << SkipBits) - 1;
+  // Stage i (0: the window) holds the bytes the levels after it can still
+  // bring into the beat, 64 + 4^(Levels - i) - 1; stage Levels is the beat.
+  // All stages side by side in one vector, stage i from bit StageAt(i).
+  localparam int unsigned StagesW = 8 * (64 * (Levels + 1) + ((1 << (2 * Levels + 2)) - 1) / 3 - Levels - 1);
 
   logic [511:0] previous_q;
-  logic [WindowW-1:0] window, shifted;  // previous chunk, then the current one
+  logic [StagesW-1:0] stages;
   logic priming, take;
 
-  assign window = WindowW'({in_chunk_i, previous_q});
-  // Level l moves by 0..3 steps of 4^l bytes (shifts by constants: wires).
-  // The bits of a level that no later level can bring into the beat drive
-  // nothing, and Yosys drops them: each level is as wide as it needs.
-  always_comb begin
-    shifted = window;
-    for (int l = Levels - 1; l >= 0; l--) begin
-      unique case (in_skip_i[2*l +: 2])
-        2'd0: ;
-        2'd1: shifted = shifted >> (8 * (1 << (2 * l)));
-        2'd2: shifted = shifted >> (16 * (1 << (2 * l)));
-        default: shifted = shifted >> (24 * (1 << (2 * l)));
-      endcase
+  // Bit where stage i starts: 8 times the sum of the earlier stages' bytes.
+  function automatic int unsigned stage_at(int unsigned i);
+    int unsigned bytes;
+    bytes = 0;
+    for (int unsigned j = 0; j < i; j++) bytes += 64 + (1 << (2 * (Levels - j))) - 1;
+    stage_at = 8 * bytes;
+  endfunction
+
+  // The previous chunk, then the first bytes of the current one.
+  assign stages[8*WindowBytes-1:0] = (8*WindowBytes)'({in_chunk_i, previous_q});
+  // Level i moves by 0..3 steps of 4^(Levels - 1 - i) bytes, chosen by
+  // skip bits 2 (Levels - 1 - i) + 1 .. 2 (Levels - 1 - i).
+  for (genvar i = 0; i < Levels; i++) begin : g_level
+    localparam int unsigned Step = 1 << (2 * (Levels - 1 - i));
+    localparam int unsigned OutBytes = 64 + Step - 1;
+    localparam int unsigned InAt = stage_at(i);
+    localparam int unsigned OutAt = stage_at(i + 1);
+    for (genvar k = 0; k < OutBytes; k++) begin : g_byte
+      modelock_mux4 #(.W(8)) u_mux (
+        .in_i({stages[InAt + 8 * (k + 3 * Step) +: 8], stages[InAt + 8 * (k + 2 * Step) +: 8],
+               stages[InAt + 8 * (k + Step) +: 8], stages[InAt + 8 * k +: 8]}),
+        .sel_i(in_skip_i[2 * (Levels - 1 - i) +: 2]),
+        .out_o(stages[OutAt + 8 * k +: 8])
+      );
     end
   end
   assign priming = in_first_i && in_skip_i != '0;
@@ -75,7 +100,7 @@ module modelock_keystream_align #(
   always_ff @(posedge clk_i) begin
     if (take) previous_q <= in_chunk_i;
     if (take && !priming) begin
-      out_beat_o <= in_skip_i == '0 ? in_chunk_i : shifted[511:0];
+      out_beat_o <= in_skip_i == '0 ? in_chunk_i : stages[StagesW-1 -: 512];
       out_last_o <= in_last_i;
     end
   end
