@@ -24,14 +24,18 @@
 // of six 2-way levels over 1,024 bits: 4,387 LUTs for the 64-way shift
 // alone; as the same levels written as case statements in this module, ABC
 // merged them into wide-LUT trees, 3,319 LUTs (SkipBits = 6) and 2,598
-// (SkipBits = 4); as trees of modelock_mux4, 2,197 and 1,567 (210 and 131
-// mux4s of 8 LUTs, and 512 LUTs for the skip = 0 choice of the current
-// chunk; scripts/synth-rtl.sh --one modelock_deeplock_keystream, resp.
-// modelock_ctr_keystream, the aligner's lines). The gain needs the kept
-// hierarchy: flattened, ABC maps both forms alike. Depth: a LUT6 a level
-// and the last 2:1, 4 LUTs (1.8 ns by scripts/logic-depth.py's weights)
-// where ABC's form had 3 LUTs and 4 MUXFs (1.95 ns); 3 LUTs against 2 and 3
-// MUXFs (1.35 ns both) for SkipBits = 4.
+// (SkipBits = 4); as trees of modelock_mux4, 1,688 and 1,567: 210 and 131
+// mux4s of 8 LUTs, and for SkipBits = 4 512 LUTs for the skip = 0 choice
+// of the current chunk, which whole-chunk skips do without (First, below).
+// Measured with scripts/synth-rtl.sh --one modelock_deeplock_keystream,
+// resp. modelock_ctr_keystream, the aligner's lines. The mux4 trees' gain
+// needs the kept hierarchy: flattened, ABC maps them as it did the case
+// statements (3,318 LUTs and 1,665 MUXFs for SkipBits = 6 without First,
+// 2,602 and 1,548 for SkipBits = 4); First's gain does not (1,722 LUTs
+// and 68 MUXFs flattened). Depth, flattened: 3 LUTs, 2 MUXFs and the
+// 2-block carry chain of skip - 1 (1.95 ns by scripts/logic-depth.py's
+// weights, as the case-statement form's 3 LUTs and 4 MUXFs); for SkipBits
+// = 4 the levels and the last 2:1, 2 LUTs and 3 MUXFs (1.35 ns, as before).
 //
 // Handshake: valid/ready on both sides; the output is a register. A chunk
 // is taken whenever the output register is empty or being read
@@ -60,11 +64,20 @@ module modelock_keystream_align #(
   localparam int unsigned WindowBytes = 64 + (1 << SkipBits) - 1;
   // Stage i (0: the window) holds the bytes the levels after it can still
   // bring into the beat, 64 + 4^(Levels - i) - 1; stage Levels is the beat.
-  // All stages side by side in one vector, stage i from bit StageAt(i).
+  // All stages side by side in one vector, stage i from bit stage_at(i).
   localparam int unsigned StagesW = 8 * (64 * (Levels + 1) + ((1 << (2 * Levels + 2)) - 1) / 3 - Levels - 1);
+
+  // Whole-chunk skips (SkipBits = 6): the beat of skip 0 is the current
+  // chunk, bytes 64..127 of {current, previous}, which is where a shift by
+  // (skip - 1) mod 64 from byte 1 lands, as every other skip's bytes
+  // skip..skip + 63 do. So the window starts at byte First = 1, the levels
+  // shift by skip - First, and no 2:1 choice of the current chunk follows
+  // (512 LUTs). A narrower shift cannot reach byte 64 and keeps the choice.
+  localparam int unsigned First = SkipBits == 6 ? 1 : 0;
 
   logic [511:0] previous_q;
   logic [StagesW-1:0] stages;
+  logic [SkipBits-1:0] shift;
   logic priming, take;
 
   // Bit where stage i starts: 8 times the sum of the earlier stages' bytes.
@@ -75,10 +88,11 @@ module modelock_keystream_align #(
     stage_at = 8 * bytes;
   endfunction
 
-  // The previous chunk, then the first bytes of the current one.
-  assign stages[8*WindowBytes-1:0] = (8*WindowBytes)'({in_chunk_i, previous_q});
+  // The previous chunk from byte First, then the first bytes of the current one.
+  assign stages[8*WindowBytes-1:0] = (8*WindowBytes)'({in_chunk_i, previous_q} >> (8 * First));
+  assign shift = in_skip_i - SkipBits'(First);
   // Level i moves by 0..3 steps of 4^(Levels - 1 - i) bytes, chosen by
-  // skip bits 2 (Levels - 1 - i) + 1 .. 2 (Levels - 1 - i).
+  // shift bits 2 (Levels - 1 - i) + 1 .. 2 (Levels - 1 - i).
   for (genvar i = 0; i < Levels; i++) begin : g_level
     localparam int unsigned Step = 1 << (2 * (Levels - 1 - i));
     localparam int unsigned OutBytes = 64 + Step - 1;
@@ -88,7 +102,7 @@ module modelock_keystream_align #(
       modelock_mux4 #(.W(8)) u_mux (
         .in_i({stages[InAt + 8 * (k + 3 * Step) +: 8], stages[InAt + 8 * (k + 2 * Step) +: 8],
                stages[InAt + 8 * (k + Step) +: 8], stages[InAt + 8 * k +: 8]}),
-        .sel_i(in_skip_i[2 * (Levels - 1 - i) +: 2]),
+        .sel_i(shift[2 * (Levels - 1 - i) +: 2]),
         .out_o(stages[OutAt + 8 * k +: 8])
       );
     end
@@ -100,7 +114,7 @@ module modelock_keystream_align #(
   always_ff @(posedge clk_i) begin
     if (take) previous_q <= in_chunk_i;
     if (take && !priming) begin
-      out_beat_o <= in_skip_i == '0 ? in_chunk_i : stages[StagesW-1 -: 512];
+      out_beat_o <= First == 0 && in_skip_i == '0 ? in_chunk_i : stages[StagesW-1 -: 512];
       out_last_o <= in_last_i;
     end
   end
