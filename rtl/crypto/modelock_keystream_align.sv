@@ -95,6 +95,8 @@ module modelock_keystream_align #(
 
   // The previous chunk from byte First, then the first bytes of the current one.
   assign stages[8*WindowBytes-1:0] = (8*WindowBytes)'({in_chunk_i, previous_q} >> (8 * First));
+  // (skip - 1) mod 2^SkipBits for a skip > 0 (First = Lead + 1), and
+  // 2^SkipBits - 1 for skip 0, which reaches the current chunk.
   assign shift = in_skip_i - SkipBits'(First);
   // Level i moves by 0..3 steps of 4^(Levels - 1 - i) bytes, chosen by
   // shift bits 2 (Levels - 1 - i) + 1 .. 2 (Levels - 1 - i).
