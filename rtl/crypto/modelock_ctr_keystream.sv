@@ -6,16 +6,27 @@
 // chunk a cycle, chunk c of a request holding blocks base / 16 + 4 c + q,
 // q = 0..3, with base its stream offset rounded down to 16 (a block: the
 // counter can start anywhere, so chunks need not be 64-byte aligned in the
-// stream); the chunks are then re-aligned onto the offset
+// stream), less 48 (three blocks) when the offset is not a multiple of 16;
+// the chunks are then re-aligned onto the offset
 // (modelock_keystream_align, a 16-way byte shift rather than the 64-way one
 // deeplock's whole chunks need). Any offset is reached at once: seeking is
-// choosing the counter.
+// choosing the counter. The three blocks early put an unaligned request's
+// first byte at byte 48 + offset mod 16 of its first chunk, where the
+// aligner's shift lands by (skip - 1) mod 16 from byte 49, as an aligned
+// request's chunk does at byte 64: so the aligner needs no 2:1 choice of
+// the current chunk after its shift (512 LUTs: 1,567 LUTs -> 1,055). The
+// three blocks before a request's first (wrapping past block 0 for an
+// offset under 16) are made and dropped with the priming chunk, which an
+// unaligned request makes anyway: the same chunks, the same cycles.
 //
 // The cores' S-Boxes are block-RAM ROMs whose output latches are the
 // pipeline's stage registers (modelock_aes_core, modelock_sbox_rom): 640
 // lookups on 320 RAMB18E2 (160 of 36 Kb). Yosys (synth_xilinx -family xcup,
 // this module alone): 8,605 LUTs, 1,156 FFs, against 35,738 LUTs and 6,276
-// FFs with 32-LUT table S-Boxes and a flip-flop register after each round.
+// FFs with 32-LUT table S-Boxes and a flip-flop register after each round;
+// 6,899 LUTs and 772 FFs with the aligner's shift as modelock_mux4 trees
+// and the three blocks early (8,381 and 1,164 before; the aligner keeps
+// only the 15 bytes of the previous chunk its window starts in).
 //
 // Handshake: a request (req_valid_i/req_ready_o: stream offset and beats,
 // at least 1) is taken at the edge the previous one's last chunk enters the
@@ -80,6 +91,11 @@ module modelock_ctr_keystream (
     end
   end
 
+  // Core q's block: block_q + q, three blocks earlier for an unaligned
+  // request (above). Subtracting at the request's edge instead put a 60-bit
+  // carry chain after the request's offset (2.30 ns by
+  // scripts/logic-depth.py, against 2.15 for the module's longest path);
+  // here the operand is a choice of two constants, on the cores' adders.
   // The four cores advance together (same pipeline, same handshake), so
   // core 0's handshake and tag speak for all.
   logic [Cores-1:0] core_in_ready, core_out_valid;
@@ -94,7 +110,7 @@ module modelock_ctr_keystream (
       .clk_i, .rst_ni, .clear_i, .round_keys_i,
       .in_valid_i(issue_valid),
       .in_ready_o(core_in_ready[q]),
-      .in_block_i({nonce_i, 4'h0, block_q + 60'(q)}),
+      .in_block_i({nonce_i, 4'h0, block_q + (skip_q != 4'd0 ? 60'(q) - 60'd3 : 60'(q))}),
       .in_tag_i(issue_tag),
       .out_valid_o(core_out_valid[q]),
       .out_ready_i(chunk_ready),

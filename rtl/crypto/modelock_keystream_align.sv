@@ -1,10 +1,12 @@
 // Re-aligns keystream chunks onto a tensor's first stream byte (docs/
-// engine.md, "Layers"): chunks are generated from the stream offset rounded
-// down to 64 bytes, chunk c covering stream bytes base + 64 c .. + 63, and
-// beat i of the tensor takes bytes skip .. skip + 63 of chunks i and i + 1
-// (skip = offset mod 64): a barrel shift over two consecutive chunks. With
-// skip = 0 every chunk is a beat; otherwise the first chunk only primes the
-// shift and there is one chunk more than beats.
+// engine.md, "Layers"): beat i of the tensor takes 64 consecutive bytes of
+// chunks i and i + 1 (a barrel shift over two consecutive chunks), bytes
+// Lead + skip .. Lead + skip + 63, Lead = 64 - 2^SkipBits, for a skip > 0;
+// the first chunk then only primes the shift and there is one chunk more
+// than beats. With skip = 0 every chunk is a beat. So the producer
+// generates its chunks from the stream offset rounded down to 2^SkipBits
+// bytes, less Lead bytes when the skip is not 0 (deeplock: Lead = 0, its
+// whole 64-byte chunks; ctr: 48, three AES blocks).
 //
 // The chunk stream carries its own framing: first/last flags and the skip
 // of the tensor (constant within one), so this stage needs no request port
@@ -15,13 +17,35 @@
 // schedule (6 bits: a 64-way shift); ctr can start its chunks at any 16-byte
 // block (4 bits: a 16-way shift, a third of the LUTs).
 //
-// The shift is written as SkipBits / 2 levels of 4-way choices, the
-// farthest first (16, then 4, then 1 byte steps for SkipBits = 6), over a
-// window of only the bytes a beat can take (127, not 128). As one
-// part-select at a variable byte offset, window[8 * skip +: 512], Yosys
-// 0.23 built a shifter of six 2-way levels over 1,024 bits: 4,387 LUTs
-// for the 64-way shift alone, 3,317 this way
-// (scripts/synth-rtl.sh --one modelock_keystream_align).
+// The shift is SkipBits / 2 levels of 4-way choices, the farthest first
+// (16, then 4, then 1 byte steps for SkipBits = 6), each level only as wide
+// as the bytes later levels can still bring into the beat (127, 79, 67, 64
+// bytes for SkipBits = 6), built of modelock_mux4 instances: behind their
+// module boundary each level stays one LUT6 a bit. As one part-select at a
+// variable byte offset, window[8 * skip +: 512], Yosys 0.23 built a shifter
+// of six 2-way levels over 1,024 bits: 4,387 LUTs for the 64-way shift
+// alone; as the same levels written as case statements in this module, ABC
+// merged them into wide-LUT trees, 3,319 LUTs (SkipBits = 6) and 2,598
+// (SkipBits = 4); as trees of modelock_mux4 with no 2:1 choice of the
+// current chunk after them (Lead, below), 1,688 and 1,055: 210 and 131
+// mux4s of 8 LUTs (scripts/synth-rtl.sh --one modelock_deeplock_keystream,
+// resp. modelock_ctr_keystream, the aligner's lines). The mux4 trees' gain
+// needs the kept hierarchy: flattened, ABC maps them as it did the case
+// statements (3,318 LUTs and 1,665 MUXFs for SkipBits = 6 with the 2:1
+// choice); the choice's does not (1,722 LUTs and 68 MUXFs flattened).
+// Depth, flattened: 3 LUTs, 2 MUXFs and the 2-block carry chain of skip - 1
+// (1.95 ns by scripts/logic-depth.py's weights, as the case-statement
+// form's 3 LUTs and 4 MUXFs).
+//
+// Why Lead: the beat of skip 0 is the current chunk, bytes 64..127 of
+// {current, previous}. With skips s > 0 at bytes Lead + s, that is where a
+// shift by (s - 1) mod 2^SkipBits lands from byte First = Lead + 1, so the
+// window starts there, and skip 0 needs no 2:1 choice of the current chunk
+// after the shift (512 LUTs, the last level of an 8-input choice). For
+// deeplock Lead = 0 changes nothing; ctr's chunks start three blocks
+// earlier when the skip is not 0, still one chunk more than beats, so the
+// cycles are the same, and of the previous chunk only bytes 49..63 reach
+// the window (ctr's aligner: 634 FFs, 1,026 before).
 //
 // Handshake: valid/ready on both sides; the output is a register. A chunk
 // is taken whenever the output register is empty or being read
@@ -39,33 +63,55 @@ module modelock_keystream_align #(
   input  logic [511:0] in_chunk_i,  // beat order
   input  logic         in_first_i,  // first chunk of a tensor
   input  logic         in_last_i,   // last chunk of a tensor
-  input  logic [SkipBits-1:0] in_skip_i,  // the tensor's first byte in its first chunk
+  input  logic [SkipBits-1:0] in_skip_i,  // the tensor's offset mod 2^SkipBits
   output logic         out_valid_o,
   input  logic         out_ready_i,
   output logic [511:0] out_beat_o,  // beat order: byte i is KS(offset + 64 n + i)
   output logic         out_last_o
 );
   localparam int unsigned Levels = SkipBits / 2;
-  // Bytes a beat can take: 64 from the farthest skip on.
-  localparam int unsigned WindowW = 8 * (64 + (1 << SkipBits) - 1);
+  // Bytes a beat can take: 64 from the farthest shift on.
+  localparam int unsigned WindowBytes = 64 + (1 << SkipBits) - 1;
+  // Stage i (0: the window) holds the bytes the levels after it can still
+  // bring into the beat, 64 + 4^(Levels - i) - 1; stage Levels is the beat.
+  // All stages side by side in one vector, stage i from bit stage_at(i).
+  localparam int unsigned StagesW = 8 * (64 * (Levels + 1) + ((1 << (2 * Levels + 2)) - 1) / 3 - Levels - 1);
+
+  // The shift's window starts at byte First (Lead + 1, Lead above).
+  localparam int unsigned First = 65 - (1 << SkipBits);
 
   logic [511:0] previous_q;
-  logic [WindowW-1:0] window, shifted;  // previous chunk, then the current one
+  logic [StagesW-1:0] stages;
+  logic [SkipBits-1:0] shift;
   logic priming, take;
 
-  assign window = WindowW'({in_chunk_i, previous_q});
-  // Level l moves by 0..3 steps of 4^l bytes (shifts by constants: wires).
-  // The bits of a level that no later level can bring into the beat drive
-  // nothing, and Yosys drops them: each level is as wide as it needs.
-  always_comb begin
-    shifted = window;
-    for (int l = Levels - 1; l >= 0; l--) begin
-      unique case (in_skip_i[2*l +: 2])
-        2'd0: ;
-        2'd1: shifted = shifted >> (8 * (1 << (2 * l)));
-        2'd2: shifted = shifted >> (16 * (1 << (2 * l)));
-        default: shifted = shifted >> (24 * (1 << (2 * l)));
-      endcase
+  // Bit where stage i starts: 8 times the sum of the earlier stages' bytes.
+  function automatic int unsigned stage_at(int unsigned i);
+    int unsigned bytes;
+    bytes = 0;
+    for (int unsigned j = 0; j < i; j++) bytes += 64 + (1 << (2 * (Levels - j))) - 1;
+    stage_at = 8 * bytes;
+  endfunction
+
+  // The previous chunk from byte First, then the first bytes of the current one.
+  assign stages[8*WindowBytes-1:0] = (8*WindowBytes)'({in_chunk_i, previous_q} >> (8 * First));
+  // (skip - 1) mod 2^SkipBits for a skip > 0 (First = Lead + 1), and
+  // 2^SkipBits - 1 for skip 0, which reaches the current chunk.
+  assign shift = in_skip_i - SkipBits'(First);
+  // Level i moves by 0..3 steps of 4^(Levels - 1 - i) bytes, chosen by
+  // shift bits 2 (Levels - 1 - i) + 1 .. 2 (Levels - 1 - i).
+  for (genvar i = 0; i < Levels; i++) begin : g_level
+    localparam int unsigned Step = 1 << (2 * (Levels - 1 - i));
+    localparam int unsigned OutBytes = 64 + Step - 1;
+    localparam int unsigned InAt = stage_at(i);
+    localparam int unsigned OutAt = stage_at(i + 1);
+    for (genvar k = 0; k < OutBytes; k++) begin : g_byte
+      modelock_mux4 #(.W(8)) u_mux (
+        .in_i({stages[InAt + 8 * (k + 3 * Step) +: 8], stages[InAt + 8 * (k + 2 * Step) +: 8],
+               stages[InAt + 8 * (k + Step) +: 8], stages[InAt + 8 * k +: 8]}),
+        .sel_i(shift[2 * (Levels - 1 - i) +: 2]),
+        .out_o(stages[OutAt + 8 * k +: 8])
+      );
     end
   end
   assign priming = in_first_i && in_skip_i != '0;
@@ -75,7 +121,7 @@ module modelock_keystream_align #(
   always_ff @(posedge clk_i) begin
     if (take) previous_q <= in_chunk_i;
     if (take && !priming) begin
-      out_beat_o <= in_skip_i == '0 ? in_chunk_i : shifted[511:0];
+      out_beat_o <= stages[StagesW-1 -: 512];
       out_last_o <= in_last_i;
     end
   end

@@ -1,6 +1,7 @@
 // The ctr keystream in RTL against the host library (RawKeystream, the
 // derivation of K_enc) and docs/scheme.md's shared vectors: random keys,
-// nonces and offsets (aligned, unaligned, large), back-to-back requests
+// nonces and offsets (aligned, unaligned, large, every one of the first
+// 64 bytes), back-to-back requests
 // under random backpressure, and one beat a cycle in steady state.
 #include <array>
 #include <cstdint>
@@ -97,6 +98,26 @@ TEST_F(Ctr, RandomKeysAndOffsetsMatchTheHostLibraryUnderBackpressure) {
     for (std::size_t i = 0; i < requests.size(); ++i) {
       ASSERT_EQ(got[i], reference(master, nonce, requests[i]))
           << "key " << k << ", offset " << requests[i].offset << ", " << requests[i].beats << " beats";
+    }
+  }
+}
+
+TEST_F(Ctr, EveryOffsetOfTheFirstBlocksMatchesTheHostLibrary) {
+  // An unaligned request's chunks start three blocks before its first
+  // (modelock_ctr_keystream): from offset 0 to 64 that wraps the counter
+  // past block 0 for the dropped priming chunk; every skip, aligned or not,
+  // one to three beats, back to back and under backpressure.
+  const scheme::MasterKey master = random_master();
+  const scheme::Nonce nonce = random_nonce();
+  load(master, nonce);
+  std::vector<KeystreamRequest> requests;
+  for (std::uint64_t offset = 0; offset <= 64; ++offset) {
+    requests.push_back({offset, static_cast<std::uint32_t>(1 + offset % 3)});
+  }
+  for (const double ready : {1.0, 0.6}) {
+    const auto got = run_keystream(m_, requests, ready, rng_);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      ASSERT_EQ(got[i], reference(master, nonce, requests[i])) << "offset " << requests[i].offset;
     }
   }
 }
