@@ -32,8 +32,9 @@
 // so they are the sums of the layer blocks by construction.
 //
 // Storage: the current layer's counts are registers; when the layer closes
-// they are written as one 512-bit block into a 64-block memory (no reset:
-// blocks past the run's layers are given as zeros at the dump).
+// they are written as one block (its 423 bits that can be non-zero) into a
+// 64-block memory (no reset: blocks past the run's layers are given as
+// zeros at the dump).
 module modelock_counters (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -196,33 +197,30 @@ module modelock_counters (
 
   // ---------------------------------------------------------------- layer blocks
   // A closing layer's block holds this cycle's events too (the register
-  // values plus what the current cycle adds).
-  logic [3:0]   tag_status;
-  logic [511:0] block;
+  // values plus what the current cycle adds). The memory keeps only the
+  // block's bits that can be non-zero, 423 of 512 (op 3, tag status 4,
+  // six 64-bit words, blob beats 32): Yosys 0.23 keeps constant zero data
+  // bits in a memory, and these blocks map onto LUT RAM, 7 bits per
+  // RAM64M8 (8 LUTs): 61 of them rather than 74.
+  localparam int unsigned StoredW = 3 + 4 + 6 * 64 + 32;
+  logic [3:0]         tag_status;
+  logic [63:0]        first_output;
+  logic [StoredW-1:0] stored;
   assign tag_status = tag_status_q | (tag_mismatch_i ? 4'd1 << role_i : 4'd0);
-  always_comb begin
-    block = '0;
-    block[32*modelock_engine_pkg::LayerCountOp+:32] = 32'(op_q);
-    block[32*modelock_engine_pkg::LayerCountTagStatus+:32] = 32'(tag_status);
-    block[32*modelock_engine_pkg::LayerCountStampStart+:64] = layer_start_q;
-    block[32*modelock_engine_pkg::LayerCountCyclesBusy+:64] = busy_q + 64'(busy);
-    block[32*modelock_engine_pkg::LayerCountStalledMemory+:64] = memory_q + 64'(stall_memory);
-    block[32*modelock_engine_pkg::LayerCountStalledKeystream+:64] = keystream_q + 64'(stall_keystream);
-    block[32*modelock_engine_pkg::LayerCountStalledOutput+:64] = output_q + 64'(stall_output);
-    block[32*modelock_engine_pkg::LayerCountFirstOutput+:64] =
-        has_output_q ? first_output_q : output_i ? stamp_o - layer_start_q : 64'd0;
-    block[32*modelock_engine_pkg::LayerCountBlobBeats+:32] = blob_beats_q + 32'(blob_beat_i);
-  end
+  assign first_output = has_output_q ? first_output_q : output_i ? stamp_o - layer_start_q : 64'd0;
+  assign stored = {blob_beats_q + 32'(blob_beat_i), first_output, output_q + 64'(stall_output),
+                   keystream_q + 64'(stall_keystream), memory_q + 64'(stall_memory), busy_q + 64'(busy), layer_start_q,
+                   tag_status, op_q};
 
-  logic [511:0] blocks [modelock_engine_pkg::MaxLayers];
+  logic [StoredW-1:0] blocks [modelock_engine_pkg::MaxLayers];
   always_ff @(posedge clk_i) begin
-    if (close) blocks[layer_index[5:0]] <= block;
+    if (close) blocks[layer_index[5:0]] <= stored;
   end
 
   // ---------------------------------------------------------------- the dump: one registered beat
   logic [6:0]   next_q;   // the next beat to load
   logic [6:0]   beat_q;   // the beat in the output register
-  logic [511:0] block_q;
+  logic [StoredW-1:0] block_q;
   logic         load;
 
   assign load = dumping_o && next_q != 7'(Beats) && (!out_valid_o || out_ready_i);
@@ -250,9 +248,21 @@ module modelock_counters (
       end
     end
   end
-  // A plain synchronous read, so the blocks map onto block RAM.
+  // A plain synchronous read, so the blocks map onto RAM.
   always_ff @(posedge clk_i) begin
     if (load) block_q <= blocks[6'(next_q - 7'd2)];
+  end
+
+  // The block in the output register, at its words' places.
+  logic [511:0] block;
+  always_comb begin
+    block = '0;
+    {block[32*modelock_engine_pkg::LayerCountBlobBeats+:32], block[32*modelock_engine_pkg::LayerCountFirstOutput+:64],
+     block[32*modelock_engine_pkg::LayerCountStalledOutput+:64],
+     block[32*modelock_engine_pkg::LayerCountStalledKeystream+:64],
+     block[32*modelock_engine_pkg::LayerCountStalledMemory+:64], block[32*modelock_engine_pkg::LayerCountCyclesBusy+:64],
+     block[32*modelock_engine_pkg::LayerCountStampStart+:64], block[32*modelock_engine_pkg::LayerCountTagStatus+:4],
+     block[32*modelock_engine_pkg::LayerCountOp+:3]} = block_q;
   end
 
   logic [1023:0] run_block;
@@ -274,7 +284,7 @@ module modelock_counters (
 
   always_comb begin
     if (beat_q < 7'd2) out_data_o = run_block[512*beat_q[0]+:512];
-    else if (beat_q - 7'd2 < layers_q) out_data_o = block_q;
+    else if (beat_q - 7'd2 < layers_q) out_data_o = block;
     else out_data_o = '0;
   end
   assign out_last_o = beat_q == 7'(Beats - 1);

@@ -105,15 +105,34 @@ module modelock_matrix_layer #(
 
   // The tensor reference of the step's role: blob offset, then (words 2, 3,
   // the stream offset, which modelock_keystream_walk gives the keystream)
-  // length and tag index.
+  // length and tag index, and its tag. Each role's fields are taken at
+  // constant places and one modelock_mux4 level chooses by role_q: Yosys
+  // 0.23 built the variable part-selects record_i[32*(... role_q) +: w] as
+  // shifters over the whole 2048-bit record: 2,118 LUTs alone before,
+  // 551 after (295 here, 256 in the 256-bit mux4: one LUT6 a bit);
+  // synth-rtl.sh --one modelock_matrix_layer, B = 8, Yosys 0.23.
   localparam int unsigned RefBase = modelock_engine_pkg::LayerTensors;
   localparam int unsigned RefWords = modelock_engine_pkg::TensorWords;
-  assign ts_blob_addr_o = record_i[32*(RefBase + RefWords*role_q) +: 64];
-  assign ts_length_o = record_i[32*(RefBase + RefWords*role_q + 4) +: 32];
-  assign ts_tag_index_o = record_i[32*(RefBase + RefWords*role_q + 5) +: 32];
-  // Tag bytes in order in the record's words (little-endian): the block is
-  // their byte reversal, which block_bytes_le is.
-  assign ts_tag_o = modelock_crypto_pkg::block_bytes_le(record_i[32*(modelock_engine_pkg::LayerTags + 4*role_q) +: 128]);
+  localparam int unsigned RefW = 64 + 32 + 32 + 128;
+  logic [4*RefW-1:0] refs;
+  for (genvar r = 0; r < 4; r++) begin : g_ref
+    // Tag bytes in order in the record's words (little-endian): the block
+    // is their byte reversal, which block_bytes_le is.
+    assign refs[RefW*r +: RefW] = {
+      modelock_crypto_pkg::block_bytes_le(record_i[32*(modelock_engine_pkg::LayerTags + 4*r) +: 128]),
+      record_i[32*(RefBase + RefWords*r + 5) +: 32],
+      record_i[32*(RefBase + RefWords*r + 4) +: 32],
+      record_i[32*(RefBase + RefWords*r) +: 64]};
+  end
+  // (The stream offsets, the reserved words and the fields other modules
+  // check or read are not used here.)
+  logic unused_record;
+  assign unused_record = ^record_i;
+  modelock_mux4 #(.W(RefW)) u_ref (
+    .in_i (refs),
+    .sel_i(role_q),
+    .out_o({ts_tag_o, ts_tag_index_o, ts_length_o, ts_blob_addr_o})
+  );
 
   assign ts_start_o = (state_q == Param && !busy_step_q) || state_q == PassRun;
 
