@@ -1,6 +1,7 @@
 // modelock_pool_divide, the average pools' division as a multiply by a
-// reciprocal, against the host's rounding (host/quant/src/int8_layers.cpp,
-// divide_rounded: half away from zero with C's truncating division) over the
+// reciprocal, against the rounding of the HLS kernel and the host
+// (modelock_hls::divide_rounded: half away from zero with C's truncating
+// division) over the
 // whole range an int8 average pool has, |sum| <= 128 n (127 n above zero):
 // every sum for every n <= 256 (the table's divisors: any window's count, or
 // kh * kw), and for every n in 257..65536 (a global pool's H * W, through the
@@ -15,14 +16,15 @@
 
 #include "Vmodelock_pool_divide.h"
 #include "clocked_model.hpp"
+#include "modelock_hls/activations.hpp"
 
 namespace modelock::sim {
 namespace {
 
-// The host's rule, written as docs/engine.md states it.
-std::int32_t divide_rounded(std::int32_t sum, std::int32_t n) {
-  return sum >= 0 ? (2 * sum + n) / (2 * n) : -((-2 * sum + n) / (2 * n));
-}
+// The rule as the HLS kernel has it (docs/engine.md, "Pooling and
+// Flatten"; the host's is the same), as an int: every quotient here fits
+// the int8 it returns.
+std::int32_t divide_rounded(std::int32_t sum, std::int32_t n) { return modelock_hls::divide_rounded(sum, n); }
 
 constexpr int kSerialCycles = 28;  // start_i to the serial reciprocal, the module's contract
 
