@@ -116,7 +116,7 @@ TEST(RtlKernelXml, PortsAreLockEnginesInterfaces) {
 }
 
 // The register file's decoder: writable argument word -> its offset, read
-// from the `arg_index` case of modelock_regfile.sv, and the offsets of its
+// from the `arg_addr` case of modelock_regfile.sv, and the offsets of its
 // named registers (AddrStatus = 8'hd0, ...).
 struct RegfileMap {
   std::map<std::string, std::uint32_t> named;
@@ -130,11 +130,14 @@ RegfileMap regfile_map() {
   for (auto m = std::sregex_iterator(sv.begin(), sv.end(), named); m != std::sregex_iterator(); ++m) {
     map.named[(*m)[1]] = static_cast<std::uint32_t>(std::stoul((*m)[2], nullptr, 16));
   }
-  static const std::regex word(R"re((Addr\w+)(?: \+ 8'h([0-9a-fA-F]+))?: arg_index = (\d+);)re");
+  // "5: arg_addr = AddrLogits + 8'h4;", the last word as the case's default.
+  static const std::regex word(R"re((\d+|default): arg_addr = (Addr\w+)(?: \+ 8'h([0-9a-fA-F]+))?;)re");
   for (auto m = std::sregex_iterator(sv.begin(), sv.end(), word); m != std::sregex_iterator(); ++m) {
-    const std::uint32_t base = map.named.at((*m)[1]);
-    const std::uint32_t plus = (*m)[2].matched ? static_cast<std::uint32_t>(std::stoul((*m)[2], nullptr, 16)) : 0;
-    map.word_offsets[static_cast<std::uint32_t>(std::stoul((*m)[3]))] = base + plus;
+    const std::uint32_t index = (*m)[1] == "default" ? static_cast<std::uint32_t>(map.word_offsets.size())
+                                                      : static_cast<std::uint32_t>(std::stoul((*m)[1]));
+    const std::uint32_t base = map.named.at((*m)[2]);
+    const std::uint32_t plus = (*m)[3].matched ? static_cast<std::uint32_t>(std::stoul((*m)[3], nullptr, 16)) : 0;
+    map.word_offsets[index] = base + plus;
   }
   return map;
 }
