@@ -11,6 +11,7 @@ module modelock_aes_iterative (
   input  logic          rst_ni,
   input  logic [1407:0] round_keys_i,  // round key r in [128 r +: 128]
   input  logic          start_i,
+  input  logic          clear_i,       // zeroes the state (a block of the key's), before any start
   input  logic [127:0]  block_i,
   output logic          busy_o,
   output logic          done_o,
@@ -36,6 +37,11 @@ module modelock_aes_iterative (
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      state_q <= '0;
+      round_q <= 4'd0;
+      busy_q <= 1'b0;
+      done_o <= 1'b0;
+    end else if (clear_i) begin
       state_q <= '0;
       round_q <= 4'd0;
       busy_q <= 1'b0;

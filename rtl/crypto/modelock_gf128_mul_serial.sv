@@ -10,8 +10,9 @@
 // Each cycle's Z is an XOR of ANDs (a bit of X and V·x^i): written as a
 // conditional XOR per bit of X instead, Yosys 0.23 mapped the same
 // function to 1,149 LUTs, now 805 (`synth-rtl.sh --one
-// modelock_gmac_finish`; its longest path 2 LUTs and 2 MUXF, against 2
-// and 1).
+// modelock_gmac_finish`, when the check had a multiplier of its own; now
+// `--one modelock_key_state`, in modelock_mac_cores: 801 in the engine's
+// run; its longest path 2 LUTs and 2 MUXF, against 2 and 1).
 //
 // Timing: start_i (while !busy_o) takes a_i, b_i and c_i; done_o pulses 16
 // cycles later with product_o valid (held until the next start); busy_o is
@@ -20,6 +21,7 @@ module modelock_gf128_mul_serial (
   input  logic         clk_i,
   input  logic         rst_ni,
   input  logic         start_i,
+  input  logic         clear_i,  // zeroes A, V and Z (H and its products), before any start
   input  logic [127:0] a_i,  // block order: GCM bit 0 in [127]
   input  logic [127:0] b_i,
   input  logic [127:0] c_i,
@@ -48,6 +50,12 @@ module modelock_gf128_mul_serial (
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      a_q <= '0;
+      v_q <= '0;
+      z_q <= '0;
+      left_q <= 5'd0;
+      done_o <= 1'b0;
+    end else if (clear_i) begin
       a_q <= '0;
       v_q <= '0;
       z_q <= '0;

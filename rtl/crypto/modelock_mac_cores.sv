@@ -24,6 +24,13 @@
 // each user finds the cores idle when it starts them, as with cores of its
 // own.
 //
+// Key material stays in them after a user is done (the AES block holds H
+// or E(K_mac, J0); the multiplier's V holds H, its Z a power of H or a
+// check's product), so clear_i, modelock_key_state's clear of its units at
+// clear_key and at every load (only in its Idle state, with both users
+// idle), zeroes both cores' registers (docs/engine.md, "Commands":
+// clear_key leaves no key material).
+//
 // Sharing saves an AES core and a multiplier: Yosys (`synth-rtl.sh --one`,
 // modules alone) gives modelock_key_state, with the check now inside,
 // 6,185 LUTs and 4,794 FFs against 5,631 and 4,791 for it and 2,650 and
@@ -40,6 +47,7 @@
 module modelock_mac_cores (
   input  logic          clk_i,
   input  logic          rst_ni,
+  input  logic          clear_i,          // clear_key, a refused load: both cores zeroed (idle then)
   input  logic [1407:0] round_keys_i,     // K_mac's round keys
   input  logic [127:0]  h_i,              // the multiplier's B for both users
   // key: modelock_mac_key
@@ -60,7 +68,7 @@ module modelock_mac_cores (
   logic aes_busy, mul_busy;
 
   modelock_aes_iterative u_aes (
-    .clk_i, .rst_ni, .round_keys_i,
+    .clk_i, .rst_ni, .clear_i, .round_keys_i,
     .start_i(key_aes_start_i || check_start_i),
     .block_i(check_start_i ? check_block_i : 128'h0),
     .busy_o(aes_busy),
@@ -69,7 +77,7 @@ module modelock_mac_cores (
   );
 
   modelock_gf128_mul_serial u_mul (
-    .clk_i, .rst_ni,
+    .clk_i, .rst_ni, .clear_i,
     .start_i(key_mul_start_i || check_start_i),
     .a_i(check_start_i ? check_mul_a_i : key_mul_a_i),
     .b_i(h_i),

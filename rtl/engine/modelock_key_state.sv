@@ -30,11 +30,12 @@
 // can cascade the URAMs instead, Yosys cannot. Sixteen explicit banks of
 // 4,096 x 136 with the choice written here gave 32 URAM288 and 695 LUTs
 // for the choice (155 fewer for one UltraRAM more; not kept). The rest of
-// this module's 6,418 LUTs alone (now 5,631) were modelock_mac_key's 3,897
-// (now 3,351: AES core 1,664 then 1,451 with the same RTL, as ABC maps it
-// from run to run; the serial GF(2^128) multiplier 1,148, now 815; the
-// key expansion 679), the checkpoint builder's 710, now 466, and its own
-// 283.
+// this module's 6,185 LUTs alone (4,794 FFs, with the run's tag check
+// inside since the cores are shared): modelock_mac_cores (one AES core and
+// one serial GF(2^128) multiplier for load_key and the checks, with their
+// choice: 2,638 in the engine's run), modelock_mac_key's own steps and key
+// expansion (1,085), the checkpoint builder (463), modelock_gmac_finish
+// (190) and its own logic.
 //
 // Byte orders: the register file's key words are little-endian (byte i of
 // a key in key_i[8 i +: 8]); the crypto modules take blocks (byte 0 in
@@ -251,6 +252,7 @@ module modelock_key_state (
   modelock_mac_cores u_mac_cores (
     .clk_i,
     .rst_ni,
+    .clear_i        (clear_units),
     .round_keys_i   (mac_round_keys_o),
     .h_i            (h_powers_o[127:0]),
     .key_aes_start_i(key_aes_start),

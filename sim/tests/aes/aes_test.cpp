@@ -87,6 +87,18 @@ TEST_F(Aes, ClearWipesEveryRoundKey) {
   for (int r = 0; r <= 10; ++r) EXPECT_EQ(round_key(r), Block{}) << "round key " << r;
 }
 
+// The iterative core (load_key's and the tag checks' AES, on K_mac) keeps
+// its last block, H or E(K_mac, J0), until clear_i zeroes it.
+TEST_F(Aes, ClearZeroesTheIterativeCoresBlock) {
+  expand(kFipsKey);
+  ASSERT_NE(encrypt_single(Block{}).first, Block{});
+  m_->clear_i = 1;
+  m_.tick();
+  m_->clear_i = 0;
+  EXPECT_EQ(get_block(words(m_->single_block_o)), Block{});
+  EXPECT_FALSE(m_->single_busy_o);
+}
+
 TEST_F(Aes, IterativeCoreIsFips197AppendixBAndC1) {
   expand(kFipsKey);
   const auto [b, cycles] = encrypt_single({0x32, 0x43, 0xf6, 0xa8, 0x88, 0x5a, 0x30, 0x8d, 0x31, 0x31, 0x98, 0xa2,

@@ -228,9 +228,15 @@ TEST_F(Gmac, TheTablesHoldEveryByteAtEveryPositionTimesItsPower) {
 
 TEST_F(Gmac, ClearZeroesTheRoundKeysPowersAndEveryTableEntry) {
   load(to_array<16>(random_bytes(16)));
+  // The shared cores hold H (the AES block) and H^4 (the product) after a
+  // load: the clear zeroes them too.
+  ASSERT_NE(get_block(words(m_->cores_block_o)), Block{});
+  ASSERT_NE(get_block(words(m_->cores_product_o)), Block{});
   m_->clear_i = 1;
   m_.tick();
   m_->clear_i = 0;
+  EXPECT_EQ(get_block(words(m_->cores_block_o)), Block{});
+  EXPECT_EQ(get_block(words(m_->cores_product_o)), Block{});
   EXPECT_EQ(tables_cycles(), 1 + kWipeCycles);  // the start edge, then the wipe
   for (int k = 0; k < 4; ++k) EXPECT_EQ(get_block(words(m_->h_powers_o), 128 * static_cast<std::size_t>(k)), Block{});
   for (int l = 0; l < 4; ++l) {

@@ -27,7 +27,9 @@ module gmac_units (
   input  logic [127:0] tag_i,
   output logic         finish_busy_o,
   output logic         finish_done_o,
-  output logic         match_o
+  output logic         match_o,
+  output logic [127:0] cores_block_o,    // the shared cores' AES block and product
+  output logic [127:0] cores_product_o
 );
   logic [1407:0] round_keys;
   logic         key_aes_start, key_mul_start, check_start, aes_done, mul_done;
@@ -51,10 +53,12 @@ module gmac_units (
     .core_mul_c_o(check_mul_c), .aes_block_i(aes_block), .mul_done_i(mul_done), .product_i(product)
   );
   modelock_mac_cores u_cores (
-    .clk_i, .rst_ni, .round_keys_i(round_keys), .h_i(h_powers_o[127:0]),
+    .clk_i, .rst_ni, .clear_i, .round_keys_i(round_keys), .h_i(h_powers_o[127:0]),
     .key_aes_start_i(key_aes_start), .key_mul_start_i(key_mul_start), .key_mul_a_i(key_mul_a),
     .check_start_i(check_start), .check_block_i(check_block), .check_mul_a_i(check_mul_a),
     .check_mul_c_i(check_mul_c), .aes_done_o(aes_done), .aes_block_o(aes_block),
     .mul_done_o(mul_done), .product_o(product)
   );
+  assign cores_block_o = aes_block;
+  assign cores_product_o = product;
 endmodule
