@@ -398,10 +398,17 @@ module modelock_operands #(
       for (int s = 0; s < 4; s++) slot[b][8*s +: 8] = gathered4[b][8*slot_j[s] +: 8];
     end
   end
+  // The wipe zeroes the staging (a run's last conv beat of activations
+  // would outlive the run otherwise): a synchronous reset ahead of the
+  // byte enables, the flip-flops' own R pin (FDRE), no LUT.
   always_ff @(posedge clk_i) begin
-    for (int b = 0; b < B; b++) begin
-      for (int l = 0; l < 64; l++) begin
-        if (s2_served_q[b] && lane_any[l]) staging_q[512*b + 8*l +: 8] <= slot[b][8*(l%4) +: 8];
+    if (wipe_i) begin
+      staging_q <= '0;
+    end else begin
+      for (int b = 0; b < B; b++) begin
+        for (int l = 0; l < 64; l++) begin
+          if (s2_served_q[b] && lane_any[l]) staging_q[512*b + 8*l +: 8] <= slot[b][8*(l%4) +: 8];
+        end
       end
     end
   end
