@@ -22,11 +22,12 @@
 // The cores' S-Boxes are block-RAM ROMs whose output latches are the
 // pipeline's stage registers (modelock_aes_core, modelock_sbox_rom): 640
 // lookups on 320 RAMB18E2 (160 of 36 Kb). Yosys (synth_xilinx -family xcup,
-// this module alone): 8,605 LUTs, 1,156 FFs, against 35,738 LUTs and 6,276
-// FFs with 32-LUT table S-Boxes and a flip-flop register after each round;
-// 6,899 LUTs and 772 FFs with the aligner's shift as modelock_mux4 trees
-// and the three blocks early (8,381 and 1,164 before; the aligner keeps
-// only the 15 bytes of the previous chunk its window starts in).
+// this module alone): 6,899 LUTs and 772 FFs. With 32-LUT table S-Boxes
+// and a flip-flop register after each round it took 35,738 LUTs and 6,276
+// FFs; with the ROMs and the aligner's earlier case-statement shift 8,381
+// and 1,164 (now its shift is modelock_mux4 trees, the chunks start three
+// blocks early, and it keeps only the 15 bytes of the previous chunk its
+// window starts in).
 //
 // Handshake: a request (req_valid_i/req_ready_o: stream offset and beats,
 // at least 1) is taken at the edge the previous one's last chunk enters the

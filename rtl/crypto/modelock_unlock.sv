@@ -11,7 +11,7 @@
 // the 64 lanes, where the table form (modelock_sbox_lut, 32 LUT6 a lane)
 // took 2,048 LUTs and the choice with none 512 more (Yosys, `synth-rtl.sh
 // --one modelock_tensor_stream`: 2,563 LUTs and 513 FFs for this module,
-// now 514 LUTs, 513 FFs and 32 RAMB18E2). The BRAM's output latch is the
+// now 515 LUTs, 514 FFs and 32 RAMB18E2 in the engine's run). The BRAM's output latch is the
 // beat's register (it holds while no beat is taken); the keystream beat and
 // bypass_i are registered beside it, and the plaintext is their XOR (the
 // keystream masked for none), one LUT after the registers: the S-Box and

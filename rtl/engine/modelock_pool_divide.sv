@@ -6,9 +6,9 @@
 // window).
 //
 // Why not a divider. A 32 by 17 bit division in one cycle (the earlier
-// form) was the engine's deepest logic: 310 carry blocks in a row, about 60 ns
-// by scripts/logic-depth.py against the 3.33 ns of 300 MHz, and about 3,000 of
-// the pool's 4,623 LUTs. A pipelined divider would delay the pool's writes and
+// form) was the engine's deepest logic: 310 carry blocks in a row, about 59 ns
+// by scripts/logic-depth.py against the 3.33 ns of 300 MHz, and about 4,000 of
+// the pool's 4,566 LUTs (the pool alone). A pipelined divider would delay the pool's writes and
 // its done_o, so the engine's cycle counts. Here the division is a multiply
 // by a reciprocal, exact over the whole input range:
 //

@@ -1,5 +1,7 @@
 // A 4:1 choice of W-bit words: one level of a wide multiplexer built as a
-// tree of these (modelock_operands' 128:1 byte choices of the window).
+// tree of these (modelock_operands' 128:1 byte choices of the window,
+// modelock_keystream_align's byte shift, modelock_matrix_layer's tensor
+// reference).
 //
 // It is a module of its own for synthesis: ABC, given a whole 128:1 choice
 // in one module, maps it with its wide-LUT costs (LUT7, LUT8) into about 55

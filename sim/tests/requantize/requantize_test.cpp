@@ -150,7 +150,10 @@ TEST(Requantize, EdgesOfEveryField) {
 
 // The RTL takes y from ten bits of the product, t = p >>> (s - 1), and
 // clamps by whether the bits above them are all the sign (the header of
-// requantize_round in modelock_engine_pkg.sv): for every shift, products
+// requantize_round in modelock_engine_pkg.sv): for every shift these
+// factors reach (u = shift - 1 up to 61 with M0 = +-2^b, b at most 31, so
+// the top shifts only partly: the product's top choice level is the
+// least exercised), products
 // whose t sits at each edge of that (y = 127 / 128, -128 / -129, 0 / -1,
 // t at the ten bits' ends) with the low bits zero, all ones and half: p is
 // acc * M0 with M0 = +-2^b and acc = t * 2^(u-b) + g, the smallest b that
