@@ -78,7 +78,8 @@ module modelock_mac_array #(
   logic             v0_q, last0_q;
   logic [64*9-1:0]  nw0_q;     // the beat's weights negated, 9 bits a lane, lanes past cols zero
   logic [B*512-1:0] x0_q;
-  logic [63:0]      live;
+  logic [63:0]      live, last_lanes;
+  assign last_lanes = modelock_engine_pkg::tail_lanes(cols_i[5:0]);
   logic [64*9-1:0]  nw_live;
 
   // Lane l is live when c * 64 + l < cols: in every beat but a row's last,
@@ -95,7 +96,7 @@ module modelock_mac_array #(
   // the lane's masking LUTs, and the accumulator subtracts.
   always_comb begin
     for (int l = 0; l < 64; l++) begin
-      live[l] = !row_end || cols_i[5:0] == 6'd0 || 6'(l) < cols_i[5:0];
+      live[l] = !row_end || last_lanes[l];
       nw_live[9*l +: 9] = -(9'($signed(w_data_i[8*l +: 8])) & {9{live[l]}});
     end
   end

@@ -421,11 +421,12 @@ module modelock_operands #(
   // The lanes of the beat going out that lie before K (all but the last
   // beat's lanes past K mod 64): a LUT input shared by the B rows, in place
   // of clearing 4,096 staging bits.
-  logic [63:0]  take_lane;
+  logic [63:0]  take_lane, last_lanes;
+  assign last_lanes = modelock_engine_pkg::tail_lanes(cols_i[5:0]);
   logic [B-1:0] take_row;
   always_comb begin
     for (int l = 0; l < 64; l++) begin
-      take_lane[l] = !wipe_i && conv_i && (!emit_last_q || cols_i[5:0] == 6'd0 || 6'(l) < cols_i[5:0]);
+      take_lane[l] = !wipe_i && conv_i && (!emit_last_q || last_lanes[l]);
     end
   end
   assign take_row = (!wipe_i && !conv_i) ? item_valid_i : '0;

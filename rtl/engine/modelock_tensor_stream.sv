@@ -97,6 +97,7 @@ module modelock_tensor_stream (
   logic [31:0] beats, left_q;
   logic        last_beat, partial;
   logic [5:0]  tail;
+  logic [63:0] last_lanes;
   logic [511:0] masked;
   logic        unlock_ready, take;
 
@@ -106,10 +107,11 @@ module modelock_tensor_stream (
   assign last_beat = left_q == 32'd1;
   assign tail = length_i[5:0];
   assign partial = last_beat && tail != 6'd0;
+  assign last_lanes = modelock_engine_pkg::tail_lanes(tail);
   always_comb begin
     masked = rd_data_i;
     for (int l = 0; l < 64; l++) begin
-      if (partial && 6'(l) >= tail) masked[8*l +: 8] = 8'd0;
+      if (last_beat && !last_lanes[l]) masked[8*l +: 8] = 8'd0;
     end
   end
 

@@ -140,6 +140,14 @@ package modelock_engine_pkg;
   localparam int unsigned LayerCountFirstOutput = 12;
   localparam int unsigned LayerCountBlobBeats = 14;
 
+  // The lanes of a row's or a tensor's last beat that hold its bytes, for
+  // a byte count whose low six bits are `tail`: lane l when l < tail, every
+  // lane when the count fills whole beats (tail 0). The MAC array, the
+  // operand rows and the tensor stream mask that beat by it.
+  function automatic logic [63:0] tail_lanes(input logic [5:0] tail);
+    for (int l = 0; l < 64; l++) tail_lanes[l] = tail == 6'd0 || 6'(l) < tail;
+  endfunction
+
   // ---------------------------------------------------------------- AXI4 bursts
   // Beats of the next burst of an access at beat address `beat_addr` (byte
   // address / 64) with `beats_left` beats to go: at most 64 (AXI4's 256-beat
