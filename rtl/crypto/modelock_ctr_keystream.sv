@@ -7,36 +7,39 @@
 // q = 0..3, with base its stream offset rounded down to 16 (a block: the
 // counter can start anywhere, so chunks need not be 64-byte aligned in the
 // stream), less 48 (three blocks) when the offset is not a multiple of 16;
-// the chunks are then re-aligned onto the offset
-// (modelock_keystream_align, a 16-way byte shift rather than the 64-way one
-// deeplock's whole chunks need). Any offset is reached at once: seeking is
-// choosing the counter. The three blocks early put an unaligned request's
-// first byte at byte 48 + offset mod 16 of its first chunk, where the
-// aligner's shift lands by (skip - 1) mod 16 from byte 49, as an aligned
-// request's chunk does at byte 64: so the aligner needs no 2:1 choice of
-// the current chunk after its shift (512 LUTs: 1,567 LUTs -> 1,055). The
-// three blocks before a request's first (wrapping past block 0 for an
-// offset under 16) are made and dropped with the priming chunk, which an
-// unaligned request makes anyway: the same chunks, the same cycles.
+// the chunks are then re-aligned onto the offset by
+// modelock_keystream_align, the one after both keystreams in lock_engine.
+// Any offset is reached at once: seeking is choosing the counter. The three
+// blocks early put an unaligned request's first byte at byte
+// 48 + offset mod 16 of its first chunk, which the chunk's skip says
+// (48 + offset mod 16, or 0): so ctr's skips are a subset of deeplock's
+// (offset mod 64) and the one 64-way aligner serves both. (ctr's own 16-way
+// aligner, 1,055 LUTs, is gone; lock_engine's choice between the two
+// keystreams' beats became a choice between their chunks, the same 512
+// LUTs.) Depth: the path from the last stage's ROMs (its key XOR) now goes
+// on through lock_engine's choice and the 64-way aligner's first level,
+// two LUTs more (rtl/doc/theory_of_operation.md, "AES-128"). The three
+// blocks before a request's first (wrapping past block 0
+// for an offset under 16) are made and dropped with the priming chunk,
+// which an unaligned request makes anyway: the same chunks, the same
+// cycles.
 //
 // The cores' S-Boxes are block-RAM ROMs whose output latches are the
 // pipeline's stage registers (modelock_aes_core, modelock_sbox_rom): 640
 // lookups on 320 RAMB18E2 (160 of 36 Kb). Yosys (synth_xilinx -family xcup,
-// this module alone): 6,899 LUTs and 772 FFs. With 32-LUT table S-Boxes
-// and a flip-flop register after each round it took 35,738 LUTs and 6,276
-// FFs; with the ROMs and the aligner's earlier case-statement shift 8,381
-// and 1,164 (now its shift is modelock_mux4 trees, the chunks start three
-// blocks early, and it keeps only the 15 bytes of the previous chunk its
-// window starts in).
+// this module alone): 5,871 LUTs and 138 FFs without the aligner (6,923
+// and 772 with its own). With 32-LUT table S-Boxes and a flip-flop
+// register after each round it took 35,738 LUTs and 6,276 FFs.
 //
 // Handshake: a request (req_valid_i/req_ready_o: stream offset and beats,
 // at least 1) is taken at the edge the previous one's last chunk enters the
 // cores (or any edge when idle), so back-to-back requests stream without a
-// gap. Its beats come out on out_* (valid/ready), out_last_o on the last
-// one. The first beat is valid 11 cycles after the edge that took the
-// request (its first chunk enters the cores at the next edge, whose first
-// stage is round 1; ten rounds, then one edge to align), one more when the
-// offset is not a multiple of 16. A stall on
+// gap. Its chunks come out on out_* (valid/ready), out_first_o on the
+// first, out_last_o on the last, one chunk more than beats when the offset
+// is not a multiple of 16. The first chunk is valid 10 cycles after the
+// edge that took the request (it enters the cores at the next edge, whose
+// first stage is round 1; ten rounds), so the aligner's first beat 11
+// cycles after, one more when the offset is not a multiple of 16. A stall on
 // out_ready_i holds the whole pipeline. round_keys_i and nonce_i must hold
 // still while any request is in flight. clear_i (the end of a run) drops
 // every request taken and every block in flight at the next edge.
@@ -52,8 +55,10 @@ module modelock_ctr_keystream (
   input  logic [31:0]   req_beats_i,
   output logic          out_valid_o,
   input  logic          out_ready_i,
-  output logic [511:0]  out_beat_o,
-  output logic          out_last_o
+  output logic [511:0]  out_chunk_o,  // beat order: chunk c's block q is bytes 16q..16q+15
+  output logic          out_first_o,  // a request's first chunk
+  output logic          out_last_o,   // its last
+  output logic [5:0]    out_skip_o    // for modelock_keystream_align: 0, or 48 + offset mod 16
 );
   localparam int unsigned Cores = modelock_crypto_pkg::BlocksPerBeat;
 
@@ -129,16 +134,15 @@ module modelock_ctr_keystream (
 
   assign issue_ready = core_in_ready[0];
 
-  modelock_keystream_align #(.SkipBits(4)) u_align (
-    .clk_i, .rst_ni, .clear_i,
-    .in_valid_i(core_out_valid[0]),
-    .in_ready_o(chunk_ready),
-    .in_chunk_i(chunk),
-    .in_first_i(chunk_tag[5]),
-    .in_last_i(chunk_tag[4]),
-    .in_skip_i(chunk_tag[3:0]),
-    .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
-  );
+  // The chunks go out with their framing; the aligner after them (shared
+  // with deeplock in lock_engine) takes an unaligned request's beats from
+  // byte 48 + offset mod 16 of its first two chunks on.
+  assign out_valid_o = core_out_valid[0];
+  assign chunk_ready = out_ready_i;
+  assign out_chunk_o = chunk;
+  assign out_first_o = chunk_tag[5];
+  assign out_last_o = chunk_tag[4];
+  assign out_skip_o = {{2{chunk_tag[3:0] != 4'd0}}, chunk_tag[3:0]};
 
   logic unused_handshakes;
   assign unused_handshakes = ^{core_in_ready[Cores-1:1], core_out_valid[Cores-1:1]};

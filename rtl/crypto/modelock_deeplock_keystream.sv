@@ -11,8 +11,10 @@
 // checkpoint from the table (modelock_ram_1r1w, built by
 // modelock_deeplock_checkpoints at load_key) into the lane's slot and notes
 // the job's lane in an order queue; a merger takes whole chunks from the
-// lane at the queue's head, job by job, and modelock_keystream_align
-// re-aligns them onto each request's offset.
+// lane at the queue's head, job by job, and gives them out with their
+// framing (first, last, the request's offset mod 64 as the skip):
+// modelock_keystream_align re-aligns them onto each request's offset, one
+// aligner after both keystreams in lock_engine (a run uses one scheme).
 //
 // Run-ahead: a request is taken as soon as the previous one's jobs have all
 // gone to the fetcher, not when its chunks have left. Its first segment
@@ -68,8 +70,9 @@
 // lanes finish a job each every 64 cycles at full rate).
 //
 // Handshake: req_valid_i/req_ready_o (stream offset and beats, at least
-// 1); beats come out on out_* (valid/ready) in request order, out_last_o on
-// each request's last. Offsets and beats must lie inside the loaded stream
+// 1); chunks come out on out_* (valid/ready) in request order, out_first_o
+// and out_last_o on each request's first and last (one chunk more than
+// beats when the offset is not a multiple of 64). Offsets and beats must lie inside the loaded stream
 // (at most 64 MiB: the engine checks every tensor against stream_bytes). A
 // stall on out_ready_i backs up into the FIFOs and holds the lanes. The
 // table must hold still while a request is in flight. clear_i (the end of a
@@ -90,8 +93,10 @@ module modelock_deeplock_keystream #(
   input  logic [31:0]  req_beats_i,
   output logic         out_valid_o,
   input  logic         out_ready_i,
-  output logic [511:0] out_beat_o,
-  output logic         out_last_o
+  output logic [511:0] out_chunk_o,  // beat order: stream bytes 64 c .. 64 c + 63
+  output logic         out_first_o,  // a request's first chunk
+  output logic         out_last_o,   // its last
+  output logic [5:0]   out_skip_o    // for modelock_keystream_align: the offset mod 64
 );
   localparam int unsigned Lanes = modelock_crypto_pkg::DeeplockLanes;
   localparam int unsigned TagBits = 9;  // a chunk's {job_end, first, last, skip}
@@ -299,19 +304,13 @@ module modelock_deeplock_keystream #(
     assign fifo_ready[g] = merge && merge_lane == 2'(g);
   end
 
-  modelock_keystream_align u_align (
-    .clk_i, .rst_ni, .clear_i,
-    .in_valid_i(merge_valid),
-    .in_ready_o(merge_ready),
-    .in_chunk_i(head[511:0]),
-    .in_first_i(head[512+7]),
-    .in_last_i(head[512+6]),
-    .in_skip_i(head[512 +: 6]),
-    .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
-  );
+  assign out_valid_o = merge_valid;
+  assign merge_ready = out_ready_i;
+  assign out_chunk_o = head[511:0];
+  assign out_first_o = head[512+7];
+  assign out_last_o = head[512+6];
+  assign out_skip_o = head[512 +: 6];
 
-  // Offsets past 2^36 lie past any deeplock stream (64 MiB at most), and so
-  // do chunk indices past 2^20 (SegmentBits + ChunkPosBits).
   logic unused_request;
   assign unused_request = ^{req_offset_i[63:36], req_chunks[31:30], req_first_chunk[29:PosW+SegW],
                             req_last_chunk[29:PosW+SegW]};

@@ -1,60 +1,58 @@
 // Re-aligns keystream chunks onto a tensor's first stream byte (docs/
 // engine.md, "Layers"): beat i of the tensor takes 64 consecutive bytes of
 // chunks i and i + 1 (a barrel shift over two consecutive chunks), bytes
-// Lead + skip .. Lead + skip + 63, Lead = 64 - 2^SkipBits, for a skip > 0;
-// the first chunk then only primes the shift and there is one chunk more
-// than beats. With skip = 0 every chunk is a beat. So the producer
-// generates its chunks from the stream offset rounded down to 2^SkipBits
-// bytes, less Lead bytes when the skip is not 0 (deeplock: Lead = 0, its
-// whole 64-byte chunks; ctr: 48, three AES blocks).
+// skip .. skip + 63 of {chunk i + 1, chunk i}, for a skip > 0; the first
+// chunk then only primes the shift and there is one chunk more than beats.
+// With skip = 0 every chunk is a beat. So the producer makes its chunks from
+// a place at most 63 bytes before the tensor's first byte and gives the
+// distance as the skip: deeplock its whole 64-byte chunks (the offset
+// rounded down to 64, skip = offset mod 64), ctr its 16-byte blocks from
+// three blocks before the offset's block (skip = 48 + offset mod 16, or 0).
+//
+// One aligner serves both keystreams in the engine (lock_engine chooses the
+// chunk stream of the loaded scheme before it; a run uses one scheme).
+// Each keystream had its own before, deeplock's 64-way shift (1,688 LUTs)
+// and ctr's 16-way one (1,055 LUTs, 634 FFs), and lock_engine chose between
+// their beats (512 LUTs); now the same 512-LUT choice is made on the chunks,
+// and ctr's aligner is gone. ctr's chunks start three blocks early when its
+// offset is not a multiple of 16, so its skips (0, 49..63) are a subset of
+// deeplock's and it needs no shift of its own: the same chunks, the same
+// cycles.
 //
 // The chunk stream carries its own framing: first/last flags and the skip
 // of the tensor (constant within one), so this stage needs no request port
 // and a new tensor may follow the last chunk of the previous one directly.
 //
-// SkipBits: the skips the producer can give, 2^SkipBits of them, and so the
-// width of the barrel shift. deeplock makes whole 64-byte chunks from its
-// schedule (6 bits: a 64-way shift); ctr can start its chunks at any 16-byte
-// block (4 bits: a 16-way shift, a third of the LUTs).
+// The shift is three levels of 4-way choices, the farthest first (16, then
+// 4, then 1 byte steps), each level only as wide as the bytes later levels
+// can still bring into the beat (127, 79, 67, 64 bytes), built of
+// modelock_mux4 instances: behind their module boundary each level stays
+// one LUT6 a bit. As one part-select at a variable byte offset,
+// window[8 * skip +: 512], Yosys 0.23 built a shifter of six 2-way levels
+// over 1,024 bits: 4,387 LUTs for the 64-way shift alone; as the same levels
+// written as case statements in this module, ABC merged them into wide-LUT
+// trees, 3,319 LUTs; as trees of modelock_mux4 with no 2:1 choice of the
+// current chunk after them (below), 1,688: 210 mux4s of 8 LUTs
+// (scripts/synth-rtl.sh --one modelock_deeplock_keystream, the aligner's
+// lines). The mux4 trees' gain needs the kept hierarchy: flattened, ABC
+// maps them as it did the case statements (3,318 LUTs and 1,665 MUXFs with
+// the 2:1 choice); the choice's does not (1,722 LUTs and 68 MUXFs
+// flattened). Depth, flattened: 3 LUTs, 2 MUXFs and the 2-block carry chain
+// of skip - 1 (1.95 ns by scripts/logic-depth.py's weights, as the
+// case-statement form's 3 LUTs and 4 MUXFs).
 //
-// The shift is SkipBits / 2 levels of 4-way choices, the farthest first
-// (16, then 4, then 1 byte steps for SkipBits = 6), each level only as wide
-// as the bytes later levels can still bring into the beat (127, 79, 67, 64
-// bytes for SkipBits = 6), built of modelock_mux4 instances: behind their
-// module boundary each level stays one LUT6 a bit. As one part-select at a
-// variable byte offset, window[8 * skip +: 512], Yosys 0.23 built a shifter
-// of six 2-way levels over 1,024 bits: 4,387 LUTs for the 64-way shift
-// alone; as the same levels written as case statements in this module, ABC
-// merged them into wide-LUT trees, 3,319 LUTs (SkipBits = 6) and 2,598
-// (SkipBits = 4); as trees of modelock_mux4 with no 2:1 choice of the
-// current chunk after them (Lead, below), 1,688 and 1,055: 210 and 131
-// mux4s of 8 LUTs (scripts/synth-rtl.sh --one modelock_deeplock_keystream,
-// resp. modelock_ctr_keystream, the aligner's lines). The mux4 trees' gain
-// needs the kept hierarchy: flattened, ABC maps them as it did the case
-// statements (3,318 LUTs and 1,665 MUXFs for SkipBits = 6 with the 2:1
-// choice); the choice's does not (1,722 LUTs and 68 MUXFs flattened).
-// Depth, flattened: 3 LUTs, 2 MUXFs and the 2-block carry chain of skip - 1
-// (1.95 ns by scripts/logic-depth.py's weights, as the case-statement
-// form's 3 LUTs and 4 MUXFs).
-//
-// Why Lead: the beat of skip 0 is the current chunk, bytes 64..127 of
-// {current, previous}. With skips s > 0 at bytes Lead + s, that is where a
-// shift by (s - 1) mod 2^SkipBits lands from byte First = Lead + 1, so the
-// window starts there, and skip 0 needs no 2:1 choice of the current chunk
-// after the shift (512 LUTs, the last level of an 8-input choice). For
-// deeplock Lead = 0 changes nothing; ctr's chunks start three blocks
-// earlier when the skip is not 0, still one chunk more than beats, so the
-// cycles are the same, and of the previous chunk only bytes 49..63 reach
-// the window (ctr's aligner: 634 FFs, 1,026 before).
+// Why the window starts at byte 1: the beat of skip 0 is the current chunk,
+// bytes 64..127 of {current, previous}, which is where a shift by
+// (skip - 1) mod 64 = 63 lands from byte 1, as skips s > 0 land at byte s:
+// so skip 0 needs no 2:1 choice of the current chunk after the shift (512
+// LUTs, the last level of an 8-input choice).
 //
 // Handshake: valid/ready on both sides; the output is a register. A chunk
 // is taken whenever the output register is empty or being read
 // (in_ready_o = !out_valid_o || out_ready_i; the priming chunk then makes
 // no beat). One beat a cycle in steady state, latency 1. clear_i drops the
 // output beat at the next edge (the keystream's flush).
-module modelock_keystream_align #(
-  parameter int unsigned SkipBits = 6
-) (
+module modelock_keystream_align (
   input  logic         clk_i,
   input  logic         rst_ni,
   input  logic         clear_i,
@@ -63,12 +61,13 @@ module modelock_keystream_align #(
   input  logic [511:0] in_chunk_i,  // beat order
   input  logic         in_first_i,  // first chunk of a tensor
   input  logic         in_last_i,   // last chunk of a tensor
-  input  logic [SkipBits-1:0] in_skip_i,  // the tensor's offset mod 2^SkipBits
+  input  logic [5:0]   in_skip_i,   // bytes before the tensor's first in its first chunk
   output logic         out_valid_o,
   input  logic         out_ready_i,
   output logic [511:0] out_beat_o,  // beat order: byte i is KS(offset + 64 n + i)
   output logic         out_last_o
 );
+  localparam int unsigned SkipBits = 6;
   localparam int unsigned Levels = SkipBits / 2;
   // Bytes a beat can take: 64 from the farthest shift on.
   localparam int unsigned WindowBytes = 64 + (1 << SkipBits) - 1;
@@ -77,10 +76,7 @@ module modelock_keystream_align #(
   // All stages side by side in one vector, stage i from bit stage_at(i).
   localparam int unsigned StagesW = 8 * (64 * (Levels + 1) + ((1 << (2 * Levels + 2)) - 1) / 3 - Levels - 1);
 
-  // The shift's window starts at byte First (Lead + 1, Lead above).
-  localparam int unsigned First = 65 - (1 << SkipBits);
-
-  logic [511:0] previous_q;
+  logic [511:8] previous_q;  // byte 0 of the previous chunk never reaches a beat
   logic [StagesW-1:0] stages;
   logic [SkipBits-1:0] shift;
   logic priming, take;
@@ -93,11 +89,10 @@ module modelock_keystream_align #(
     stage_at = 8 * bytes;
   endfunction
 
-  // The previous chunk from byte First, then the first bytes of the current one.
-  assign stages[8*WindowBytes-1:0] = (8*WindowBytes)'({in_chunk_i, previous_q} >> (8 * First));
-  // (skip - 1) mod 2^SkipBits for a skip > 0 (First = Lead + 1), and
-  // 2^SkipBits - 1 for skip 0, which reaches the current chunk.
-  assign shift = in_skip_i - SkipBits'(First);
+  // The previous chunk from byte 1, then the first bytes of the current one.
+  assign stages[8*WindowBytes-1:0] = {in_chunk_i, previous_q};
+  // skip - 1 for a skip > 0, and 63 for skip 0, which reaches the current chunk.
+  assign shift = in_skip_i - 6'd1;
   // Level i moves by 0..3 steps of 4^(Levels - 1 - i) bytes, chosen by
   // shift bits 2 (Levels - 1 - i) + 1 .. 2 (Levels - 1 - i).
   for (genvar i = 0; i < Levels; i++) begin : g_level
@@ -119,7 +114,7 @@ module modelock_keystream_align #(
   assign take = in_valid_i && in_ready_o;
 
   always_ff @(posedge clk_i) begin
-    if (take) previous_q <= in_chunk_i;
+    if (take) previous_q <= in_chunk_i[511:8];
     if (take && !priming) begin
       out_beat_o <= stages[StagesW-1 -: 512];
       out_last_o <= in_last_i;

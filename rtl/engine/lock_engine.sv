@@ -327,15 +327,18 @@ module lock_engine #(
   // step of the run in order, given as soon as the program has verified, so
   // the keystream runs ahead of the tensor stream (none has no keystream
   // and no walk). The walk reads the records when the sequencer does not.
-  logic         ctr_req_ready, ctr_valid, dl_req_ready, dl_valid;
-  logic [511:0] ctr_beat, dl_beat;
+  // A run uses one scheme, so one aligner serves both keystreams, after the
+  // choice of the scheme's chunks (modelock_keystream_align: 1,055 LUTs
+  // fewer than an aligner each; ctr's skips are a subset of deeplock's).
+  logic         ctr_req_ready, ctr_valid, ctr_first, ctr_last, dl_req_ready, dl_valid, dl_first, dl_last;
+  logic [511:0] ctr_chunk, dl_chunk;
+  logic [5:0]   ctr_skip, dl_skip;
+  logic         chunk_ready;
   logic         use_ctr, walk_rd_en, walk_req_valid;
   logic [7:0]   walk_rd_addr;
   logic [63:0]  walk_req_offset;
   logic [31:0]  walk_req_beats;
   assign use_ctr = key_scheme == 2'd2;
-  assign ts_ks_valid = use_ctr ? ctr_valid : dl_valid;
-  assign ks_beat = use_ctr ? ctr_beat : dl_beat;
   assign record_rd_en = seq_record_rd_en || walk_rd_en;
   assign record_rd_addr = seq_record_rd_en ? seq_record_rd_addr : walk_rd_addr;
 
@@ -351,16 +354,24 @@ module lock_engine #(
   modelock_ctr_keystream u_ctr (
     .clk_i(clk), .rst_ni(rst_n), .clear_i(keystream_clear), .round_keys_i(enc_round_keys), .nonce_i(key_nonce),
     .req_valid_i(walk_req_valid && use_ctr), .req_ready_o(ctr_req_ready), .req_offset_i(walk_req_offset),
-    .req_beats_i(walk_req_beats), .out_valid_o(ctr_valid), .out_ready_i(ts_ks_ready && use_ctr),
-    .out_beat_o(ctr_beat), .out_last_o()
+    .req_beats_i(walk_req_beats), .out_valid_o(ctr_valid), .out_ready_i(chunk_ready && use_ctr),
+    .out_chunk_o(ctr_chunk), .out_first_o(ctr_first), .out_last_o(ctr_last), .out_skip_o(ctr_skip)
   );
 
   modelock_deeplock_keystream u_deeplock (
     .clk_i(clk), .rst_ni(rst_n), .clear_i(keystream_clear),
     .table_rd_en_o(table_rd_en), .table_rd_addr_o(table_rd_addr), .table_rd_data_i(table_rd_data),
     .req_valid_i(walk_req_valid && !use_ctr), .req_ready_o(dl_req_ready), .req_offset_i(walk_req_offset),
-    .req_beats_i(walk_req_beats), .out_valid_o(dl_valid), .out_ready_i(ts_ks_ready && !use_ctr),
-    .out_beat_o(dl_beat), .out_last_o()
+    .req_beats_i(walk_req_beats), .out_valid_o(dl_valid), .out_ready_i(chunk_ready && !use_ctr),
+    .out_chunk_o(dl_chunk), .out_first_o(dl_first), .out_last_o(dl_last), .out_skip_o(dl_skip)
+  );
+
+  modelock_keystream_align u_align (
+    .clk_i(clk), .rst_ni(rst_n), .clear_i(keystream_clear),
+    .in_valid_i(use_ctr ? ctr_valid : dl_valid), .in_ready_o(chunk_ready),
+    .in_chunk_i(use_ctr ? ctr_chunk : dl_chunk), .in_first_i(use_ctr ? ctr_first : dl_first),
+    .in_last_i(use_ctr ? ctr_last : dl_last), .in_skip_i(use_ctr ? ctr_skip : dl_skip),
+    .out_valid_o(ts_ks_valid), .out_ready_i(ts_ks_ready), .out_beat_o(ks_beat), .out_last_o()
   );
 
   // GHASH's tables of H..H^4 are key material too: a key command ends when

@@ -1,4 +1,5 @@
-// Testbench top: load_key's K_enc expansion feeding the ctr keystream.
+// Testbench top: load_key's K_enc expansion feeding the ctr keystream, and
+// the aligner after it, as the engine wires them.
 module ctr_units (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -17,6 +18,9 @@ module ctr_units (
 );
   logic [1407:0] round_keys;
   logic unused_busy;
+  logic chunk_valid, chunk_ready, chunk_first, chunk_last;
+  logic [511:0] chunk;
+  logic [5:0] chunk_skip;
 
   modelock_aes_key_expand u_expand (
     .clk_i, .rst_ni, .start_i(load_i), .clear_i(1'b0), .key_i,
@@ -25,6 +29,13 @@ module ctr_units (
   modelock_ctr_keystream u_ctr (
     .clk_i, .rst_ni, .clear_i(1'b0), .round_keys_i(round_keys), .nonce_i,
     .req_valid_i, .req_ready_o, .req_offset_i, .req_beats_i,
+    .out_valid_o(chunk_valid), .out_ready_i(chunk_ready), .out_chunk_o(chunk),
+    .out_first_o(chunk_first), .out_last_o(chunk_last), .out_skip_o(chunk_skip)
+  );
+  modelock_keystream_align u_align (
+    .clk_i, .rst_ni, .clear_i(1'b0),
+    .in_valid_i(chunk_valid), .in_ready_o(chunk_ready), .in_chunk_i(chunk),
+    .in_first_i(chunk_first), .in_last_i(chunk_last), .in_skip_i(chunk_skip),
     .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
   );
 endmodule

@@ -1,5 +1,6 @@
 // Testbench top: load_key's checkpoint builder writing the table that the
-// deeplock keystream reads, as the engine wires them.
+// deeplock keystream reads, and the aligner after the keystream, as the
+// engine wires them.
 module deeplock_units (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -20,6 +21,9 @@ module deeplock_units (
   logic wr_en, rd_en, unused_busy;
   logic [modelock_crypto_pkg::SegmentBits-1:0] wr_addr, rd_addr;
   logic [135:0] wr_data, rd_data;
+  logic chunk_valid, chunk_ready, chunk_first, chunk_last;
+  logic [511:0] chunk;
+  logic [5:0] chunk_skip;
 
   modelock_deeplock_checkpoints u_checkpoints (
     .clk_i, .rst_ni, .start_i(load_i), .clear_i(1'b0), .key_i, .segments_i,
@@ -34,6 +38,13 @@ module deeplock_units (
     .clk_i, .rst_ni, .clear_i,
     .table_rd_en_o(rd_en), .table_rd_addr_o(rd_addr), .table_rd_data_i(rd_data),
     .req_valid_i, .req_ready_o, .req_offset_i, .req_beats_i,
+    .out_valid_o(chunk_valid), .out_ready_i(chunk_ready), .out_chunk_o(chunk),
+    .out_first_o(chunk_first), .out_last_o(chunk_last), .out_skip_o(chunk_skip)
+  );
+  modelock_keystream_align u_align (
+    .clk_i, .rst_ni, .clear_i,
+    .in_valid_i(chunk_valid), .in_ready_o(chunk_ready), .in_chunk_i(chunk),
+    .in_first_i(chunk_first), .in_last_i(chunk_last), .in_skip_i(chunk_skip),
     .out_valid_o, .out_ready_i, .out_beat_o, .out_last_o
   );
 endmodule
