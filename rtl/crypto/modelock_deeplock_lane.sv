@@ -23,6 +23,11 @@
 // end of a run) wipes it. The seek itself never waits for the FIFO: only a
 // wanted chunk does.
 //
+// The FIFO (modelock_deeplock_fifo) takes a chunk in two parts: its tag
+// and first three blocks (front_*) in the cycle the third is made, an edge
+// or more before the push, into block RAM; the last block (back_o) with
+// the push (chunk_valid_o), the cycle it is made.
+//
 // Each chunk carries a tag for the merger: {job_end, request's first
 // chunk, request's last chunk, skip}. job_end tells the merger to move to
 // the next job (the lane its order queue names); the rest is
@@ -47,10 +52,11 @@ module modelock_deeplock_lane (
   input  logic [modelock_crypto_pkg::ChunkPosBits-1:0] slot_to_i,    // last chunk wanted, >= slot_from_i
   input  logic [7:0]   slot_tag_i,    // {request's first job, request's last job, skip}
   input  logic         slot_continue_i,  // go on from the previous job's end, not slot_state_i
+  output logic         front_valid_o,  // the chunk's tag and first three blocks are complete
+  output logic [392:0] front_o,        // {tag, blocks 2, 1, 0}, beat order
   output logic         chunk_valid_o,
   input  logic         chunk_ready_i,
-  output logic [511:0] chunk_o,
-  output logic [8:0]   chunk_tag_o    // {job_end, first, last, skip}
+  output logic [127:0] back_o          // the chunk's last block, beat order
 );
   localparam int unsigned RoundW = modelock_crypto_pkg::RoundPosBits;
   localparam int unsigned PosW = modelock_crypto_pkg::ChunkPosBits;
@@ -59,7 +65,9 @@ module modelock_deeplock_lane (
   logic [RoundW-1:0] count_q;   // rounds of the segment done: state_q is after round count_q
   logic [PosW-1:0] from_q, to_q, position;
   logic [5:0] skip_q;
-  logic [383:0] partial_q;      // the chunk's first three rounds, beat order
+  logic [255:0] partial_q;      // the chunk's first two rounds, beat order
+  logic [127:0] block;          // this step's round, beat order
+  logic [8:0] tag;              // {job_end, first, last, skip}
   logic completes, wanted, step, job_ends, load;
 
   modelock_key_schedule_step u_step (
@@ -72,21 +80,28 @@ module modelock_deeplock_lane (
   assign wanted = position >= from_q;
   assign job_ends = completes && position == to_q;
   assign chunk_valid_o = active_q && completes && wanted;
-  assign chunk_o = {modelock_crypto_pkg::block_bytes_le(next[135:8]), partial_q};
-  assign chunk_tag_o = {position == to_q, first_job_q && position == from_q, last_job_q && position == to_q, skip_q};
+  assign block = modelock_crypto_pkg::block_bytes_le(next[135:8]);
+  assign tag = {position == to_q, first_job_q && position == from_q, last_job_q && position == to_q, skip_q};
+  // The third round's step is never held (only a complete chunk waits for
+  // the FIFO) and the tag is the job's registers: the front is final an
+  // edge before the push.
+  assign front_valid_o = active_q && count_q[1:0] == 2'd2 && wanted;
+  assign front_o = {tag, block, partial_q};
+  assign back_o = block;
   assign step = active_q && (!chunk_valid_o || chunk_ready_i);
   // A job is taken when the lane is idle or finishes its job.
   assign slot_ready_o = !active_q || (step && job_ends);
   assign load = slot_valid_i && slot_ready_o;
 
-  // Rounds 4p + 1 .. 4p + 3 to bytes 0..47 of the chunk, one register
-  // each with its own enable. As one write at a variable part-select
-  // (partial_q[128 * count +: 128]) Yosys 0.23 built a shifter over the
-  // whole 384 bits: the lane alone took 4,306 LUTs, 557 this way
-  // (scripts/synth-rtl.sh --one modelock_deeplock_lane).
-  for (genvar k = 0; k < 3; k++) begin : g_partial
+  // Rounds 4p + 1 and 4p + 2 to bytes 0..31 of the chunk, one register
+  // each with its own enable (the third goes to the FIFO as it is made).
+  // As one write at a variable part-select (partial_q[128 * count +: 128])
+  // Yosys 0.23 built a shifter over the whole register: the lane alone
+  // took 4,306 LUTs with three, 557 this way, 427 with two
+  // (scripts/synth-rtl.sh --one modelock_deeplock_keystream).
+  for (genvar k = 0; k < 2; k++) begin : g_partial
     always_ff @(posedge clk_i) begin
-      if (step && count_q[1:0] == 2'(k)) partial_q[128*k +: 128] <= modelock_crypto_pkg::block_bytes_le(next[135:8]);
+      if (step && count_q[1:0] == 2'(k)) partial_q[128*k +: 128] <= block;
     end
   end
 

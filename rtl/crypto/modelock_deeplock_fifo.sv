@@ -1,0 +1,92 @@
+// A deeplock lane's chunk FIFO (modelock_deeplock_keystream): the same
+// handshake and timing as modelock_fifo #(.WIDTH(521), .DEPTH(DEPTH)) with
+// its asynchronous read, but most of each entry in block RAM.
+//
+// Why: as modelock_fifo the four FIFOs were distributed RAM, 624 LUTs each
+// (75 RAM64M8 for 521 bits). Block RAM reads synchronously: the head would
+// be visible one edge after a push into an empty FIFO, so a lane's first
+// chunk would reach the merger a cycle late (a first segment comes at a
+// chunk every four cycles, the merger waiting on each), unless a bypass
+// register and a 521-bit choice beside the RAM (no cheaper than the
+// distributed RAM) covered that edge. But a chunk's tag and first three
+// blocks are known an edge before the chunk is pushed: the lane makes one
+// 16-byte block a cycle and the tag is its job's registers
+// (modelock_deeplock_lane). So they are written then (front_*), to the slot
+// the push will fill, and the block RAM's output latch, read every edge at
+// the head the edge leaves, already holds them when the push makes the
+// entry the head; only the last block (made in the push's cycle) and its
+// 128 bits stay in distributed RAM, read asynchronously. The FIFO's
+// pointers, ready and valid are modelock_fifo's, so its cycles are too.
+//
+// The front write goes ahead of the push by any number of edges (the lane
+// holds a complete chunk while the FIFO is full), into the slot after the
+// DEPTH entries held at most: so the block RAM has twice DEPTH slots and
+// never writes an entry still held. The latch reads the head's slot at
+// every edge while the FIFO is empty (a push then makes the slot read the
+// head), the slot after the head at a pop, and holds otherwise. It reads a
+// slot a front write writes at the same edge only when the FIFO is empty
+// after that edge, so the next edge's read takes the written data before
+// the push can make it the head. The pop is the RAM's read enable, the
+// read address a choice between two registered values: the merger's
+// handshake reaches no address pin (as the ctr cores' handshake is their
+// block RAMs' enable).
+//
+// Yosys (scripts/synth-rtl.sh --one modelock_deeplock_keystream): 191
+// LUTs (the last block's 19 RAM64M8, the pointers) and 11 RAMB18E2 a lane,
+// against 624 LUTs (75 RAM64M8) as modelock_fifo; the lane loses its third
+// block's register (modelock_deeplock_lane: 557 -> 427 LUTs, 543 -> 415
+// FFs). Depth: the head's front comes from the block RAM's output latch
+// (its clock to output, of the order of 1 ns, against a LUT RAM read from
+// the read pointer's register).
+module modelock_deeplock_fifo #(
+  parameter int unsigned DEPTH = 64,     // a power of two
+  parameter int unsigned FRONT_W = 393,  // tag and first three blocks
+  parameter int unsigned BACK_W = 128    // the last block
+) (
+  input  logic                       clk_i,
+  input  logic                       rst_ni,
+  input  logic                       clear_i,
+  input  logic                       front_valid_i,  // the next push's front, an edge or more ahead
+                                                     // (never in a push's cycle)
+  input  logic [FRONT_W-1:0]         front_i,
+  input  logic                       in_valid_i,
+  output logic                       in_ready_o,
+  input  logic [BACK_W-1:0]          in_back_i,
+  output logic                       out_valid_o,
+  input  logic                       out_ready_i,
+  output logic [FRONT_W-1:0]         out_front_o,
+  output logic [BACK_W-1:0]          out_back_o
+);
+  localparam int unsigned AddrBits = $clog2(DEPTH);
+
+  (* ram_style = "block" *) logic [FRONT_W-1:0] front_mem [2 * DEPTH];
+  logic [BACK_W-1:0] back_mem [DEPTH];
+  logic [AddrBits:0] write_q, read_q;
+  logic push, pop;
+
+  assign in_ready_o = (write_q ^ read_q) != {1'b1, {AddrBits{1'b0}}};
+  assign out_valid_o = write_q != read_q;
+  assign push = in_valid_i && in_ready_o;
+  assign pop = out_valid_o && out_ready_i;
+  assign out_back_o = back_mem[read_q[AddrBits-1:0]];
+
+  always_ff @(posedge clk_i) begin
+    if (front_valid_i) front_mem[write_q] <= front_i;
+    // The block RAM's output latch.
+    if (pop || !out_valid_o) out_front_o <= front_mem[out_valid_o ? read_q + 1'b1 : read_q];
+    if (push) back_mem[write_q[AddrBits-1:0]] <= in_back_i;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      write_q <= '0;
+      read_q <= '0;
+    end else if (clear_i) begin
+      write_q <= '0;
+      read_q <= '0;
+    end else begin
+      if (push) write_q <= write_q + 1'b1;
+      if (pop) read_q <= read_q + 1'b1;
+    end
+  end
+endmodule
