@@ -39,25 +39,32 @@
 // lanes past K of the last beat are zeroed on the way out. Each gathered
 // byte is one 128:1 byte choice of the window (rtl/doc/engine_datapath.md,
 // "im2col", says why this shape and size). Where the LUTs go (Yosys 0.23
-// synth_xilinx, this module alone: 16,476 LUTs, 21,940 before):
+// synth_xilinx, this module alone: 14,461 LUTs, 16,429 before with the
+// trees of modelock_mux4, 21,940 before those):
 //
-// - the 24 window bytes, 8,256: built as trees of modelock_mux4, 43 LUTs a
-//   bit, where the part-select win_rd_data_i[8*place +: 8] let ABC map
-//   each bit at about 55 (10,600 in all);
+// - the 24 window bytes, 6,336: modelock_mux128, 33 LUTs a bit with the
+//   slices' MUXF7/8/9 (8,256 as trees of modelock_mux4, 43 a bit; the
+//   part-select win_rd_data_i[8*place +: 8] let ABC map each bit at about
+//   55, 10,600 in all);
 // - the operand bits, 4,096: each chooses its row's staging bit, its
 //   image's beat bit of the read's parity, or zero (one LUT6 a bit);
 // - the staging, about 1,000: a chunk never crosses a beat and KX_PER_CYCLE
 //   <= 4, so its bytes have distinct lanes mod 4; they are put in four
-//   slots by lane mod 4 once a row (256 LUTs), and lane l takes slot l mod
-//   4, a constant wire into its flip-flops, under one enable a byte (512).
-//   It took about 4,200 as a 3:1 choice a bit with a clear;
+//   slots by lane mod 4 once a row (256 LUTs, which also zero the bytes
+//   outside the image), and lane l takes slot l mod 4, a constant wire into
+//   its flip-flops, under one enable a byte (512). It took about 4,200 as
+//   a 3:1 choice a bit with a clear;
 // - the walk (addresses, window, served items), about 2,700.
 //
 // Timing: start_i registers each item's first input row and column (oy*sh
 // - pt, ox*sw - pl), the next cycle its row's address ((oy*sh - pt) * W,
 // one multiplier an item), then the walk; the window's bytes come back the
 // cycle after the read, are staged the cycle after that, and a whole beat
-// goes to the bank one cycle later.
+// goes to the bank one cycle later. From the registered places to the
+// staging the bytes take 3 LUTs and 3 MUXF (a 4:1 LUT, MUXF7/8/9, the last
+// 4:1 LUT, the slot's LUT; 5 LUTs as modelock_mux4 trees); the longest
+// path is the walk's served decision (scripts/logic-depth.py: 15 LUTs, 17
+// MUXF, 11 carry blocks, about 10.6 ns).
 //
 // Protocol: the geometry, cols_i and the pass items hold from start_i (one
 // cycle, while !busy_o) until done_o (one cycle, with the last beat to the
@@ -347,29 +354,15 @@ module modelock_operands #(
     end
   end
 
-  // The gathered bytes: byte j of item b from the window, zero outside the
-  // image. Each is a 128:1 byte choice by its place in the window, built as
-  // three levels of modelock_mux4 (by place bits 1:0, 3:2, 5:4) and a last
-  // 2:1 (bit 6) that also zeroes: 43 LUTs a bit, where the part-select
-  // win_rd_data_i[8*place +: 8] took about 55 (modelock_mux4 says why).
+  // The gathered bytes: byte j of item b from the window, a 128:1 choice by
+  // its place (modelock_mux128: 33 LUTs a bit, with the slices' MUXF7/8/9;
+  // as three levels of modelock_mux4 and a last 2:1 it took 43). The bytes
+  // outside the image are zeroed in the slots below, where the choice of a
+  // slot's byte has the LUT input to spare.
   logic [8*J-1:0] gathered [B];
   for (genvar b = 0; b < B; b++) begin : g_item
     for (genvar j = 0; j < J; j++) begin : g_byte
-      logic [6:0]   place;
-      logic [255:0] level1;              // 32 bytes, by place[1:0]
-      logic [63:0]  level2;              // 8 bytes, by place[3:2]
-      logic [15:0]  level3;              // 2 bytes, by place[5:4]
-      assign place = s2_idx_q[b][7*j +: 7];
-      for (genvar m = 0; m < 32; m++) begin : g_level1
-        modelock_mux4 #(.W(8)) u_mux (.in_i(win_rd_data_i[32*m +: 32]), .sel_i(place[1:0]), .out_o(level1[8*m +: 8]));
-      end
-      for (genvar m = 0; m < 8; m++) begin : g_level2
-        modelock_mux4 #(.W(8)) u_mux (.in_i(level1[32*m +: 32]), .sel_i(place[3:2]), .out_o(level2[8*m +: 8]));
-      end
-      for (genvar m = 0; m < 2; m++) begin : g_level3
-        modelock_mux4 #(.W(8)) u_mux (.in_i(level2[32*m +: 32]), .sel_i(place[5:4]), .out_o(level3[8*m +: 8]));
-      end
-      assign gathered[b][8*j +: 8] = !s2_in_q[b][j] ? 8'd0 : place[6] ? level3[15:8] : level3[7:0];
+      modelock_mux128 #(.W(8)) u_mux (.in_i(win_rd_data_i), .sel_i(s2_idx_q[b][7*j +: 7]), .out_o(gathered[b][8*j +: 8]));
     end
   end
 
@@ -382,10 +375,14 @@ module modelock_operands #(
   // 64 lanes are all written before it goes out (every item is served in
   // every chunk, with zeros where it reads nothing), and the lanes past K
   // of the last beat are zeroed at the output instead.
+  // A slot whose byte lies outside the image takes zero: its byte's flag
+  // chosen once a slot (4 LUTs a row), then one more input of the LUT that
+  // chooses each slot bit (slot choice 2, bytes 3, the flag: a LUT6).
   logic [63:0]  lane_any;
   logic [5:0]   lane_off [64];           // l - lane
   logic [1:0]   slot_j [4];              // (s - lane) mod 4
   logic [31:0]  gathered4 [B];           // the chunk's bytes, byte j at [8 j +: 8]
+  logic [3:0]   in4 [B];                 // byte j inside the image
   logic [31:0]  slot [B];                // slot s at [8 s +: 8]
   always_comb begin
     for (int l = 0; l < 64; l++) begin
@@ -395,7 +392,10 @@ module modelock_operands #(
     for (int s = 0; s < 4; s++) slot_j[s] = 2'(s) - s2_lane_q[1:0];
     for (int b = 0; b < B; b++) begin
       gathered4[b] = 32'(gathered[b]);
-      for (int s = 0; s < 4; s++) slot[b][8*s +: 8] = gathered4[b][8*slot_j[s] +: 8];
+      in4[b] = 4'(s2_in_q[b]);
+      for (int s = 0; s < 4; s++) begin
+        slot[b][8*s +: 8] = in4[b][slot_j[s]] ? gathered4[b][8*slot_j[s] +: 8] : 8'd0;
+      end
     end
   end
   // The wipe zeroes the staging (a run's last conv beat of activations
