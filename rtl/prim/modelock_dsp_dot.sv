@@ -102,8 +102,8 @@ module modelock_dsp_dot #(
   /* verilator lint_on UNUSEDSIGNAL */
   assign p_high = p[47:W];
 `else
-  // Each product at W bits from operands sign-extended to W: exact, as
-  // every partial sum fits W (header).
+  // Each product at W bits from operands sign-extended to W: exact modulo
+  // 2^W, and the sum fits W (header), so it is the sum itself.
   always_comb begin
     neg_sum_o = '0;
     for (int i = 0; i < N; i++) begin
