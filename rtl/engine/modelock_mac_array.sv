@@ -19,14 +19,14 @@
 // takes a row's last beat (one stage multiplies, one accumulates). A sum left waiting (out_ready_i low) stalls the whole array:
 // w_ready_o drops in that cycle, so no beat is ever lost or reordered.
 //
-// Area (Yosys, B = 8, this module alone): 1,865 LUTs, 1,211 FFs, 512
+// Area (Yosys, B = 8, this module alone): 1,445 LUTs, 1,211 FFs, 512
 // DSP48E2, 57 BRAM36; 8,919 LUTs and 1,275 FFs when the DSP slices only
 // multiplied and 63 LUT adders a row summed the products. Now the slices
 // add too, in cascades of eight (modelock_dsp_dot, stage 1 says why
 // eight), and 7 LUT adders a row are left (1,040 LUTs for the B rows). The
 // products are summed negated, -(w * x), which fits a bit less than
-// w * x, and the accumulators clear through their flip-flops' reset pins
-// (stage 2).
+// w * x; the dead lanes' weights and the accumulators are cleared through
+// their flip-flops' reset pins (stages 0 and 2).
 module modelock_mac_array #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned OPERAND_BEATS = modelock_engine_pkg::MaxCols / modelock_engine_pkg::BeatBytes,
@@ -82,17 +82,23 @@ module modelock_mac_array #(
   logic [B*512-1:0] x0_q;
   logic [63:0]      live, last_lanes;
   assign last_lanes = modelock_engine_pkg::tail_lanes(cols_i[5:0]);
-  logic [511:0]     w_live;
 
   // Lane l is live when c * 64 + l < cols: in every beat but a row's last,
   // and in the last when cols is a multiple of 64 or l < cols mod 64. The
   // dead lanes' weights are zeroed as the beat is taken, once for the B
   // rows, so their products are zero and the sums need no lane enables (a
-  // choice per product and row otherwise, B * 64 of them).
+  // choice per product and row otherwise, B * 64 of them). The zeroing is
+  // the weight flip-flops' own synchronous reset (FDRE's R, a LUT a lane
+  // for it), not an AND a bit: 420 LUTs fewer (Yosys maps no two such ANDs
+  // into one LUT). So w0_q has no asynchronous reset: nothing reads it
+  // before a beat is taken (sum1_q loads only with v0_q).
   always_comb begin
+    for (int l = 0; l < 64; l++) live[l] = !row_end || last_lanes[l];
+  end
+  always_ff @(posedge clk_i) begin
     for (int l = 0; l < 64; l++) begin
-      live[l] = !row_end || last_lanes[l];
-      w_live[8*l +: 8] = w_data_i[8*l +: 8] & {8{live[l]}};
+      if (advance && !live[l]) w0_q[8*l +: 8] <= '0;
+      else if (advance) w0_q[8*l +: 8] <= w_data_i[8*l +: 8];
     end
   end
 
@@ -101,14 +107,12 @@ module modelock_mac_array #(
       beat_q <= '0;
       v0_q <= 1'b0;
       last0_q <= 1'b0;
-      w0_q <= '0;
     end else begin
       if (pass_start_i) beat_q <= '0;
       else if (take) beat_q <= row_end ? '0 : beat_q + 1'b1;
       if (advance) begin
         v0_q <= take;
         last0_q <= row_end;
-        w0_q <= w_live;
       end
     end
   end
@@ -134,8 +138,8 @@ module modelock_mac_array #(
   // there: that file).
   //
   // Why eight a cascade (Yosys, this module alone): cascades of four leave
-  // 15 LUT adders a row, 3,129 LUTs for the module against 1,865 with
-  // eight. The price is the path's depth: through a slice's multiplier,
+  // 15 LUT adders a row, 1,264 LUTs more (3,129 against 1,865, measured
+  // before the weights' masking moved into their flip-flops). The price is the path's depth: through a slice's multiplier,
   // then Chain - 1 cascade hops (PCIN -> PCOUT, about 1.25 ns each at
   // speed grade -2), then log2(64 / Chain) LUT adders (about 0.9 ns each
   // by scripts/logic-depth.py's estimates), so about 11.5 ns past the
@@ -146,7 +150,7 @@ module modelock_mac_array #(
   // the slices' own registers (MREG, PREG): a change of the array's
   // latency, and so of the engine's cycles, which this form keeps. Until
   // Vivado's timing says what it takes, the smaller array is the better
-  // trade; with four the cut would have been 5,790 LUTs instead of 7,054.
+  // trade.
   localparam int unsigned Chain = 8;
   logic [B*21-1:0] row_sum;  // -(row b's sum of the beat) in bits 21*b +: 21
   for (genvar b = 0; b < B; b++) begin : g_row
