@@ -4,8 +4,9 @@
 # is a top; the others are linted inside the tops that instantiate them, with
 # the parameters they are used with). Waivers live in rtl/lint/waivers.vlt,
 # each with its reason. Every top is linted twice: as simulated, and as a
-# board build (MODELOCK_DEVICE_DNA defined: the device DNA reader and the
-# AMD primitive it instantiates, declared in rtl/lint/amd_primitives.sv).
+# board build (MODELOCK_DEVICE_DNA defined: the device DNA reader; SYNTHESIS
+# defined, as Yosys and Vivado do: the DSP48E2 form of modelock_dsp_dot;
+# the AMD primitives these instantiate declared in rtl/lint/amd_primitives.sv).
 # Usage: lint-rtl.sh [RTL_DIR]
 set -eu
 rtl=${1:-rtl}
@@ -34,7 +35,7 @@ for f in $mods; do
   for build in sim board; do
     defines=""
     if [ $build = board ]; then
-      defines="+define+MODELOCK_DEVICE_DNA $rtl/lint/amd_primitives.sv"
+      defines="+define+MODELOCK_DEVICE_DNA +define+SYNTHESIS $rtl/lint/amd_primitives.sv"
     fi
     # shellcheck disable=SC2086
     if ! verilator --lint-only -Wall -I"$rtl" $waivers $defines $pkgs $mods --top-module "$top" 2>"${TMPDIR:-/tmp}/lint-rtl.$$"; then

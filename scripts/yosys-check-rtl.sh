@@ -18,8 +18,10 @@
 #
 # The trees are the board build's (MODELOCK_DEVICE_DNA defined), so that
 # the device DNA reader is in the engine's; the simulation build differs
-# from it in one assign. The AMD primitive the reader instantiates
-# (DNA_PORTE2) is a blackbox, read from its port declarations
+# from it in one assign. Yosys defines SYNTHESIS itself, so modelock_dsp_dot
+# and modelock_mux32 are read in their primitive forms. The AMD primitives
+# these instantiate (DNA_PORTE2, DSP48E2, MUXF7/8/9) are blackboxes, read
+# from their port declarations
 # (rtl/lint/amd_primitives.sv).
 # Usage: yosys-check-rtl.sh [RTL_DIR]
 set -eu

@@ -19,12 +19,14 @@
 // takes a row's last beat (one stage multiplies, one accumulates). A sum left waiting (out_ready_i low) stalls the whole array:
 // w_ready_o drops in that cycle, so no beat is ever lost or reordered.
 //
-// Area (Yosys, B = 8): 8,916 LUTs, of which 8,016 are the B adder trees
-// (63 adders a row). Each tree sums the negated products -(w * x), which
-// fit a bit less than w * x (stage 1), and the accumulators clear through
-// their flip-flops' reset pins (stage 2): 9,731 LUTs before those two. The
-// DSP slices do not add for the tree: Yosys 0.23 packs post-adders and
-// cascades into DSP48E1 only (stage 1).
+// Area (Yosys, B = 8, this module alone): 1,445 LUTs, 1,211 FFs, 512
+// DSP48E2, 57 BRAM36; 8,919 LUTs and 1,275 FFs when the DSP slices only
+// multiplied and 63 LUT adders a row summed the products. Now the slices
+// add too, in cascades of eight (modelock_dsp_dot, stage 1 says why
+// eight), and 7 LUT adders a row are left (1,040 LUTs for the B rows). The
+// products are summed negated, -(w * x), which fits a bit less than
+// w * x; the dead lanes' weights and the accumulators are cleared through
+// their flip-flops' reset pins (stages 0 and 2).
 module modelock_mac_array #(
   parameter int unsigned B = modelock_engine_pkg::Batch,
   parameter int unsigned OPERAND_BEATS = modelock_engine_pkg::MaxCols / modelock_engine_pkg::BeatBytes,
@@ -76,28 +78,27 @@ module modelock_mac_array #(
   assign row_end = ColsW'(beat_q) == row_beats - ColsW'(1);
 
   logic             v0_q, last0_q;
-  logic [64*9-1:0]  nw0_q;     // the beat's weights negated, 9 bits a lane, lanes past cols zero
+  logic [511:0]     w0_q;      // the beat's weights, lanes past cols zero
   logic [B*512-1:0] x0_q;
   logic [63:0]      live, last_lanes;
   assign last_lanes = modelock_engine_pkg::tail_lanes(cols_i[5:0]);
-  logic [64*9-1:0]  nw_live;
 
   // Lane l is live when c * 64 + l < cols: in every beat but a row's last,
   // and in the last when cols is a multiple of 64 or l < cols mod 64. The
   // dead lanes' weights are zeroed as the beat is taken, once for the B
   // rows, so their products are zero and the sums need no lane enables (a
-  // choice per product and row otherwise, B * 64 of them).
-  //
-  // The weights are negated there too, -w in 9 bits, so that the tree sums
-  // -(w * x): -(w * x) is in [-16384, 16256], 15 bits signed, where w * x
-  // in [-16256, 16384] needs 16 (only (-128) * (-128) reaches 2^14, and
-  // only as w * x). Every adder of the tree is then a bit narrower (504
-  // LUTs at B = 8), for a 9-bit negation a lane that takes the place of
-  // the lane's masking LUTs, and the accumulator subtracts.
+  // choice per product and row otherwise, B * 64 of them). The zeroing is
+  // the weight flip-flops' own synchronous reset (FDRE's R, a LUT a lane
+  // for it), not an AND a bit: 420 LUTs fewer (Yosys maps no two such ANDs
+  // into one LUT). So w0_q has no asynchronous reset: nothing reads it
+  // before a beat is taken (sum1_q loads only with v0_q).
   always_comb begin
+    for (int l = 0; l < 64; l++) live[l] = !row_end || last_lanes[l];
+  end
+  always_ff @(posedge clk_i) begin
     for (int l = 0; l < 64; l++) begin
-      live[l] = !row_end || last_lanes[l];
-      nw_live[9*l +: 9] = -(9'($signed(w_data_i[8*l +: 8])) & {9{live[l]}});
+      if (advance && !live[l]) w0_q[8*l +: 8] <= '0;
+      else if (advance) w0_q[8*l +: 8] <= w_data_i[8*l +: 8];
     end
   end
 
@@ -106,14 +107,12 @@ module modelock_mac_array #(
       beat_q <= '0;
       v0_q <= 1'b0;
       last0_q <= 1'b0;
-      nw0_q <= '0;
     end else begin
       if (pass_start_i) beat_q <= '0;
       else if (take) beat_q <= row_end ? '0 : beat_q + 1'b1;
       if (advance) begin
         v0_q <= take;
         last0_q <= row_end;
-        nw0_q <= nw_live;
       end
     end
   end
@@ -124,44 +123,47 @@ module modelock_mac_array #(
   end
 
   // ---------------------------------------------------------------- stage 1: 64 products per row, summed
-  // The 64 products of a weight beat and an operand beat, negated (stage
-  // 0), summed by a balanced tree whose adders are only as wide as their
-  // sums can get: -(w * x) fits 15 bits (signed), a sum of 2^k of them
-  // 15 + k, the whole beat's 21 (it is in [-2^20, 64 * 16256]). The same sum
-  // as one 32-bit adder chain (every sum wraps modulo 2^32 and none of these
-  // can), at about half the adder bits and six adders deep instead of 63.
-  // The products are plain signed multiplications, for synthesis to map
-  // onto DSP slices; each addition is a modelock_add_signed (why there:
-  // that file).
+  // The 64 products of a weight beat and an operand beat, summed negated:
+  // eight cascades of Chain = 8 DSP48E2 slices a row (modelock_dsp_dot),
+  // each slice a product and one addition in its post-adder, then a
+  // balanced tree of three levels of LUT adders, each only as wide as its
+  // sum can get, over the eight cascade sums. -(w * x) is in [-16384,
+  // 16256], 15 bits signed, where w * x in [-16256, 16384] needs 16 (only
+  // (-128) * (-128) reaches 2^14, and only as w * x): so the slices
+  // subtract (free in their ALU: ALUMODE), every adder after them is a bit
+  // narrower, and the accumulator subtracts. A cascade's sum fits 18 bits,
+  // two of them 19, the whole beat's 21 (it is in [-2^20, 64 * 16256]).
+  // The same sum as one 32-bit adder chain (every sum wraps modulo 2^32 and
+  // none of these can). Each LUT addition is a modelock_add_signed (why
+  // there: that file).
   //
-  // Not in the DSP slices' post-adders: Yosys 0.23's xilinx_dsp packs a
-  // product plus C, and PCOUT -> PCIN cascades, into DSP48E1 (xc7) only.
-  // The same chain of four products with adds, written as it matches, is
-  // four DSP48E1 and no LUT with -family xc7, and four bare DSP48E2 plus
-  // the adds in LUTs with -family xcup. A systolic cascade (one product and
-  // add a slice and a cycle) would also make a row's sum 64 cycles late.
+  // Why eight a cascade (Yosys, this module alone): cascades of four leave
+  // 15 LUT adders a row, 1,264 LUTs more (3,129 against 1,865, measured
+  // before the weights' masking moved into their flip-flops). The price is the path's depth: through a slice's multiplier,
+  // then Chain - 1 cascade hops (PCIN -> PCOUT, about 1.25 ns each at
+  // speed grade -2), then log2(64 / Chain) LUT adders (about 0.9 ns each
+  // by scripts/logic-depth.py's estimates), so about 11.5 ns past the
+  // multiplier with eight, 7.4 with four, 5.4 with the six adders before
+  // (none of them within a 300 MHz cycle even without the multiplier;
+  // scripts/logic-depth.py, which cuts every path at a DSP, does not see
+  // this one, before or after). Meeting the clock on this stage needs
+  // the slices' own registers (MREG, PREG): a change of the array's
+  // latency, and so of the engine's cycles, which this form keeps. Until
+  // Vivado's timing says what it takes, the smaller array is the better
+  // trade.
+  localparam int unsigned Chain = 8;
   logic [B*21-1:0] row_sum;  // -(row b's sum of the beat) in bits 21*b +: 21
   for (genvar b = 0; b < B; b++) begin : g_row
-    logic [64*15-1:0] p;
-    logic [32*16-1:0] s1;
-    logic [16*17-1:0] s2;
-    logic [8*18-1:0]  s3;
-    logic [4*19-1:0]  s4;
-    logic [2*20-1:0]  s5;
-    always_comb begin
-      for (int l = 0; l < 64; l++) p[15*l +: 15] = $signed(nw0_q[9*l +: 9]) * $signed(x0_q[512*b + 8*l +: 8]);
-    end
-    for (genvar i = 0; i < 32; i++) begin : g_s1
-      modelock_add_signed #(.W(16)) u_add (.a_i(p[30*i +: 15]), .b_i(p[30*i+15 +: 15]), .sum_o(s1[16*i +: 16]));
-    end
-    for (genvar i = 0; i < 16; i++) begin : g_s2
-      modelock_add_signed #(.W(17)) u_add (.a_i(s1[32*i +: 16]), .b_i(s1[32*i+16 +: 16]), .sum_o(s2[17*i +: 17]));
-    end
-    for (genvar i = 0; i < 8; i++) begin : g_s3
-      modelock_add_signed #(.W(18)) u_add (.a_i(s2[34*i +: 17]), .b_i(s2[34*i+17 +: 17]), .sum_o(s3[18*i +: 18]));
+    logic [8*18-1:0] c;
+    logic [4*19-1:0] s4;
+    logic [2*20-1:0] s5;
+    for (genvar i = 0; i < 64 / Chain; i++) begin : g_chain
+      modelock_dsp_dot #(.N(Chain)) u_dot (
+        .a_i(x0_q[512*b + 8*Chain*i +: 8*Chain]), .b_i(w0_q[8*Chain*i +: 8*Chain]), .neg_sum_o(c[18*i +: 18])
+      );
     end
     for (genvar i = 0; i < 4; i++) begin : g_s4
-      modelock_add_signed #(.W(19)) u_add (.a_i(s3[36*i +: 18]), .b_i(s3[36*i+18 +: 18]), .sum_o(s4[19*i +: 19]));
+      modelock_add_signed #(.W(19)) u_add (.a_i(c[36*i +: 18]), .b_i(c[36*i+18 +: 18]), .sum_o(s4[19*i +: 19]));
     end
     for (genvar i = 0; i < 2; i++) begin : g_s5
       modelock_add_signed #(.W(20)) u_add (.a_i(s4[38*i +: 19]), .b_i(s4[38*i+19 +: 19]), .sum_o(s5[20*i +: 20]));
