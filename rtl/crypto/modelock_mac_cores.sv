@@ -8,7 +8,7 @@
 // at their start (modelock_aes_iterative, modelock_gf128_mul_serial), so
 // the inputs are chosen by the check's start alone: the check's operands
 // on its start cycle, the key's (AES block 0, Z's start 0) otherwise. The
-// round keys (K_mac's) and the multiplier's B (H, or the key's H being
+// AES key (K_mac) and the multiplier's B (H, or the key's H being
 // multiplied up) are one signal for both. The results go to both; each
 // user reads them only while it is waiting for them.
 //
@@ -48,7 +48,7 @@ module modelock_mac_cores (
   input  logic          clk_i,
   input  logic          rst_ni,
   input  logic          clear_i,          // clear_key, a refused load: both cores zeroed (idle then)
-  input  logic [1407:0] round_keys_i,     // K_mac's round keys
+  input  logic [127:0]  key_i,            // K_mac (the AES core steps its schedule)
   input  logic [127:0]  h_i,              // the multiplier's B for both users
   // key: modelock_mac_key
   input  logic          key_aes_start_i,  // E(K_mac, 0^128)
@@ -68,7 +68,7 @@ module modelock_mac_cores (
   logic aes_busy, mul_busy;
 
   modelock_aes_iterative u_aes (
-    .clk_i, .rst_ni, .clear_i, .round_keys_i,
+    .clk_i, .rst_ni, .clear_i, .key_i,
     .start_i(key_aes_start_i || check_start_i),
     .block_i(check_start_i ? check_block_i : 128'h0),
     .busy_o(aes_busy),

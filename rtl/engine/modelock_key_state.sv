@@ -2,7 +2,8 @@
 // what load_key derives from the key registers and every run uses, and
 // nothing else. load_key wipes what was loaded before, then, for a known
 // scheme and (deeplock) a stream of at most 64 MiB, derives in parallel
-// K_mac's round keys and H..H^4 (modelock_mac_key), K_enc's round keys for
+// H..H^4 from K_mac (modelock_mac_key, which holds K_mac: its AES core
+// steps the round keys itself), K_enc's round keys for
 // ctr (modelock_aes_key_expand), and for deeplock the checkpoint table
 // (modelock_deeplock_checkpoints into a modelock_ram_1r1w), one schedule
 // step a cycle; otherwise status 5 and no key. clear_key zeroes it all.
@@ -11,8 +12,8 @@
 // ports): the check needs K_mac's AES core and a GF(2^128) multiplier, as
 // load_key's derivation of H does, and the two never run at once (a run
 // is never inside a key command), so one core of each (modelock_mac_cores)
-// serves both; this module, which holds K_mac's round keys and H, is where
-// both users meet.
+// serves both; this module, which holds K_mac and H, is where both users
+// meet.
 //
 // The table has no clear port, so this module wipes it by writes: it keeps
 // how many entries may hold a checkpoint (used), and clear_key writes zeros
@@ -66,7 +67,6 @@ module modelock_key_state (
   output logic [63:0]   stream_bytes_o,
   output logic [63:0]   nonce_o,
   output logic [1407:0] enc_round_keys_o,
-  output logic [1407:0] mac_round_keys_o,
   output logic [511:0]  h_powers_o,
   input  logic          table_rd_en_i,
   input  logic [modelock_crypto_pkg::SegmentBits-1:0] table_rd_addr_i,
@@ -208,6 +208,7 @@ module modelock_key_state (
 
   logic         key_aes_start, key_mul_start, check_start, aes_done, mul_done;
   logic [127:0] key_mul_a, check_block, check_mul_a, check_mul_c, aes_block, product;
+  logic [127:0] mac_key;  // K_mac, held by modelock_mac_key for the AES core
 
   modelock_mac_key u_mac_key (
     .clk_i,
@@ -217,7 +218,7 @@ module modelock_key_state (
     .key_i       (mac_q),
     .busy_o      (),
     .done_o      (mac_done),
-    .round_keys_o(mac_round_keys_o),
+    .key_o       (mac_key),
     .h_powers_o,
     .aes_start_o (key_aes_start),
     .aes_done_i  (aes_done),
@@ -253,7 +254,7 @@ module modelock_key_state (
     .clk_i,
     .rst_ni,
     .clear_i        (clear_units),
-    .round_keys_i   (mac_round_keys_o),
+    .key_i          (mac_key),
     .h_i            (h_powers_o[127:0]),
     .key_aes_start_i(key_aes_start),
     .key_mul_start_i(key_mul_start),
