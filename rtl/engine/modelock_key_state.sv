@@ -24,19 +24,22 @@
 // modelock_key_state`). 65,536 x 136 bits is 8.9 Mbit: as block RAM it
 // would be 256 RAMB36E2 (1K x 36 each, 4 wide and 64 deep) and a 64-way
 // choice on the read; as UltraRAM (URAM288, 4,096 x 72) it is 16 slices of
-// 4,096 entries, which Yosys packs side by side across 31 URAM288 (16 x
-// 136 = 2,176 bits a row in 31 x 72 = 2,232, with byte write enables), one
-// fewer than 16 x 2, so no UltraRAM is wasted. Its 850 LUTs are the read's
-// 16-way choice of 136 bits by the registered top address bits: Vivado
-// can cascade the URAMs instead, Yosys cannot. Sixteen explicit banks of
-// 4,096 x 136 with the choice written here gave 32 URAM288 and 695 LUTs
-// for the choice (155 fewer for one UltraRAM more; not kept). The rest of
-// this module's 6,185 LUTs alone (4,794 FFs, with the run's tag check
-// inside since the cores are shared): modelock_mac_cores (one AES core and
-// one serial GF(2^128) multiplier for load_key and the checks, with their
-// choice: 2,638 in the engine's run), modelock_mac_key's own steps and key
-// expansion (1,085), the checkpoint builder (463), modelock_gmac_finish
-// (190) and its own logic.
+// 4,096 entries. As one modelock_ram_1r1w Yosys packs them side by side
+// across 31 URAM288 (16 x 136 = 2,176 bits a row in 31 x 72 = 2,232, with
+// byte write enables) and chooses among them after the read: 844 LUTs, a
+// 16-way choice of 136 bits by the registered top address bits (Vivado can
+// cascade the URAMs instead, Yosys cannot). Sixteen explicit banks with
+// the choice written after them gave 32 URAM288 and 695 LUTs. Sixteen
+// banks whose read registers a read of another bank zeroes (the URAM's
+// output reset), ORed (modelock_ram_1r1w_banked): 32 URAM288 and 586 LUTs,
+// 258 fewer for one UltraRAM more. The rest of this module's 4,457 LUTs
+// alone (3,504 FFs and 7 BRAM36, with the run's tag check inside since the
+// cores are shared; 6,437 LUTs and 4,794 FFs before K_mac's core stepped
+// its own round keys and the S-Boxes moved to block RAM):
+// modelock_mac_cores (one AES core and one serial GF(2^128) multiplier for
+// load_key and the checks, with their choice: 2,151), the K_enc expansion
+// (459), modelock_mac_key's steps (537), the checkpoint builder (269),
+// modelock_gmac_finish (172) and its own logic.
 //
 // Byte orders: the register file's key words are little-endian (byte i of
 // a key in key_i[8 i +: 8]); the crypto modules take blocks (byte 0 in
@@ -303,7 +306,7 @@ module modelock_key_state (
   logic wiping;
   assign wiping = state_q == Wipe && wipe_q < wipe_end_q;
 
-  modelock_ram_1r1w #(.WIDTH(136), .DEPTH(modelock_crypto_pkg::MaxCheckpoints)) u_table (
+  modelock_ram_1r1w_banked #(.WIDTH(136), .DEPTH(modelock_crypto_pkg::MaxCheckpoints), .BANKS(16)) u_table (
     .clk_i,
     .wr_en_i  (cp_wr_en || wiping),
     .wr_addr_i(wiping ? wipe_q[AddrW-1:0] : cp_wr_addr),
