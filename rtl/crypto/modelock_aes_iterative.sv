@@ -30,15 +30,19 @@
 // is zero whenever idle (its ROMs then hold S(0)); block_o (the result)
 // until clear_i.
 //
-// Timing: start_i (while !busy_o) takes block_i and key_i; done_o pulses
-// 10 cycles later with block_o valid (it holds until the next done_o);
-// busy_o is high in between and start_i ignored. key_i need only hold at
-// start_i.
+// Timing: start_i (while !busy_o) takes block_i and key_i, start_zero_i
+// the zero block (E(K, 0^128), GHASH's H) and key_i; done_o pulses 10
+// cycles later with block_o valid (it holds until the next done_o); busy_o
+// is high in between and the starts ignored. key_i need only hold at the
+// start. Two starts, not a block of zeros chosen outside: modelock_mac_cores
+// chose E(K_mac, 0)'s block with an AND a bit before this core's address
+// logic, which takes the start's choice in the same LUT (128 LUTs).
 module modelock_aes_iterative (
   input  logic          clk_i,
   input  logic          rst_ni,
   input  logic [127:0]  key_i,    // block order: key byte 0 in [127:120]
   input  logic          start_i,
+  input  logic          start_zero_i,  // start on the zero block
   input  logic          clear_i,  // zeroes the result (a block of the key's), before any start
   input  logic [127:0]  block_i,
   output logic          busy_o,
@@ -54,7 +58,7 @@ module modelock_aes_iterative (
   logic [31:0] sub_word;  // SubWord(RotWord(W3)) of schedule_q
   logic busy_q, last_q, begin_run, next_round;
 
-  assign begin_run = start_i && !busy_q && !clear_i;
+  assign begin_run = (start_i || start_zero_i) && !busy_q && !clear_i;
   assign next_round = busy_q && !last_q && !clear_i;
 
   assign schedule_next = modelock_crypto_pkg::schedule_words(schedule_q, sub_word);
@@ -62,7 +66,7 @@ module modelock_aes_iterative (
 
   always_comb begin
     address = {16{ZeroIn}};
-    if (begin_run) address = block_i ^ key_i;
+    if (begin_run) address = (block_i & {128{start_i}}) ^ key_i;
     else if (next_round)
       address = modelock_crypto_pkg::mix_columns_doubled(modelock_crypto_pkg::shift_rows(substituted_q),
                                                          modelock_crypto_pkg::shift_rows(doubled_q)) ^ round_key;
@@ -75,7 +79,7 @@ module modelock_aes_iterative (
     schedule_d = '0;
     if (!clear_i) begin
       if (busy_q) schedule_d = last_q ? '0 : schedule_next;
-      else if (start_i) schedule_d = {key_i, 8'h01};
+      else if (start_i || start_zero_i) schedule_d = {key_i, 8'h01};
     end
   end
 

@@ -14,13 +14,17 @@
 // `--one modelock_key_state`, in modelock_mac_cores: 801 in the engine's
 // run; its longest path 2 LUTs and 2 MUXF, against 2 and 1).
 //
-// Timing: start_i (while !busy_o) takes a_i, b_i and c_i; done_o pulses 16
-// cycles later with product_o valid (held until the next start); busy_o is
-// high in between and start_i ignored.
+// Timing: start_i (while !busy_o) takes a_i, b_i and c_i, start_plain_i
+// a_i and b_i with C = 0 (X·Y); done_o pulses 16 cycles later with
+// product_o valid (held until the next start); busy_o is high in between
+// and the starts ignored. Two starts, not a C of zeros chosen outside:
+// modelock_mac_cores chose the key's C = 0 with an AND a bit before Z's
+// start, which this module's Z logic takes in its own LUTs.
 module modelock_gf128_mul_serial (
   input  logic         clk_i,
   input  logic         rst_ni,
   input  logic         start_i,
+  input  logic         start_plain_i,  // X·Y: C = 0
   input  logic         clear_i,  // zeroes A, V and Z (H and its products), before any start
   input  logic [127:0] a_i,  // block order: GCM bit 0 in [127]
   input  logic [127:0] b_i,
@@ -45,7 +49,9 @@ module modelock_gf128_mul_serial (
     for (int i = 0; i < BitsPerCycle; i++) z_next = z_next ^ ({128{a_q[127-i]}} & vs[i]);
   end
 
+  logic begin_run;
   assign busy_o = left_q != 5'd0;
+  assign begin_run = (start_i || start_plain_i) && !busy_o;
   assign product_o = z_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -61,10 +67,10 @@ module modelock_gf128_mul_serial (
       z_q <= '0;
       left_q <= 5'd0;
       done_o <= 1'b0;
-    end else if (start_i && !busy_o) begin
+    end else if (begin_run) begin
       a_q <= a_i;
       v_q <= b_i;
-      z_q <= c_i;
+      z_q <= c_i & {128{start_i}};
       left_q <= 5'd16;
       done_o <= 1'b0;
     end else if (busy_o) begin

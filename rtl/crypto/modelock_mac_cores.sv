@@ -7,7 +7,9 @@
 // Who has them: whoever starts a core. Both cores take their inputs only
 // at their start (modelock_aes_iterative, modelock_gf128_mul_serial), so
 // the inputs are chosen by the check's start alone: the check's operands
-// on its start cycle, the key's (AES block 0, Z's start 0) otherwise. The
+// on its start cycle, the key's otherwise; the AES core has a start of its
+// own for the key's zero block (start_zero_i), the multiplier one for the
+// key's C = 0 (start_plain_i). The
 // AES key (K_mac) and the multiplier's B (H, or the key's H being
 // multiplied up) are one signal for both. The results go to both; each
 // user reads them only while it is waiting for them.
@@ -37,9 +39,10 @@
 // 527 for modelock_gmac_finish with cores of its own: 2,096 LUTs and 524
 // FFs fewer (1,874 had ABC mapped the removed AES core as the kept one:
 // 1,673 against 1,451 LUTs for the same RTL in the two runs). The choice
-// here is 386 of the LUTs that remain (2 x 128 AND gates for the AES block
+// here was 386 of the LUTs that remain (2 x 128 AND gates for the AES block
 // and Z's start, a 2:1 choice of the multiplier's A): in a module of its
-// own it cannot fold into the cores' register inputs. Flattened
+// own it cannot fold into the cores' register inputs. The two ANDs now lie
+// in the cores (their second starts), in the LUTs of their start's choice. Flattened
 // (synth_xilinx -flatten, the same modules) much of it does: 5,653 LUTs
 // against 5,676 + 2,542, and the longest path is modelock_key_state's own
 // before and after (4 LUTs, 3 MUXFs, 2 carry blocks: 2.55 ns by
@@ -69,8 +72,9 @@ module modelock_mac_cores (
 
   modelock_aes_iterative u_aes (
     .clk_i, .rst_ni, .clear_i, .key_i,
-    .start_i(key_aes_start_i || check_start_i),
-    .block_i(check_start_i ? check_block_i : 128'h0),
+    .start_i(check_start_i),
+    .start_zero_i(key_aes_start_i),
+    .block_i(check_block_i),
     .busy_o(aes_busy),
     .done_o(aes_done_o),
     .block_o(aes_block_o)
@@ -78,10 +82,11 @@ module modelock_mac_cores (
 
   modelock_gf128_mul_serial u_mul (
     .clk_i, .rst_ni, .clear_i,
-    .start_i(key_mul_start_i || check_start_i),
+    .start_i(check_start_i),
+    .start_plain_i(key_mul_start_i),
     .a_i(check_start_i ? check_mul_a_i : key_mul_a_i),
     .b_i(h_i),
-    .c_i(check_start_i ? check_mul_c_i : 128'h0),
+    .c_i(check_mul_c_i),
     .busy_o(mul_busy),
     .done_o(mul_done_o),
     .product_o
