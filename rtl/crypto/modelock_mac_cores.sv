@@ -6,10 +6,9 @@
 //
 // Who has them: whoever starts a core. Both cores take their inputs only
 // at their start (modelock_aes_iterative, modelock_gf128_mul_serial), so
-// the inputs are chosen by the check's start alone: the check's operands
-// on its start cycle, the key's otherwise; the AES core has a start of its
-// own for the key's zero block (start_zero_i), the multiplier one for the
-// key's C = 0 (start_plain_i). The
+// each core has a start for each user: the check's with its operands, the
+// key's with its own (the AES core's start_zero_i, the zero block; the
+// multiplier's start_plain_i, the key's X and C = 0). The
 // AES key (K_mac) and the multiplier's B (H, or the key's H being
 // multiplied up) are one signal for both. The results go to both; each
 // user reads them only while it is waiting for them.
@@ -41,8 +40,8 @@
 // 1,673 against 1,451 LUTs for the same RTL in the two runs). The choice
 // here was 386 of the LUTs that remain (2 x 128 AND gates for the AES block
 // and Z's start, a 2:1 choice of the multiplier's A): in a module of its
-// own it cannot fold into the cores' register inputs. The two ANDs now lie
-// in the cores (their second starts), in the LUTs of their start's choice. Flattened
+// own it cannot fold into the cores' register inputs. It now lies in the
+// cores (their second starts), in the LUTs of their start logic. Flattened
 // (synth_xilinx -flatten, the same modules) much of it does: 5,653 LUTs
 // against 5,676 + 2,542, and the longest path is modelock_key_state's own
 // before and after (4 LUTs, 3 MUXFs, 2 carry blocks: 2.55 ns by
@@ -84,7 +83,8 @@ module modelock_mac_cores (
     .clk_i, .rst_ni, .clear_i,
     .start_i(check_start_i),
     .start_plain_i(key_mul_start_i),
-    .a_i(check_start_i ? check_mul_a_i : key_mul_a_i),
+    .a_i(check_mul_a_i),
+    .plain_a_i(key_mul_a_i),
     .b_i(h_i),
     .c_i(check_mul_c_i),
     .busy_o(mul_busy),

@@ -32,13 +32,13 @@
 // the choice written after them gave 32 URAM288 and 695 LUTs. Sixteen
 // banks whose read registers a read of another bank zeroes (the URAM's
 // output reset), ORed (modelock_ram_1r1w_banked): 32 URAM288 and 586 LUTs,
-// 258 fewer for one UltraRAM more. The rest of this module's 4,167 LUTs
+// 258 fewer for one UltraRAM more. The rest of this module's 3,947 LUTs
 // alone (3,504 FFs and 7 BRAM36, with the run's tag check inside since the
 // cores are shared; 6,437 LUTs and 4,794 FFs before K_mac's core stepped
 // its own round keys, the S-Boxes moved to block RAM and the cores took
-// the key's zero operands as starts of their own): modelock_mac_cores (one
+// each user's operands at a start of its own): modelock_mac_cores (one
 // AES core and one serial GF(2^128) multiplier for load_key and the
-// checks, with their choice: 1,866), the K_enc expansion (459),
+// checks: 1,642), the K_enc expansion (459),
 // modelock_mac_key's steps (536), the checkpoint builder (269),
 // modelock_gmac_finish (172) and its own logic. Longest paths
 // (scripts/logic-depth.py, cut at RAMs and submodule pins): this module's
