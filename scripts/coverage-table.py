@@ -79,7 +79,7 @@ def main():
     print("change, both directions together). A module's point counts once however many instances")
     print("it has, reached when any instance reached it. Verilator names a module verilated with")
     print("other parameters than its defaults with a suffix of their values in hexadecimal")
-    print("(`modelock_ram_1r1w__W88_D10000`: WIDTH = 136, DEPTH = 65,536);")
+    print("(`modelock_ram_1r1w__W80_D100`: WIDTH = 128, DEPTH = 256);")
     print("packages' functions count as the package's lines.")
     print()
     print("`verilator_coverage --annotate`'s own summary, over annotated source lines of every")

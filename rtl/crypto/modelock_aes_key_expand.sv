@@ -1,7 +1,10 @@
 // AES-128 key expansion (FIPS-197 5.2) at load_key: the eleven round keys of
-// one key, one schedule step a cycle. The engine runs one for K_enc (ctr)
-// and one for K_mac (GMAC); the round keys stay in round_keys_o until the
-// next load or clear.
+// one key, one schedule step a cycle. The engine runs one, for K_enc (the
+// ctr cores read all eleven at once; K_mac's iterative core steps its own
+// schedule); the round keys stay in round_keys_o until the next load or
+// clear. The step's SubWord comes from block RAM (modelock_sub_word_rom):
+// 459 LUTs and a RAMB18E2 in modelock_key_state's run, 679 LUTs with four
+// table S-Boxes.
 //
 // Timing: start_i (while !busy_o) takes key_i at an edge (round key 0);
 // round key r is in round_keys_o r edges later, and done_o pulses with the
@@ -19,17 +22,22 @@ module modelock_aes_key_expand (
   output logic          done_o,
   output logic [1407:0] round_keys_o  // round key r in [128 r +: 128]
 );
-  logic [135:0] state_q, state_next;
+  logic [135:0] state_q, state_d, state_next;
+  logic [31:0] sub_word;  // SubWord(RotWord(W3)) of state_q
   logic [3:0] round_q;  // the round key state_q holds; busy while 1..10
   // round_q != 0 and round_q == 10 as flip-flops of their own: the next
   // state_q bit below is then a function of six signals, one LUT, where
   // with round_q's four bits in their place it took two (136 LUTs more).
   logic busy_q, last_q;
 
-  modelock_key_schedule_step u_step (
-    .state_i(state_q),
-    .state_o(state_next)
+  // The schedule step, its SubWord read at the edge that writes state_q.
+  modelock_sub_word_rom u_sub_word (
+    .clk_i,
+    .en_i  (1'b1),
+    .word_i(state_d[39:8]),
+    .sub_o (sub_word)
   );
+  assign state_next = modelock_crypto_pkg::schedule_words(state_q, sub_word);
 
   assign busy_o = busy_q;
 
@@ -37,16 +45,17 @@ module modelock_aes_key_expand (
   // end of an expansion zero it: no copy of the key schedule outlives it),
   // so an idle cycle without start_i writes zero rather than holding it,
   // and the flip-flops need no enable.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      state_q <= '0;
-    end else if (clear_i) begin
-      state_q <= '0;
-    end else if (busy_q) begin
-      state_q <= last_q ? '0 : state_next;
-    end else begin
-      state_q <= start_i ? {key_i, 8'h01} : '0;
+  always_comb begin
+    state_d = '0;
+    if (!clear_i) begin
+      if (busy_q) state_d = last_q ? '0 : state_next;
+      else if (start_i) state_d = {key_i, 8'h01};
     end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) state_q <= '0;
+    else state_q <= state_d;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

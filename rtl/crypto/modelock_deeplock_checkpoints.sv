@@ -2,8 +2,9 @@
 // schedule's state after round CheckpointRounds j (64 j; docs/scheme.md,
 // "Seeking"; j = 0 is the master key with Rcon 0x01), one per segment of
 // keystream (SegmentBytes, 1 KiB), built at one schedule step a cycle
-// (modelock_key_schedule_step) and written to the table
-// (modelock_ram_1r1w) that modelock_deeplock_keystream reads.
+// (modelock_crypto_pkg::schedule_words, its SubWord from block-RAM ROMs
+// read with the state's enable: modelock_sub_word_rom) and written to the
+// table that modelock_deeplock_keystream reads.
 //
 // segments_i is the number of checkpoints: ceil(ceil(stream_bytes / 16) /
 // CheckpointRounds), at least 1 and at most MaxCheckpoints (the engine
@@ -17,7 +18,9 @@
 // the priority chain clear, start, step, end it was, Yosys mapped the 136
 // state bits to three LUTs and three MUXF each, this module's own logic
 // 451 LUTs, now 204, its longest path 1.80 ns against 1.90 (`synth-rtl.sh
-// --one modelock_key_state`; scripts/logic-depth.py).
+// --one modelock_key_state`; scripts/logic-depth.py). With the SubWord in
+// block RAM the module is 269 LUTs (466 with four table S-Boxes) and a
+// RAMB18E2.
 //
 // Timing: start_i (while !busy_o) takes key_i and segments_i; checkpoint j
 // is written (wr_en_o) CheckpointRounds j cycles after that edge, and
@@ -36,7 +39,8 @@ module modelock_deeplock_checkpoints (
   output logic [modelock_crypto_pkg::SegmentBits-1:0] wr_addr_o,
   output logic [135:0]  wr_data_o    // {W[4r..4r+3], Rcon(r + 1)}, r = CheckpointRounds j
 );
-  logic [135:0] state_q, next;
+  logic [135:0] state_q, state_d, next;
+  logic [31:0] sub_word;  // SubWord(RotWord(W3)) of state_q
   localparam int unsigned RoundW = modelock_crypto_pkg::RoundPosBits;
   localparam int unsigned CountW = modelock_crypto_pkg::SegmentCountBits;
   logic [RoundW-1:0] round_q;  // steps done in the current segment
@@ -50,15 +54,22 @@ module modelock_deeplock_checkpoints (
   assign last_step = segment_end && last_segment_q;
   assign load_key = !clear_i && take_start;
   assign step = !clear_i && busy_o && !last_step;
+  logic state_en;
+  assign state_en = clear_i || take_start || busy_o;
+  assign state_d = ({136{load_key}} & {key_i, 8'h01}) | ({136{step}} & next);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) state_q <= '0;
-    else if (clear_i || take_start || busy_o) state_q <= ({136{load_key}} & {key_i, 8'h01}) | ({136{step}} & next);
+    else if (state_en) state_q <= state_d;
   end
 
-  modelock_key_schedule_step u_step (
-    .state_i(state_q),
-    .state_o(next)
+  // The schedule step, its SubWord read at the edge that writes state_q.
+  modelock_sub_word_rom u_sub_word (
+    .clk_i,
+    .en_i  (state_en),
+    .word_i(state_d[39:8]),
+    .sub_o (sub_word)
   );
+  assign next = modelock_crypto_pkg::schedule_words(state_q, sub_word);
 
   assign wr_en_o = busy_o && round_q == '0;
   assign wr_addr_o = segment_q[modelock_crypto_pkg::SegmentBits-1:0];

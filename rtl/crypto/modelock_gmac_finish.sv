@@ -30,8 +30,8 @@
 //
 // Timing: start_i (while !busy_o) takes every input; done_o pulses 17
 // cycles after that edge with match_o valid (held until the next start).
-// The inputs need not hold after start_i, but K_mac's round keys must (the
-// AES core reads a round key a cycle). The computed tag is never an output.
+// The inputs need not hold after start_i. The computed tag is never an
+// output.
 module modelock_gmac_finish (
   input  logic          clk_i,
   input  logic          rst_ni,

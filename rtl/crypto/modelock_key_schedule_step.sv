@@ -15,15 +15,10 @@ module modelock_key_schedule_step (
   input  logic [135:0] state_i,  // {W[4r..4r+3] as a block, Rcon(r + 1)}
   output logic [135:0] state_o
 );
-  logic [127:0] w;
-  logic [31:0] n0, n1, n2, n3;  // W[4r+4..4r+7]
-  logic [7:0] rcon;
   logic [31:0] rotated, t;
 
-  assign w = state_i[135:8];
-  assign rcon = state_i[7:0];
   // RotWord: bytes 13, 14, 15, 12 of the block (word 3 rotated left by 8).
-  assign rotated = {w[23:0], w[31:24]};
+  assign rotated = {state_i[31:8], state_i[39:32]};
 
   for (genvar i = 0; i < 4; i++) begin : g_sbox
     modelock_sbox_lut #(.INVERSE(1'b0)) u_sbox (
@@ -32,9 +27,5 @@ module modelock_key_schedule_step (
     );
   end
 
-  assign n0 = w[127:96] ^ t ^ {rcon, 24'h0};
-  assign n1 = w[95:64] ^ n0;
-  assign n2 = w[63:32] ^ n1;
-  assign n3 = w[31:0] ^ n2;
-  assign state_o = {n0, n1, n2, n3, modelock_crypto_pkg::xtime(rcon)};
+  assign state_o = modelock_crypto_pkg::schedule_words(state_i, t);
 endmodule

@@ -6,9 +6,10 @@
 //
 // Who has them: whoever starts a core. Both cores take their inputs only
 // at their start (modelock_aes_iterative, modelock_gf128_mul_serial), so
-// the inputs are chosen by the check's start alone: the check's operands
-// on its start cycle, the key's (AES block 0, Z's start 0) otherwise. The
-// round keys (K_mac's) and the multiplier's B (H, or the key's H being
+// each core has a start for each user: the check's with its operands, the
+// key's with its own (the AES core's start_zero_i, the zero block; the
+// multiplier's start_plain_i, the key's X and C = 0). The
+// AES key (K_mac) and the multiplier's B (H, or the key's H being
 // multiplied up) are one signal for both. The results go to both; each
 // user reads them only while it is waiting for them.
 //
@@ -37,9 +38,10 @@
 // 527 for modelock_gmac_finish with cores of its own: 2,096 LUTs and 524
 // FFs fewer (1,874 had ABC mapped the removed AES core as the kept one:
 // 1,673 against 1,451 LUTs for the same RTL in the two runs). The choice
-// here is 386 of the LUTs that remain (2 x 128 AND gates for the AES block
+// here was 386 of the LUTs that remain (2 x 128 AND gates for the AES block
 // and Z's start, a 2:1 choice of the multiplier's A): in a module of its
-// own it cannot fold into the cores' register inputs. Flattened
+// own it cannot fold into the cores' register inputs. It now lies in the
+// cores (their second starts), in the LUTs of their start logic. Flattened
 // (synth_xilinx -flatten, the same modules) much of it does: 5,653 LUTs
 // against 5,676 + 2,542, and the longest path is modelock_key_state's own
 // before and after (4 LUTs, 3 MUXFs, 2 carry blocks: 2.55 ns by
@@ -48,7 +50,7 @@ module modelock_mac_cores (
   input  logic          clk_i,
   input  logic          rst_ni,
   input  logic          clear_i,          // clear_key, a refused load: both cores zeroed (idle then)
-  input  logic [1407:0] round_keys_i,     // K_mac's round keys
+  input  logic [127:0]  key_i,            // K_mac (the AES core steps its schedule)
   input  logic [127:0]  h_i,              // the multiplier's B for both users
   // key: modelock_mac_key
   input  logic          key_aes_start_i,  // E(K_mac, 0^128)
@@ -68,9 +70,10 @@ module modelock_mac_cores (
   logic aes_busy, mul_busy;
 
   modelock_aes_iterative u_aes (
-    .clk_i, .rst_ni, .clear_i, .round_keys_i,
-    .start_i(key_aes_start_i || check_start_i),
-    .block_i(check_start_i ? check_block_i : 128'h0),
+    .clk_i, .rst_ni, .clear_i, .key_i,
+    .start_i(check_start_i),
+    .start_zero_i(key_aes_start_i),
+    .block_i(check_block_i),
     .busy_o(aes_busy),
     .done_o(aes_done_o),
     .block_o(aes_block_o)
@@ -78,10 +81,12 @@ module modelock_mac_cores (
 
   modelock_gf128_mul_serial u_mul (
     .clk_i, .rst_ni, .clear_i,
-    .start_i(key_mul_start_i || check_start_i),
-    .a_i(check_start_i ? check_mul_a_i : key_mul_a_i),
+    .start_i(check_start_i),
+    .start_plain_i(key_mul_start_i),
+    .a_i(check_mul_a_i),
+    .plain_a_i(key_mul_a_i),
     .b_i(h_i),
-    .c_i(check_start_i ? check_mul_c_i : 128'h0),
+    .c_i(check_mul_c_i),
     .busy_o(mul_busy),
     .done_o(mul_done_o),
     .product_o

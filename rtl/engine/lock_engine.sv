@@ -159,7 +159,7 @@ module lock_engine #(
     .key_i(key), .mac_i(mac), .nonce_i(nonce),
     .busy_o(), .done_o(key_done), .status_o(key_status), .loaded_o(key_loaded), .scheme_o(key_scheme),
     .stream_bytes_o(key_stream_bytes), .nonce_o(key_nonce), .enc_round_keys_o(enc_round_keys),
-    .mac_round_keys_o(), .h_powers_o(h_powers),
+    .h_powers_o(h_powers),
     .table_rd_en_i(table_rd_en), .table_rd_addr_i(table_rd_addr), .table_rd_data_o(table_rd_data),
     .gmac_start_i(gmac_start), .gmac_hash_i(ghash_hash), .gmac_length_i(gmac_length),
     .gmac_iv_index_i(gmac_iv_index), .gmac_tag_i(gmac_tag), .gmac_done_o(gmac_done), .gmac_match_o(gmac_match)

@@ -2,7 +2,8 @@
 // what load_key derives from the key registers and every run uses, and
 // nothing else. load_key wipes what was loaded before, then, for a known
 // scheme and (deeplock) a stream of at most 64 MiB, derives in parallel
-// K_mac's round keys and H..H^4 (modelock_mac_key), K_enc's round keys for
+// H..H^4 from K_mac (modelock_mac_key, which holds K_mac: its AES core
+// steps the round keys itself), K_enc's round keys for
 // ctr (modelock_aes_key_expand), and for deeplock the checkpoint table
 // (modelock_deeplock_checkpoints into a modelock_ram_1r1w), one schedule
 // step a cycle; otherwise status 5 and no key. clear_key zeroes it all.
@@ -11,8 +12,8 @@
 // ports): the check needs K_mac's AES core and a GF(2^128) multiplier, as
 // load_key's derivation of H does, and the two never run at once (a run
 // is never inside a key command), so one core of each (modelock_mac_cores)
-// serves both; this module, which holds K_mac's round keys and H, is where
-// both users meet.
+// serves both; this module, which holds K_mac and H, is where both users
+// meet.
 //
 // The table has no clear port, so this module wipes it by writes: it keeps
 // how many entries may hold a checkpoint (used), and clear_key writes zeros
@@ -23,19 +24,26 @@
 // modelock_key_state`). 65,536 x 136 bits is 8.9 Mbit: as block RAM it
 // would be 256 RAMB36E2 (1K x 36 each, 4 wide and 64 deep) and a 64-way
 // choice on the read; as UltraRAM (URAM288, 4,096 x 72) it is 16 slices of
-// 4,096 entries, which Yosys packs side by side across 31 URAM288 (16 x
-// 136 = 2,176 bits a row in 31 x 72 = 2,232, with byte write enables), one
-// fewer than 16 x 2, so no UltraRAM is wasted. Its 850 LUTs are the read's
-// 16-way choice of 136 bits by the registered top address bits: Vivado
-// can cascade the URAMs instead, Yosys cannot. Sixteen explicit banks of
-// 4,096 x 136 with the choice written here gave 32 URAM288 and 695 LUTs
-// for the choice (155 fewer for one UltraRAM more; not kept). The rest of
-// this module's 6,185 LUTs alone (4,794 FFs, with the run's tag check
-// inside since the cores are shared): modelock_mac_cores (one AES core and
-// one serial GF(2^128) multiplier for load_key and the checks, with their
-// choice: 2,638 in the engine's run), modelock_mac_key's own steps and key
-// expansion (1,085), the checkpoint builder (463), modelock_gmac_finish
-// (190) and its own logic.
+// 4,096 entries. As one modelock_ram_1r1w Yosys packs them side by side
+// across 31 URAM288 (16 x 136 = 2,176 bits a row in 31 x 72 = 2,232, with
+// byte write enables) and chooses among them after the read: 844 LUTs, a
+// 16-way choice of 136 bits by the registered top address bits (Vivado can
+// cascade the URAMs instead, Yosys cannot). Sixteen explicit banks with
+// the choice written after them gave 32 URAM288 and 695 LUTs. Sixteen
+// banks whose read registers a read of another bank zeroes (the URAM's
+// output reset), ORed (modelock_ram_1r1w_banked): 32 URAM288 and 586 LUTs,
+// 258 fewer for one UltraRAM more. The rest of this module's 3,947 LUTs
+// alone (3,504 FFs and 7 BRAM36, with the run's tag check inside since the
+// cores are shared; 6,437 LUTs and 4,794 FFs before K_mac's core stepped
+// its own round keys, the S-Boxes moved to block RAM and the cores took
+// each user's operands at a start of its own): modelock_mac_cores (one
+// AES core and one serial GF(2^128) multiplier for load_key and the
+// checks: 1,642), the K_enc expansion (459),
+// modelock_mac_key's steps (536), the checkpoint builder (269),
+// modelock_gmac_finish (172) and its own logic. Longest paths
+// (scripts/logic-depth.py, cut at RAMs and submodule pins): this module's
+// own 4 LUTs, 3 MUXFs and 2 carry blocks (2.55 ns), unchanged; the
+// iterative core's 2 LUTs after its ROMs.
 //
 // Byte orders: the register file's key words are little-endian (byte i of
 // a key in key_i[8 i +: 8]); the crypto modules take blocks (byte 0 in
@@ -66,7 +74,6 @@ module modelock_key_state (
   output logic [63:0]   stream_bytes_o,
   output logic [63:0]   nonce_o,
   output logic [1407:0] enc_round_keys_o,
-  output logic [1407:0] mac_round_keys_o,
   output logic [511:0]  h_powers_o,
   input  logic          table_rd_en_i,
   input  logic [modelock_crypto_pkg::SegmentBits-1:0] table_rd_addr_i,
@@ -208,6 +215,7 @@ module modelock_key_state (
 
   logic         key_aes_start, key_mul_start, check_start, aes_done, mul_done;
   logic [127:0] key_mul_a, check_block, check_mul_a, check_mul_c, aes_block, product;
+  logic [127:0] mac_key;  // K_mac, held by modelock_mac_key for the AES core
 
   modelock_mac_key u_mac_key (
     .clk_i,
@@ -217,7 +225,7 @@ module modelock_key_state (
     .key_i       (mac_q),
     .busy_o      (),
     .done_o      (mac_done),
-    .round_keys_o(mac_round_keys_o),
+    .key_o       (mac_key),
     .h_powers_o,
     .aes_start_o (key_aes_start),
     .aes_done_i  (aes_done),
@@ -253,7 +261,7 @@ module modelock_key_state (
     .clk_i,
     .rst_ni,
     .clear_i        (clear_units),
-    .round_keys_i   (mac_round_keys_o),
+    .key_i          (mac_key),
     .h_i            (h_powers_o[127:0]),
     .key_aes_start_i(key_aes_start),
     .key_mul_start_i(key_mul_start),
@@ -302,7 +310,7 @@ module modelock_key_state (
   logic wiping;
   assign wiping = state_q == Wipe && wipe_q < wipe_end_q;
 
-  modelock_ram_1r1w #(.WIDTH(136), .DEPTH(modelock_crypto_pkg::MaxCheckpoints)) u_table (
+  modelock_ram_1r1w_banked #(.WIDTH(136), .DEPTH(modelock_crypto_pkg::MaxCheckpoints), .BANKS(16)) u_table (
     .clk_i,
     .wr_en_i  (cp_wr_en || wiping),
     .wr_addr_i(wiping ? wipe_q[AddrW-1:0] : cp_wr_addr),

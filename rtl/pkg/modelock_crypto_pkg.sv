@@ -153,6 +153,21 @@ package modelock_crypto_pkg;
     mix_columns_doubled = t;
   endfunction
 
+  // One AES-128 key schedule step (FIPS-197 5.2) given its SubWord: round
+  // r's {W[4r..4r+3] as a block, Rcon(r + 1)} and sub =
+  // SubWord(RotWord(W[4r+3])) in, round r + 1's words and Rcon(r + 2) out
+  // (Rcon carried on by xtime past round 10). The S-Boxes are the caller's:
+  // tables in modelock_key_schedule_step, block-RAM ROMs read a cycle ahead
+  // in modelock_aes_iterative.
+  function automatic logic [135:0] schedule_words(logic [135:0] s, logic [31:0] sub);
+    logic [31:0] n0, n1, n2, n3;
+    n0 = s[135:104] ^ sub ^ {s[7:0], 24'h0};
+    n1 = s[103:72] ^ n0;
+    n2 = s[71:40] ^ n1;
+    n3 = s[39:8] ^ n2;
+    schedule_words = {n0, n1, n2, n3, xtime(s[7:0])};
+  endfunction
+
   // The counter block of ctr: nonce || BE64(block index) (docs/scheme.md).
   function automatic block_t counter_block(logic [63:0] nonce, logic [63:0] index);
     counter_block = {nonce, index};

@@ -1,7 +1,7 @@
 // A simple dual-port RAM: one write port, one read port with one cycle of
 // read latency (block RAM or UltraRAM on Xilinx, by size). Holds the
-// deeplock checkpoint table (65,536 x 136 bits, modelock_key_state), the
-// GHASH tables and others.
+// GHASH tables and others (the deeplock checkpoint table, 65,536 x 136
+// bits, is a modelock_ram_1r1w_banked: modelock_key_state).
 //
 // Timing: a write at an edge is visible to a read issued at the next edge
 // or later; rd_data_o holds the entry at rd_addr_i from the edge after

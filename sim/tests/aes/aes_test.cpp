@@ -54,12 +54,14 @@ class Aes : public ::testing::Test {
 
   Block round_key(int r) { return get_block(words(m_->round_keys_o), 128 * static_cast<std::size_t>(r)); }
 
-  // The iterative core: encrypts one block; returns it, with the latency.
-  std::pair<Block, int> encrypt_single(const Block& in) {
+  // The iterative core: encrypts one block (by start_i, or the zero block by
+  // start_zero_i, block_i then ignored); returns it, with the latency.
+  std::pair<Block, int> encrypt_single(const Block& in, bool zero_start = false) {
     put_be(words(m_->single_block_i), 0, in);
-    m_->single_start_i = 1;
+    (zero_start ? m_->single_start_zero_i : m_->single_start_i) = 1;
     m_.tick();
     m_->single_start_i = 0;
+    m_->single_start_zero_i = 0;
     int cycles = 1;
     while (!m_->single_done_o && cycles < 100) {
       m_.tick();
@@ -126,6 +128,19 @@ TEST_F(Aes, IterativeCoreMatchesOpenSslAtRandomKeys) {
       const Block in = random_block(rng);
       ASSERT_EQ(encrypt_single(in).first, openssl_aes128(key, in)) << "key " << k << " block " << i;
     }
+  }
+}
+
+// start_zero_i (load_key's H = E(K_mac, 0^128)) encrypts the zero block
+// whatever block_i holds, in the same 10 cycles.
+TEST_F(Aes, IterativeCoresZeroStartEncryptsTheZeroBlock) {
+  std::mt19937_64 rng(12);
+  for (int k = 0; k < 5; ++k) {
+    const Key key = random_block(rng);
+    expand(key);
+    const auto [b, cycles] = encrypt_single(random_block(rng), true);
+    EXPECT_EQ(cycles, 1 + 10);
+    ASSERT_EQ(b, openssl_aes128(key, Block{})) << "key " << k;
   }
 }
 

@@ -1,5 +1,6 @@
-// Testbench top: the key expansion feeding the pipelined core and the
-// iterative core, as load_key and the keystream / gmac_finish use them.
+// Testbench top: the key expansion feeding the pipelined core, and the
+// iterative core on the key itself (it steps its own schedule), as load_key
+// and the keystream / gmac_finish use them.
 module aes_units (
   input  logic          clk_i,
   input  logic          rst_ni,
@@ -18,6 +19,7 @@ module aes_units (
   output logic [127:0]  out_block_o,
   output logic [7:0]    out_tag_o,
   input  logic          single_start_i,
+  input  logic          single_start_zero_i,
   input  logic [127:0]  single_block_i,
   output logic          single_busy_o,
   output logic          single_done_o,
@@ -33,7 +35,8 @@ module aes_units (
     .out_valid_o, .out_ready_i, .out_block_o, .out_tag_o
   );
   modelock_aes_iterative u_iterative (
-    .clk_i, .rst_ni, .clear_i, .round_keys_i(round_keys_o), .start_i(single_start_i), .block_i(single_block_i),
+    .clk_i, .rst_ni, .clear_i, .key_i, .start_i(single_start_i),
+    .start_zero_i(single_start_zero_i), .block_i(single_block_i),
     .busy_o(single_busy_o), .done_o(single_done_o), .block_o(single_block_o)
   );
 endmodule

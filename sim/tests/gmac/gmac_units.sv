@@ -31,13 +31,13 @@ module gmac_units (
   output logic [127:0] cores_block_o,    // the shared cores' AES block and product
   output logic [127:0] cores_product_o
 );
-  logic [1407:0] round_keys;
+  logic [127:0] mac_key;
   logic         key_aes_start, key_mul_start, check_start, aes_done, mul_done;
   logic [127:0] key_mul_a, check_block, check_mul_a, check_mul_c, aes_block, product;
 
   modelock_mac_key u_mac_key (
     .clk_i, .rst_ni, .start_i(load_i), .clear_i, .key_i,
-    .busy_o(load_busy_o), .done_o(load_done_o), .round_keys_o(round_keys), .h_powers_o,
+    .busy_o(load_busy_o), .done_o(load_done_o), .key_o(mac_key), .h_powers_o,
     .aes_start_o(key_aes_start), .aes_done_i(aes_done), .aes_block_i(aes_block),
     .mul_start_o(key_mul_start), .mul_a_o(key_mul_a), .mul_done_i(mul_done), .product_i(product)
   );
@@ -53,7 +53,7 @@ module gmac_units (
     .core_mul_c_o(check_mul_c), .aes_block_i(aes_block), .mul_done_i(mul_done), .product_i(product)
   );
   modelock_mac_cores u_cores (
-    .clk_i, .rst_ni, .clear_i, .round_keys_i(round_keys), .h_i(h_powers_o[127:0]),
+    .clk_i, .rst_ni, .clear_i, .key_i(mac_key), .h_i(h_powers_o[127:0]),
     .key_aes_start_i(key_aes_start), .key_mul_start_i(key_mul_start), .key_mul_a_i(key_mul_a),
     .check_start_i(check_start), .check_block_i(check_block), .check_mul_a_i(check_mul_a),
     .check_mul_c_i(check_mul_c), .aes_done_o(aes_done), .aes_block_o(aes_block),

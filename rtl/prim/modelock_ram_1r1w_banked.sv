@@ -1,0 +1,55 @@
+// modelock_ram_1r1w's ports and timing in BANKS banks of DEPTH / BANKS
+// entries (the top address bits choose the bank), each a memory with a
+// read register of its own that a read of another bank zeroes: the read
+// data is the OR of the banks' registers, not a choice among them by the
+// registered bank number. For a memory deeper than one UltraRAM: Yosys
+// (`synth_xilinx -uram`) builds a 65,536 x 136 modelock_ram_1r1w as 16
+// slices of 4,096 side by side in 31 URAM288 and a 16-way choice of 136
+// bits after them (850 LUTs; Vivado would cascade the URAMs, Yosys cannot);
+// here each bank is its own URAM288 pair (136 of 144 bits, one URAM more)
+// and the zeroing is the URAM's output reset (RST_MODE SYNC), so what is
+// left is a 16-input OR a bit (measured: modelock_key_state's header).
+//
+// Timing: modelock_ram_1r1w's: a write at an edge is visible to a read
+// issued at the next edge or later; rd_data_o holds the entry at rd_addr_i
+// from the edge after rd_en_i and keeps it until the next read. No reset of
+// the contents.
+module modelock_ram_1r1w_banked #(
+  parameter int unsigned WIDTH = 8,
+  parameter int unsigned DEPTH = 16,
+  parameter int unsigned BANKS = 2
+) (
+  input  logic                     clk_i,
+  input  logic                     wr_en_i,
+  input  logic [$clog2(DEPTH)-1:0] wr_addr_i,
+  input  logic [WIDTH-1:0]         wr_data_i,
+  input  logic                     rd_en_i,
+  input  logic [$clog2(DEPTH)-1:0] rd_addr_i,
+  output logic [WIDTH-1:0]         rd_data_o
+);
+  localparam int unsigned AddrW = $clog2(DEPTH);
+  localparam int unsigned BankW = $clog2(BANKS);
+  localparam int unsigned RowW = AddrW - BankW;
+
+  logic [WIDTH*BANKS-1:0] bank_data;
+
+  for (genvar b = 0; b < BANKS; b++) begin : g_bank
+    logic [WIDTH-1:0] mem [DEPTH / BANKS];
+    logic [WIDTH-1:0] data_q;
+    logic here_wr, here_rd;
+
+    assign here_wr = wr_addr_i[AddrW-1 -: BankW] == BankW'(b);
+    assign here_rd = rd_addr_i[AddrW-1 -: BankW] == BankW'(b);
+    always_ff @(posedge clk_i) begin
+      if (wr_en_i && here_wr) mem[wr_addr_i[RowW-1:0]] <= wr_data_i;
+      if (rd_en_i && !here_rd) data_q <= '0;
+      else if (rd_en_i) data_q <= mem[rd_addr_i[RowW-1:0]];
+    end
+    assign bank_data[WIDTH*b +: WIDTH] = data_q;
+  end
+
+  always_comb begin
+    rd_data_o = '0;
+    for (int b = 0; b < BANKS; b++) rd_data_o = rd_data_o | bank_data[WIDTH*b +: WIDTH];
+  end
+endmodule
