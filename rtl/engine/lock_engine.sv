@@ -281,7 +281,6 @@ module lock_engine #(
   logic         pr_rd_req_valid, pr_rd_ready, pr_ghash_clear, pr_ghash_valid, pr_gmac_start;
   logic [63:0]  pr_rd_req_addr;
   logic [31:0]  pr_rd_req_beats;
-  logic [511:0] pr_ghash_beat;
   logic [60:0]  pr_gmac_length;
   logic [127:0] pr_gmac_tag;
   logic         ghash_idle;
@@ -299,7 +298,7 @@ module lock_engine #(
     .record_rd_en_i(record_rd_en), .record_rd_addr_i(record_rd_addr), .record_rd_data_o(record_rd_data),
     .rd_req_valid_o(pr_rd_req_valid), .rd_req_ready_i(blob_req_ready), .rd_req_addr_o(pr_rd_req_addr),
     .rd_req_beats_o(pr_rd_req_beats), .rd_valid_i(blob_valid), .rd_ready_o(pr_rd_ready), .rd_data_i(blob_data),
-    .ghash_clear_o(pr_ghash_clear), .ghash_valid_o(pr_ghash_valid), .ghash_beat_o(pr_ghash_beat),
+    .ghash_clear_o(pr_ghash_clear), .ghash_valid_o(pr_ghash_valid),
     .ghash_idle_i(ghash_idle), .gmac_start_o(pr_gmac_start), .gmac_length_o(pr_gmac_length),
     .gmac_tag_o(pr_gmac_tag), .gmac_done_i(gmac_done), .gmac_match_i(gmac_match)
   );
@@ -366,13 +365,21 @@ module lock_engine #(
   // GHASH's tables of H..H^4 are key material too: a key command ends when
   // they are filled from the new key's powers (load_key) or zeroed (clear_key,
   // a refused load_key), after modelock_key_state's own part.
+  //
+  // Its beat is always the tensor stream's: that is the blob beat with the
+  // lanes past a tensor zeroed, and only on a stream's last beat, so while
+  // the program reader hashes (program_busy: no step is streaming, every step
+  // runs to its end, a memory error's included) it is the blob beat with all
+  // 4 blocks, the program reader's beat. A 2:1 choice by program_busy of
+  // the two took 515 of lock_engine's 2,210 own LUTs (Yosys, the engine
+  // with its submodules as black boxes).
   modelock_ghash u_ghash (
     .clk_i(clk), .rst_ni(rst_n), .h_powers_i(h_powers),
     .fill_i(key_done && key_loaded), .wipe_i(key_done && !key_loaded), .busy_o(), .done_o(key_tables_done),
     .clear_i(pr_ghash_clear || ts_ghash_clear),
     .in_valid_i(pr_ghash_valid || ts_ghash_valid),
-    .in_beat_i(program_busy ? pr_ghash_beat : ts_ghash_beat),
-    .in_blocks_i(program_busy ? 3'd4 : ts_ghash_blocks),
+    .in_beat_i(ts_ghash_beat),
+    .in_blocks_i(ts_ghash_blocks),
     .hash_o(ghash_hash), .idle_o(ghash_idle)
   );
 
@@ -506,15 +513,18 @@ module lock_engine #(
   // bit (modelock_activation_buffer's header).
   logic [B*1024-1:0] buf_beat_words;
   logic              buf_beat_odd;
-  // A pool's single byte through the place port, as item 0.
+  // A pool's single byte through the place port, as item 0. Items 1.. keep
+  // the layer's image, address and byte: the buffer reads an item's fields
+  // only where its valid bit is set, which the pool clears (the 2:1 choice
+  // of all B items' fields took 189 more LUTs).
   logic [B-1:0]        place_valid;
   logic [B*ImageW-1:0] place_image;
   logic [B*16-1:0]     place_addr;
   logic [B*8-1:0]      place_data;
   assign place_valid = pool_wr_en ? B'(1) : ml_place_valid;
-  assign place_image = pool_wr_en ? (B*ImageW)'(pool_wr_image) : ml_place_image;
-  assign place_addr = pool_wr_en ? (B*16)'(pool_wr_addr) : ml_place_addr;
-  assign place_data = pool_wr_en ? (B*8)'(pool_wr_data) : ml_place_data;
+  assign place_image = {ml_place_image[B*ImageW-1:ImageW], pool_wr_en ? pool_wr_image : ml_place_image[ImageW-1:0]};
+  assign place_addr = {ml_place_addr[B*16-1:16], pool_wr_en ? pool_wr_addr : ml_place_addr[15:0]};
+  assign place_data = {ml_place_data[B*8-1:8], pool_wr_en ? pool_wr_data : ml_place_data[7:0]};
 
   modelock_activation_buffer #(.B(B)) u_buffers (
     .clk_i(clk), .rst_ni(rst_n), .source_i(source),
