@@ -183,6 +183,7 @@ module lock_engine #(
   logic [63:0]   io_req_addr;
   logic [31:0]   io_req_beats;
   logic [511:0]  io_data;
+  logic          io_error;
   logic          wr_req_valid, wr_req_ready, wr_valid, wr_ready, wr_done, wr_error;
   logic          blob_failed, io_failed;  // an error response on a read of this run
   logic [63:0]   wr_req_addr;
@@ -221,6 +222,7 @@ module lock_engine #(
     .pool_start_o(pool_start), .pool_done_i(pool_done),
     .io_req_valid_o(io_req_valid), .io_req_ready_i(io_req_ready), .io_req_addr_o(io_req_addr),
     .io_req_beats_o(io_req_beats), .io_valid_i(io_valid), .io_ready_o(io_ready), .io_data_i(io_data),
+    .io_error_i(io_error),
     .wr_req_valid_o(wr_req_valid), .wr_req_ready_i(wr_req_ready), .wr_req_addr_o(wr_req_addr),
     .wr_req_beats_o(wr_req_beats), .wr_valid_o(wr_valid), .wr_ready_i(wr_ready), .wr_data_o(wr_data),
     .wr_done_i(wr_done), .wr_error_i(wr_error), .mem_error_i(blob_failed || io_failed),
@@ -541,10 +543,11 @@ module lock_engine #(
     .place_image_i(place_image), .place_addr_i(place_addr), .place_data_i(place_data)
   );
   // ---------------------------------------------------------------- the io port: images in, logits and counters out
-  modelock_axi_read_master u_io_reader (
+  // The sequencer zeroes the images' error beats (ZERO_ERRORS's header).
+  modelock_axi_read_master #(.ZERO_ERRORS(1'b0)) u_io_reader (
     .clk_i(clk), .rst_ni(rst_n), .clear_i(run_start), .failed_o(io_failed),
     .req_valid_i(io_req_valid), .req_ready_o(io_req_ready), .req_addr_i(io_req_addr), .req_beats_i(io_req_beats),
-    .out_valid_o(io_valid), .out_ready_i(io_ready), .out_data_o(io_data), .out_last_o(), .out_error_o(),
+    .out_valid_o(io_valid), .out_ready_i(io_ready), .out_data_o(io_data), .out_last_o(), .out_error_o(io_error),
     .idle_o(),
     .m_axi_arvalid_o(m_axi_gmem_io_arvalid), .m_axi_arready_i(m_axi_gmem_io_arready),
     .m_axi_araddr_o(m_axi_gmem_io_araddr), .m_axi_arlen_o(m_axi_gmem_io_arlen),
