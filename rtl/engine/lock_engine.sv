@@ -183,6 +183,7 @@ module lock_engine #(
   logic [63:0]   io_req_addr;
   logic [31:0]   io_req_beats;
   logic [511:0]  io_data;
+  logic          io_error;
   logic          wr_req_valid, wr_req_ready, wr_valid, wr_ready, wr_done, wr_error;
   logic          blob_failed, io_failed;  // an error response on a read of this run
   logic [63:0]   wr_req_addr;
@@ -221,6 +222,7 @@ module lock_engine #(
     .pool_start_o(pool_start), .pool_done_i(pool_done),
     .io_req_valid_o(io_req_valid), .io_req_ready_i(io_req_ready), .io_req_addr_o(io_req_addr),
     .io_req_beats_o(io_req_beats), .io_valid_i(io_valid), .io_ready_o(io_ready), .io_data_i(io_data),
+    .io_error_i(io_error),
     .wr_req_valid_o(wr_req_valid), .wr_req_ready_i(wr_req_ready), .wr_req_addr_o(wr_req_addr),
     .wr_req_beats_o(wr_req_beats), .wr_valid_o(wr_valid), .wr_ready_i(wr_ready), .wr_data_o(wr_data),
     .wr_done_i(wr_done), .wr_error_i(wr_error), .mem_error_i(blob_failed || io_failed),
@@ -281,7 +283,6 @@ module lock_engine #(
   logic         pr_rd_req_valid, pr_rd_ready, pr_ghash_clear, pr_ghash_valid, pr_gmac_start;
   logic [63:0]  pr_rd_req_addr;
   logic [31:0]  pr_rd_req_beats;
-  logic [511:0] pr_ghash_beat;
   logic [60:0]  pr_gmac_length;
   logic [127:0] pr_gmac_tag;
   logic         ghash_idle;
@@ -299,7 +300,7 @@ module lock_engine #(
     .record_rd_en_i(record_rd_en), .record_rd_addr_i(record_rd_addr), .record_rd_data_o(record_rd_data),
     .rd_req_valid_o(pr_rd_req_valid), .rd_req_ready_i(blob_req_ready), .rd_req_addr_o(pr_rd_req_addr),
     .rd_req_beats_o(pr_rd_req_beats), .rd_valid_i(blob_valid), .rd_ready_o(pr_rd_ready), .rd_data_i(blob_data),
-    .ghash_clear_o(pr_ghash_clear), .ghash_valid_o(pr_ghash_valid), .ghash_beat_o(pr_ghash_beat),
+    .ghash_clear_o(pr_ghash_clear), .ghash_valid_o(pr_ghash_valid),
     .ghash_idle_i(ghash_idle), .gmac_start_o(pr_gmac_start), .gmac_length_o(pr_gmac_length),
     .gmac_tag_o(pr_gmac_tag), .gmac_done_i(gmac_done), .gmac_match_i(gmac_match)
   );
@@ -377,13 +378,21 @@ module lock_engine #(
   // GHASH's tables of H..H^4 are key material too: a key command ends when
   // they are filled from the new key's powers (load_key) or zeroed (clear_key,
   // a refused load_key), after modelock_key_state's own part.
+  //
+  // Its beat is always the tensor stream's: that is the blob beat with the
+  // lanes past a tensor zeroed, and only on a stream's last beat, so while
+  // the program reader hashes (program_busy: no step is streaming, every step
+  // runs to its end, a memory error's included) it is the blob beat with all
+  // 4 blocks, the program reader's beat. A 2:1 choice by program_busy of
+  // the two took 515 of lock_engine's 2,210 own LUTs (Yosys, the engine
+  // with its submodules as black boxes).
   modelock_ghash u_ghash (
     .clk_i(clk), .rst_ni(rst_n), .h_powers_i(h_powers),
     .fill_i(key_done && key_loaded), .wipe_i(key_done && !key_loaded), .busy_o(), .done_o(key_tables_done),
     .clear_i(pr_ghash_clear || ts_ghash_clear),
     .in_valid_i(pr_ghash_valid || ts_ghash_valid),
-    .in_beat_i(program_busy ? pr_ghash_beat : ts_ghash_beat),
-    .in_blocks_i(program_busy ? 3'd4 : ts_ghash_blocks),
+    .in_beat_i(ts_ghash_beat),
+    .in_blocks_i(ts_ghash_blocks),
     .hash_o(ghash_hash), .idle_o(ghash_idle)
   );
 
@@ -517,15 +526,18 @@ module lock_engine #(
   // bit (modelock_activation_buffer's header).
   logic [B*1024-1:0] buf_beat_words;
   logic              buf_beat_odd;
-  // A pool's single byte through the place port, as item 0.
+  // A pool's single byte through the place port, as item 0. Items 1.. keep
+  // the layer's image, address and byte: the buffer reads an item's fields
+  // only where its valid bit is set, which the pool clears (the 2:1 choice
+  // of all B items' fields took 189 more LUTs).
   logic [B-1:0]        place_valid;
   logic [B*ImageW-1:0] place_image;
   logic [B*16-1:0]     place_addr;
   logic [B*8-1:0]      place_data;
   assign place_valid = pool_wr_en ? B'(1) : ml_place_valid;
-  assign place_image = pool_wr_en ? (B*ImageW)'(pool_wr_image) : ml_place_image;
-  assign place_addr = pool_wr_en ? (B*16)'(pool_wr_addr) : ml_place_addr;
-  assign place_data = pool_wr_en ? (B*8)'(pool_wr_data) : ml_place_data;
+  assign place_image = {ml_place_image[B*ImageW-1:ImageW], pool_wr_en ? pool_wr_image : ml_place_image[ImageW-1:0]};
+  assign place_addr = {ml_place_addr[B*16-1:16], pool_wr_en ? pool_wr_addr : ml_place_addr[15:0]};
+  assign place_data = {ml_place_data[B*8-1:8], pool_wr_en ? pool_wr_data : ml_place_data[7:0]};
 
   modelock_activation_buffer #(.B(B)) u_buffers (
     .clk_i(clk), .rst_ni(rst_n), .source_i(source),
@@ -542,10 +554,11 @@ module lock_engine #(
     .place_image_i(place_image), .place_addr_i(place_addr), .place_data_i(place_data)
   );
   // ---------------------------------------------------------------- the io port: images in, logits and counters out
-  modelock_axi_read_master u_io_reader (
+  // The sequencer zeroes the images' error beats (ZERO_ERRORS's header).
+  modelock_axi_read_master #(.ZERO_ERRORS(1'b0)) u_io_reader (
     .clk_i(clk), .rst_ni(rst_n), .clear_i(run_start), .failed_o(io_failed),
     .req_valid_i(io_req_valid), .req_ready_o(io_req_ready), .req_addr_i(io_req_addr), .req_beats_i(io_req_beats),
-    .out_valid_o(io_valid), .out_ready_i(io_ready), .out_data_o(io_data), .out_last_o(), .out_error_o(),
+    .out_valid_o(io_valid), .out_ready_i(io_ready), .out_data_o(io_data), .out_last_o(), .out_error_o(io_error),
     .idle_o(),
     .m_axi_arvalid_o(m_axi_gmem_io_arvalid), .m_axi_arready_i(m_axi_gmem_io_arready),
     .m_axi_araddr_o(m_axi_gmem_io_araddr), .m_axi_arlen_o(m_axi_gmem_io_arlen),

@@ -42,8 +42,7 @@ module modelock_program_reader (
   input  logic [511:0]  rd_data_i,
   // GHASH and the GMAC finish
   output logic          ghash_clear_o,
-  output logic          ghash_valid_o,
-  output logic [511:0]  ghash_beat_o,
+  output logic          ghash_valid_o,   // the beat on rd_data_i (lock_engine gives it to GHASH)
   input  logic          ghash_idle_i,
   output logic          gmac_start_o,
   output logic [60:0]   gmac_length_o,
@@ -72,7 +71,6 @@ module modelock_program_reader (
 
   assign ghash_clear_o = start_i && state_q == Idle;
   assign ghash_valid_o = program_beat_o && (state_q == Header || beat_q != record_beats);
-  assign ghash_beat_o = rd_data_i;
   assign gmac_start_o = state_q == Finish;
   // 64 bytes a beat over the header and 4L records.
   assign gmac_length_o = 61'({record_beats, 6'd0}) + 61'd64;

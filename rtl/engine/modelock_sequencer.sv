@@ -10,8 +10,10 @@
 //   later is read: batch in 1..B and a 64-aligned program (8), a key
 //   loaded (2), key registers all zero (6), the program (3, 7, through
 //   modelock_program_reader). Then the images into buffer 0 (bytes past
-//   C*H*W of an image's last beat zeroed), every layer in program order
-//   (gemm and conv through modelock_matrix_layer, pools through
+//   C*H*W of an image's last beat zeroed, and every byte of a beat with
+//   io_error_i: the io read master leaves that to this zeroing, one more
+//   operand of each lane's condition), every layer in program order (gemm
+//   and conv through modelock_matrix_layer, pools through
 //   modelock_pool, flatten moves nothing), each layer's output in the
 //   other buffer; a layer with a tag mismatch ends the run with status 1
 //   after its last step. Only when every tag verified are the logits
@@ -105,6 +107,7 @@ module modelock_sequencer #(
   input  logic                io_valid_i,
   output logic                io_ready_o,
   input  logic [511:0]        io_data_i,
+  input  logic                io_error_i,        // zero this beat (an error response)
   // logits and counters: the io write master
   output logic                wr_req_valid_o,
   input  logic                wr_req_ready_i,
@@ -277,7 +280,7 @@ module modelock_sequencer #(
   always_comb begin
     buf_wr_data_o = io_data_i;
     for (int l = 0; l < 64; l++) begin
-      if (wiping || !image_lanes[l]) buf_wr_data_o[8*l +: 8] = 8'd0;
+      if (wiping || io_error_i || !image_lanes[l]) buf_wr_data_o[8*l +: 8] = 8'd0;
     end
   end
   // The parameter store: bias, then multiplier, then shift beats; the
