@@ -19,8 +19,8 @@
 // state bits to three LUTs and three MUXF each, this module's own logic
 // 451 LUTs, now 204, its longest path 1.80 ns against 1.90 (`synth-rtl.sh
 // --one modelock_key_state`; scripts/logic-depth.py). With the SubWord in
-// block RAM the module is 269 LUTs (466 with four table S-Boxes) and a
-// RAMB18E2.
+// block RAM the module is 269 LUTs (466 with four table S-Boxes) and
+// two RAMB18E2.
 //
 // Timing: start_i (while !busy_o) takes key_i and segments_i; checkpoint j
 // is written (wr_en_o) CheckpointRounds j cycles after that edge, and
