@@ -34,6 +34,13 @@ module modelock_ram_1r1w_banked #(
   localparam int unsigned AddrW = $clog2(DEPTH);
   localparam int unsigned BankW = $clog2(BANKS);
   localparam int unsigned RowW = AddrW - BankW;
+  // The top address bits choose the bank: that needs at least two banks, a
+  // power of two, of equal depth, and every address in DEPTH (a power of
+  // two too: 48 entries in 16 banks would take row 3 of banks of three).
+  if (BANKS < 2 || (BANKS & (BANKS - 1)) != 0 || DEPTH % BANKS != 0 || (DEPTH & (DEPTH - 1)) != 0)
+  begin : g_banks_check
+    $error("modelock_ram_1r1w_banked: BANKS and DEPTH must be powers of two, 2 <= BANKS <= DEPTH");
+  end
 
   logic [WIDTH*BANKS-1:0] bank_data;
 
