@@ -3,7 +3,7 @@
 // ctr cores read all eleven at once; K_mac's iterative core steps its own
 // schedule); the round keys stay in round_keys_o until the next load or
 // clear. The step's SubWord comes from block RAM (modelock_sub_word_rom):
-// 459 LUTs and a RAMB18E2 in modelock_key_state's run, 679 LUTs with four
+// 459 LUTs and two RAMB18E2 in modelock_key_state's run, 679 LUTs with four
 // table S-Boxes.
 //
 // Timing: start_i (while !busy_o) takes key_i at an edge (round key 0);

@@ -2,9 +2,9 @@
 // schedule's state after round CheckpointRounds j (64 j; docs/scheme.md,
 // "Seeking"; j = 0 is the master key with Rcon 0x01), one per segment of
 // keystream (SegmentBytes, 1 KiB), built at one schedule step a cycle
-// (modelock_crypto_pkg::schedule_words, its SubWord from block-RAM ROMs
-// read with the state's enable: modelock_sub_word_rom) and written to the
-// table that modelock_deeplock_keystream reads.
+// (modelock_crypto_pkg::schedule_words, its SubWord from block-RAM ROMs:
+// modelock_sub_word_rom) and written to the table that
+// modelock_deeplock_keystream reads.
 //
 // segments_i is the number of checkpoints: ceil(ceil(stream_bytes / 16) /
 // CheckpointRounds), at least 1 and at most MaxCheckpoints (the engine
@@ -19,8 +19,8 @@
 // state bits to three LUTs and three MUXF each, this module's own logic
 // 451 LUTs, now 204, its longest path 1.80 ns against 1.90 (`synth-rtl.sh
 // --one modelock_key_state`; scripts/logic-depth.py). With the SubWord in
-// block RAM the module is 269 LUTs (466 with four table S-Boxes) and a
-// RAMB18E2.
+// block RAM the module is 269 LUTs (466 with four table S-Boxes) and
+// two RAMB18E2.
 //
 // Timing: start_i (while !busy_o) takes key_i and segments_i; checkpoint j
 // is written (wr_en_o) CheckpointRounds j cycles after that edge, and
@@ -63,9 +63,15 @@ module modelock_deeplock_checkpoints (
   end
 
   // The schedule step, its SubWord read at the edge that writes state_q.
+  // Read at every edge, not with state_en: whenever state_en is low,
+  // state_q and state_d are both zero (the build's end and clear_i zero
+  // the state, and nothing else holds it while idle), so the ROM's latch
+  // holds the same S-Box of state_q either way, but from the first edge
+  // after an rst_ni mid-build it holds S(0), never a word of the schedule
+  // that the reset dropped.
   modelock_sub_word_rom u_sub_word (
     .clk_i,
-    .en_i  (state_en),
+    .en_i  (1'b1),
     .word_i(state_d[39:8]),
     .sub_o (sub_word)
   );

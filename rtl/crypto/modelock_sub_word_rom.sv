@@ -4,7 +4,7 @@
 // the register takes at an edge, with the register's enable, it holds that
 // state's SubWord(RotWord) while the register holds the state, and the
 // step is then modelock_crypto_pkg::schedule_words(state, sub_o). Four
-// table S-Boxes (modelock_sbox_lut, 128 LUTs) become a RAMB18E2; the step's
+// table S-Boxes (modelock_sbox_lut, 128 LUTs) become two RAMB18E2; the step's
 // path is a ROM read, then the words' XOR (one LUT), where it was an S-Box
 // (a LUT6 and MUXFs) and that LUT. The latch holds nothing the register
 // does not: the S-Box of the register's own word.

@@ -19,6 +19,10 @@
 // how many entries may hold a checkpoint (used), and clear_key writes zeros
 // over those; a load_key that builds fewer entries than the last one
 // zeroes the rest. Entries never written hold the zeros of configuration.
+// The table's read register would keep the last checkpoint a run read (an
+// invertible schedule state): done_o zeroes it at the end of every command
+// (its clear_i, the URAMs' output reset under the read's enable), so
+// clear_key leaves none there either, in the same cycles.
 //
 // The table's memory (measured with Yosys, `synth-rtl.sh --one
 // modelock_key_state`). 65,536 x 136 bits is 8.9 Mbit: as block RAM it
@@ -315,6 +319,7 @@ module modelock_key_state (
     .wr_en_i  (cp_wr_en || wiping),
     .wr_addr_i(wiping ? wipe_q[AddrW-1:0] : cp_wr_addr),
     .wr_data_i(cp_wr_data),  // zeros while wiping (above)
+    .clear_i  (done_o),  // the command's last edge: no checkpoint read stays in the read register
     .rd_en_i  (table_rd_en_i),
     .rd_addr_i(table_rd_addr_i),
     .rd_data_o(table_rd_data_o)

@@ -152,6 +152,13 @@ module modelock_mac_array #(
   // Vivado's timing says what it takes, the smaller array is the better
   // trade.
   localparam int unsigned Chain = 8;
+  // The adder tree after the cascades is written for Chain = 8: eight
+  // 18-bit sums, then 4 adders to 19 bits, 2 to 20, one to 21. Another
+  // Chain needs another tree; stop at elaboration rather than build a
+  // wrong one.
+  if (Chain != 8) begin : g_chain_check
+    $error("modelock_mac_array: the adder tree below is written for Chain = 8");
+  end
   logic [B*21-1:0] row_sum;  // -(row b's sum of the beat) in bits 21*b +: 21
   for (genvar b = 0; b < B; b++) begin : g_row
     logic [8*18-1:0] c;

@@ -12,8 +12,11 @@
 //
 // Timing: modelock_ram_1r1w's: a write at an edge is visible to a read
 // issued at the next edge or later; rd_data_o holds the entry at rd_addr_i
-// from the edge after rd_en_i and keeps it until the next read. No reset of
-// the contents.
+// from the edge after rd_en_i and keeps it until the next read or clear_i.
+// clear_i zeroes every bank's read register at its edge (it wins over a
+// read; the URAMs' output reset, as for a read of another bank): the owner
+// of a table of key material empties the read latch it would otherwise
+// keep. No reset of the contents.
 module modelock_ram_1r1w_banked #(
   parameter int unsigned WIDTH = 8,
   parameter int unsigned DEPTH = 16,
@@ -23,6 +26,7 @@ module modelock_ram_1r1w_banked #(
   input  logic                     wr_en_i,
   input  logic [$clog2(DEPTH)-1:0] wr_addr_i,
   input  logic [WIDTH-1:0]         wr_data_i,
+  input  logic                     clear_i,  // zero rd_data_o (not the contents)
   input  logic                     rd_en_i,
   input  logic [$clog2(DEPTH)-1:0] rd_addr_i,
   output logic [WIDTH-1:0]         rd_data_o
@@ -30,6 +34,13 @@ module modelock_ram_1r1w_banked #(
   localparam int unsigned AddrW = $clog2(DEPTH);
   localparam int unsigned BankW = $clog2(BANKS);
   localparam int unsigned RowW = AddrW - BankW;
+  // The top address bits choose the bank: that needs at least two banks, a
+  // power of two, of equal depth, and every address in DEPTH (a power of
+  // two too: 48 entries in 16 banks would take row 3 of banks of three).
+  if (BANKS < 2 || (BANKS & (BANKS - 1)) != 0 || DEPTH % BANKS != 0 || (DEPTH & (DEPTH - 1)) != 0)
+  begin : g_banks_check
+    $error("modelock_ram_1r1w_banked: BANKS and DEPTH must be powers of two, 2 <= BANKS <= DEPTH");
+  end
 
   logic [WIDTH*BANKS-1:0] bank_data;
 
@@ -42,8 +53,12 @@ module modelock_ram_1r1w_banked #(
     assign here_rd = rd_addr_i[AddrW-1 -: BankW] == BankW'(b);
     always_ff @(posedge clk_i) begin
       if (wr_en_i && here_wr) mem[wr_addr_i[RowW-1:0]] <= wr_data_i;
-      if (rd_en_i && !here_rd) data_q <= '0;
-      else if (rd_en_i) data_q <= mem[rd_addr_i[RowW-1:0]];
+      // One enable and a reset under it, as the read alone had: the URAM's
+      // output register (its CE and its synchronous RST).
+      if (rd_en_i || clear_i) begin
+        if (clear_i || !here_rd) data_q <= '0;
+        else data_q <= mem[rd_addr_i[RowW-1:0]];
+      end
     end
     assign bank_data[WIDTH*b +: WIDTH] = data_q;
   end

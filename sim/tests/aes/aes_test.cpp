@@ -69,6 +69,16 @@ class Aes : public ::testing::Test {
     }
     return {get_block(words(m_->single_block_o)), cycles};
   }
+
+  // The iterative core's latches hold no key material (its header): the
+  // state's ROMs were read at 0x52 (S and 2 S zero), the schedule register
+  // is zero and its SubWord ROMs hold SubWord(0) = S(0) = 0x63 a byte.
+  void expect_latches_empty() {
+    EXPECT_EQ(get_block(words(m_->single_substituted_q_o)), Block{}) << "S latches";
+    EXPECT_EQ(get_block(words(m_->single_doubled_q_o)), Block{}) << "2 S latches";
+    for (const std::uint32_t w : words(m_->single_schedule_q_o)) EXPECT_EQ(w, 0u) << "schedule_q";
+    EXPECT_EQ(m_->single_sub_word_o, 0x63636363u) << "SubWord latches";
+  }
 };
 
 TEST_F(Aes, KeyExpansionIsFips197AppendixA1) {
@@ -99,6 +109,36 @@ TEST_F(Aes, ClearZeroesTheIterativeCoresBlock) {
   m_->clear_i = 0;
   EXPECT_EQ(get_block(words(m_->single_block_o)), Block{});
   EXPECT_FALSE(m_->single_busy_o);
+}
+
+// And none in its latches: after an encryption (from done_o on), after
+// clear_i in the middle of one (where they held round state and a round
+// key), and after a reset in the middle of one.
+TEST_F(Aes, TheIterativeCoresLatchesHoldNoKeyMaterialWhenIdle) {
+  put_be(words(m_->key_i), 0, kFipsKey);
+  encrypt_single(Block{});
+  expect_latches_empty();
+  for (const bool reset : {false, true}) {
+    SCOPED_TRACE(reset ? "reset mid-encryption" : "clear_i mid-encryption");
+    m_->single_start_i = 1;
+    m_.tick();
+    m_->single_start_i = 0;
+    for (int c = 0; c < 4; ++c) m_.tick();
+    ASSERT_TRUE(m_->single_busy_o);
+    ASSERT_NE(get_block(words(m_->single_substituted_q_o)), Block{});
+    ASSERT_NE(m_->single_sub_word_o, 0x63636363u);
+    if (reset) {
+      m_->rst_ni = 0;
+      m_->eval();
+      m_->rst_ni = 1;
+    } else {
+      m_->clear_i = 1;
+    }
+    m_.tick();
+    m_->clear_i = 0;
+    EXPECT_FALSE(m_->single_busy_o);
+    expect_latches_empty();
+  }
 }
 
 TEST_F(Aes, IterativeCoreIsFips197AppendixBAndC1) {

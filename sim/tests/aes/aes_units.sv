@@ -1,6 +1,8 @@
 // Testbench top: the key expansion feeding the pipelined core, and the
 // iterative core on the key itself (it steps its own schedule), as load_key
-// and the keystream / gmac_finish use them.
+// and the keystream / gmac_finish use them. single_*_q_o show the
+// iterative core's latches (hierarchical references, for the test alone):
+// its header says no key material stays in them.
 module aes_units (
   input  logic          clk_i,
   input  logic          rst_ni,
@@ -23,7 +25,11 @@ module aes_units (
   input  logic [127:0]  single_block_i,
   output logic          single_busy_o,
   output logic          single_done_o,
-  output logic [127:0]  single_block_o
+  output logic [127:0]  single_block_o,
+  output logic [127:0]  single_substituted_q_o,  // the state's ROM latches: S and 2 S
+  output logic [127:0]  single_doubled_q_o,
+  output logic [135:0]  single_schedule_q_o,     // the round key register and Rcon
+  output logic [31:0]   single_sub_word_o        // its SubWord ROMs' latches
 );
   modelock_aes_key_expand u_expand (
     .clk_i, .rst_ni, .start_i(expand_i), .clear_i, .key_i,
@@ -39,4 +45,8 @@ module aes_units (
     .start_zero_i(single_start_zero_i), .block_i(single_block_i),
     .busy_o(single_busy_o), .done_o(single_done_o), .block_o(single_block_o)
   );
+  assign single_substituted_q_o = u_iterative.substituted_q;
+  assign single_doubled_q_o = u_iterative.doubled_q;
+  assign single_schedule_q_o = u_iterative.schedule_q;
+  assign single_sub_word_o = u_iterative.sub_word;
 endmodule

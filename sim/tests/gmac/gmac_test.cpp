@@ -1,8 +1,10 @@
 // GHASH four blocks a cycle and the GMAC tag check in RTL: load_key's MAC
-// half (round keys, H..H^4), the GHASH of messages of every length mod 64,
+// half (K_mac, H..H^4), the GHASH of messages of every length mod 64,
 // fed with random gaps, and gmac_finish, against OpenSSL's AES-128-GCM and
 // docs/scheme.md's shared vectors; a changed tag, length or index fails.
-// GHASH's tables: every entry after a load, and zero after a clear.
+// GHASH's tables: every entry after a load, and zero after a clear; the
+// shared AES core's latches empty (no key material) after a load and after
+// the clear.
 #include <array>
 #include <cstdint>
 #include <random>
@@ -150,6 +152,17 @@ class Gmac : public ::testing::Test {
     return m_->match_o;
   }
 
+  // The shared AES core's latches hold no key material once it is idle
+  // (modelock_aes_iterative's header): its state's ROMs read at 0x52 (S and
+  // 2 S zero), its schedule zero, its SubWord ROMs at S(0) = 0x63 a byte.
+  void expect_aes_latches_empty(const char* when) {
+    SCOPED_TRACE(when);
+    EXPECT_EQ(get_block(words(m_->cores_aes_substituted_q_o)), Block{}) << "S latches";
+    EXPECT_EQ(get_block(words(m_->cores_aes_doubled_q_o)), Block{}) << "2 S latches";
+    for (const std::uint32_t w : words(m_->cores_aes_schedule_q_o)) EXPECT_EQ(w, 0u) << "schedule_q";
+    EXPECT_EQ(m_->cores_aes_sub_word_o, 0x63636363u) << "SubWord latches";
+  }
+
   std::vector<std::uint8_t> random_bytes(std::size_t n) {
     std::vector<std::uint8_t> v(n);
     for (auto& b : v) b = static_cast<std::uint8_t>(rng_());
@@ -226,8 +239,9 @@ TEST_F(Gmac, TheTablesHoldEveryByteAtEveryPositionTimesItsPower) {
   }
 }
 
-TEST_F(Gmac, ClearZeroesTheRoundKeysPowersAndEveryTableEntry) {
+TEST_F(Gmac, ClearZeroesThePowersTheCoresAndEveryTableEntry) {
   load(to_array<16>(random_bytes(16)));
+  expect_aes_latches_empty("after load_key's MAC half");
   // The shared cores hold H (the AES block) and H^4 (the product) after a
   // load: the clear zeroes them too.
   ASSERT_NE(get_block(words(m_->cores_block_o)), Block{});
@@ -237,6 +251,7 @@ TEST_F(Gmac, ClearZeroesTheRoundKeysPowersAndEveryTableEntry) {
   m_->clear_i = 0;
   EXPECT_EQ(get_block(words(m_->cores_block_o)), Block{});
   EXPECT_EQ(get_block(words(m_->cores_product_o)), Block{});
+  expect_aes_latches_empty("after clear_i");
   EXPECT_EQ(tables_cycles(), 1 + kWipeCycles);  // the start edge, then the wipe
   for (int k = 0; k < 4; ++k) EXPECT_EQ(get_block(words(m_->h_powers_o), 128 * static_cast<std::size_t>(k)), Block{});
   for (int l = 0; l < 4; ++l) {

@@ -2,7 +2,9 @@
 // engine wires them: GHASH's tables filled when the powers are done, zeroed
 // on clear_i (the engine does both after modelock_key_state's part); the
 // two share one AES core and one multiplier (modelock_mac_cores), as in
-// modelock_key_state.
+// modelock_key_state. cores_aes_*_o show the shared AES core's latches
+// (hierarchical references, for the test alone): no key material stays in
+// them (modelock_aes_iterative's header).
 module gmac_units (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -29,7 +31,11 @@ module gmac_units (
   output logic         finish_done_o,
   output logic         match_o,
   output logic [127:0] cores_block_o,    // the shared cores' AES block and product
-  output logic [127:0] cores_product_o
+  output logic [127:0] cores_product_o,
+  output logic [127:0] cores_aes_substituted_q_o,  // its state's ROM latches: S and 2 S
+  output logic [127:0] cores_aes_doubled_q_o,
+  output logic [135:0] cores_aes_schedule_q_o,     // its round key register and Rcon
+  output logic [31:0]  cores_aes_sub_word_o        // its SubWord ROMs' latches
 );
   logic [127:0] mac_key;
   logic         key_aes_start, key_mul_start, check_start, aes_done, mul_done;
@@ -61,4 +67,8 @@ module gmac_units (
   );
   assign cores_block_o = aes_block;
   assign cores_product_o = product;
+  assign cores_aes_substituted_q_o = u_cores.u_aes.substituted_q;
+  assign cores_aes_doubled_q_o = u_cores.u_aes.doubled_q;
+  assign cores_aes_schedule_q_o = u_cores.u_aes.schedule_q;
+  assign cores_aes_sub_word_o = u_cores.u_aes.sub_word;
 endmodule

@@ -7,7 +7,9 @@
 // clear_key. Every output is compared: K_enc's round keys, H..H^4,
 // nonce, scheme, stream length, loaded, status, and the checkpoint table
 // read back entry by entry, including entries past the last one in use
-// (which must read zero). K_mac stays inside (its AES core computes the
+// (which must read zero), and the table's read data right after clear_key,
+// with no new read, which must be zero too (a run's last read of a
+// checkpoint must not outlive the clear). K_mac stays inside (its AES core computes the
 // round keys on the fly): H = E(K_mac, 0) shows it, and the tag checks
 // (sim/tests/gmac, sim/tests/lock_engine) use it. And each command's cycles, exactly: the timing
 // of docs/engine.md's load_key (a schedule round a cycle, the longer of
@@ -126,8 +128,10 @@ class KeyState : public ::testing::Test {
   }
 
   void clear() {
+    if (used_ > 0) expect_entry(used_ - 1);  // a checkpoint in the read register, as a run leaves it
     modelock_hls::clear_key_state(ref_->key, ref_->table);
     EXPECT_EQ(command(false, used_ + 100), 3 + used_);
+    for (const std::uint32_t w : words(m_->table_rd_data_o)) EXPECT_EQ(w, 0u) << "the table's read data after clear_key";
     EXPECT_EQ(m_->status_o, modelock_hls::kStatusOk);
     used_ = 0;
     expect_reference("clear_key");
