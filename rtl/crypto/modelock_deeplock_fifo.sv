@@ -31,6 +31,21 @@
 // handshake reaches no address pin (as the ctr cores' handshake is their
 // block RAMs' enable).
 //
+// The wipe (docs/engine.md: no keystream outlives a run). Block RAM and
+// LUT RAM have no clear, so while clear_i is high write_q walks the slots,
+// one an edge, writing every slot of both memories with what the lane then
+// gives, and read_q follows it (the FIFO is empty from the first edge on).
+// From its second edge of clear_i the lane gives no keystream
+// (modelock_deeplock_lane: its partial chunk zeroed, its block the key
+// schedule's step of its zeroed state, 16 bytes of S(0) = 0x63, the same
+// for every key; the tag is job framing), so a clear held 2 * DEPTH + 2
+// edges leaves every slot and the output latch (which reads the slot
+// written, before the write, while the FIFO is empty) free of keystream.
+// The engine's wipe holds it 1,024 edges (modelock_sequencer's Wipe). The
+// data need no AND with the clear (about 2,000 LUTs for the four lanes'
+// 521 bits): the walk costs the two write enables and read_q's third
+// choice.
+//
 // Yosys (scripts/synth-rtl.sh --one modelock_deeplock_keystream): 191
 // LUTs (the last block's 19 RAM64M8, the pointers) and 11 RAMB18E2 a lane,
 // against 624 LUTs (75 RAM64M8) as modelock_fifo; the lane loses its third
@@ -70,11 +85,14 @@ module modelock_deeplock_fifo #(
   assign pop = out_valid_o && out_ready_i;
   assign out_back_o = back_mem[read_q[AddrBits-1:0]];
 
+  // The wipe: while clear_i is high, write_q walks every slot, writing
+  // what the lane then gives (not keystream: modelock_deeplock_lane), and
+  // read_q follows it, so the FIFO is empty from the first edge on.
   always_ff @(posedge clk_i) begin
-    if (front_valid_i) front_mem[write_q] <= front_i;
+    if (front_valid_i || clear_i) front_mem[write_q] <= front_i;
     // The block RAM's output latch.
     if (pop || !out_valid_o) out_front_o <= front_mem[out_valid_o ? read_q + 1'b1 : read_q];
-    if (push) back_mem[write_q[AddrBits-1:0]] <= in_back_i;
+    if (push || clear_i) back_mem[write_q[AddrBits-1:0]] <= in_back_i;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -82,8 +100,8 @@ module modelock_deeplock_fifo #(
       write_q <= '0;
       read_q <= '0;
     end else if (clear_i) begin
-      write_q <= '0;
-      read_q <= '0;
+      write_q <= write_q + 1'b1;
+      read_q <= write_q + 1'b1;
     end else begin
       if (push) write_q <= write_q + 1'b1;
       if (pop) read_q <= read_q + 1'b1;
