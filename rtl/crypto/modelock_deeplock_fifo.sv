@@ -19,9 +19,13 @@
 // pointers, ready and valid are modelock_fifo's, so its cycles are too.
 //
 // The front write goes ahead of the push by any number of edges (the lane
-// holds a complete chunk while the FIFO is full), into the slot after the
-// DEPTH entries held at most: so the block RAM has twice DEPTH slots and
-// never writes an entry still held. The latch reads the head's slot at
+// holds a complete chunk while the FIFO is full), into the slot the push
+// will fill, write_q mod DEPTH: DEPTH slots, as the pointers address. That
+// slot holds an entry still held only while the FIFO is full, and then it
+// is the head's, whose front is already in the output latch (it is read
+// into the latch when the entry becomes the head and not again: the next
+// read is of the slot after it, at its pop), so the write loses nothing
+// (DEPTH >= 2). The latch reads the head's slot at
 // every edge while the FIFO is empty (a push then makes the slot read the
 // head), the slot after the head at a pop, and holds otherwise. It reads a
 // slot a front write writes at the same edge only when the FIFO is empty
@@ -38,7 +42,7 @@
 // From its second edge of clear_i the lane gives no keystream
 // (modelock_deeplock_lane: its partial chunk zeroed, its block the key
 // schedule's step of its zeroed state, 16 bytes of S(0) = 0x63, the same
-// for every key; the tag is job framing), so a clear held 2 * DEPTH + 2
+// for every key; the tag is job framing), so a clear held DEPTH + 2
 // edges leaves every slot and the output latch (which reads the slot
 // written, before the write, while the FIFO is empty) free of keystream.
 // The engine's wipe holds it 1,024 edges (modelock_sequencer's Wipe). The
@@ -54,7 +58,7 @@
 // (its clock to output, of the order of 1 ns, against a LUT RAM read from
 // the read pointer's register).
 module modelock_deeplock_fifo #(
-  parameter int unsigned DEPTH = 64,     // a power of two
+  parameter int unsigned DEPTH = 64,     // a power of two, at least 2
   parameter int unsigned FRONT_W = 393,  // tag and first three blocks
   parameter int unsigned BACK_W = 128    // the last block
 ) (
@@ -74,7 +78,7 @@ module modelock_deeplock_fifo #(
 );
   localparam int unsigned AddrBits = $clog2(DEPTH);
 
-  (* ram_style = "block" *) logic [FRONT_W-1:0] front_mem [2 * DEPTH];
+  (* ram_style = "block" *) logic [FRONT_W-1:0] front_mem [DEPTH];
   logic [BACK_W-1:0] back_mem [DEPTH];
   logic [AddrBits:0] write_q, read_q;
   logic push, pop;
@@ -89,9 +93,9 @@ module modelock_deeplock_fifo #(
   // what the lane then gives (not keystream: modelock_deeplock_lane), and
   // read_q follows it, so the FIFO is empty from the first edge on.
   always_ff @(posedge clk_i) begin
-    if (front_valid_i || clear_i) front_mem[write_q] <= front_i;
+    if (front_valid_i || clear_i) front_mem[write_q[AddrBits-1:0]] <= front_i;
     // The block RAM's output latch.
-    if (pop || !out_valid_o) out_front_o <= front_mem[out_valid_o ? read_q + 1'b1 : read_q];
+    if (pop || !out_valid_o) out_front_o <= front_mem[out_valid_o ? read_q[AddrBits-1:0] + 1'b1 : read_q[AddrBits-1:0]];
     if (push || clear_i) back_mem[write_q[AddrBits-1:0]] <= in_back_i;
   end
 

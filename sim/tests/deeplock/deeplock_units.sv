@@ -20,7 +20,7 @@ module deeplock_units (
   input  logic         out_ready_i,
   output logic [511:0] out_beat_o,
   output logic         out_last_o,
-  input  logic [6:0]   peek_slot_i,
+  input  logic [5:0]   peek_slot_i,
   output logic [4*512-1:0] peek_front_o,  // a lane's 393 bits at 512 g (bytes whole)
   output logic [4*128-1:0] peek_back_o,
   output logic [4*512-1:0] peek_latch_o,
@@ -60,7 +60,7 @@ module deeplock_units (
 
   for (genvar g = 0; g < 4; g++) begin : g_peek
     assign peek_front_o[512*g +: 512] = 512'(u_keystream.g_lane[g].u_fifo.front_mem[peek_slot_i]);
-    assign peek_back_o[128*g +: 128] = u_keystream.g_lane[g].u_fifo.back_mem[peek_slot_i[5:0]];
+    assign peek_back_o[128*g +: 128] = u_keystream.g_lane[g].u_fifo.back_mem[peek_slot_i];
     assign peek_latch_o[512*g +: 512] = 512'(u_keystream.g_lane[g].u_fifo.out_front_o);
     assign peek_partial_o[256*g +: 256] = u_keystream.g_lane[g].u_lane.partial_q;
     assign peek_checkpoint_o[136*g +: 136] = u_keystream.slot_state_q[g];
