@@ -30,10 +30,11 @@
 // head), the slot after the head at a pop, and holds otherwise. It reads a
 // slot a front write writes at the same edge only when the FIFO is empty
 // after that edge, so the next edge's read takes the written data before
-// the push can make it the head. The pop is the RAM's read enable, the
-// read address a choice between two registered values: the merger's
-// handshake reaches no address pin (as the ctr cores' handshake is their
-// block RAMs' enable).
+// the push can make it the head. The pop is the RAM's read enable; the
+// read address is read_q, or read_q + 1 while the FIFO holds an entry (an
+// incrementer and a choice by out_valid_o, logic of the pointer registers
+// alone): the merger's handshake reaches no address pin (as the ctr cores'
+// handshake is their block RAMs' enable).
 //
 // The wipe (docs/engine.md: no keystream outlives a run). Block RAM and
 // LUT RAM have no clear, so while clear_i is high write_q walks the slots,
