@@ -330,6 +330,8 @@ module modelock_deeplock_keystream #(
   assign out_last_o = head[512+6];
   assign out_skip_o = head[512 +: 6];
 
+  // Offsets past 2^36 lie past any deeplock stream (64 MiB at most), and so
+  // do chunk indices past 2^20 (SegmentBits + ChunkPosBits).
   logic unused_request;
   assign unused_request = ^{req_offset_i[63:36], req_chunks[31:30], req_first_chunk[29:PosW+SegW],
                             req_last_chunk[29:PosW+SegW]};
