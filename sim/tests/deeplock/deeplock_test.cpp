@@ -44,6 +44,13 @@ class Deeplock : public ::testing::Test {
   ClockedModel<Vdeeplock_units> m_;
   std::mt19937_64 rng_{3};
 
+  // modelock_deeplock_fifo's contract: a lane never gives a front in a
+  // push's cycle (the testbench top keeps whether one ever did).
+  void TearDown() override {
+    m_.settle();
+    EXPECT_FALSE(m_->front_in_push_o) << "a lane gave its FIFO a front in a push's cycle";
+  }
+
   // load_key for deeplock: checkpoints for a stream of `stream_bytes`.
   void load(std::span<const std::uint8_t, 16> key, std::uint64_t stream_bytes) {
     put_be(words(m_->key_i), 0, key);
