@@ -49,10 +49,13 @@
 // The engine's wipe holds it 1,024 edges (modelock_sequencer's Wipe). The
 // data need no AND with the clear (about 2,000 LUTs for the four lanes'
 // 521 bits): the walk costs the two write enables and read_q's third
-// choice.
+// choice: the FIFO took 191 LUTs before the wipe and 184 with it (Yosys's
+// noise), the keystream 3,346 and 3,359, the same 2,504 FFs and 44
+// RAMB18E2.
 //
-// Yosys (scripts/synth-rtl.sh --one modelock_deeplock_keystream): 191
-// LUTs (the last block's 19 RAM64M8, the pointers) and 11 RAMB18E2 a lane,
+// Yosys (scripts/synth-rtl.sh --one modelock_deeplock_keystream): 182
+// LUTs (the last block's 19 RAM64M8, the pointers) and 11 RAMB18E2 a lane
+// (DEPTH slots of 393 bits; 2 DEPTH took as many RAMB18E2, 512 deep),
 // against 624 LUTs (75 RAM64M8) as modelock_fifo; the lane loses its third
 // block's register (modelock_deeplock_lane: 557 -> 427 LUTs, 543 -> 415
 // FFs). Depth: the head's front comes from the block RAM's output latch
