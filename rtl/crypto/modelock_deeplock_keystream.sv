@@ -242,8 +242,11 @@ module modelock_deeplock_keystream #(
       lane_to_q[job_lane] <= job_to;
     end
     for (int g = 0; g < Lanes; g++) begin
+      // A checkpoint is key material: clear_i zeroes its copy (the
+      // flip-flops' synchronous reset, no LUT).
+      if (clear_i) slot_state_q[g] <= '0;
+      else if (read_pending_q && pending_lane_q == 2'(g)) slot_state_q[g] <= table_rd_data_i;
       if (read_pending_q && pending_lane_q == 2'(g)) begin
-        slot_state_q[g] <= table_rd_data_i;
         slot_from_q[g] <= pending_from_q;
         slot_to_q[g] <= pending_to_q;
         slot_tag_q[g] <= pending_tag_q;
@@ -327,6 +330,8 @@ module modelock_deeplock_keystream #(
   assign out_last_o = head[512+6];
   assign out_skip_o = head[512 +: 6];
 
+  // Offsets past 2^36 lie past any deeplock stream (64 MiB at most), and so
+  // do chunk indices past 2^20 (SegmentBits + ChunkPosBits).
   logic unused_request;
   assign unused_request = ^{req_offset_i[63:36], req_chunks[31:30], req_first_chunk[29:PosW+SegW],
                             req_last_chunk[29:PosW+SegW]};

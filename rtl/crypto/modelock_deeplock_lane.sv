@@ -20,8 +20,11 @@
 // ended instead of the checkpoint, so its seek is only the chunks between
 // the two (a layer's bias, multiplier and shift follow one another in the
 // stream). For that the lane keeps its state when a job ends; clear_i (the
-// end of a run) wipes it. The seek itself never waits for the FIFO: only a
-// wanted chunk does.
+// end of a run) wipes it: the key schedule state and the partial chunk are
+// zeroed, so from the edge after clear_i rises the lane's front and back
+// are no keystream (the step of the zero state and zeros), which the FIFO's
+// wipe writes into every slot (modelock_deeplock_fifo). The seek itself
+// never waits for the FIFO: only a wanted chunk does.
 //
 // The FIFO (modelock_deeplock_fifo) takes a chunk in two parts: its tag
 // and first three blocks (front_*) in the cycle the third is made, an edge
@@ -100,8 +103,10 @@ module modelock_deeplock_lane (
   // took 4,306 LUTs with three, 557 this way, 427 with two
   // (scripts/synth-rtl.sh --one modelock_deeplock_keystream).
   for (genvar k = 0; k < 2; k++) begin : g_partial
+    // clear_i zeroes them (the flip-flops' synchronous reset, no LUT).
     always_ff @(posedge clk_i) begin
-      if (step && count_q[1:0] == 2'(k)) partial_q[128*k +: 128] <= block;
+      if (clear_i) partial_q[128*k +: 128] <= '0;
+      else if (step && count_q[1:0] == 2'(k)) partial_q[128*k +: 128] <= block;
     end
   end
 

@@ -51,7 +51,9 @@
 // is taken whenever the output register is empty or being read
 // (in_ready_o = !out_valid_o || out_ready_i; the priming chunk then makes
 // no beat). One beat a cycle in steady state, latency 1. clear_i drops the
-// output beat at the next edge (the keystream's flush).
+// output beat at the next edge (the keystream's flush) and zeroes the
+// keystream bytes held, the output beat and the previous chunk (no
+// keystream outlives a run; the flip-flops' synchronous reset, no LUT).
 module modelock_keystream_align (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -113,12 +115,14 @@ module modelock_keystream_align (
   assign in_ready_o = !out_valid_o || out_ready_i;
   assign take = in_valid_i && in_ready_o;
 
+  // clear_i zeroes the keystream bytes held (the flip-flops' synchronous
+  // reset, no LUT).
   always_ff @(posedge clk_i) begin
-    if (take) previous_q <= in_chunk_i[511:8];
-    if (take && !priming) begin
-      out_beat_o <= stages[StagesW-1 -: 512];
-      out_last_o <= in_last_i;
-    end
+    if (clear_i) previous_q <= '0;
+    else if (take) previous_q <= in_chunk_i[511:8];
+    if (clear_i) out_beat_o <= '0;
+    else if (take && !priming) out_beat_o <= stages[StagesW-1 -: 512];
+    if (take && !priming) out_last_o <= in_last_i;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

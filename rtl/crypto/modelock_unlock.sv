@@ -26,10 +26,12 @@
 // or being read (in_ready_o = !out_valid_o || out_ready_i); latency 1.
 // in_keystream_i must be the keystream beat aligned with in_locked_i (the
 // keystream's out_beat_o); it is ignored for scheme none. bypass_i (scheme
-// none) must hold still per tensor.
+// none) must hold still per tensor. clear_i (the keystream's clear, the end
+// of a run) zeroes the keystream beat held.
 module modelock_unlock (
   input  logic         clk_i,
   input  logic         rst_ni,
+  input  logic         clear_i,   // the end of a run: zeroes the keystream beat held
   input  logic         bypass_i,  // scheme none
   input  logic         in_valid_i,
   output logic         in_ready_o,
@@ -80,12 +82,13 @@ module modelock_unlock (
   end
 
   // The keystream is dropped after its register, not before: zeroing the
-  // register for none took Yosys a LUT a bit for its synchronous reset.
+  // register for none took Yosys a LUT a bit for its synchronous reset
+  // (under take). clear_i's reset, over take, is the flip-flops' own (no
+  // LUT): the end of a run leaves no keystream beat here.
   always_ff @(posedge clk_i) begin
-    if (take) begin
-      keystream_q <= in_keystream_i;
-      bypass_q <= bypass_i;
-    end
+    if (clear_i) keystream_q <= '0;
+    else if (take) keystream_q <= in_keystream_i;
+    if (take) bypass_q <= bypass_i;
   end
   assign out_plain_o = inverted_q ^ (keystream_q & {512{!bypass_q}});
 

@@ -314,7 +314,7 @@ module lock_engine #(
     .rd_req_valid_o(ts_rd_req_valid), .rd_req_ready_i(blob_req_ready), .rd_req_addr_o(ts_rd_req_addr),
     .rd_req_beats_o(ts_rd_req_beats), .rd_valid_i(blob_valid && !program_busy), .rd_ready_o(ts_rd_ready),
     .rd_data_i(blob_data),
-    .ks_valid_i(ts_ks_valid), .ks_ready_o(ts_ks_ready), .ks_beat_i(ks_beat),
+    .ks_valid_i(ts_ks_valid), .ks_ready_o(ts_ks_ready), .ks_beat_i(ks_beat), .ks_clear_i(keystream_clear),
     .out_valid_o(plain_valid), .out_ready_i(plain_ready), .out_plain_o(plain),
     .ghash_clear_o(ts_ghash_clear), .ghash_valid_o(ts_ghash_valid), .ghash_beat_o(ts_ghash_beat),
     .ghash_blocks_o(ts_ghash_blocks), .ghash_idle_i(ghash_idle),

@@ -65,6 +65,7 @@ module modelock_tensor_stream (
   input  logic          ks_valid_i,
   output logic          ks_ready_o,
   input  logic [511:0]  ks_beat_i,
+  input  logic          ks_clear_i,       // the keystream's clear: zeroes the unlock's keystream beat
   // plaintext beats
   output logic          out_valid_o,
   input  logic          out_ready_i,
@@ -181,6 +182,7 @@ module modelock_tensor_stream (
   modelock_unlock u_unlock (
     .clk_i,
     .rst_ni,
+    .clear_i       (ks_clear_i),
     .bypass_i      (scheme_none_i),
     .in_valid_i    (take),
     .in_ready_o    (unlock_ready),

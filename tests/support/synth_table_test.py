@@ -4,7 +4,8 @@ hand-written Yosys `stat` report of a hierarchical synthesis, the shape
 `make synth` reads: a module's total is its own cells plus its submodule
 instances' totals, each counted once (the design hierarchy's section is not
 added again), parameter sets are named, and a module without a report is
-found. Usage: synth_table_test.py SOURCE_DIR"""
+found, and the Keystreams table adds the shared aligner to each keystream.
+Usage: synth_table_test.py SOURCE_DIR"""
 import importlib.util
 import sys
 import tempfile
@@ -72,6 +73,37 @@ expect("instances", table.instances(modules, "lock_engine")["$paramod\\modelock_
 expect("base name", table.base_name("$paramod$1f2e\\modelock_unlock"), "modelock_unlock")
 expect("parameters", table.parameters("$paramod\\modelock_ram_1r1w\\WIDTH=s32'00000000000000000000000010001000\\DEPTH=16384"),
        "WIDTH=136, DEPTH=16384")
+# The Keystreams rows: each keystream's LUTs in the engine plus the one
+# aligner lock_engine puts after both; deeplock alone when the engine has
+# none; an engine without the aligner is an error.
+KEYSTREAMS = r"""
+=== $paramod$99\modelock_keystream_align ===
+
+   Number of cells:                  5
+     LUT6                            5
+
+=== modelock_ctr_keystream ===
+
+   Number of cells:                100
+     LUT6                          100
+
+=== lock_engine ===
+
+   Number of cells:                  2
+     $paramod$99\modelock_keystream_align      1
+     modelock_ctr_keystream          1
+"""
+engine = table.parse_stat(KEYSTREAMS)
+rows = table.keystream_rows(engine, table.totals(engine), {"modelock_deeplock_keystream": (40, 0, 0, 0.0, 0)})
+expect("keystream rows", [(m, luts) for m, luts, _ in rows],
+       [("modelock_ctr_keystream", 105), ("modelock_deeplock_keystream", 45)])
+del engine["$paramod$99\\modelock_keystream_align"]
+try:
+    table.keystream_rows(engine, table.totals(engine), {})
+    expect("no aligner", "no error", "an error naming the aligner")
+except SystemExit as error:
+    expect("no aligner names it", "modelock_keystream_align" in str(error), True)
+
 with tempfile.TemporaryDirectory() as work:
     (Path(work) / "lock_engine.stat").write_text(STAT)
     (Path(work) / "modelock_sbox_gf.stat").write_text(STAT)

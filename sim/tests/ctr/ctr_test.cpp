@@ -22,6 +22,7 @@ namespace {
 
 using modelock::sim::ClockedModel;
 using modelock::sim::from_hex;
+using modelock::sim::get_le;
 using modelock::sim::KeystreamRequest;
 using modelock::sim::put_be;
 using modelock::sim::run_keystream;
@@ -131,6 +132,48 @@ TEST_F(Ctr, OneBeatACycleOnceThePipelineIsFull) {
   // align), 1000 beats back to back, one priming chunk for the unaligned
   // second request.
   EXPECT_EQ(m_.cycles() - start, 1u + 11 + 1000 + 1);
+}
+
+// The end of a run wipes the keystream path (docs/engine.md: no keystream
+// outlives a run): held for the engine's wipe (1,024 cycles, the
+// sequencer's Wipe), clear_i zeroes the aligner's registers, and the
+// cores, which go on advancing, encrypt a block with counter bit 60 set,
+// which no stream offset reaches (a counter is the offset over 16, under
+// 2^60): their stages end holding no keystream block. Before the fix they
+// held the blocks of the counters after the run's last.
+TEST_F(Ctr, ClearLeavesNoKeystreamInThePath) {
+  const scheme::MasterKey master = random_master();
+  const scheme::Nonce nonce = random_nonce();
+  load(master, nonce);
+  // A request's chunks fill the pipeline and the aligner, a few beats out.
+  m_->req_valid_i = 1;
+  m_->req_offset_i = 1000;
+  m_->req_beats_i = 40;
+  m_->out_ready_i = 0;
+  m_.settle();
+  ASSERT_TRUE(m_->req_ready_o);
+  m_.tick();
+  m_->req_valid_i = 0;
+  for (int c = 0; c < 20; ++c) m_.tick();
+  m_->out_ready_i = 1;
+  for (int c = 0; c < 5; ++c) m_.tick();
+  m_->out_ready_i = 0;
+  m_->clear_i = 1;
+  for (int c = 0; c < 1024; ++c) m_.tick();
+  m_->clear_i = 0;
+  m_.settle();
+
+  EXPECT_EQ(get_le(words(m_->peek_align_o), 0, 127), std::vector<std::uint8_t>(127, 0));
+  const std::uint64_t first = m_->peek_block_o - (m_->peek_skip_o != 0 ? 3 : 0);
+  scheme::RawKeystream stream(scheme::Scheme::ctr, master, nonce, scheme::Backend::scalar);
+  for (std::uint64_t q = 0; q < 4; ++q) {
+    std::vector<std::uint8_t> block(16);
+    stream.generate(16 * ((first + q) & ((std::uint64_t{1} << 60) - 1)), block);
+    EXPECT_NE(get_le(words(m_->peek_chunk_o), 128 * q, 16), block) << "core " << q;
+  }
+  // The path still works after the wipe.
+  const std::array<KeystreamRequest, 1> requests = {{{77, 3}}};
+  EXPECT_EQ(run_keystream(m_, requests, 0.8, rng_)[0], reference(master, nonce, requests[0]));
 }
 
 }  // namespace

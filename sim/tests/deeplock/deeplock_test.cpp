@@ -5,7 +5,8 @@
 // backpressure, and the rate once the lanes are ahead; and the run-ahead:
 // the next request taken while the current one's beats still wait, its
 // seek made meanwhile, requests later in one segment going on from the
-// previous one, many short requests back to back, and clear_i.
+// previous one, many short requests back to back, and clear_i, which
+// also wipes every keystream byte the path holds.
 #include <array>
 #include <cstdint>
 #include <random>
@@ -25,6 +26,7 @@ namespace {
 
 using modelock::sim::ClockedModel;
 using modelock::sim::from_hex;
+using modelock::sim::get_le;
 using modelock::sim::KeystreamRequest;
 using modelock::sim::put_be;
 using modelock::sim::run_keystream;
@@ -41,6 +43,13 @@ class Deeplock : public ::testing::Test {
  protected:
   ClockedModel<Vdeeplock_units> m_;
   std::mt19937_64 rng_{3};
+
+  // modelock_deeplock_fifo's contract: a lane never gives a front in a
+  // push's cycle (the testbench top keeps whether one ever did).
+  void TearDown() override {
+    m_.settle();
+    EXPECT_FALSE(m_->front_in_push_o) << "a lane gave its FIFO a front in a push's cycle";
+  }
 
   // load_key for deeplock: checkpoints for a stream of `stream_bytes`.
   void load(std::span<const std::uint8_t, 16> key, std::uint64_t stream_bytes) {
@@ -311,6 +320,52 @@ TEST_F(Deeplock, ClearDropsEveryRequestTakenAndEveryChunkMade) {
   const std::array<KeystreamRequest, 2> requests = {{{7 * kSegmentBytes + 33, 5}, {64, 3}}};
   const auto got = run_keystream(m_, requests, 0.8, rng_);
   expect_reference(key, requests, got);
+}
+
+// The end of a run wipes the keystream path (docs/engine.md: no keystream
+// outlives a run; 16 bytes of deeplock keystream give back the key): held
+// for the engine's wipe (1,024 cycles, the sequencer's Wipe), clear_i
+// leaves in every lane FIFO slot, output latch and partial chunk, the job
+// slots' checkpoints and the aligner's registers only zeros and the key
+// schedule's step of the zeroed lane state (16 bytes of S(0) = 0x63, the
+// same for every key); the FIFO slots' tags are job framing, not keystream.
+TEST_F(Deeplock, ClearWipesEveryKeystreamByteThePathHolds) {
+  const std::array<std::uint8_t, 16> key = random_key();
+  load(key, 40 * kSegmentBytes);
+  // Jobs on every lane, their FIFOs full, a few beats out.
+  const std::array<KeystreamRequest, 3> dropped = {{{5 * kSegmentBytes + 100, 300}, {100, 200}, {20 * kSegmentBytes, 90}}};
+  EXPECT_GE(offer_while_stalled(m_, dropped, 2000), 2u);
+  m_->out_ready_i = 1;
+  for (int c = 0; c < 5; ++c) m_.tick();
+  m_->out_ready_i = 0;
+  m_->clear_i = 1;
+  for (int c = 0; c < 1024; ++c) m_.tick();
+  m_->clear_i = 0;
+  m_.settle();
+
+  const std::vector<std::uint8_t> zeros256(32, 0), zeros1016(127, 0), zeros136(17, 0), step_of_zero(16, 0x63);
+  const auto expect_wiped_front = [&](std::span<const std::uint32_t> words, std::size_t bit, const char* what,
+                                      unsigned slot) {
+    EXPECT_EQ(get_le(words, bit, 32), zeros256) << what << " " << bit / 512 << ", slot " << slot;
+    EXPECT_EQ(get_le(words, bit + 256, 16), step_of_zero) << what << " " << bit / 512 << ", slot " << slot;
+  };
+  for (unsigned slot = 0; slot < 64; ++slot) {
+    m_->peek_slot_i = slot;
+    m_.settle();
+    for (std::size_t lane = 0; lane < 4; ++lane) {
+      expect_wiped_front(words(m_->peek_front_o), 512 * lane, "lane", slot);
+      EXPECT_EQ(get_le(words(m_->peek_back_o), 128 * lane, 16), step_of_zero) << "lane " << lane << ", slot " << slot;
+    }
+  }
+  for (std::size_t lane = 0; lane < 4; ++lane) {
+    expect_wiped_front(words(m_->peek_latch_o), 512 * lane, "latch of lane", 0);
+    EXPECT_EQ(get_le(words(m_->peek_partial_o), 256 * lane, 32), zeros256) << "lane " << lane;
+    EXPECT_EQ(get_le(words(m_->peek_checkpoint_o), 136 * lane, 17), zeros136) << "slot " << lane;
+  }
+  EXPECT_EQ(get_le(words(m_->peek_align_o), 0, 127), zeros1016);
+  // The path still works after the wipe.
+  const std::array<KeystreamRequest, 1> requests = {{{7 * kSegmentBytes + 33, 5}}};
+  expect_reference(key, requests, run_keystream(m_, requests, 0.8, rng_));
 }
 
 }  // namespace

@@ -111,6 +111,31 @@ TEST(UnlockRom, EveryLaneOnEveryByteInBothHalves) {
   }
 }
 
+// clear_i (the keystream's clear at the end of a run) zeroes the keystream
+// beat held: the output is then S^-1 of the locked beat alone, no
+// keystream byte in it (docs/engine.md: no keystream outlives a run).
+TEST(UnlockClear, LeavesNoKeystreamBeat) {
+  ClockedModel<Vmodelock_unlock> m;
+  std::vector<std::uint8_t> locked(64), keystream(64);
+  for (unsigned l = 0; l < 64; ++l) {
+    locked[l] = static_cast<std::uint8_t>(5 * l);
+    keystream[l] = static_cast<std::uint8_t>(0x80 | l);
+  }
+  m->bypass_i = 0;
+  m->out_ready_i = 0;
+  m->in_valid_i = 1;
+  put_le(words(m->in_locked_i), 0, locked);
+  put_le(words(m->in_keystream_i), 0, keystream);
+  m.tick();
+  m->in_valid_i = 0;
+  m->clear_i = 1;
+  m.tick();
+  m->clear_i = 0;
+  m.settle();
+  const std::vector<std::uint8_t> plain = get_le(words(m->out_plain_o), 0, 64);
+  for (unsigned l = 0; l < 64; ++l) ASSERT_EQ(plain[l], scheme::kInverseSbox[locked[l]]) << "lane " << l;
+}
+
 INSTANTIATE_TEST_SUITE_P(Schemes, Unlock,
                          ::testing::Values(scheme::Scheme::none, scheme::Scheme::deeplock, scheme::Scheme::ctr),
                          [](const auto& info) { return std::string(scheme::scheme_name(info.param)); });
