@@ -3,12 +3,13 @@
 sim-coverage.sh): per module of rtl/, the line and toggle points the
 engine's tests reached.
 
-Usage: coverage-table.py COVERAGE.DAT FILES SECONDS TESTS TOTAL_LINE
+Usage: coverage-table.py COVERAGE.DAT FILES SECONDS TESTS TOTAL_LINE COMMIT
   COVERAGE.DAT  verilator_coverage --write's merge of every run
   FILES         how many per-engine files were merged
   SECONDS       the tests' wall time
   TESTS         the test binaries and gtest filters run, one "binary:filter" a line
   TOTAL_LINE    verilator_coverage --annotate's "Total coverage (...)" line
+  COMMIT        the commit whose rtl/ was measured (sim-coverage.sh)
 
 A point of Verilator's file is one counter: a block or branch of code
 (pages v_line/<module>, v_branch/<module>) or one bit of a signal toggling
@@ -44,7 +45,7 @@ def percent(hit, total):
 
 
 def main():
-    dat, files, seconds, tests, total_line = sys.argv[1:6]
+    dat, files, seconds, tests, total_line, commit = sys.argv[1:7]
     merged = points(Path(dat).read_text(errors="replace"))
     if not merged:
         raise SystemExit(f"coverage-table: {dat}: no coverage point")
@@ -71,6 +72,7 @@ def main():
     print("tests) merged with `verilator_coverage --write`; `build-coverage/coverage-annotated/` then holds")
     print("every source with its counts (`verilator_coverage --annotate`). Not part of `make test`: the")
     print("model is a build of its own, several times the plain model's 5 minutes to build.")
+    print(f"The RTL measured is commit `{commit}`'s: after a change to `rtl/`, run `make coverage` again.")
     print()
     print("**Line** points are Verilator's blocks and branches of procedural code (each `if`/`else`")
     print("arm, `case` item, block); **toggle** points are the bits of every signal up to 256 bits")

@@ -61,7 +61,13 @@ total=$(verilator_coverage --annotate "$build/coverage-annotated" "$build/covera
 
 tmp="$out.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
+# Which RTL the counts are of: a summary outlives the code it measured, so
+# it names the commit (and says when rtl/ had uncommitted changes).
+commit=$(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$commit" != unknown ] && [ -n "$(git -C "$here/.." status --porcelain -- rtl 2>/dev/null)" ]; then
+  commit="$commit (with uncommitted changes to rtl/)"
+fi
 /usr/bin/python3 "$here/coverage-table.py" "$build/coverage.dat" "$(echo "$files" | wc -l)" "$seconds" "$tests" \
-  "${total:-(not printed)}" >"$tmp"
+  "${total:-(not printed)}" "$commit" >"$tmp"
 mv "$tmp" "$out"
 echo "sim-coverage: wrote $out (annotated sources in $build/coverage-annotated)" >&2
