@@ -45,14 +45,17 @@
 // every request taken and every block in flight at the next edge. The
 // cores' stages are the S-Box ROMs' output latches and hold whatever they
 // last read: after a run, the encryption of the counters after its last
-// block, keystream. So while clear_i is high the cores' input has counter
-// bit 60 set, a block no stream offset reaches (a counter is offset / 16 <
-// 2^60), and the pipeline, which advances while empty, holds its
-// encryption ten edges later: no keystream outlives a run (the engine's
-// wipe holds clear_i 1,024 edges). After clear_key the round keys are zero
-// during that wipe, so the stages then hold no key material either. Cost:
-// the bit's key XOR in each core's first stage, a LUT a core; zeroing the
-// ROM latches by their reset instead would touch every stage's 160 ROMs.
+// block, keystream. So whenever no block is issued (while clear_i is high,
+// and whenever the issuer is idle: the pipeline advances while empty, and
+// block_q still names the counters after the run's last block) the cores'
+// input has counter bit 60 set, a block no stream offset reaches (a
+// counter is offset / 16 < 2^60), and the stages hold its encryption ten
+// edges later: no keystream outlives a run (the engine's wipe holds
+// clear_i 1,024 edges), nor comes back into the idle pipeline after it.
+// After clear_key the round keys are zero during that wipe, so the stages
+// then hold no key material either. Cost: the bit's key XOR in each core's
+// first stage, a LUT a core; zeroing the ROM latches by their reset
+// instead would touch every stage's 160 ROMs.
 module modelock_ctr_keystream (
   input  logic          clk_i,
   input  logic          rst_ni,
@@ -126,7 +129,7 @@ module modelock_ctr_keystream (
       .clk_i, .rst_ni, .clear_i, .round_keys_i,
       .in_valid_i(issue_valid),
       .in_ready_o(core_in_ready[q]),
-      .in_block_i({nonce_i, 3'h0, clear_i, block_q + (skip_q != 4'd0 ? 60'(q) - 60'd3 : 60'(q))}),
+      .in_block_i({nonce_i, 3'h0, clear_i || !issue_valid, block_q + (skip_q != 4'd0 ? 60'(q) - 60'd3 : 60'(q))}),
       .in_tag_i(issue_tag),
       .out_valid_o(core_out_valid[q]),
       .out_ready_i(chunk_ready),

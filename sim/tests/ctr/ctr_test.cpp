@@ -164,13 +164,20 @@ TEST_F(Ctr, ClearLeavesNoKeystreamInThePath) {
   m_.settle();
 
   EXPECT_EQ(get_le(words(m_->peek_align_o), 0, 127), std::vector<std::uint8_t>(127, 0));
-  const std::uint64_t first = m_->peek_block_o - (m_->peek_skip_o != 0 ? 3 : 0);
   scheme::RawKeystream stream(scheme::Scheme::ctr, master, nonce, scheme::Backend::scalar);
-  for (std::uint64_t q = 0; q < 4; ++q) {
-    std::vector<std::uint8_t> block(16);
-    stream.generate(16 * ((first + q) & ((std::uint64_t{1} << 60) - 1)), block);
-    EXPECT_NE(get_le(words(m_->peek_chunk_o), 128 * q, 16), block) << "core " << q;
-  }
+  const auto expect_no_keystream = [&](const char* when) {
+    const std::uint64_t first = m_->peek_block_o - (m_->peek_skip_o != 0 ? 3 : 0);
+    for (std::uint64_t q = 0; q < 4; ++q) {
+      std::vector<std::uint8_t> block(16);
+      stream.generate(16 * ((first + q) & ((std::uint64_t{1} << 60) - 1)), block);
+      EXPECT_NE(get_le(words(m_->peek_chunk_o), 128 * q, 16), block) << "core " << q << ", " << when;
+    }
+  };
+  expect_no_keystream("as the clear ends");
+  // The cores advance while empty, the key still loaded: an idle pipeline
+  // must not fill again with the encryption of the counters after the run.
+  for (int c = 0; c < 12; ++c) m_.tick();
+  expect_no_keystream("12 idle cycles after the clear");
   // The path still works after the wipe.
   const std::array<KeystreamRequest, 1> requests = {{{77, 3}}};
   EXPECT_EQ(run_keystream(m_, requests, 0.8, rng_)[0], reference(master, nonce, requests[0]));
