@@ -214,6 +214,10 @@ void EngineSim::write_register(std::uint32_t offset, std::uint32_t value) { cont
 
 std::uint32_t EngineSim::read_register(std::uint32_t offset) { return control_.read(offset); }
 
+// Verilator renames the port `interrupt` (a name on its list of words to
+// protect in C++) to __SYM__interrupt; Vitis wants the port so named.
+bool EngineSim::interrupt() const { return model_->__SYM__interrupt != 0; }
+
 void EngineSim::run_command() {
   const std::uint64_t start = cycles_;
   const std::uint32_t command = read_register(0x40);

@@ -79,6 +79,10 @@ class EngineSim {
   // asked for before it says it is done, error responses included).
   void run_command();
 
+  // The engine's interrupt pin as of the last clock edge (docs/engine.md,
+  // 0x04..0x0C): what a board's interrupt controller sees.
+  [[nodiscard]] bool interrupt() const;
+
   // Clock cycles since reset, and those the last command took.
   [[nodiscard]] std::uint64_t cycles() const { return cycles_; }
   [[nodiscard]] std::uint64_t last_command_cycles() const { return last_command_cycles_; }

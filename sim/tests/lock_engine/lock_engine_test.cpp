@@ -8,6 +8,8 @@
 // and VALID, refresh stalls, long latency). Status, logits and every
 // counter word that does not measure time must be the same bit for bit.
 // And the harness's watchdog: a command that overstays is a clear error.
+// And the interrupt pin: the engine's ap_ready and ap_done set ISR, GIE
+// gates the pin, the host toggles ISR back.
 // And memory errors (docs/engine.md, "Status codes", 9): error responses
 // injected into device memory (axi_memory.hpp's MemoryFault) on the reads
 // of a weight, of the images and of the program, and on the writes of the
@@ -380,6 +382,42 @@ TEST(EngineSimWatchdog, TheComputeUnitGivesUpTheEngineAfterATimeout) {
       EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
     }
   }
+}
+
+// ---------------------------------------------------------------- interrupts
+
+// The whole engine's interrupt pin, which XRT can wait on where EngineSim
+// polls (docs/engine.md, "Register map", 0x04..0x0C). tests/regfile drives
+// the register file's ap_ready and ap_done by hand; here the engine's own
+// handshake raises them and the pin is lock_engine's port: a command sets
+// ISR's ready bit when the engine takes it and its done bit when it ends,
+// the pin is GIE & (ISR != 0), and a write toggles the ISR bits it sets.
+TEST(EngineSimInterrupt, ACommandRaisesTheEnabledStatusBitsUntilTheHostTogglesThem) {
+  sim::EngineSim engine;
+  const std::uint32_t command = device::kKernelArguments[device::argument_index(device::Register::command)].offset;
+  constexpr std::uint32_t kDone = 1u << 0, kReady = 1u << 1;
+  engine.write_register(device::kGlobalInterruptEnableOffset, 1);
+  engine.write_register(device::kInterruptEnableOffset, kDone | kReady);
+  engine.write_register(command, modelock_hls::kCommandClearKey);
+  EXPECT_FALSE(engine.interrupt()) << "no command has run";
+  engine.run_command();
+  EXPECT_TRUE(engine.interrupt());
+  EXPECT_EQ(engine.read_register(device::kInterruptStatusOffset), kDone | kReady);
+  engine.write_register(device::kInterruptStatusOffset, kDone);
+  EXPECT_TRUE(engine.interrupt()) << "ready is still set";
+  engine.write_register(device::kInterruptStatusOffset, kReady);
+  EXPECT_FALSE(engine.interrupt());
+  EXPECT_EQ(engine.read_register(device::kInterruptStatusOffset), 0u);
+
+  // Only the enabled events set their bits; GIE masks the pin, not ISR.
+  engine.write_register(device::kGlobalInterruptEnableOffset, 0);
+  engine.write_register(device::kInterruptEnableOffset, kDone);
+  engine.run_command();
+  EXPECT_FALSE(engine.interrupt()) << "GIE is off";
+  EXPECT_EQ(engine.read_register(device::kInterruptStatusOffset), kDone);
+  engine.write_register(device::kGlobalInterruptEnableOffset, 1);
+  EXPECT_TRUE(engine.interrupt());
+  EXPECT_EQ(engine.read_register(device::kControlOffset) >> 9 & 1u, 1u) << "control's bit 9 mirrors the pin";
 }
 
 // ---------------------------------------------------------------- memory errors

@@ -56,6 +56,12 @@ struct KernelArgument {
 }
 
 inline constexpr std::uint32_t kControlOffset = 0x00;   // ap_start (bit 0), ap_done (1), ap_idle (2), ap_ready (3)
+// Interrupts, which XRT may wait on instead of polling: the pin is
+// global enable & (status != 0); the status bits (done 0, ready 1) are set
+// when enabled and their event happens, and a write toggles the bits it sets.
+inline constexpr std::uint32_t kGlobalInterruptEnableOffset = 0x04;  // bit 0
+inline constexpr std::uint32_t kInterruptEnableOffset = 0x08;        // bit 0 ap_done, bit 1 ap_ready
+inline constexpr std::uint32_t kInterruptStatusOffset = 0x0C;        // the same bits, toggle on write
 inline constexpr std::uint32_t kFirstArgumentOffset = 0x10;
 
 namespace detail {
