@@ -15,7 +15,9 @@ A point of Verilator's file is one counter: a block or branch of code
 (pages v_line/<module>, v_branch/<module>) or one bit of a signal toggling
 (v_toggle/<module>). Verilator keeps one per instance; here a module's point
 counts as reached when any instance of it reached it, so a module
-instantiated 64 times (the S-Box) is not 64 times in the totals.
+instantiated 64 times (the S-Box) is not 64 times in the totals. After the
+table, every line point no instance reached, with its source line read from
+this checkout's rtl/ (the file's path in the .dat is the build machine's).
 """
 import re
 import sys
@@ -38,6 +40,43 @@ def points(text):
         key = (kind, module, identity)
         merged[key] = merged.get(key, 0) + int(m.group(2))
     return merged
+
+
+def unreached_lines(merged):
+    """[(module, file, line, column, what)] of the line and branch points no
+    instance reached, in file and line order."""
+    holes = set()
+    for (kind, module, identity), count in merged.items():
+        if kind in ("v_line", "v_branch") and count == 0:
+            fields = dict(identity)
+            holes.add((fields.get("f", "?"), int(fields.get("l", "0")), int(fields.get("n", "1")), fields.get("o", ""),
+                       module))
+    return [(module, path, line, column, what) for path, line, column, what, module in sorted(holes)]
+
+
+def source_line(path, line, root, column=1, width=90):
+    """(the path to show, the source text at `line`): the path from rtl/ on,
+    read under `root` when the build machine's path is not here. A line
+    longer than `width` (the S-Box table's hold eight case arms) is shown
+    from the point's column."""
+    at = path.rfind("rtl/")
+    shown = path[at:] if at >= 0 else path
+    for candidate in (Path(path), root / shown):
+        if candidate.is_file():
+            lines = candidate.read_text(errors="replace").splitlines()
+            if not 0 < line <= len(lines):
+                return shown, "(past the file's end)"
+            text = lines[line - 1].strip()
+            if len(text) > width and column > 1:
+                text = "…" + lines[line - 1][column - 1:].strip()
+            return shown, text if len(text) <= width else text[:width - 1] + "…"
+    return shown, "(file not found)"
+
+
+def code(text):
+    """A Markdown code span in a table cell."""
+    text = text.replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 def percent(hit, total):
@@ -101,6 +140,27 @@ def main():
     line, toggle = sums["line"], sums["toggle"]
     print(f"| all modules | {line[0]:,} / {line[1]:,} | {percent(*line)} | "
           f"{toggle[0]:,} / {toggle[1]:,} | {percent(*toggle)} |")
+
+    holes = unreached_lines(merged)
+    print()
+    print("## Line points not reached")
+    print()
+    if not holes:
+        print("None: every line and branch point was reached.")
+        return
+    print("Every line or branch point no instance reached, with its source line. Reading them:")
+    print("a function Verilator evaluated while elaborating (a ROM's contents, a constant offset)")
+    print("shows 0 although its values are in the model; when unrolled loops call a function with")
+    print("constant arguments, Verilator 5.006 counts its `case` arms at the one copy it kept, so")
+    print("most arms show 0 although each was used; a `default` arm of a `case` over every state")
+    print("cannot be taken. The rest are behaviours the tests above do not reach.")
+    print()
+    print("| module | where | point | source |")
+    print("| --- | --- | --- | --- |")
+    root = Path(__file__).resolve().parent.parent
+    for module, path, line, column, what in holes:
+        shown, text = source_line(path, line, root, column)
+        print(f"| `{module}` | `{shown}:{line}` | {what} | {code(text)} |")
 
 
 if __name__ == "__main__":

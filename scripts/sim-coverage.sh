@@ -3,11 +3,13 @@
 # coverage`): builds the engine model with --coverage-line
 # --coverage-toggle (CMake MODELOCK_SIM_COVERAGE=ON) in a build folder of
 # its own, runs the engine's tests on it (below), merges the counts every
-# EngineSim wrote with verilator_coverage and writes the summary per module
-# to docs/coverage.md (or $2). Not part of `make test`: the model is a
-# build of its own (its toggle counters make it several times the plain
-# model's 5 minutes: 20 minutes to verilate and 71 to compile on two cores
-# shared with other builds, 2026-12-01) and runs slower.
+# EngineSim wrote with verilator_coverage and writes the summary per module,
+# and every line point not reached, to docs/coverage.md (or $2). Not part
+# of `make test`: the model is a build of its own (its toggle counters make
+# it several times the plain model's 5 minutes: 20 minutes to verilate and
+# 71 to compile on two cores shared with other builds, 2026-12-01; 11
+# minutes on 2026-12-02 with ccache warm) and runs slower (9 min 19 s of
+# tests).
 #
 # The tests: sim/tests/lock_engine (the engine against the HLS kernel on
 # random networks, all three schemes, under fixed and random memory timing,
