@@ -2,11 +2,14 @@
 // the XRT driver reaches it on a board: 32-bit register writes and reads at
 // byte offsets. Like AxiMemory it knows nothing of Verilator: the harness
 // gives it a function that runs one clock cycle with the master's outputs
-// and returns the slave's outputs as they stood at that edge.
+// and returns the slave's outputs as they stood at that edge. Optionally it
+// waits random cycles before each VALID and READY, as an interconnect may,
+// which a register file's testbench wants (sim/tests/regfile).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <string>
 
 namespace modelock::sim {
@@ -34,6 +37,14 @@ struct AxiLiteSlaveOut {
   std::uint8_t rresp = 0;
 };
 
+// Idle cycles before each channel's VALID (AW, W, AR) and before each
+// READY once the response is up (B, R), drawn in 0..max_gap. 0: none, the
+// engine harness's default, whose control accesses take the fewest cycles.
+struct AxiLiteGaps {
+  unsigned max_gap = 0;
+  std::uint64_t seed = 0;
+};
+
 class AxiLiteMaster {
  public:
   // One clock cycle: drive `out`, evaluate, return what the slave drove at
@@ -42,19 +53,24 @@ class AxiLiteMaster {
 
   // `timeout`: cycles a transaction may take before it is an error (a
   // register file that never answers must not hang the simulation).
-  AxiLiteMaster(std::string name, Cycle cycle, unsigned timeout = 1000);
+  AxiLiteMaster(std::string name, Cycle cycle, unsigned timeout = 1000, AxiLiteGaps gaps = {});
 
-  // Throws std::runtime_error naming the port and the offset on a timeout
-  // or an error response.
-  void write(std::uint32_t offset, std::uint32_t value);
+  // Throws std::runtime_error naming the port and the offset on a timeout,
+  // an error response or a slave that breaks the handshake (a response
+  // before its request was taken, a VALID dropped or data changed before
+  // READY).
+  void write(std::uint32_t offset, std::uint32_t value, std::uint8_t strobe = 0xf);
   [[nodiscard]] std::uint32_t read(std::uint32_t offset);
 
  private:
   [[noreturn]] void fail(const char* what, std::uint32_t offset) const;
+  unsigned gap();
 
   std::string name_;
   Cycle cycle_;
   unsigned timeout_;
+  unsigned max_gap_;
+  std::mt19937_64 rng_;
 };
 
 }  // namespace modelock::sim

@@ -1,7 +1,9 @@
 // The control-port master against a small register file written here in
 // C++, which takes address and data in random order and answers late: every
-// write lands, every read returns it, and a slave that never answers or
-// answers with an error is an error naming the offset, never a hang.
+// write lands, every read returns it, with and without the master's own
+// random gaps; and a slave that never answers, answers with an error or
+// drops a response before it is taken is an error naming the offset, never
+// a hang.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -65,6 +67,51 @@ TEST(AxiLiteMaster, WritesAndReadsBackWhateverOrderTheSlaveTakesThemIn) {
     for (std::uint32_t r = 0; r < 16; ++r) master.write(4 * r, 0x1000 * seed + r);
     for (std::uint32_t r = 0; r < 16; ++r) EXPECT_EQ(master.read(4 * r), 0x1000 * seed + r) << "seed " << seed;
   }
+}
+
+TEST(AxiLiteMaster, WithGapsOfItsOwnEveryWriteLandsAndEveryReadReturnsIt) {
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    SlowRegisters slave(seed);
+    AxiLiteMaster master("s_axi_control", [&](const AxiLiteMasterOut& m) { return slave.cycle(m); }, 1000,
+                         AxiLiteGaps{.max_gap = 3, .seed = seed});
+    for (std::uint32_t r = 0; r < 16; ++r) master.write(4 * r, 0x1000 * seed + r);
+    for (std::uint32_t r = 0; r < 16; ++r) EXPECT_EQ(master.read(4 * r), 0x1000 * seed + r) << "seed " << seed;
+  }
+}
+
+TEST(AxiLiteMaster, TheStrobeGoesWithTheData) {
+  std::uint8_t strobe = 0;
+  AxiLiteMaster master("s_axi_control", [&](const AxiLiteMasterOut& m) {
+    if (m.wvalid) strobe = m.wstrb;
+    return AxiLiteSlaveOut{.awready = true, .wready = true, .bvalid = !m.awvalid && !m.wvalid};
+  });
+  master.write(0x10, 1, 0b0101);
+  EXPECT_EQ(strobe, 0b0101);
+  master.write(0x10, 1);
+  EXPECT_EQ(strobe, 0xf);
+}
+
+// A slave whose responses last one cycle, taken or not: a master that waits
+// before READY must see it as the slave's error, not wait out the timeout.
+TEST(AxiLiteMaster, AResponseDroppedBeforeReadyIsAnError) {
+  unsigned dropped = 0;
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    bool taken = false, answered = false;
+    AxiLiteMaster master("s_axi_control", [&](const AxiLiteMasterOut& m) {
+      const bool respond = taken && !answered;
+      answered = answered || respond;
+      taken = taken || m.arvalid;
+      return AxiLiteSlaveOut{.arready = true, .rvalid = respond, .rdata = 7};
+    }, 1000, AxiLiteGaps{.max_gap = 3, .seed = seed});
+    try {
+      EXPECT_EQ(master.read(0x20), 7u);
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "s_axi_control: RVALID dropped before RREADY at offset 0x20");
+      ++dropped;
+    }
+  }
+  EXPECT_GT(dropped, 0u) << "no seed drew a gap before RREADY";
+  EXPECT_LT(dropped, 20u) << "no seed took the response at once";
 }
 
 TEST(AxiLiteMaster, AnErrorResponseNamesTheOffset) {
