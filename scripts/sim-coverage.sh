@@ -8,8 +8,8 @@
 # of `make test`: the model is a build of its own (its toggle counters make
 # it several times the plain model's 5 minutes: 20 minutes to verilate and
 # 71 to compile on two cores shared with other builds, 2026-12-01; 11
-# minutes on 2026-12-02 with ccache warm) and runs slower (9 min 19 s of
-# tests).
+# minutes on 2026-12-02 with ccache warm) and runs slower (docs/coverage.md
+# gives the tests' time).
 #
 # The tests: sim/tests/lock_engine (the engine against the HLS kernel on
 # random networks, all three schemes, under fixed and random memory timing,

@@ -13,7 +13,9 @@ void AxiLiteMaster::fail(const char* what, std::uint32_t offset) const {
   throw std::runtime_error(fmt::format("{}: {} at offset 0x{:02x}", name_, what, offset));
 }
 
-unsigned AxiLiteMaster::gap() { return max_gap_ == 0 ? 0 : static_cast<unsigned>(rng_() % (max_gap_ + 1)); }
+unsigned AxiLiteMaster::gap() {
+  return max_gap_ == 0 ? 0 : std::uniform_int_distribution<unsigned>(0, max_gap_)(rng_);
+}
 
 void AxiLiteMaster::write(std::uint32_t offset, std::uint32_t value, std::uint8_t strobe) {
   // Address and data each offered after their own gap and held until

@@ -52,7 +52,8 @@ class AxiLiteMaster {
   using Cycle = std::function<AxiLiteSlaveOut(const AxiLiteMasterOut& out)>;
 
   // `timeout`: cycles a transaction may take before it is an error (a
-  // register file that never answers must not hang the simulation).
+  // register file that never answers must not hang the simulation); the
+  // master's own gaps count, so it must be well above 3 * gaps.max_gap.
   AxiLiteMaster(std::string name, Cycle cycle, unsigned timeout = 1000, AxiLiteGaps gaps = {});
 
   // Throws std::runtime_error naming the port and the offset on a timeout,

@@ -91,27 +91,78 @@ TEST(AxiLiteMaster, TheStrobeGoesWithTheData) {
   EXPECT_EQ(strobe, 0xf);
 }
 
-// A slave whose responses last one cycle, taken or not: a master that waits
-// before READY must see it as the slave's error, not wait out the timeout.
-TEST(AxiLiteMaster, AResponseDroppedBeforeReadyIsAnError) {
-  unsigned dropped = 0;
+// Runs `transfer` on a master with gaps of up to 3 cycles under 20 seeds,
+// each against a fresh slave from `make_slave`, and counts the runs refused
+// with `error`; any other error fails the test.
+template <class MakeSlave, class Transfer>
+unsigned runs_refused(MakeSlave make_slave, Transfer transfer, const char* error) {
+  unsigned refused = 0;
   for (unsigned seed = 1; seed <= 20; ++seed) {
-    bool taken = false, answered = false;
-    AxiLiteMaster master("s_axi_control", [&](const AxiLiteMasterOut& m) {
+    AxiLiteMaster master("s_axi_control", make_slave(), 1000, AxiLiteGaps{.max_gap = 3, .seed = seed});
+    try {
+      transfer(master);
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), error);
+      ++refused;
+    }
+  }
+  return refused;
+}
+
+// Slaves that break the handshake where the master waits before READY: a
+// response that lasts one cycle, taken or not, and read data that changes
+// while it waits. A master that waits must see the slave's error, not wait
+// out the timeout; one that waits not at all takes the response.
+TEST(AxiLiteMaster, AResponseDroppedOrChangedBeforeReadyIsAnError) {
+  const auto one_cycle_write_response = [] {
+    return [aw = false, w = false, answered = false](const AxiLiteMasterOut& m) mutable {
+      const bool respond = aw && w && !answered;
+      answered = answered || respond;
+      aw = aw || m.awvalid;
+      w = w || m.wvalid;
+      return AxiLiteSlaveOut{.awready = true, .wready = true, .bvalid = respond};
+    };
+  };
+  const auto one_cycle_read_data = [] {
+    return [taken = false, answered = false](const AxiLiteMasterOut& m) mutable {
       const bool respond = taken && !answered;
       answered = answered || respond;
       taken = taken || m.arvalid;
       return AxiLiteSlaveOut{.arready = true, .rvalid = respond, .rdata = 7};
-    }, 1000, AxiLiteGaps{.max_gap = 3, .seed = seed});
+    };
+  };
+  const auto changing_read_data = [] {
+    return [taken = false, data = 0u](const AxiLiteMasterOut& m) mutable {
+      const AxiLiteSlaveOut s{.arready = true, .rvalid = taken, .rdata = taken ? ++data : 0};
+      taken = taken || m.arvalid;
+      return s;
+    };
+  };
+  const auto write = [](AxiLiteMaster& master) { master.write(0x20, 1); };
+  const auto read = [](AxiLiteMaster& master) { (void)master.read(0x20); };
+  for (const unsigned refused :
+       {runs_refused(one_cycle_write_response, write, "s_axi_control: BVALID dropped before BREADY at offset 0x20"),
+        runs_refused(one_cycle_read_data, read, "s_axi_control: RVALID dropped before RREADY at offset 0x20"),
+        runs_refused(changing_read_data, read, "s_axi_control: RDATA changed before RREADY at offset 0x20")}) {
+    EXPECT_GT(refused, 0u) << "no seed drew a gap before READY";
+    EXPECT_LT(refused, 20u) << "no seed took the response at once";
+  }
+}
+
+TEST(AxiLiteMaster, AResponseBeforeItsRequestWasTakenIsAnError) {
+  AxiLiteMaster master("s_axi_control", [](const AxiLiteMasterOut&) {
+    return AxiLiteSlaveOut{.bvalid = true, .rvalid = true};
+  });
+  for (const bool writing : {true, false}) {
     try {
-      EXPECT_EQ(master.read(0x20), 7u);
+      if (writing) master.write(0x30, 1);
+      else (void)master.read(0x30);
+      FAIL() << "a response to a request never taken was taken";
     } catch (const std::runtime_error& e) {
-      EXPECT_STREQ(e.what(), "s_axi_control: RVALID dropped before RREADY at offset 0x20");
-      ++dropped;
+      EXPECT_STREQ(e.what(), writing ? "s_axi_control: write response before the address and data were taken at offset 0x30"
+                                     : "s_axi_control: read data before the address was taken at offset 0x30");
     }
   }
-  EXPECT_GT(dropped, 0u) << "no seed drew a gap before RREADY";
-  EXPECT_LT(dropped, 20u) << "no seed took the response at once";
 }
 
 TEST(AxiLiteMaster, AnErrorResponseNamesTheOffset) {

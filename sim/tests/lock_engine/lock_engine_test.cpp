@@ -391,13 +391,15 @@ TEST(EngineSimWatchdog, TheComputeUnitGivesUpTheEngineAfterATimeout) {
 // the register file's ap_ready and ap_done by hand; here the engine's own
 // handshake raises them and the pin is lock_engine's port: a command sets
 // ISR's ready bit when the engine takes it and its done bit when it ends,
-// the pin is GIE & (ISR != 0), and a write toggles the ISR bits it sets.
+// the pin is GIE & (ISR != 0), and writing 1 to an ISR bit toggles it.
 TEST(EngineSimInterrupt, ACommandRaisesTheEnabledStatusBitsUntilTheHostTogglesThem) {
   sim::EngineSim engine;
   const std::uint32_t command = device::kKernelArguments[device::argument_index(device::Register::command)].offset;
-  constexpr std::uint32_t kDone = 1u << 0, kReady = 1u << 1;
+  constexpr std::uint32_t kDone = 1u << 0, kReady = 1u << 1, kControlInterrupt = 1u << 9;
   engine.write_register(device::kGlobalInterruptEnableOffset, 1);
   engine.write_register(device::kInterruptEnableOffset, kDone | kReady);
+  EXPECT_EQ(engine.read_register(device::kGlobalInterruptEnableOffset), 1u);
+  EXPECT_EQ(engine.read_register(device::kInterruptEnableOffset), kDone | kReady);
   engine.write_register(command, modelock_hls::kCommandClearKey);
   EXPECT_FALSE(engine.interrupt()) << "no command has run";
   engine.run_command();
@@ -408,6 +410,12 @@ TEST(EngineSimInterrupt, ACommandRaisesTheEnabledStatusBitsUntilTheHostTogglesTh
   engine.write_register(device::kInterruptStatusOffset, kReady);
   EXPECT_FALSE(engine.interrupt());
   EXPECT_EQ(engine.read_register(device::kInterruptStatusOffset), 0u);
+  // A toggle, not a clear: a 1 written to a clear bit sets it.
+  engine.write_register(device::kInterruptStatusOffset, kReady);
+  EXPECT_TRUE(engine.interrupt());
+  EXPECT_EQ(engine.read_register(device::kInterruptStatusOffset), kReady);
+  engine.write_register(device::kInterruptStatusOffset, kReady);
+  EXPECT_FALSE(engine.interrupt());
 
   // Only the enabled events set their bits; GIE masks the pin, not ISR.
   engine.write_register(device::kGlobalInterruptEnableOffset, 0);
@@ -417,7 +425,8 @@ TEST(EngineSimInterrupt, ACommandRaisesTheEnabledStatusBitsUntilTheHostTogglesTh
   EXPECT_EQ(engine.read_register(device::kInterruptStatusOffset), kDone);
   engine.write_register(device::kGlobalInterruptEnableOffset, 1);
   EXPECT_TRUE(engine.interrupt());
-  EXPECT_EQ(engine.read_register(device::kControlOffset) >> 9 & 1u, 1u) << "control's bit 9 mirrors the pin";
+  EXPECT_EQ(engine.read_register(device::kControlOffset) & kControlInterrupt, kControlInterrupt)
+      << "control's bit 9 mirrors the pin";
 }
 
 // ---------------------------------------------------------------- memory errors

@@ -55,10 +55,12 @@ struct KernelArgument {
   return kind == ArgumentKind::buffer ? 8 : 4;
 }
 
-inline constexpr std::uint32_t kControlOffset = 0x00;   // ap_start (bit 0), ap_done (1), ap_idle (2), ap_ready (3)
+// ap_start (bit 0), ap_done (1), ap_idle (2), ap_ready (3), auto_restart (7),
+// the interrupt pin (9).
+inline constexpr std::uint32_t kControlOffset = 0x00;
 // Interrupts, which XRT may wait on instead of polling: the pin is
-// global enable & (status != 0); the status bits (done 0, ready 1) are set
-// when enabled and their event happens, and a write toggles the bits it sets.
+// global enable & (status != 0); a status bit (done 0, ready 1) is set when
+// it is enabled and its event happens, and writing 1 to it toggles it.
 inline constexpr std::uint32_t kGlobalInterruptEnableOffset = 0x04;  // bit 0
 inline constexpr std::uint32_t kInterruptEnableOffset = 0x08;        // bit 0 ap_done, bit 1 ap_ready
 inline constexpr std::uint32_t kInterruptStatusOffset = 0x0C;        // the same bits, toggle on write
