@@ -61,4 +61,22 @@ std::vector<std::vector<std::uint8_t>> run_keystream(ClockedModel<Model>& m, std
   return out;
 }
 
+// Cycles the engine holds clear_i at the end of a run: modelock_sequencer's
+// Wipe, one a beat of an activation buffer (ACT_BEATS).
+inline constexpr int kEngineWipeCycles = 1024;
+
+// What the engine does to a keystream at the end of a run that stopped
+// mid-request: `beats_out` cycles with out_ready_i high (a few beats taken,
+// the rest left in the path), then clear_i for the engine's whole wipe.
+template <class Model>
+void take_beats_then_wipe(ClockedModel<Model>& m, int beats_out) {
+  m->out_ready_i = 1;
+  for (int c = 0; c < beats_out; ++c) m.tick();
+  m->out_ready_i = 0;
+  m->clear_i = 1;
+  for (int c = 0; c < kEngineWipeCycles; ++c) m.tick();
+  m->clear_i = 0;
+  m.settle();
+}
+
 }  // namespace modelock::sim

@@ -155,13 +155,7 @@ TEST_F(Ctr, ClearLeavesNoKeystreamInThePath) {
   m_.tick();
   m_->req_valid_i = 0;
   for (int c = 0; c < 20; ++c) m_.tick();
-  m_->out_ready_i = 1;
-  for (int c = 0; c < 5; ++c) m_.tick();
-  m_->out_ready_i = 0;
-  m_->clear_i = 1;
-  for (int c = 0; c < 1024; ++c) m_.tick();
-  m_->clear_i = 0;
-  m_.settle();
+  take_beats_then_wipe(m_, 5);
 
   EXPECT_EQ(get_le(words(m_->peek_align_o), 0, 127), std::vector<std::uint8_t>(127, 0));
   scheme::RawKeystream stream(scheme::Scheme::ctr, master, nonce, scheme::Backend::scalar);

@@ -335,13 +335,7 @@ TEST_F(Deeplock, ClearWipesEveryKeystreamByteThePathHolds) {
   // Jobs on every lane, their FIFOs full, a few beats out.
   const std::array<KeystreamRequest, 3> dropped = {{{5 * kSegmentBytes + 100, 300}, {100, 200}, {20 * kSegmentBytes, 90}}};
   EXPECT_GE(offer_while_stalled(m_, dropped, 2000), 2u);
-  m_->out_ready_i = 1;
-  for (int c = 0; c < 5; ++c) m_.tick();
-  m_->out_ready_i = 0;
-  m_->clear_i = 1;
-  for (int c = 0; c < 1024; ++c) m_.tick();
-  m_->clear_i = 0;
-  m_.settle();
+  take_beats_then_wipe(m_, 5);
 
   const std::vector<std::uint8_t> zeros256(32, 0), zeros1016(127, 0), zeros136(17, 0), step_of_zero(16, 0x63);
   const auto expect_wiped_front = [&](std::span<const std::uint32_t> words, std::size_t bit, const char* what,
